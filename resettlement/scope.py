@@ -55,3 +55,9 @@ def scope_from_settings(synthetic: bool) -> Scope:
     if not raw:
         return Scope.all_wales(case_level) if synthetic else Scope.deny()
     return Scope(frozenset(c.strip().upper() for c in raw.split(",") if c.strip()), case_level)
+
+
+def scope_from_key(key: str) -> Scope:
+    """Inverse of :meth:`Scope.key` (cached loaders receive the key, a plain string)."""
+    kind, _, codes = key.partition(":")
+    return Scope(frozenset(c for c in codes.split(",") if c), kind == "case")

@@ -112,7 +112,7 @@ def check(url: str) -> None:
                 raise StoreUnavailable("The database has no Resettlement Monitor tables. Load demo data or import.")
     except StoreUnavailable:
         raise
-    except Exception as exc:  # noqa: BLE001 - any driver error becomes a readable message
+    except Exception as exc:
         raise StoreUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
 
 
@@ -237,3 +237,8 @@ def row_counts(engine: Engine) -> dict[str, int]:
             name: conn.execute(sa.select(sa.func.count()).select_from(METADATA.tables[name])).scalar_one()
             for name in TABLES
         }
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -5,6 +5,7 @@ Stdlib + pytest only; no project imports.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def polygons(geometry: dict) -> list[list[list[list[float]]]]:
 def ring_contains(ring: list[list[float]], x: float, y: float) -> bool:
     """Even-odd ray casting (ray towards +x)."""
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
         if (y1 > y) != (y2 > y):
             xi = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
             if x < xi:

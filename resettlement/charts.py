@@ -1,0 +1,75 @@
+"""Pure chart builders: protected data in, Plotly figure out.
+
+Colours come from the Okabe-Ito palette (safe for the common forms of colour blindness), and every series
+also differs by marker symbol and line dash, so no chart relies on colour alone. Suppressed values arrive as
+nulls and are drawn as gaps, never as zeros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermilion
+    "#F0E442",  # yellow
+    "#000000",
+)
+SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
+DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
+FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT, "size": 13},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        legend={"orientation": "h", "yanchor": "bottom", "y": -0.35, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        plot_bgcolor="white",
+        height=380,
+        hovermode="x unified",
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#505a5f")
+    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero", linecolor="#505a5f")
+    return fig
+
+
+def trend_lines(
+    df: pl.DataFrame,
+    x: str,
+    y: str,
+    series: str,
+    series_order: Sequence[str],
+    series_labels: dict[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_labels: dict[str, str] | None = None,
+) -> go.Figure:
+    """One line per series over ``x``; each series has its own colour, marker and dash."""
+    fig = go.Figure()
+    for i, key in enumerate(series_order):
+        part = df.filter(pl.col(series) == key)
+        xs = [x_labels.get(v, v) if x_labels else v for v in part[x].to_list()]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=part[y].to_list(),
+                name=series_labels.get(key, key),
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": DASHES[i % len(DASHES)], "width": 2},
+                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7},
+            )
+        )
+    return _layout(fig, title, x_title, y_title)

@@ -1,0 +1,40 @@
+"""Who is in scope: episodes and children by cohort and quarter."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from resettlement.filters import quarter_expr
+from resettlement.standard import COHORTS
+
+
+def starts_by_quarter(cases: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
+    """Episodes starting in each quarter by cohort, every quarter × cohort present (zeros filled).
+
+    Columns: ``quarter``, ``cohort``, ``episodes``, ``children`` (distinct children starting an episode).
+    """
+    grid = pl.DataFrame({"quarter": quarters}).join(pl.DataFrame({"cohort": list(COHORTS)}), how="cross")
+    counts = (
+        cases.with_columns(quarter_expr("start_date").alias("quarter"))
+        .group_by("quarter", "cohort")
+        .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
+    )
+    return (
+        grid.join(counts, on=["quarter", "cohort"], how="left")
+        .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
+        .sort("quarter", pl.col("cohort").replace_strict({c: i for i, c in enumerate(COHORTS)}))
+    )
+
+
+def headline(cases: pl.DataFrame) -> pl.DataFrame:
+    """One row per cohort and a total: episodes and distinct children starting in the selected cases."""
+    by = cases.group_by("cohort").agg(
+        pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children")
+    )
+    grid = pl.DataFrame({"cohort": list(COHORTS)})
+    per = grid.join(by, on="cohort", how="left").with_columns(pl.col("episodes", "children").fill_null(0))
+    total = pl.DataFrame(
+        {"cohort": ["all"], "episodes": [cases.height], "children": [cases["child_id"].n_unique()]}
+    )
+    return pl.concat([per.cast({"episodes": pl.Int64, "children": pl.Int64}), total.cast(
+        {"episodes": pl.Int64, "children": pl.Int64})])

@@ -1,0 +1,126 @@
+"""The shared filter bar's state as plain values, and how it selects cases.
+
+Filters are a frozen dataclass of strings so they can key caches and travel in the URL. A case is *in the
+period* when its episode starts in it (calendar quarters, inclusive), so a child's episode counts once in a
+trend. An area selects cases by home local authority; a youth justice service selects them by the service
+that covered the authority on the case's start date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from resettlement import geography
+from resettlement.standard import COHORTS
+
+
+def quarter_of(day: date) -> str:
+    """Calendar quarter label, e.g. ``2024Q2``."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_bounds(label: str) -> tuple[date, date]:
+    """First and last day of a quarter label."""
+    year, q = int(label[:4]), int(label[5])
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def quarters_between(first: date, last: date) -> list[str]:
+    """Every quarter label from the one holding ``first`` to the one holding ``last``."""
+    labels = []
+    y, q = first.year, (first.month - 1) // 3 + 1
+    end = quarter_of(last)
+    while True:
+        label = f"{y}Q{q}"
+        labels.append(label)
+        if label == end:
+            return labels
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+
+
+def quarter_expr(col: str) -> pl.Expr:
+    """Polars expression giving the quarter label of a date column."""
+    return pl.format("{}Q{}", pl.col(col).dt.year(), pl.col(col).dt.quarter())
+
+
+@dataclass(frozen=True)
+class Area:
+    level: str = "wales"
+    code: str | None = None
+
+    def token(self) -> str:
+        return "wales" if self.level == "wales" else f"{self.level}:{self.code}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> Area:
+        if not token or token == "wales" or ":" not in token:
+            return cls()
+        level, code = token.split(":", 1)
+        return cls(level, code) if level in geography.AREA_LEVELS else cls()
+
+
+@dataclass(frozen=True)
+class Filters:
+    start_q: str
+    end_q: str
+    area: Area = Area()
+    cohorts: tuple[str, ...] = COHORTS
+
+    @property
+    def start(self) -> date:
+        return quarter_bounds(self.start_q)[0]
+
+    @property
+    def end(self) -> date:
+        return quarter_bounds(self.end_q)[1]
+
+    def previous(self) -> Filters:
+        """The same number of quarters just before this period (for period-on-period change)."""
+        n = len(quarters_between(self.start, self.end))
+        prev_end = date.fromordinal(self.start.toordinal() - 1)
+        y, q = prev_end.year, (prev_end.month - 1) // 3 + 1
+        index = y * 4 + (q - 1) - (n - 1)
+        return Filters(f"{index // 4}Q{index % 4 + 1}", quarter_of(prev_end), self.area, self.cohorts)
+
+
+def area_options(la_codes: frozenset[str]) -> list[str]:
+    """Area tokens a viewer may choose: Wales (only with all Wales in scope), then police areas, services and
+    authorities wholly inside the scope."""
+    inside = set(la_codes)
+    options: list[str] = []
+    if inside == set(geography.LA_CODES):
+        options.append("wales")
+    for p in geography.POLICE_AREAS:
+        if set(geography.area_la_codes("police_area", p.code)) <= inside:
+            options.append(f"police_area:{p.code}")
+    for code in geography.service_codes():
+        if set(geography.area_la_codes("service", code)) <= inside:
+            options.append(f"service:{code}")
+    for la in sorted(geography.LOCAL_AUTHORITIES, key=lambda a: a.name_en):
+        if la.code in inside:
+            options.append(f"la:{la.code}")
+    return options
+
+
+def in_area(cases: pl.DataFrame, area: Area) -> pl.Expr:
+    """Boolean expression selecting ``cases`` rows in ``area`` (expects ``service_code`` for services)."""
+    if area.level == "wales" or area.code is None:
+        return pl.lit(True)
+    if area.level == "service":
+        return pl.col("service_code") == area.code
+    return pl.col("la_code").is_in(list(geography.area_la_codes(area.level, area.code)))
+
+
+def select_cases(cases: pl.DataFrame, f: Filters, with_period: bool = True) -> pl.DataFrame:
+    """Cases matching the filters: area, cohorts and (optionally) episode start within the period."""
+    if "service_code" not in cases.columns:
+        cases = geography.attach_service(cases)
+    cond = in_area(cases, f.area) & pl.col("cohort").is_in(list(f.cohorts))
+    if with_period:
+        cond = cond & pl.col("start_date").is_between(f.start, f.end, closed="both")
+    return cases.filter(cond)

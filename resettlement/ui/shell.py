@@ -1,0 +1,199 @@
+"""The app shell: language switch, database start-up, synthetic-data banner and the shared filter bar.
+
+``app.py`` calls :func:`header` and :func:`filter_bar` on every run; pages call :func:`context` to get the
+run's :class:`Context` of plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from resettlement import settings, store
+from resettlement.filters import Area, Filters, area_options, quarter_bounds, quarters_between
+from resettlement.geography import area_name
+from resettlement.i18n import LANG_NAMES, LANGS, label, t
+from resettlement.scope import Scope, scope_from_settings
+from resettlement.standard import COHORTS
+from resettlement.ui import data
+
+DATA_START = date(2016, 1, 1)
+DEFAULT_QUARTERS = 8
+_CTX = "_ctx"
+
+
+@dataclass(frozen=True)
+class Context:
+    lang: str
+    url: str
+    data_version: str
+    as_of: date
+    synthetic: bool
+    scope: Scope
+    filters: Filters
+    quarters: tuple[str, ...]
+    threshold: int
+
+    def tables(self) -> dict:
+        return data.tables(self.url, self.scope.key(), self.data_version)
+
+
+def language() -> str:
+    """The chosen language, from the switch (bound to ``?lang=`` in the URL)."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang") or "en"
+    return lang if lang in LANGS else "en"
+
+
+def header() -> str:
+    """Title row with the language switch; returns the language."""
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    with right:
+        st.segmented_control(
+            "Language / Iaith",
+            options=list(LANGS),
+            default="en",
+            format_func=LANG_NAMES.get,
+            key="lang",
+            required=True,
+            label_visibility="collapsed",
+            bind="query-params",
+        )
+    lang = language()
+    with left:
+        st.markdown(f"**{t('app.title', lang)}** · {t('app.tagline', lang)}")
+    return lang
+
+
+def ensure_database(url: str, lang: str) -> None:
+    """Create the demo database on first start (embedded SQLite only), with a progress bar; stop the run
+    with a readable message if the database cannot be reached."""
+    if not store.database_exists(url):
+        from resettlement import synth
+
+        bar = st.progress(0.0, text=t("startup.creating", lang))
+
+        def progress(fraction: float, _message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=t("startup.creating", lang))
+
+        try:
+            synth.build_demo(url, scale=settings.demo_scale(), progress=progress)
+        except Exception as exc:
+            bar.empty()
+            st.error(t("error.demo_failed", lang, detail=str(exc)))
+            st.stop()
+        bar.empty()
+    try:
+        store.check(url)
+    except store.StoreUnavailable as exc:
+        st.error(t("error.db_unreachable", lang, detail=str(exc)))
+        st.info(t("error.db_hint", lang))
+        st.stop()
+
+
+def filter_bar(lang: str, quarters: list[str], scope: Scope) -> Filters:
+    """The shared filters in the sidebar, each bound to the URL so a link reproduces the view."""
+    sb = st.sidebar
+    sb.header(t("filters.heading", lang))
+    default_period = (quarters[max(0, len(quarters) - DEFAULT_QUARTERS)], quarters[-1])
+    start_q, end_q = sb.select_slider(
+        t("filters.period", lang),
+        options=quarters,
+        value=default_period,
+        format_func=lambda q: quarter_label(q, lang),
+        key="period",
+        bind="query-params",
+        help=t("filters.period_help", lang),
+    )
+    options = area_options(scope.la_codes)
+    token = sb.selectbox(
+        t("filters.area", lang),
+        options=options,
+        index=0,
+        format_func=lambda tok: area_label(tok, lang),
+        key="area",
+        bind="query-params",
+        help=t("filters.area_help", lang),
+    )
+    cohorts = sb.pills(
+        t("filters.cohort", lang),
+        options=list(COHORTS),
+        default=list(COHORTS),
+        selection_mode="multi",
+        format_func=lambda c: label("cohort", c, lang),
+        key="cohort",
+        bind="query-params",
+    )
+    if not cohorts:
+        sb.caption(t("filters.no_cohort", lang))
+    ordered = tuple(c for c in COHORTS if c in (cohorts or COHORTS))
+    return Filters(start_q, end_q, Area.parse(token), ordered)
+
+
+def quarter_label(q: str, lang: str) -> str:
+    return t("period.quarter", lang, year=q[:4], q=q[5])
+
+
+def area_label(token: str, lang: str) -> str:
+    area = Area.parse(token)
+    if area.level == "wales":
+        return t("area.wales", lang)
+    return f"{area_name(area.level, area.code, lang)} ({t('area.level.' + area.level, lang)})"
+
+
+def banner(lang: str, synthetic: bool) -> None:
+    if synthetic:
+        st.warning(t("banner.synthetic", lang), icon=":material/science:")
+
+
+def sidebar_footer(ctx: Context) -> None:
+    sb = st.sidebar
+    sb.divider()
+    sb.caption(t("meta.as_of", ctx.lang, date=ctx.as_of.isoformat()))
+    scope_text = t("meta.scope_all", ctx.lang) if ctx.scope.is_all_wales else t(
+        "meta.scope_some", ctx.lang, n=len(ctx.scope.la_codes)
+    )
+    sb.caption(scope_text)
+    sb.caption(t("meta.threshold", ctx.lang, n=ctx.threshold))
+
+
+def bootstrap() -> Context | None:
+    """Run the shell for this run and remember its context for the page; ``None`` if nothing is visible."""
+    lang = header()
+    url = settings.db_url()
+    ensure_database(url, lang)
+    meta = data.read_meta(url)
+    synthetic = meta.get("synthetic") == "1"
+    banner(lang, synthetic)
+    scope = scope_from_settings(synthetic)
+    if scope.is_empty:
+        st.error(t("error.no_scope", lang))
+        st.stop()
+    as_of = store.as_of(meta) or date.today()
+    quarters = quarters_between(DATA_START, as_of)
+    filters = filter_bar(lang, quarters, scope)
+    ctx = Context(
+        lang=lang,
+        url=url,
+        data_version=meta.get("data_version", ""),
+        as_of=as_of,
+        synthetic=synthetic,
+        scope=scope,
+        filters=filters,
+        quarters=tuple(q for q in quarters if quarter_bounds(q)[0] <= as_of),
+        threshold=settings.suppression_threshold(),
+    )
+    sidebar_footer(ctx)
+    st.session_state[_CTX] = ctx
+    return ctx
+
+
+def context() -> Context:
+    """The context ``app.py`` built for this run."""
+    return st.session_state[_CTX]
+
+
+def page_title(key: str, ctx: Context) -> None:
+    st.title(t(f"page.{key}.title", ctx.lang))
+    st.caption(t(f"page.{key}.intro", ctx.lang))

@@ -1,0 +1,40 @@
+import polars as pl
+
+from resettlement import disclosure
+
+
+def test_primary_suppression_of_counts_and_rates():
+    df = pl.DataFrame(
+        {"area": ["a", "b", "c", "d"], "unmet": [0, 3, 5, 12], "needs": [2, 4, 20, 0], "rate": [0.0, 0.75, 0.25, None]}
+    )
+    out = disclosure.protect(df, counts=["unmet", "needs"], rates={"rate": "needs"}, threshold=5)
+    # 0 is shown; 3 and 2 and 4 are in 1..4 and hidden; 5 and 12 and 20 shown
+    assert out["unmet"].to_list() == [0, None, 5, 12]
+    assert out["needs"].to_list() == [None, None, 20, 0]
+    assert out["unmet__note"].to_list() == [None, "c", None, None]
+    # rate: denominators 2 and 4 are under 5 -> c; 20 -> shown; 0 -> z (not applicable)
+    assert out["rate"].to_list() == [None, None, 0.25, None]
+    assert out["rate__note"].to_list() == ["c", "c", None, "z"]
+
+
+def test_threshold_is_a_parameter():
+    df = pl.DataFrame({"n": [4, 9, 10]})
+    assert disclosure.protect(df, counts=["n"], threshold=10)["n"].to_list() == [None, None, 10]
+    assert disclosure.protect(df, counts=["n"], threshold=3)["n"].to_list() == [4, 9, 10]
+
+
+def test_for_display_shows_note_codes_and_rounds():
+    df = pl.DataFrame({"n": [2, 7], "r": [0.5, 0.12345], "d": [3, 8]})
+    shown = disclosure.for_display(disclosure.protect(df, ["n"], {"r": "d"}, threshold=5), decimals={"r": 2})
+    assert shown.columns == ["n", "r", "d"]
+    assert shown["n"].to_list() == ["c", "7"]
+    assert shown["r"].to_list() == ["c", "0.12"]
+    # an unprotected column passes through untouched
+    assert shown["d"].to_list() == [3, 8]
+
+
+def test_no_cell_between_one_and_threshold_survives():
+    df = pl.DataFrame({"n": list(range(0, 30))})
+    shown = disclosure.protect(df, ["n"], threshold=7)["n"].drop_nulls().to_list()
+    assert not [v for v in shown if 1 <= v <= 6]
+    assert shown == [0, *range(7, 30)]

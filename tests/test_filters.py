@@ -1,0 +1,56 @@
+from datetime import date
+
+import polars as pl
+
+from resettlement.filters import Area, Filters, area_options, quarter_bounds, quarter_of, quarters_between, select_cases
+from resettlement.geography import LA_CODES
+
+
+def test_quarters():
+    assert quarter_of(date(2024, 4, 1)) == "2024Q2"
+    assert quarter_of(date(2024, 12, 31)) == "2024Q4"
+    assert quarter_bounds("2024Q1") == (date(2024, 1, 1), date(2024, 3, 31))
+    assert quarter_bounds("2024Q4") == (date(2024, 10, 1), date(2024, 12, 31))
+    assert quarters_between(date(2023, 11, 5), date(2024, 7, 1)) == ["2023Q4", "2024Q1", "2024Q2", "2024Q3"]
+
+
+def test_previous_period_has_the_same_length():
+    f = Filters("2024Q1", "2024Q4")
+    assert (f.previous().start_q, f.previous().end_q) == ("2023Q1", "2023Q4")
+    assert Filters("2024Q3", "2024Q3").previous().start_q == "2024Q2"
+
+
+def test_area_tokens_round_trip():
+    assert Area.parse("la:W06000015") == Area("la", "W06000015")
+    assert Area.parse(None) == Area()
+    assert Area.parse("nonsense:x") == Area()
+    assert Area("service", "cardiff").token() == "service:cardiff"
+
+
+def test_area_options_respect_scope():
+    everything = area_options(frozenset(LA_CODES))
+    assert everything[0] == "wales"
+    assert len([o for o in everything if o.startswith("la:")]) == 22
+    assert len([o for o in everything if o.startswith("police_area:")]) == 4
+    gwent_only = area_options(frozenset({"W06000018", "W06000019"}))
+    assert "wales" not in gwent_only
+    assert gwent_only == ["service:blaenau_gwent_caerphilly", "la:W06000019", "la:W06000018"]
+
+
+def test_select_cases_by_period_area_service_and_cohort():
+    cases = pl.DataFrame(
+        {
+            "case_id": ["a", "b", "c", "d", "e"],
+            "la_code": ["W06000011", "W06000011", "W06000015", "W06000013", "W06000011"],
+            "cohort": ["custody", "community", "custody", "remand", "custody"],
+            "start_date": [date(2018, 2, 1), date(2018, 3, 31), date(2018, 1, 1), date(2018, 2, 2), date(2019, 5, 1)],
+        }
+    )
+    q1 = Filters("2018Q1", "2018Q1")
+    assert select_cases(cases, q1)["case_id"].to_list() == ["a", "b", "c", "d"]
+    wb = Filters("2018Q1", "2019Q4", Area("service", "western_bay"))
+    assert select_cases(cases, wb)["case_id"].to_list() == ["a", "b", "d"]  # e is Swansea YJS after the split
+    swansea = Filters("2018Q1", "2019Q4", Area("la", "W06000011"), ("custody",))
+    assert select_cases(cases, swansea)["case_id"].to_list() == ["a", "e"]
+    south = Filters("2016Q1", "2026Q1", Area("police_area", "W15000003"), ("remand",))
+    assert select_cases(cases, south)["case_id"].to_list() == ["d"]
