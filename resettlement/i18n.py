@@ -1,7 +1,8 @@
-"""Bilingual text: every user-visible string comes from ``locales/en.toml`` and ``locales/cy.toml``.
+"""Bilingual text: every user-visible string comes from the catalogs in ``locales/en/`` and ``locales/cy/``.
 
-Catalogs are nested TOML tables flattened to dotted keys. A key missing from a catalog is an error, so an
-untranslated string fails tests rather than reaching a user in the wrong language.
+Each language's catalog is the union of its TOML files (one per feature, so features do not collide); nested
+tables are flattened to dotted keys and a key defined twice is an error. A key missing from a catalog is an
+error too, so an untranslated string fails tests rather than reaching a user in the wrong language.
 """
 
 from __future__ import annotations
@@ -31,8 +32,15 @@ def catalog(lang: str) -> dict[str, str]:
     """The flattened catalog for ``lang``."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
-    with open(_DIR / f"{lang}.toml", "rb") as fh:
-        return _flatten(tomllib.load(fh))
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / lang).glob("*.toml")):
+        with open(path, "rb") as fh:
+            flat = _flatten(tomllib.load(fh))
+        clash = sorted(set(flat) & set(merged))
+        if clash:
+            raise ValueError(f"{path.name} redefines keys: {', '.join(clash[:5])}")
+        merged.update(flat)
+    return merged
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:
