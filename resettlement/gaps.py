@@ -1,0 +1,138 @@
+"""Service gaps by area and pathway: where identified needs go unmet.
+
+Definitions (declared once here; shown on the Definitions page and used by the page, the map and the CLI):
+
+- **needs identified**: needs rows with ``need`` = yes.
+- **offer recorded**: of those, rows whose ``service_offered`` is recorded (true or false).
+- **unmet**: identified and ``service_offered`` = false.
+- **gap rate** = unmet ÷ offer recorded. Needs whose offer is not recorded are excluded from the rate and
+  reported as ``offer_unknown`` (a completeness problem, not hidden).
+- **not in place by release** (custody and remand with a release date): identified needs with no service
+  offered, or offered after the release date, ÷ such needs whose offer (and, when offered, its date) is recorded.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from resettlement import geography
+from resettlement.standard import PATHWAYS, SECURE_COHORTS
+
+LEVELS = ("la", "service", "police_area")
+COUNTS = ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place")
+RATES = {"gap_rate": "offer_recorded", "not_in_place_rate": "release_needs"}
+MEASURES = ("gap_rate", "unmet", "not_in_place_rate")
+
+
+def _area_col(level: str) -> str:
+    return {"la": "la_code", "service": "service_code", "police_area": "police_area"}[level]
+
+
+def with_area(rows: pl.DataFrame) -> pl.DataFrame:
+    """Add ``police_area`` (from the authority) to needs rows carrying ``la_code`` and ``service_code``."""
+    if "police_area" in rows.columns:
+        return rows
+    lookup = pl.DataFrame(
+        {"la_code": list(geography.LA_CODES), "police_area": [geography.LA_BY_CODE[c].police_area
+                                                               for c in geography.LA_CODES]}
+    )
+    return rows.join(lookup, on="la_code", how="left")
+
+
+def _aggs() -> list[pl.Expr]:
+    yes = pl.col("need") == "yes"
+    recorded = pl.col("service_offered").is_not_null()
+    unmet = yes & (pl.col("service_offered") == False)  # noqa: E712 - null-aware
+    secure = yes & pl.col("cohort").is_in(list(SECURE_COHORTS)) & pl.col("release_date").is_not_null()
+    offered_late = (pl.col("service_offered") == True) & (pl.col("offered_date") > pl.col("release_date"))  # noqa: E712
+    offered_known = (pl.col("service_offered") == False) | (  # noqa: E712
+        (pl.col("service_offered") == True) & pl.col("offered_date").is_not_null()  # noqa: E712
+    )
+    return [
+        yes.sum().alias("identified"),
+        (yes & recorded).sum().alias("offer_recorded"),
+        (yes & ~recorded).sum().alias("offer_unknown"),
+        unmet.sum().alias("unmet"),
+        (secure & offered_known).sum().alias("release_needs"),
+        (secure & offered_known & ((pl.col("service_offered") == False) | offered_late)).sum().alias(  # noqa: E712
+            "not_in_place"
+        ),
+    ]
+
+
+def _rates(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        *(pl.col(c).cast(pl.Int64) for c in COUNTS),
+        pl.when(pl.col("offer_recorded") > 0).then(pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate"),
+        pl.when(pl.col("release_needs") > 0)
+        .then(pl.col("not_in_place") / pl.col("release_needs"))
+        .alias("not_in_place_rate"),
+    )
+
+
+def area_codes(level: str) -> list[str]:
+    if level == "la":
+        return list(geography.LA_CODES)
+    if level == "police_area":
+        return [p.code for p in geography.POLICE_AREAS]
+    return list(geography.service_codes())
+
+
+def by_area(rows: pl.DataFrame, level: str = "la", pathways: tuple[str, ...] = PATHWAYS,
+            areas: list[str] | None = None) -> pl.DataFrame:
+    """Gap measures per area × pathway, every area and pathway present (zeros where nothing was recorded).
+
+    ``rows`` are needs joined to their cases (see :func:`resettlement.needs.with_case`).
+    """
+    col = _area_col(level)
+    rows = with_area(rows)
+    agg = rows.rename({col: "area_code"}).group_by("area_code", "pathway").agg(_aggs())
+    grid = pl.DataFrame({"area_code": areas if areas is not None else area_codes(level)}).join(
+        pl.DataFrame({"pathway": list(pathways)}), how="cross"
+    )
+    out = grid.join(agg, on=["area_code", "pathway"], how="left").with_columns(pl.col(c).fill_null(0) for c in COUNTS)
+    return _rates(out)
+
+
+def overall(rows: pl.DataFrame, pathways: tuple[str, ...] = PATHWAYS) -> pl.DataFrame:
+    """Gap measures per pathway over all ``rows`` (e.g. Wales)."""
+    agg = rows.group_by("pathway").agg(_aggs())
+    grid = pl.DataFrame({"pathway": list(pathways)})
+    out = grid.join(agg, on="pathway", how="left").with_columns(pl.col(c).fill_null(0) for c in COUNTS)
+    return _rates(out)
+
+
+def reasons(rows: pl.DataFrame) -> pl.DataFrame:
+    """Unmet needs by pathway and recorded gap reason (``not_recorded`` where the reason is missing)."""
+    unmet = rows.filter((pl.col("need") == "yes") & (pl.col("service_offered") == False))  # noqa: E712
+    return (
+        unmet.with_columns(pl.col("gap_reason").fill_null("not_recorded"))
+        .group_by("pathway", "gap_reason")
+        .agg(pl.len().cast(pl.Int64).alias("unmet"))
+        .sort("pathway", "gap_reason")
+    )
+
+
+def combine(rows: pl.DataFrame, pathway: str | None) -> pl.DataFrame:
+    """Rows for one pathway, or all pathways pooled under the code ``all``."""
+    if pathway and pathway != "all":
+        return rows.filter(pl.col("pathway") == pathway)
+    return rows.with_columns(pl.lit("all").alias("pathway"))
+
+
+def select_area(click: dict | None, level: str) -> str | None:
+    """The area code a map click selects (pure: AppTest cannot click charts).
+
+    ``click`` is the selection state pydeck returns through Streamlit: ``{"selection": {"objects": {layer_id:
+    [feature properties, ...]}}}``. Returns the ``area_code`` of the first object, or ``None``.
+    """
+    if not click:
+        return None
+    objects = (click.get("selection") or {}).get("objects") or {}
+    for items in objects.values():
+        for item in items or []:
+            props = item.get("properties", item)
+            code = props.get("area_code") or props.get("code")
+            if code and code in area_codes(level):
+                return code
+    return None

@@ -1,0 +1,209 @@
+"""Pure map builders: area values in, a pydeck choropleth of the 22 Welsh local authorities out.
+
+Renders offline: no basemap (``map_provider=None`` and no ``map_style``), boundaries bundled in ``data/``.
+Colours come from a colour-blind-safe sequential scale (viridis, light = low); areas whose denominator is
+under the disclosure threshold are drawn in a neutral grey as "too few to show", never coloured by a rate
+from a handful of children. Each authority also carries a text label with its value, so the map does not
+rely on colour alone, and the page shows a table with exactly the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import polars as pl
+import pydeck as pdk
+
+from resettlement import geography
+from resettlement.settings import ROOT
+
+BOUNDARIES = ROOT / "data" / "boundaries" / "wales_la.geojson"
+LAYER_ID = "areas"
+# Viridis, 5 classes, reversed so that darker means more (light yellow = low).
+SCALE: tuple[tuple[int, int, int], ...] = (
+    (253, 231, 37),
+    (94, 201, 98),
+    (33, 145, 140),
+    (59, 82, 139),
+    (68, 1, 84),
+)
+SUPPRESSED_FILL = (200, 200, 200)
+NO_DATA_FILL = (245, 245, 245)
+VIEW = pdk.ViewState(latitude=52.36, longitude=-3.75, zoom=6.55, min_zoom=5.5, max_zoom=10, pitch=0, bearing=0)
+
+
+@cache
+def boundaries() -> dict:
+    """The bundled GeoJSON (22 features; properties ``code``, ``name_en``, ``name_cy``)."""
+    with open(BOUNDARIES, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _nice_ceiling(x: float) -> float:
+    if x <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(x))
+    for m in (1, 2, 2.5, 5, 10):
+        if x <= m * exp:
+            return m * exp
+    return 10 * exp
+
+
+@dataclass(frozen=True)
+class Bins:
+    """Equal-interval classes from 0 to a rounded maximum."""
+
+    edges: tuple[float, ...]
+
+    @classmethod
+    def for_values(cls, values: list[float], is_rate: bool) -> Bins:
+        top = max([v for v in values if v is not None], default=0.0)
+        top = min(1.0, _nice_ceiling(top)) if is_rate else _nice_ceiling(top)
+        if is_rate and top == 0:
+            top = 1.0
+        step = top / len(SCALE)
+        return cls(tuple(step * i for i in range(len(SCALE) + 1)))
+
+    def index(self, value: float) -> int:
+        for i in range(len(SCALE)):
+            if value <= self.edges[i + 1]:
+                return i
+        return len(SCALE) - 1
+
+    def colour(self, value: float) -> tuple[int, int, int]:
+        return SCALE[self.index(value)]
+
+
+def fmt_value(value: float | None, is_rate: bool) -> str:
+    if value is None:
+        return ""
+    return f"{value:.0%}" if is_rate else f"{value:,.0f}"
+
+
+def map_frame(
+    values: pl.DataFrame,
+    measure: str,
+    denominator: str,
+    is_rate: bool,
+    la_to_area: dict[str, str],
+    lang: str,
+    suppressed_text: str,
+    no_data_text: str,
+) -> tuple[pl.DataFrame, Bins]:
+    """One row per authority: its area's protected value, the text shown, and the fill colour.
+
+    ``values`` is a protected frame (see :mod:`resettlement.disclosure`) with ``area_code``, ``measure``,
+    ``denominator`` and their ``__note`` columns. ``la_to_area`` maps each authority to the area whose value
+    colours it (itself, its youth justice service or its police force area).
+    """
+    note = f"{measure}__note"
+    lookup = {r["area_code"]: r for r in values.iter_rows(named=True)}
+    bins = Bins.for_values([r[measure] for r in lookup.values() if r.get(note) is None], is_rate)
+    rows = []
+    for la in geography.LA_CODES:
+        area = la_to_area[la]
+        r = lookup.get(area, {})
+        value, hidden = r.get(measure), r.get(note)
+        if hidden:
+            fill, text = SUPPRESSED_FILL, suppressed_text
+        elif value is None:
+            fill, text = NO_DATA_FILL, no_data_text
+        else:
+            fill, text = bins.colour(value), fmt_value(value, is_rate)
+        denom = r.get(denominator)
+        denom_note = r.get(f"{denominator}__note")
+        rows.append(
+            {
+                "la_code": la,
+                "area_code": area,
+                "name": geography.la_name(la, lang),
+                "value": None if hidden else value,
+                "value_text": text,
+                "denominator_text": denom_note or ("" if denom is None else f"{denom:,}"),
+                "fill": list(fill),
+            }
+        )
+    return pl.DataFrame(rows), bins
+
+
+def _centroid(geometry: dict) -> tuple[float, float]:
+    """Area-weighted centroid of the largest polygon (good enough to place a label)."""
+    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+
+    def ring_area_centroid(ring: list) -> tuple[float, float, float]:
+        a = cx = cy = 0.0
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+            cross = x1 * y2 - x2 * y1
+            a += cross
+            cx += (x1 + x2) * cross
+            cy += (y1 + y2) * cross
+        a /= 2
+        return (abs(a), cx / (6 * a), cy / (6 * a)) if a else (0.0, ring[0][0], ring[0][1])
+
+    best = max((ring_area_centroid(p[0]) for p in polys), key=lambda t: t[0])
+    return best[1], best[2]
+
+
+def build_deck(frame: pl.DataFrame, tooltip_html: str, label_values: bool = True, height: int = 560) -> pdk.Deck:
+    """The choropleth: 22 authorities coloured from ``frame`` (see :func:`map_frame`), with a tooltip."""
+    by_code = {r["la_code"]: r for r in frame.iter_rows(named=True)}
+    features = []
+    labels = []
+    for feature in boundaries()["features"]:
+        code = feature["properties"]["code"]
+        r = by_code[code]
+        props = {k: r[k] for k in ("la_code", "area_code", "name", "value_text", "denominator_text", "fill")}
+        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props})
+        lon, lat = _centroid(feature["geometry"])
+        labels.append({"position": [lon, lat], "text": r["value_text"], "la_code": code})
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id=LAYER_ID,
+            data={"type": "FeatureCollection", "features": features},
+            pickable=True,
+            stroked=True,
+            filled=True,
+            get_fill_color="properties.fill",
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1,
+            auto_highlight=True,
+            highlight_color=[230, 159, 0, 200],
+        )
+    ]
+    if label_values:
+        layers.append(
+            pdk.Layer(
+                "TextLayer",
+                id="labels",
+                data=labels,
+                get_position="position",
+                get_text="text",
+                get_size=12,
+                get_color=[0, 0, 0],
+                background=True,
+                get_background_color=[255, 255, 255, 200],
+                background_padding=[2, 1],
+                font_family='"Source Sans Pro", Arial, sans-serif',
+                pickable=False,
+            )
+        )
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=VIEW,
+        map_provider=None,
+        tooltip={"html": tooltip_html, "style": {"backgroundColor": "#0b0c0c", "color": "white", "fontSize": "13px"}},
+        height=height,
+    )
+
+
+def la_to_area(level: str, day) -> dict[str, str]:
+    """Which area's value colours each authority: itself, its police force area, or its service on ``day``."""
+    if level == "la":
+        return {c: c for c in geography.LA_CODES}
+    if level == "police_area":
+        return {c: geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES}
+    return {c: geography.service_for(c, day).code for c in geography.LA_CODES}

@@ -1,0 +1,110 @@
+"""Needs on the seven resettlement pathways: prevalence and the funnel need → offered → engaged.
+
+Definitions (shown on the Definitions page):
+
+- **assessed**: a needs row whose ``need`` is yes or no (``unknown`` is not an assessment; counted apart).
+- **identified**: ``need`` = yes. **Need rate** = identified ÷ assessed.
+- **offered**: identified and ``service_offered`` = true. **Offer rate** = offered ÷ identified with the offer
+  recorded (unrecorded offers are a completeness problem, counted in ``offer_unknown``, not hidden).
+- **engaged**: offered and ``engaged`` = true. **Engagement rate** = engaged ÷ offered with engagement recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from resettlement.filters import quarter_expr
+from resettlement.standard import PATHWAYS
+
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (("10-14", 10, 14), ("15", 15, 15), ("16", 16, 16), ("17", 17, 17))
+FUNNEL_COUNTS = ("assessed", "unknown", "identified", "offer_recorded", "offer_unknown", "offered",
+                 "engagement_recorded", "engaged")
+FUNNEL_RATES = {"need_rate": "assessed", "offer_rate": "offer_recorded", "engagement_rate": "engagement_recorded"}
+
+
+def age_band_expr(col: str = "age_at_start") -> pl.Expr:
+    """Age band label (10-14, 15, 16, 17; null when age is missing or out of range)."""
+    expr = pl.lit(None, dtype=pl.String)
+    for label, lo, hi in reversed(AGE_BANDS):
+        expr = pl.when(pl.col(col).is_between(lo, hi)).then(pl.lit(label)).otherwise(expr)
+    return expr
+
+
+def with_case(needs: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
+    """Needs rows of the given cases, with the case attributes breakdowns use."""
+    keep = [c for c in ("case_id", "child_id", "la_code", "service_code", "cohort", "sex", "age_at_start",
+                        "ethnicity", "start_date", "release_date") if c in cases.columns]
+    return needs.join(cases.select(keep), on="case_id", how="inner").with_columns(
+        age_band_expr().alias("age_band"), quarter_expr("start_date").alias("quarter")
+    )
+
+
+def _funnel_aggs() -> list[pl.Expr]:
+    yes = pl.col("need") == "yes"
+    offered = yes & (pl.col("service_offered") == True)  # noqa: E712 - null-aware comparison in Polars
+    return [
+        pl.col("need").is_in(["yes", "no"]).sum().alias("assessed"),
+        (pl.col("need") == "unknown").sum().alias("unknown"),
+        yes.sum().alias("identified"),
+        (yes & pl.col("service_offered").is_not_null()).sum().alias("offer_recorded"),
+        (yes & pl.col("service_offered").is_null()).sum().alias("offer_unknown"),
+        offered.sum().alias("offered"),
+        (offered & pl.col("engaged").is_not_null()).sum().alias("engagement_recorded"),
+        (offered & (pl.col("engaged") == True)).sum().alias("engaged"),  # noqa: E712
+    ]
+
+
+def _with_rates(df: pl.DataFrame) -> pl.DataFrame:
+    def rate(num: str, den: str) -> pl.Expr:
+        return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
+
+    return df.with_columns(
+        rate("identified", "assessed").alias("need_rate"),
+        rate("offered", "offer_recorded").alias("offer_rate"),
+        rate("engaged", "engagement_recorded").alias("engagement_rate"),
+    ).with_columns(pl.col(c).cast(pl.Int64) for c in FUNNEL_COUNTS)
+
+
+def funnel(rows: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Funnel counts and rates per pathway (and per ``by`` group), every pathway present."""
+    keys = ["pathway", *by]
+    agg = rows.group_by(keys).agg(_funnel_aggs()) if rows.height else None
+    grid = pl.DataFrame({"pathway": list(PATHWAYS)})
+    if by:
+        levels = rows.select(by).unique().sort(by)
+        grid = grid.join(levels, how="cross")
+    out = grid.join(agg, on=keys, how="left") if agg is not None else grid.with_columns(
+        pl.lit(0).alias(c) for c in FUNNEL_COUNTS
+    )
+    out = out.with_columns(pl.col(c).fill_null(0) for c in FUNNEL_COUNTS)
+    order = {p: i for i, p in enumerate(PATHWAYS)}
+    return _with_rates(out).sort(pl.col("pathway").replace_strict(order), *by)
+
+
+def trend(rows: pl.DataFrame, quarters: Sequence[str]) -> pl.DataFrame:
+    """Need rate and offer rate per pathway and quarter of episode start (every quarter present)."""
+    grid = pl.DataFrame({"pathway": list(PATHWAYS)}).join(pl.DataFrame({"quarter": list(quarters)}), how="cross")
+    agg = rows.group_by("pathway", "quarter").agg(_funnel_aggs())
+    out = grid.join(agg, on=["pathway", "quarter"], how="left").with_columns(
+        pl.col(c).fill_null(0) for c in FUNNEL_COUNTS
+    )
+    return _with_rates(out).sort("pathway", "quarter")
+
+
+def needs_per_case(rows: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
+    """Distribution of the number of pathways with a need identified per episode (0 to 7), over ``cases``."""
+    per = rows.filter(pl.col("need") == "yes").group_by("case_id").agg(pl.len().alias("pathways"))
+    counted = cases.select("case_id").join(per, on="case_id", how="left").with_columns(
+        pl.col("pathways").fill_null(0)
+    )
+    grid = pl.DataFrame({"pathways": list(range(len(PATHWAYS) + 1))}, schema={"pathways": pl.UInt32})
+    dist = counted.group_by("pathways").agg(pl.len().alias("episodes")).with_columns(pl.col("pathways").cast(pl.UInt32))
+    out = grid.join(dist, on="pathways", how="left").with_columns(pl.col("episodes").fill_null(0).cast(pl.Int64))
+    total = out["episodes"].sum()
+    return out.with_columns(
+        pl.col("pathways").cast(pl.Int64),
+        (pl.col("episodes") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share"),
+        pl.lit(total, dtype=pl.Int64).alias("total"),
+    )
