@@ -9,6 +9,7 @@ rely on colour alone, and the page shows a table with exactly the same numbers.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -135,7 +136,7 @@ def _centroid(geometry: dict) -> tuple[float, float]:
 
     def ring_area_centroid(ring: list) -> tuple[float, float, float]:
         a = cx = cy = 0.0
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+        for (x1, y1), (x2, y2) in itertools.pairwise(ring):
             cross = x1 * y2 - x2 * y1
             a += cross
             cx += (x1 + x2) * cross
