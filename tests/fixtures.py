@@ -23,7 +23,8 @@ def gap_cases() -> pl.DataFrame:
         "cases",
         [
             {"case_id": "c1", "child_id": "p1", "la_code": CARDIFF, "cohort": "custody",
-             "start_date": date(2024, 1, 10), "release_date": date(2024, 3, 1), "age_at_start": 16, "sex": "male", "ethnicity": "white"},
+             "start_date": date(2024, 1, 10), "release_date": date(2024, 3, 1), "age_at_start": 16, "sex": "male",
+             "ethnicity": "white"},
             {"case_id": "c2", "child_id": "p2", "la_code": CARDIFF, "cohort": "community",
              "start_date": date(2024, 2, 1), "age_at_start": 14, "sex": "female", "ethnicity": "mixed"},
             {"case_id": "c3", "child_id": "p3", "la_code": SWANSEA, "cohort": "remand", "start_date": date(2024, 2, 15),
