@@ -1,11 +1,14 @@
 """Resettlement Monitor Cymru: the Streamlit entry point (router, shell and shared filter bar)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from resettlement.i18n import t
 from resettlement.ui import shell
 
-st.set_page_config(page_title="Resettlement Monitor Cymru", page_icon=":material/insights:", layout="wide")
+# A bundled icon: Material and emoji favicons are fetched from the internet, which the app must not need.
+st.set_page_config(page_title="Resettlement Monitor Cymru", page_icon=shell.ICON, layout="wide")
 
 PAGES = (
     ("overview", "pages/overview.py", ":material/dashboard:"),
@@ -21,7 +24,10 @@ PAGES = (
 lang = shell.language()
 navigation = st.navigation(
     [
-        st.Page(path, title=t(f"page.{key}.nav", lang), icon=icon, url_path=key, default=(key == "overview"))
+        # url_path = the file's stem, so the first deep link after start-up (served in Streamlit's legacy
+        # pages/ mode until st.navigation has run once) finds the same page; see shell.context().
+        st.Page(path, title=t(f"page.{key}.nav", lang), icon=icon, url_path=Path(path).stem,
+                default=(key == "overview"))
         for key, path, icon in PAGES
     ]
 )

@@ -1,5 +1,6 @@
 """Overview: who is in scope in the selected period, and the quarterly trend by cohort."""
 
+import polars as pl
 import streamlit as st
 
 from resettlement import cohort, disclosure
@@ -37,7 +38,7 @@ fig = trend_lines(
     y_title=t("col.episodes", lang),
     x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters},
 )
-table = trend_p.filter(trend_p["cohort"].is_in(list(f.cohorts))).with_columns(
-    trend_p["cohort"].replace_strict({c: label("cohort", c, lang) for c in trend_p["cohort"].unique()})
+table = trend_p.filter(pl.col("cohort").is_in(list(f.cohorts))).with_columns(
+    pl.col("cohort").replace_strict({c: label("cohort", c, lang) for c in f.cohorts})
 )
 components.chart_with_table(fig, table, lang, key="overview_trend", filename="episodes_by_quarter.csv")

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import polars as pl
 
+from resettlement.filters import quarter_bounds
+
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue
     "#E69F00",  # orange
@@ -37,7 +39,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         plot_bgcolor="white",
         height=380,
-        hovermode="x unified",
+        hovermode="closest",
     )
     fig.update_xaxes(showgrid=False, linecolor="#505a5f")
     fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero", linecolor="#505a5f")
@@ -56,15 +58,21 @@ def trend_lines(
     y_title: str,
     x_labels: dict[str, str] | None = None,
 ) -> go.Figure:
-    """One line per series over ``x``; each series has its own colour, marker and dash."""
+    """One line per series over quarters; each series has its own colour, marker and dash.
+
+    ``x`` holds quarter labels (``2024Q2``); they are plotted at each quarter's first day on a date axis (so
+    ticks thin out by year) and the hover shows ``x_labels`` (the quarter in the chosen language).
+    """
     fig = go.Figure()
     for i, key in enumerate(series_order):
         part = df.filter(pl.col(series) == key)
-        xs = [x_labels.get(v, v) if x_labels else v for v in part[x].to_list()]
+        quarters = part[x].to_list()
         fig.add_trace(
             go.Scatter(
-                x=xs,
+                x=[quarter_bounds(q)[0] for q in quarters],
                 y=part[y].to_list(),
+                customdata=[x_labels.get(q, q) if x_labels else q for q in quarters],
+                hovertemplate="%{customdata}: %{y}<extra>" + series_labels.get(key, key) + "</extra>",
                 name=series_labels.get(key, key),
                 mode="lines+markers",
                 connectgaps=False,
@@ -72,4 +80,6 @@ def trend_lines(
                 marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7},
             )
         )
-    return _layout(fig, title, x_title, y_title)
+    fig = _layout(fig, title, x_title, y_title)
+    fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
+    return fig

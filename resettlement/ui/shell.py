@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from resettlement import settings, store
 from resettlement.filters import Area, Filters, area_options, quarter_bounds, quarters_between
@@ -19,6 +21,7 @@ from resettlement.scope import Scope, scope_from_settings
 from resettlement.standard import COHORTS
 from resettlement.ui import data
 
+ICON = str(Path(__file__).resolve().parent.parent / "assets" / "icon.png")
 DATA_START = date(2016, 1, 1)
 DEFAULT_QUARTERS = 8
 _CTX = "_ctx"
@@ -41,24 +44,25 @@ class Context:
 
 
 def language() -> str:
-    """The chosen language, from the switch (bound to ``?lang=`` in the URL)."""
+    """The chosen language: the switch's value, else ``?lang=`` in the URL, else English."""
     lang = st.session_state.get("lang") or st.query_params.get("lang") or "en"
     return lang if lang in LANGS else "en"
 
 
 def header() -> str:
     """Title row with the language switch; returns the language."""
-    left, right = st.columns([5, 1], vertical_alignment="center")
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = language()
+    left, right = st.columns([3, 1], vertical_alignment="center")
     with right:
         st.segmented_control(
             "Language / Iaith",
             options=list(LANGS),
-            default="en",
             format_func=LANG_NAMES.get,
             key="lang",
             required=True,
             label_visibility="collapsed",
-            bind="query-params",
+            width="content",
         )
     lang = language()
     with left:
@@ -92,43 +96,67 @@ def ensure_database(url: str, lang: str) -> None:
         st.stop()
 
 
+def initial_filters(quarters: list[str], options: list[str]) -> dict:
+    """The filters a session starts with: from the URL when valid, else defaults. Computed once per session
+    (widgets keep their own state afterwards)."""
+    if "_initial_filters" not in st.session_state:
+        params = st.query_params
+        default = (quarters[max(0, len(quarters) - DEFAULT_QUARTERS)], quarters[-1])
+        start, end = params.get("from"), params.get("to")
+        ok = start in quarters and end in quarters and quarters.index(start) <= quarters.index(end)
+        area = params.get("area")
+        cohorts = [c for c in (params.get("cohort") or "").split(",") if c in COHORTS]
+        st.session_state["_initial_filters"] = {
+            "period": (start, end) if ok else default,
+            "area": area if area in options else options[0],
+            "cohort": cohorts or list(COHORTS),
+        }
+    return st.session_state["_initial_filters"]
+
+
+def sync_url(lang: str, f: Filters) -> None:
+    """Write the view into the URL as stable codes, so a link reproduces it in either language."""
+    want = {"lang": lang, "from": f.start_q, "to": f.end_q, "area": f.area.token(), "cohort": ",".join(f.cohorts)}
+    if st.query_params.to_dict() != want:
+        st.query_params.from_dict(want)
+
+
 def filter_bar(lang: str, quarters: list[str], scope: Scope) -> Filters:
-    """The shared filters in the sidebar, each bound to the URL so a link reproduces the view."""
+    """The shared filters in the sidebar; their state survives page changes and is mirrored in the URL."""
+    options = area_options(scope.la_codes)
+    init = initial_filters(quarters, options)
     sb = st.sidebar
     sb.header(t("filters.heading", lang))
-    default_period = (quarters[max(0, len(quarters) - DEFAULT_QUARTERS)], quarters[-1])
     start_q, end_q = sb.select_slider(
         t("filters.period", lang),
         options=quarters,
-        value=default_period,
+        value=init["period"],
         format_func=lambda q: quarter_label(q, lang),
         key="period",
-        bind="query-params",
         help=t("filters.period_help", lang),
     )
-    options = area_options(scope.la_codes)
     token = sb.selectbox(
         t("filters.area", lang),
         options=options,
-        index=0,
+        index=options.index(init["area"]),
         format_func=lambda tok: area_label(tok, lang),
         key="area",
-        bind="query-params",
         help=t("filters.area_help", lang),
     )
     cohorts = sb.pills(
         t("filters.cohort", lang),
         options=list(COHORTS),
-        default=list(COHORTS),
         selection_mode="multi",
+        default=init["cohort"],
         format_func=lambda c: label("cohort", c, lang),
         key="cohort",
-        bind="query-params",
     )
     if not cohorts:
         sb.caption(t("filters.no_cohort", lang))
     ordered = tuple(c for c in COHORTS if c in (cohorts or COHORTS))
-    return Filters(start_q, end_q, Area.parse(token), ordered)
+    filters = Filters(start_q, end_q, Area.parse(token), ordered)
+    sync_url(lang, filters)
+    return filters
 
 
 def quarter_label(q: str, lang: str) -> str:
@@ -190,7 +218,15 @@ def bootstrap() -> Context | None:
 
 
 def context() -> Context:
-    """The context ``app.py`` built for this run."""
+    """The context ``app.py`` built for this run.
+
+    Streamlit starts in its legacy ``pages/`` mode until ``st.navigation`` has been called once in the
+    process, so the first deep link after start-up (e.g. ``/service_gaps``) runs the page file on its own,
+    without ``app.py``. Then switch the process to ``st.navigation`` mode and rerun, so the shell is built.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state[_CTX]
 
 
