@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import standard
+from resettlement.definitions import SECTIONS
 from resettlement.i18n import label, t
 from resettlement.ui import shell
 
@@ -14,11 +15,9 @@ shell.page_title("definitions", ctx)
 st.header(t("definitions.pathways", lang))
 st.markdown("\n".join(f"- **{label('pathway', p, lang)}**: {t('pathway_help.' + p, lang)}" for p in standard.PATHWAYS))
 
-st.header(t("definitions.period_rule_title", lang))
-st.markdown(t("definitions.period_rule", lang))
-
-st.header(t("definitions.disclosure_title", lang))
-st.markdown(t("definitions.disclosure", lang, n=ctx.threshold, m=ctx.threshold - 1))
+for key in SECTIONS:
+    st.header(t(f"{key}.title", lang))
+    st.markdown(t(f"{key}.body", lang, n=ctx.threshold, m=ctx.threshold - 1))
 
 st.header(t("definitions.standard_title", lang, version=standard.VERSION))
 st.markdown(t("definitions.standard_intro", lang))

@@ -54,3 +54,25 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory):
+    """A small synthetic database (scale 0.5, fixed seed and as-of date) shared by page tests."""
+    from resettlement import synth
+    from tests.apptest import AS_OF
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'demo.db'}"
+    synth.build_demo(url, scale=0.5, seed=7, as_of=AS_OF)
+    return url
+
+
+@pytest.fixture
+def app(demo_url, monkeypatch):
+    """An AppTest of app.py on the demo database, all Wales in scope."""
+    from tests.apptest import new_app
+
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", demo_url)
+    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
+    monkeypatch.delenv("RESETTLEMENT_CASE_LEVEL", raising=False)
+    return new_app()

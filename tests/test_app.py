@@ -2,64 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from resettlement import synth
+from resettlement.definitions import SECTIONS
 from resettlement.i18n import catalog, t
-
-PAGES = {
-    "overview": "pages/overview.py",
-    "needs": "pages/pathway_needs.py",
-    "gaps": "pages/service_gaps.py",
-    "rrp": "pages/rrp_activity.py",
-    "completeness": "pages/data_completeness.py",
-    "outcomes": "pages/outcomes.py",
-    "import": "pages/import_data.py",
-    "definitions": "pages/definitions.py",
-}
-AS_OF = date(2026, 9, 30)
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'demo.db'}"
-    synth.build_demo(url, scale=0.5, seed=7, as_of=AS_OF)
-    return url
-
-
-@pytest.fixture
-def app(demo_url, monkeypatch):
-    monkeypatch.setenv("RESETTLEMENT_DB_URL", demo_url)
-    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-def _open(at: AppTest, page: str, lang: str) -> AppTest:
-    at.run()
-    if lang != "en":
-        at.segmented_control(key="lang").set_value(lang).run()
-    at.switch_page(PAGES[page]).run()
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [w.value for w in at.warning] + [i.value for i in at.info]
-    parts += [x.value for x in at.title] + [c.value for c in at.caption]
-    return "\n".join(str(p) for p in parts)
+from tests.apptest import AS_OF, PAGES, new_app, open_page, texts
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_renders_without_exception(app, page, lang):
-    at = _open(app, page, lang)
+    at = open_page(app, page, lang)
     assert not at.exception, [e.value for e in at.exception]
     assert [x.value for x in at.title] == [t(f"page.{page}.title", lang)]
-    text = _texts(at)
+    text = texts(at)
     assert t("banner.synthetic", lang) in text, "the synthetic-data banner is missing"
     assert t("meta.as_of", lang, date=AS_OF.isoformat()) in text
 
@@ -75,7 +32,7 @@ def test_language_switch_changes_every_shell_label(app):
             at.warning[0].value,
         ]
 
-    en = _open(app, "overview", "en")
+    en = open_page(app, "overview", "en")
     english = shell_labels(en)
     cy = en.segmented_control(key="lang").set_value("cy").run()
     welsh = shell_labels(cy)
@@ -91,7 +48,7 @@ def test_overview_headline_matches_hand_count(app, demo_url):
     from resettlement import store
     from resettlement.scope import Scope
 
-    at = _open(app, "overview", "en")
+    at = open_page(app, "overview", "en")
     period = at.sidebar.select_slider[0].value
     cases = store.read_table(store.get_engine(demo_url), "cases", Scope.all_wales())
     from resettlement.filters import quarter_bounds
@@ -103,7 +60,7 @@ def test_overview_headline_matches_hand_count(app, demo_url):
 
 
 def test_area_filter_narrows_the_overview(app, demo_url):
-    at = _open(app, "overview", "en")
+    at = open_page(app, "overview", "en")
     all_wales = next(m for m in at.metric if m.label == t("overview.all_cohorts", "en")).value
     at.sidebar.selectbox[0].set_value("la:W06000015").run()
     assert not at.exception
@@ -113,7 +70,7 @@ def test_area_filter_narrows_the_overview(app, demo_url):
 
 def test_unreachable_database_shows_a_readable_message(monkeypatch):
     monkeypatch.setenv("RESETTLEMENT_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app(30).run()
     assert not at.exception
     assert any(t("error.db_unreachable", "en", detail="")[:40] in e.value for e in at.error)
 
@@ -124,9 +81,17 @@ def test_real_data_without_scope_shows_nothing(demo_url, monkeypatch, tmp_path):
     monkeypatch.setenv("RESETTLEMENT_DB_URL", demo_url)
     store.set_meta(store.get_engine(demo_url), synthetic="0")
     try:
-        at = AppTest.from_file(APP, default_timeout=30).run()
+        at = new_app(30).run()
         assert not at.exception
         assert [e.value for e in at.error] == [t("error.no_scope", "en")]
         assert not at.metric
     finally:
         store.set_meta(store.get_engine(demo_url), synthetic="1")
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_definitions_page_shows_every_registered_section(app, lang):
+    at = open_page(app, "definitions", lang)
+    headers = [h.value for h in at.header]
+    for key in SECTIONS:
+        assert t(f"{key}.title", lang) in headers

@@ -1,0 +1,41 @@
+"""Helpers for AppTest-based page tests (fixtures `demo_url` and `app` live in conftest.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+AS_OF = date(2026, 9, 30)
+PAGES = {
+    "overview": "pages/overview.py",
+    "needs": "pages/pathway_needs.py",
+    "gaps": "pages/service_gaps.py",
+    "rrp": "pages/rrp_activity.py",
+    "completeness": "pages/data_completeness.py",
+    "outcomes": "pages/outcomes.py",
+    "import": "pages/import_data.py",
+    "definitions": "pages/definitions.py",
+}
+
+
+def new_app(timeout: int = 60) -> AppTest:
+    return AppTest.from_file(APP, default_timeout=timeout)
+
+
+def open_page(at: AppTest, page: str, lang: str = "en") -> AppTest:
+    """Run the app, choose the language, then switch to ``page`` (a key of PAGES)."""
+    at.run()
+    if lang != "en":
+        at.segmented_control(key="lang").set_value(lang).run()
+    at.switch_page(PAGES[page]).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, alerts, titles and captions of the current run, joined."""
+    parts = [m.value for m in at.markdown] + [w.value for w in at.warning] + [i.value for i in at.info]
+    parts += [x.value for x in at.title] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)
