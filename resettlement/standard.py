@@ -113,8 +113,9 @@ class Field:
 class Check:
     """A cross-field validity rule: ``left op right`` must hold when both are present.
 
-    ``right`` names a column of the same row, or ``"cases.<col>"`` for the row's case. ``max_days`` bounds
-    ``left - right`` in days where given (used for "identified years before the episode").
+    ``right`` names a column of the same row, or ``"cases.<col>"`` for the row's case. ``min_days`` shifts the
+    comparison for dates: ``left >= right + min_days`` (e.g. -365 allows a need identified up to a year before
+    the episode started, but not years before).
     """
 
     code: str
@@ -159,7 +160,8 @@ CASES = Table(
         Field("sex", "enum", "expected", enum="sex"),
         Field("age_at_start", "int", "expected", min=10, max=17),
         Field("ethnicity", "enum", "expected", enum="ethnicity"),
-        Field("release_date", "date", "conditional", when=(_SECURE,)),
+        # A child still in custody has no release date yet: expected once the episode has ended.
+        Field("release_date", "date", "conditional", when=(_SECURE, When("end_date", "present"))),
         Field("establishment", "enum", "conditional", enum="establishment", when=(_SECURE,)),
         Field("end_date", "date", "optional"),
         Field("rrp_id", "str", "optional", references="rrps.rrp_id"),
