@@ -1,7 +1,102 @@
-"""Service gaps: placeholder until its issue lands; renders the shell and says what is coming."""
+"""Service gaps: a map of Wales by local authority, service or police force area, and a selected area's
+breakdown against Wales."""
 
+from dataclasses import replace
+
+import streamlit as st
+
+from resettlement import disclosure, gaps, geography, needs
+from resettlement.charts import grouped_bars, trend_lines
+from resettlement.filters import Area, select_cases
+from resettlement.i18n import label, t
+from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
 
 ctx = shell.context()
+f, lang, n = ctx.filters, ctx.lang, ctx.threshold
 shell.page_title("gaps", ctx)
-components.coming_soon(ctx.lang, ["soon.gaps_1","soon.gaps_2","soon.gaps_3"])
+period = t("overview.period", lang, start=shell.quarter_label(f.start_q, lang), end=shell.quarter_label(f.end_q, lang))
+st.caption(period)
+
+tables = ctx.tables()
+rows = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area())))
+history = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()), with_period=False))
+
+c1, c2, c3 = st.columns([1.6, 1, 1])
+level = c1.segmented_control(t("gaps.level", lang), options=list(gaps.LEVELS), default="la", required=True,
+                             format_func=lambda v: t(f"gaps.level_{v}", lang), key="gaps_level")
+pathway = c2.selectbox(t("gaps.pathway", lang), options=["all", *PATHWAYS], key="gaps_pathway",
+                       format_func=lambda p: t("gaps.all_pathways", lang) if p == "all" else label("pathway", p, lang))
+measure = c3.selectbox(t("gaps.measure", lang), options=list(gaps.MEASURES), key="gaps_measure",
+                       format_func=lambda m: t(f"col.{m}", lang), help=t("gaps.measure_help", lang))
+
+selected_rows = gaps.combine(rows, pathway)
+by_area = gaps.by_area(selected_rows, level, pathways=(pathway,))
+protected = disclosure.protect(by_area, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n)
+denominator = gaps.DENOMINATOR[measure]
+
+map_tab, table_tab = st.tabs([t("gaps.map_tab", lang), t("ui.table", lang)])
+with map_tab:
+    clicked = components.area_map(
+        protected, measure=measure, denominator=denominator, is_rate=gaps.IS_RATE[measure], level=level,
+        day=f.end, lang=lang, key=f"gaps_{level}", measure_label=t(f"col.{measure}", lang),
+        denominator_label=t(f"col.{denominator}", lang),
+    )
+with table_tab:
+    named = geography.with_area_names(protected.drop("pathway"), level, lang)
+    components.protected_table(named, lang, key=f"gaps_table_{level}", filename=f"service_gaps_{level}_{pathway}.csv",
+                               decimals={"gap_rate": 3, "not_in_place_rate": 3})
+
+if clicked:
+    st.session_state["gaps_selected"] = (level, clicked)
+chosen = st.session_state.get("gaps_selected")
+if chosen and chosen[0] == level:
+    code = chosen[1]
+elif f.area.level == level:
+    code = f.area.code
+else:
+    code = None
+
+st.divider()
+if code is None:
+    st.info(t("gaps.select_hint", lang), icon=":material/touch_app:")
+    st.stop()
+
+name, comparator = geography.area_name(level, code, lang), shell.comparator_label(ctx)
+st.header(t("gaps.selected_title", lang, area=name, comparator=comparator))
+if st.button(t("gaps.clear_selection", lang), icon=":material/close:"):
+    st.session_state.pop("gaps_selected", None)
+    st.rerun()
+series_labels = {"area": name, "wales": comparator}
+
+area_rows = gaps.in_area(rows, level, code)
+side = disclosure.protect(gaps.compare(area_rows, rows), counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n)
+fig = grouped_bars(side, "pathway", "gap_rate", "series", ["area", "wales"], series_labels,
+                   {p: label("pathway", p, lang) for p in PATHWAYS}, t("gaps.by_pathway_title", lang),
+                   t("col.gap_rate", lang), is_rate=True)
+components.chart_with_table(fig, side.with_columns(side["series"].replace_strict(series_labels)), lang,
+                            key="gaps_side", filename="gap_rate_by_pathway.csv", decimals={"gap_rate": 3,
+                                                                                           "not_in_place_rate": 3})
+
+st.subheader(t("gaps.reasons_title", lang))
+reasons = gaps.reason_shares(gaps.combine(area_rows, pathway), gaps.combine(rows, pathway))
+reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": "total"}, threshold=n)
+reason_labels = {r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
+                 for r in reasons["gap_reason"].unique()}
+fig = grouped_bars(reasons_p, "gap_reason", "share", "series", ["area", "wales"], series_labels, reason_labels,
+                   t("gaps.reasons_chart", lang), t("col.share", lang), is_rate=True)
+components.chart_with_table(fig, reasons_p.with_columns(reasons_p["series"].replace_strict(series_labels),
+                                                        reasons_p["gap_reason"].replace_strict(reason_labels)),
+                            lang, key="gaps_reasons", filename="gap_reasons.csv", decimals={"share": 3})
+
+st.subheader(t("gaps.trend_title", lang))
+trend = gaps.compare_trend(gaps.combine(gaps.in_area(history, level, code), pathway), gaps.combine(history, pathway),
+                           list(ctx.quarters))
+trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n)
+fig = trend_lines(trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,
+                  t("gaps.trend_chart", lang), t("col.quarter", lang), t("col.gap_rate", lang),
+                  x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
+fig.update_yaxes(tickformat=".0%")
+components.chart_with_table(fig, trend_p.with_columns(trend_p["series"].replace_strict(series_labels)), lang,
+                            key="gaps_trend", filename="gap_rate_trend.csv", decimals={"gap_rate": 3,
+                                                                                      "not_in_place_rate": 3})

@@ -83,3 +83,57 @@ def trend_lines(
     fig = _layout(fig, title, x_title, y_title)
     fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
     return fig
+
+
+PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "-", "|", "+", "\\")
+
+
+def grouped_bars(
+    df: pl.DataFrame,
+    category: str,
+    value: str,
+    series: str,
+    series_order: Sequence[str],
+    series_labels: dict[str, str],
+    category_labels: dict[str, str],
+    title: str,
+    value_title: str,
+    is_rate: bool = False,
+    horizontal: bool = True,
+) -> go.Figure:
+    """Bars per category, one bar per series side by side; series differ by colour *and* fill pattern, and
+    each bar carries its value as text. Suppressed values (nulls) leave the bar out."""
+    fig = go.Figure()
+    categories = list(dict.fromkeys(df[category].to_list()))
+    for i, key in enumerate(series_order):
+        part = df.filter(pl.col(series) == key)
+        by_cat = dict(zip(part[category].to_list(), part[value].to_list(), strict=True))
+        vals = [by_cat.get(c) for c in categories]
+        labels = [category_labels.get(c, c) for c in categories]
+        text = ["" if v is None else (f"{v:.0%}" if is_rate else f"{v:,.0f}") for v in vals]
+        bar = go.Bar(
+            name=series_labels.get(key, key),
+            x=vals if horizontal else labels,
+            y=labels if horizontal else vals,
+            orientation="h" if horizontal else "v",
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            marker={
+                "color": OKABE_ITO[i % len(OKABE_ITO)],
+                "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "white", "solidity": 0.35},
+                "line": {"color": "#0b0c0c", "width": 0.5},
+            },
+        )
+        fig.add_trace(bar)
+    fig = _layout(fig, title, "", "")
+    fig.update_layout(barmode="group", bargap=0.25, height=max(320, 60 + 38 * len(categories) * len(series_order))
+                      if horizontal else 380)
+    axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    axis(title=value_title, tickformat=".0%" if is_rate else ",d", rangemode="tozero")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+        if is_rate:
+            fig.update_xaxes(range=[0, 1.15])
+    fig.update_layout(hovermode="closest")
+    return fig

@@ -8,4 +8,5 @@ strings to its own catalog files.
 SECTIONS: tuple[str, ...] = (
     "definitions.period_rule",
     "definitions.disclosure",
+    "gaps.definitions",
 )

@@ -22,6 +22,8 @@ LEVELS = ("la", "service", "police_area")
 COUNTS = ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place")
 RATES = {"gap_rate": "offer_recorded", "not_in_place_rate": "release_needs"}
 MEASURES = ("gap_rate", "unmet", "not_in_place_rate")
+DENOMINATOR = {"gap_rate": "offer_recorded", "unmet": "identified", "not_in_place_rate": "release_needs"}
+IS_RATE = {"gap_rate": True, "unmet": False, "not_in_place_rate": True}
 
 
 def _area_col(level: str) -> str:
@@ -70,14 +72,6 @@ def _rates(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def area_codes(level: str) -> list[str]:
-    if level == "la":
-        return list(geography.LA_CODES)
-    if level == "police_area":
-        return [p.code for p in geography.POLICE_AREAS]
-    return list(geography.service_codes())
-
-
 def by_area(rows: pl.DataFrame, level: str = "la", pathways: tuple[str, ...] = PATHWAYS,
             areas: list[str] | None = None) -> pl.DataFrame:
     """Gap measures per area × pathway, every area and pathway present (zeros where nothing was recorded).
@@ -87,7 +81,7 @@ def by_area(rows: pl.DataFrame, level: str = "la", pathways: tuple[str, ...] = P
     col = _area_col(level)
     rows = with_area(rows)
     agg = rows.rename({col: "area_code"}).group_by("area_code", "pathway").agg(_aggs())
-    grid = pl.DataFrame({"area_code": areas if areas is not None else area_codes(level)}).join(
+    grid = pl.DataFrame({"area_code": areas if areas is not None else list(geography.area_codes(level))}).join(
         pl.DataFrame({"pathway": list(pathways)}), how="cross"
     )
     out = grid.join(agg, on=["area_code", "pathway"], how="left").with_columns(pl.col(c).fill_null(0) for c in COUNTS)
@@ -120,19 +114,51 @@ def combine(rows: pl.DataFrame, pathway: str | None) -> pl.DataFrame:
     return rows.with_columns(pl.lit("all").alias("pathway"))
 
 
-def select_area(click: dict | None, level: str) -> str | None:
-    """The area code a map click selects (pure: AppTest cannot click charts).
+def in_area(rows: pl.DataFrame, level: str, code: str) -> pl.DataFrame:
+    """Rows of one area at ``level``."""
+    return with_area(rows).filter(pl.col(_area_col(level)) == code)
 
-    ``click`` is the selection state pydeck returns through Streamlit: ``{"selection": {"objects": {layer_id:
-    [feature properties, ...]}}}``. Returns the ``area_code`` of the first object, or ``None``.
-    """
-    if not click:
-        return None
-    objects = (click.get("selection") or {}).get("objects") or {}
-    for items in objects.values():
-        for item in items or []:
-            props = item.get("properties", item)
-            code = props.get("area_code") or props.get("code")
-            if code and code in area_codes(level):
-                return code
-    return None
+
+def compare(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, pathways: tuple[str, ...] = PATHWAYS) -> pl.DataFrame:
+    """Gap measures per pathway for an area and for the comparator, stacked with a ``series`` column."""
+    return pl.concat(
+        [
+            overall(area_rows, pathways).with_columns(pl.lit("area").alias("series")),
+            overall(wales_rows, pathways).with_columns(pl.lit("wales").alias("series")),
+        ]
+    )
+
+
+def trend(rows: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
+    """Gap measures per quarter of episode start (rows pooled over their pathways), every quarter present."""
+    agg = rows.group_by("quarter").agg(_aggs())
+    out = pl.DataFrame({"quarter": quarters}).join(agg, on="quarter", how="left").with_columns(
+        pl.col(c).fill_null(0) for c in COUNTS
+    )
+    return _rates(out)
+
+
+def reason_shares(area_rows: pl.DataFrame, wales_rows: pl.DataFrame) -> pl.DataFrame:
+    """Unmet needs by gap reason (pathways pooled) for the area and the comparator, with shares."""
+    parts = []
+    for series, rows in (("area", area_rows), ("wales", wales_rows)):
+        r = reasons(rows).group_by("gap_reason").agg(pl.col("unmet").sum())
+        total = r["unmet"].sum()
+        parts.append(
+            r.with_columns(
+                pl.lit(series).alias("series"),
+                pl.lit(total, dtype=pl.Int64).alias("total"),
+                (pl.col("unmet") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share"),
+            )
+        )
+    return pl.concat(parts).sort("series", "gap_reason")
+
+
+def compare_trend(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
+    """:func:`trend` for an area and for the comparator, stacked with a ``series`` column."""
+    return pl.concat(
+        [
+            trend(area_rows, quarters).with_columns(pl.lit("area").alias("series")),
+            trend(wales_rows, quarters).with_columns(pl.lit("wales").alias("series")),
+        ]
+    )

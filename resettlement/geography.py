@@ -219,6 +219,17 @@ def area_la_codes(level: str, code: str | None) -> tuple[str, ...]:
     raise ValueError(f"unknown area level {level!r}")
 
 
+def area_codes(level: str) -> tuple[str, ...]:
+    """Every area code at a level: authorities, police force areas or youth justice services."""
+    if level == "la":
+        return LA_CODES
+    if level == "police_area":
+        return tuple(p.code for p in POLICE_AREAS)
+    if level == "service":
+        return service_codes()
+    raise ValueError(f"unknown area level {level!r}")
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -252,3 +263,10 @@ def normalise_la(value: str) -> str | None:
     if value is None:
         return None
     return _ALIASES.get(_fold(str(value)))
+
+
+def with_area_names(df: pl.DataFrame, level: str, lang: str, code_col: str = "area_code") -> pl.DataFrame:
+    """Add an ``area`` column with each area's name in ``lang``, first, before the code."""
+    names = {code: area_name(level, code, lang) for code in area_codes(level)}
+    out = df.with_columns(pl.col(code_col).replace_strict(names, default=pl.col(code_col)).alias("area"))
+    return out.select("area", *[c for c in out.columns if c != "area"])

@@ -3,13 +3,14 @@
 Renders offline: no basemap (``map_provider=None`` and no ``map_style``), boundaries bundled in ``data/``.
 Colours come from a colour-blind-safe sequential scale (viridis, light = low); areas whose denominator is
 under the disclosure threshold are drawn in a neutral grey as "too few to show", never coloured by a rate
-from a handful of children. Each authority also carries a text label with its value, so the map does not
-rely on colour alone, and the page shows a table with exactly the same numbers.
+from a handful of children. Colour is never the only carrier: the tooltip gives each authority's value and
+denominator in words, the legend states each class's range, and the page shows a table with exactly the
+same numbers. (Value labels drawn on the map with deck.gl's TextLayer rendered as empty boxes in headless
+Chromium, so they were left out rather than risk unreadable labels.)
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -130,68 +131,38 @@ def map_frame(
     return pl.DataFrame(rows), bins
 
 
-def _centroid(geometry: dict) -> tuple[float, float]:
-    """Area-weighted centroid of the largest polygon (good enough to place a label)."""
-    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-
-    def ring_area_centroid(ring: list) -> tuple[float, float, float]:
-        a = cx = cy = 0.0
-        for (x1, y1), (x2, y2) in itertools.pairwise(ring):
-            cross = x1 * y2 - x2 * y1
-            a += cross
-            cx += (x1 + x2) * cross
-            cy += (y1 + y2) * cross
-        a /= 2
-        return (abs(a), cx / (6 * a), cy / (6 * a)) if a else (0.0, ring[0][0], ring[0][1])
-
-    best = max((ring_area_centroid(p[0]) for p in polys), key=lambda t: t[0])
-    return best[1], best[2]
-
-
-def build_deck(frame: pl.DataFrame, tooltip_html: str, label_values: bool = True, height: int = 560) -> pdk.Deck:
-    """The choropleth: 22 authorities coloured from ``frame`` (see :func:`map_frame`), with a tooltip."""
+def polygon_rows(frame: pl.DataFrame) -> list[dict]:
+    """One row per polygon (a MultiPolygon authority gives several), each carrying its authority's fields
+    at the top level, where tooltips and click selections can read them."""
     by_code = {r["la_code"]: r for r in frame.iter_rows(named=True)}
-    features = []
-    labels = []
+    rows = []
     for feature in boundaries()["features"]:
-        code = feature["properties"]["code"]
-        r = by_code[code]
-        props = {k: r[k] for k in ("la_code", "area_code", "name", "value_text", "denominator_text", "fill")}
-        features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props})
-        lon, lat = _centroid(feature["geometry"])
-        labels.append({"position": [lon, lat], "text": r["value_text"], "la_code": code})
+        geometry = feature["geometry"]
+        r = by_code[feature["properties"]["code"]]
+        polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        fields = {k: r[k] for k in ("la_code", "area_code", "name", "value_text", "denominator_text", "fill")}
+        rows.extend({"polygon": poly, **fields} for poly in polys)
+    return rows
+
+
+def build_deck(frame: pl.DataFrame, tooltip_html: str, height: int = 560) -> pdk.Deck:
+    """The choropleth: 22 authorities coloured from ``frame`` (see :func:`map_frame`), with a tooltip."""
     layers = [
         pdk.Layer(
-            "GeoJsonLayer",
+            "PolygonLayer",
             id=LAYER_ID,
-            data={"type": "FeatureCollection", "features": features},
-            pickable=True,
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.fill",
+            data=polygon_rows(frame),
+            get_polygon="polygon",
+            get_fill_color="fill",
             get_line_color=[255, 255, 255],
             line_width_min_pixels=1,
+            stroked=True,
+            filled=True,
+            pickable=True,
             auto_highlight=True,
             highlight_color=[230, 159, 0, 200],
         )
     ]
-    if label_values:
-        layers.append(
-            pdk.Layer(
-                "TextLayer",
-                id="labels",
-                data=labels,
-                get_position="position",
-                get_text="text",
-                get_size=12,
-                get_color=[0, 0, 0],
-                background=True,
-                get_background_color=[255, 255, 255, 200],
-                background_padding=[2, 1],
-                font_family='"Source Sans Pro", Arial, sans-serif',
-                pickable=False,
-            )
-        )
     return pdk.Deck(
         layers=layers,
         initial_view_state=VIEW,
@@ -199,6 +170,24 @@ def build_deck(frame: pl.DataFrame, tooltip_html: str, label_values: bool = True
         tooltip={"html": tooltip_html, "style": {"backgroundColor": "#0b0c0c", "color": "white", "fontSize": "13px"}},
         height=height,
     )
+
+
+def select_area(click: dict | None, level: str) -> str | None:
+    """The area code a map click selects (pure, since AppTest cannot click charts).
+
+    ``click`` is the selection state Streamlit returns for the deck: ``{"selection": {"objects": {layer_id:
+    [object, ...]}}}``. Returns the ``area_code`` of the first object if it is an area of ``level``.
+    """
+    if not click:
+        return None
+    objects = (click.get("selection") or {}).get("objects") or {}
+    for items in objects.values():
+        for item in items or []:
+            props = item.get("properties", item)
+            code = props.get("area_code")
+            if code and code in geography.area_codes(level):
+                return code
+    return None
 
 
 def la_to_area(level: str, day) -> dict[str, str]:

@@ -108,3 +108,18 @@ def needs_per_case(rows: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
         (pl.col("episodes") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share"),
         pl.lit(total, dtype=pl.Int64).alias("total"),
     )
+
+
+def compare(area_rows: pl.DataFrame, wales_rows: pl.DataFrame) -> pl.DataFrame:
+    """Funnel per pathway for an area and for the comparator, stacked with a ``series`` column."""
+    return pl.concat(
+        [
+            funnel(area_rows).with_columns(pl.lit("area").alias("series")),
+            funnel(wales_rows).with_columns(pl.lit("wales").alias("series")),
+        ]
+    )
+
+
+def funnel_long(f: pl.DataFrame) -> pl.DataFrame:
+    """A funnel frame reshaped to one row per pathway × stage (identified, offered, engaged) for charting."""
+    return f.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage", value_name="n")

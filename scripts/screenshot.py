@@ -5,6 +5,7 @@ Usage: .venv/bin/python scripts/screenshot.py http://localhost:8501 OUTDIR path[
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def main(base: str, outdir: str, paths: list[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": int(os.environ.get("SHOT_HEIGHT", "1000"))})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(f"{m.type}: {m.text} @ {m.location.get('url')}")
                 if m.type == "error" else None)

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from resettlement import gaps, needs
+from resettlement import gaps, maps, needs
 from tests.fixtures import CARDIFF, SWANSEA, gap_cases, gap_needs
 
 
@@ -68,9 +68,9 @@ def test_gap_reasons():
 
 def test_map_click_selects_an_area():
     click = {"selection": {"indices": {"areas": [3]}, "objects": {"areas": [{"properties": {"area_code": CARDIFF}}]}}}
-    assert gaps.select_area(click, "la") == CARDIFF
-    assert gaps.select_area({"selection": {"objects": {}}}, "la") is None
-    assert gaps.select_area(None, "la") is None
-    assert gaps.select_area(click, "service") is None  # a local authority code is not a service
+    assert maps.select_area(click, "la") == CARDIFF
+    assert maps.select_area({"selection": {"objects": {}}}, "la") is None
+    assert maps.select_area(None, "la") is None
+    assert maps.select_area(click, "service") is None  # a local authority code is not a service
     svc = {"selection": {"objects": {"areas": [{"properties": {"area_code": "cwm_taf"}}]}}}
-    assert gaps.select_area(svc, "service") == "cwm_taf"
+    assert maps.select_area(svc, "service") == "cwm_taf"

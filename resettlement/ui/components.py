@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from resettlement import disclosure
+from resettlement import disclosure, maps
 from resettlement.i18n import has, t
 
 
@@ -69,3 +70,61 @@ def coming_soon(lang: str, items: Sequence[str]) -> None:
     """A short note on what a page will show, for pages whose issue has not landed yet."""
     st.info(t("ui.coming_soon", lang), icon=":material/construction:")
     st.markdown("\n".join(f"- {t(i, lang)}" for i in items))
+
+
+def _legend_html(bins: maps.Bins, is_rate: bool, title: str, lang: str) -> str:
+    def swatch(rgb: tuple[int, int, int], text: str) -> str:
+        colour = "rgb({},{},{})".format(*rgb)
+        return (
+            f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0;">'
+            f'<span style="width:18px;height:14px;background:{colour};border:1px solid #505a5f;'
+            f'margin-right:6px;display:inline-block"></span>{text}</span>'
+        )
+
+    items = [
+        swatch(colour, f"{maps.fmt_value(lo, is_rate)}–{maps.fmt_value(hi, is_rate)}")
+        for colour, lo, hi in zip(maps.SCALE, bins.edges, bins.edges[1:], strict=False)
+    ]
+    items.append(swatch(maps.SUPPRESSED_FILL, t("map.suppressed_legend", lang)))
+    items.append(swatch(maps.NO_DATA_FILL, t("map.no_data_legend", lang)))
+    return f'<div style="font-size:0.9rem"><b>{title}</b><br/>{"".join(items)}</div>'
+
+
+def area_map(
+    values: pl.DataFrame,
+    *,
+    measure: str,
+    denominator: str,
+    is_rate: bool,
+    level: str,
+    day: date,
+    lang: str,
+    key: str,
+    measure_label: str,
+    denominator_label: str,
+) -> str | None:
+    """A choropleth of the 22 authorities from a protected frame (``area_code``, ``measure``, ``denominator``
+    at ``level``), with legend; returns the area code the user clicked, if any.
+
+    Areas whose figures are suppressed are drawn grey ("too few to show"), never coloured.
+    """
+    if not disclosure.is_protected(values):
+        raise ValueError("figures must pass through disclosure.protect before display")
+    frame, bins = maps.map_frame(
+        values,
+        measure,
+        denominator,
+        is_rate,
+        maps.la_to_area(level, day),
+        lang,
+        suppressed_text=t("map.suppressed", lang),
+        no_data_text=t("map.no_data", lang),
+    )
+    tooltip = (
+        f"<b>{{name}}</b><br/>{measure_label}: <b>{{value_text}}</b><br/>{denominator_label}: {{denominator_text}}"
+    )
+    deck = maps.build_deck(frame, tooltip)
+    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{key}")
+    st.markdown(_legend_html(bins, is_rate, measure_label, lang), unsafe_allow_html=True)
+    st.caption(t("map.caption", lang))
+    return maps.select_area(event, level)

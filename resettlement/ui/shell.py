@@ -170,6 +170,11 @@ def area_label(token: str, lang: str) -> str:
     return f"{area_name(area.level, area.code, lang)} ({t('area.level.' + area.level, lang)})"
 
 
+def comparator_label(ctx: Context) -> str:
+    """What the selected area is compared with: Wales, or all areas the viewer may see."""
+    return t("area.wales", ctx.lang) if ctx.scope.is_all_wales else t("area.in_scope", ctx.lang)
+
+
 def banner(lang: str, synthetic: bool) -> None:
     if synthetic:
         st.warning(t("banner.synthetic", lang), icon=":material/science:")
