@@ -23,16 +23,15 @@ rows = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f,
 history = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()), with_period=False))
 
 c1, c2, c3 = st.columns([1.6, 1, 1])
-level = c1.segmented_control(t("gaps.level", lang), options=list(gaps.LEVELS), default="la", required=True,
+level = c1.segmented_control(t("gaps.level", lang), options=list(gaps.LEVELS), required=True,
+                             default=f.area.level if f.area.level in gaps.LEVELS else "la",
                              format_func=lambda v: t(f"gaps.level_{v}", lang), key="gaps_level")
 pathway = c2.selectbox(t("gaps.pathway", lang), options=["all", *PATHWAYS], key="gaps_pathway",
                        format_func=lambda p: t("gaps.all_pathways", lang) if p == "all" else label("pathway", p, lang))
 measure = c3.selectbox(t("gaps.measure", lang), options=list(gaps.MEASURES), key="gaps_measure",
                        format_func=lambda m: t(f"col.{m}", lang), help=t("gaps.measure_help", lang))
 
-selected_rows = gaps.combine(rows, pathway)
-by_area = gaps.by_area(selected_rows, level, pathways=(pathway,))
-protected = disclosure.protect(by_area, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n)
+protected = gaps.map_table(tables["cases"], tables["needs"], f, level, pathway, n)
 denominator = gaps.DENOMINATOR[measure]
 
 map_tab, table_tab = st.tabs([t("gaps.map_tab", lang), t("ui.table", lang)])
@@ -80,7 +79,7 @@ components.chart_with_table(fig, side.with_columns(side["series"].replace_strict
 
 st.subheader(t("gaps.reasons_title", lang))
 reasons = gaps.reason_shares(gaps.combine(area_rows, pathway), gaps.combine(rows, pathway))
-reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": "total"}, threshold=n)
+reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": ("unmet", "total")}, threshold=n)
 reason_labels = {r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
                  for r in reasons["gap_reason"].unique()}
 fig = grouped_bars(reasons_p, "gap_reason", "share", "series", ["area", "wales"], series_labels, reason_labels,

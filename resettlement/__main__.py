@@ -55,6 +55,45 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_db(url: str):
+    """The engine for ``url``, or ``None`` after printing a readable error."""
+    try:
+        store.check(url)
+    except store.StoreUnavailable as exc:
+        print(f"error: cannot use database {store.display_url(url)}: {exc}", file=sys.stderr)
+        return None
+    return store.get_engine(url)
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    from resettlement import disclosure, gaps, geography
+    from resettlement.filters import cli_filters
+    from resettlement.scope import Scope
+
+    engine = _open_db(args.db or settings.db_url())
+    if engine is None:
+        return 2
+    meta = store.read_meta(engine)
+    try:
+        f = cli_filters(store.as_of(meta), args.start, args.end, cohorts=args.cohort)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    scope = Scope.all_wales()
+    cases = geography.attach_service(store.read_table(engine, "cases", scope))
+    table = gaps.map_table(cases, store.read_table(engine, "needs", scope), f, args.by, args.pathway,
+                           settings.suppression_threshold())
+    records = disclosure.to_records(geography.with_area_names(table, args.by, args.lang))
+    if args.json:
+        print(json.dumps(records, indent=2, default=str))
+    else:
+        print(f"Service gaps by {args.by}, pathway {args.pathway}, episodes starting {f.start_q} to {f.end_q}")
+        for r in records:
+            print(f"  {r['area']:<28} identified {r['identified']!s:>6}  unmet {r['unmet']!s:>6}  "
+                  f"gap rate {r['gap_rate']!s:>8}  not in place by release {r['not_in_place_rate']!s:>8}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m resettlement", description="Resettlement Monitor Cymru")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     info.set_defaults(func=_info)
     docs = sub.add_parser("docs", help="regenerate docs/data-standard.md from the data standard")
     docs.set_defaults(func=_docs)
+    gap = sub.add_parser("gaps", help="service gap figures by area and pathway (as the Service gaps page shows)")
+    gap.add_argument("--db")
+    gap.add_argument("--by", choices=["la", "service", "police_area"], default="la")
+    gap.add_argument("--pathway", default="all", help="a pathway code, or 'all' (pooled)")
+    gap.add_argument("--from", dest="start", help="first quarter, e.g. 2024Q4 (default: the app's default period)")
+    gap.add_argument("--to", dest="end", help="last quarter, e.g. 2026Q3")
+    gap.add_argument("--cohort", help="cohorts separated by commas (default: all)")
+    gap.add_argument("--lang", choices=["en", "cy"], default="en", help="language of area names")
+    gap.add_argument("--json", action="store_true", help="print a JSON array")
+    gap.set_defaults(func=_gaps)
     args = parser.parse_args(argv)
     return args.func(args)
 

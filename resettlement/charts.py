@@ -121,7 +121,8 @@ def grouped_bars(
             cliponaxis=False,
             marker={
                 "color": OKABE_ITO[i % len(OKABE_ITO)],
-                "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "white", "solidity": 0.35},
+                "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "white", "solidity": 0.3,
+                            "fillmode": "overlay"},
                 "line": {"color": "#0b0c0c", "width": 0.5},
             },
         )
@@ -132,8 +133,213 @@ def grouped_bars(
     axis = fig.update_xaxes if horizontal else fig.update_yaxes
     axis(title=value_title, tickformat=".0%" if is_rate else ",d", rangemode="tozero")
     if horizontal:
-        fig.update_yaxes(autorange="reversed")
+        fig.update_yaxes(autorange="reversed", automargin=True)
         if is_rate:
             fig.update_xaxes(range=[0, 1.15])
     fig.update_layout(hovermode="closest")
+    return fig
+
+
+def _interval_arrays(values: list, lows: list, highs: list, multiplier: float) -> tuple[list, list, list]:
+    """Scaled values and the error-bar lengths above and below them (0 where a bound is missing)."""
+    xs, plus, minus = [], [], []
+    for v, lo, hi in zip(values, lows, highs, strict=True):
+        xs.append(None if v is None else v * multiplier)
+        plus.append(0 if v is None or hi is None else (hi - v) * multiplier)
+        minus.append(0 if v is None or lo is None else (v - lo) * multiplier)
+    return xs, plus, minus
+
+
+def interval_dots(
+    df: pl.DataFrame,
+    category: str,
+    value: str,
+    low: str,
+    high: str,
+    series: str,
+    series_order: Sequence[str],
+    series_labels: dict[str, str],
+    category_order: Sequence[str],
+    category_labels: dict[str, str],
+    title: str,
+    value_title: str,
+    multiplier: float = 100.0,
+    suffix: str = "%",
+    zero_line: bool = False,
+    denominator: str | None = None,
+    n_label: str = "n",
+) -> go.Figure:
+    """Dot-and-whisker chart: one row per category, one dot per series with its interval as error bars.
+
+    Series differ by colour *and* marker symbol and sit side by side within a row. Values are multiplied by
+    ``multiplier`` (100: proportions shown as percentages or percentage points). Suppressed values (nulls) leave
+    the dot out; ``zero_line`` draws a reference line at 0 (for differences).
+    """
+    fig = go.Figure()
+    labels = [category_labels.get(c, c) for c in category_order]
+    for i, key in enumerate(series_order):
+        rows = {r[category]: r for r in df.filter(pl.col(series) == key).iter_rows(named=True)}
+        got = [rows.get(c, {}) for c in category_order]
+        xs, plus, minus = _interval_arrays([r.get(value) for r in got], [r.get(low) for r in got],
+                                           [r.get(high) for r in got], multiplier)
+        ns = [r.get(denominator) if denominator else None for r in got]
+        hover = [
+            "" if x is None else f"{x:.1f}{suffix} ({x - m:.1f} to {x + p:.1f})" + (f", {n_label} = {n:,}" if n else "")
+            for x, p, m, n in zip(xs, plus, minus, ns, strict=True)
+        ]
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=labels,
+                mode="markers",
+                name=series_labels.get(key, key),
+                customdata=hover,
+                hovertemplate="%{y}: %{customdata}<extra>" + series_labels.get(key, key) + "</extra>",
+                error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": colour,
+                         "thickness": 1.8, "width": 6},
+                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 11, "color": colour,
+                        "line": {"color": "#0b0c0c", "width": 0.8}},
+            )
+        )
+    fig = _layout(fig, title, value_title, "")
+    height = max(300, 130 + 34 * len(labels) * len(series_order))
+    fig.update_layout(scattermode="group", scattergap=0.4, height=height, legend={"y": -70 / height, "yanchor": "top"})
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category", categoryorder="array",
+                     categoryarray=labels, gridcolor="#f0f0f0")
+    fig.update_xaxes(ticksuffix=suffix, zeroline=False, showgrid=True, gridcolor="#e5e5e5")
+    if zero_line:
+        fig.add_vline(x=0, line={"color": "#505a5f", "width": 1.2, "dash": "dot"})
+    else:
+        fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def cohort_intervals(
+    df: pl.DataFrame,
+    x: str,
+    value: str,
+    low: str,
+    high: str,
+    series: str,
+    series_order: Sequence[str],
+    series_labels: dict[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_labels: dict[str, str] | None = None,
+    open_from: str | None = None,
+    open_label: str = "",
+    multiplier: float = 100.0,
+    suffix: str = "%",
+) -> go.Figure:
+    """A value per quarter with its interval as error bars, one line per series (colour, marker and dash).
+
+    Quarters from ``open_from`` on are shaded and labelled ``open_label`` (cohorts whose figures are not final):
+    their values arrive as nulls and are never drawn, so an open cohort cannot be read as a low rate.
+    """
+    fig = go.Figure()
+    for i, key in enumerate(series_order):
+        part = df.filter(pl.col(series) == key)
+        quarters = part[x].to_list()
+        ys, plus, minus = _interval_arrays(part[value].to_list(), part[low].to_list(), part[high].to_list(),
+                                           multiplier)
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        hover = ["" if y is None else f"{y:.1f}{suffix} ({y - m:.1f} to {y + p:.1f})"
+                 for y, p, m in zip(ys, plus, minus, strict=True)]
+        fig.add_trace(
+            go.Scatter(
+                x=[quarter_bounds(q)[0] for q in quarters],
+                y=ys,
+                customdata=[[x_labels.get(q, q) if x_labels else q, h] for q, h in zip(quarters, hover, strict=True)],
+                hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>" + series_labels.get(key, key) + "</extra>",
+                name=series_labels.get(key, key),
+                mode="lines+markers",
+                connectgaps=False,
+                error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": colour,
+                         "thickness": 1.2, "width": 3},
+                line={"color": colour, "dash": DASHES[i % len(DASHES)], "width": 1.6},
+                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7, "color": colour},
+            )
+        )
+    fig = _layout(fig, title, x_title, y_title)
+    fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
+    fig.update_yaxes(ticksuffix=suffix)
+    quarters = df[x].unique(maintain_order=True).to_list()
+    if open_from and quarters and open_from <= quarters[-1]:
+        end = quarter_bounds(quarters[-1])[1]
+        fig.add_vrect(x0=quarter_bounds(open_from)[0], x1=end, fillcolor="#6f777b", opacity=0.12, line_width=0,
+                      layer="below")
+        fig.add_annotation(x=quarter_bounds(open_from)[0], y=1, yref="paper", xanchor="left", yanchor="bottom",
+                           text=open_label, showarrow=False, font={"size": 12, "color": "#383f43"})
+    return fig
+
+
+def binned_bars(
+    df: pl.DataFrame,
+    category: str,
+    value: str,
+    group: str,
+    group_order: Sequence[str],
+    group_labels: dict[str, str],
+    category_order: Sequence[str],
+    category_labels: dict[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """Vertical bars over ordered bins (e.g. days before release); each bin belongs to one ``group``, and groups
+    differ by colour *and* fill pattern. Each bar carries its value; suppressed values (nulls) leave a gap."""
+    fig = go.Figure()
+    labels = [category_labels.get(c, c) for c in category_order]
+    for i, key in enumerate(group_order):
+        rows = {r[category]: r[value] for r in df.filter(pl.col(group) == key).iter_rows(named=True)}
+        vals = [rows.get(c) for c in category_order]
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=vals,
+                name=group_labels.get(key, key),
+                text=["" if v is None else f"{v:,.0f}" for v in vals],
+                textposition="outside",
+                cliponaxis=False,
+                marker={
+                    "color": OKABE_ITO[i % len(OKABE_ITO)],
+                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "white", "solidity": 0.3,
+                                "fillmode": "overlay"},
+                    "line": {"color": "#0b0c0c", "width": 0.5},
+                },
+            )
+        )
+    fig = _layout(fig, title, x_title, y_title)
+    fig.update_layout(barmode="relative", bargap=0.2)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    fig.update_yaxes(tickformat=",d")
+    return fig
+
+
+def score_trend(
+    df: pl.DataFrame,
+    x: str,
+    y: str,
+    series: str,
+    series_order: Sequence[str],
+    series_labels: dict[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_labels: dict[str, str] | None = None,
+    references: dict[str, float] | None = None,
+) -> go.Figure:
+    """:func:`trend_lines` for scores in percent (0-100): the axis zooms to where the values are (a score
+    axis from zero hides every change), and ``references`` (label -> value, e.g. RAG thresholds) are drawn as
+    labelled dotted lines, so a threshold is read from its label, not its colour."""
+    fig = trend_lines(df, x, y, series, series_order, series_labels, title, x_title, y_title, x_labels)
+    refs = references or {}
+    values = [v for v in df.filter(pl.col(series).is_in(list(series_order)))[y].to_list() if v is not None]
+    low = min([*values, *refs.values()], default=0.0)
+    fig.update_yaxes(range=[max(0.0, (low // 5) * 5 - 5), 100.5], ticksuffix="%", rangemode="normal")
+    for text, value in refs.items():
+        fig.add_hline(y=value, line={"color": "#505a5f", "dash": "dot", "width": 1}, annotation_text=text,
+                      annotation_position="bottom right", annotation_font={"size": 11, "color": "#505a5f"})
     return fig

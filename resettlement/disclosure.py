@@ -17,29 +17,38 @@ NOT_APPLICABLE = "z"
 NOTE_SUFFIX = "__note"
 
 
+def _small(expr: pl.Expr, threshold: int) -> pl.Expr:
+    return expr.is_between(1, threshold - 1, closed="both").fill_null(False)
+
+
 def protect(
     df: pl.DataFrame,
     counts: Sequence[str] = (),
-    rates: Mapping[str, str] | None = None,
+    rates: Mapping[str, str | tuple[str, str]] | None = None,
     threshold: int = 5,
 ) -> pl.DataFrame:
     """Null out disclosive cells and record why in a ``<column>__note`` column.
 
-    ``counts`` are count columns; ``rates`` maps each rate column to its denominator column. A denominator
-    column need not be displayed, but the rate it supports is judged on it. Returns a frame of the same
-    shape plus one note column per protected column.
+    ``counts`` are count columns. ``rates`` maps each rate column to its denominator column, or better to
+    ``(numerator, denominator)``: a rate is hidden when its denominator is under the threshold, and also when
+    its numerator, or the denominator minus the numerator, is a small count, since rate × denominator would
+    give the hidden count back. Returns a frame of the same shape plus one note column per protected column.
     """
     rates = dict(rates or {})
     exprs: list[pl.Expr] = []
     for col in counts:
-        small = pl.col(col).is_between(1, threshold - 1, closed="both") & pl.col(col).is_not_null()
+        small = _small(pl.col(col), threshold)
         exprs.append(pl.when(small).then(pl.lit(SUPPRESSED)).otherwise(None).cast(pl.String).alias(col + NOTE_SUFFIX))
-    for col, denom in rates.items():
+    for col, spec in rates.items():
+        num, denom = spec if isinstance(spec, tuple) else (None, spec)
         d = pl.col(denom)
+        small_part = pl.lit(False)
+        if num is not None:
+            small_part = _small(pl.col(num), threshold) | _small(d - pl.col(num), threshold)
         note = (
             pl.when(d.is_null() | (d == 0))
             .then(pl.lit(NOT_APPLICABLE))
-            .when(d < threshold)
+            .when((d < threshold) | small_part)
             .then(pl.lit(SUPPRESSED))
             .otherwise(None)
         )
@@ -76,3 +85,17 @@ def for_display(df: pl.DataFrame, decimals: Mapping[str, int] | None = None) -> 
 def is_protected(df: pl.DataFrame) -> bool:
     """True when ``df`` came out of :func:`protect` (it carries note columns)."""
     return any(c.endswith(NOTE_SUFFIX) for c in df.columns)
+
+
+def to_records(df: pl.DataFrame) -> list[dict]:
+    """Rows of a protected frame for JSON output: shown values stay numbers, hidden cells become their note
+    code (``"c"`` or ``"z"``)."""
+    cols = protected_columns(df)
+    records = []
+    for row in df.iter_rows(named=True):
+        out = {k: v for k, v in row.items() if not k.endswith(NOTE_SUFFIX)}
+        for c in cols:
+            if row[c + NOTE_SUFFIX] is not None:
+                out[c] = row[c + NOTE_SUFFIX]
+        records.append(out)
+    return records

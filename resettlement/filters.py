@@ -43,6 +43,15 @@ def quarters_between(first: date, last: date) -> list[str]:
         y, q = (y + 1, 1) if q == 4 else (y, q + 1)
 
 
+DEFAULT_QUARTERS = 8
+DATA_START = date(2016, 1, 1)
+
+
+def default_period(quarters: list[str]) -> tuple[str, str]:
+    """The period a view starts with: the latest eight quarters (or all, if fewer)."""
+    return quarters[max(0, len(quarters) - DEFAULT_QUARTERS)], quarters[-1]
+
+
 def quarter_expr(col: str) -> pl.Expr:
     """Polars expression giving the quarter label of a date column."""
     return pl.format("{}Q{}", pl.col(col).dt.year(), pl.col(col).dt.quarter())
@@ -124,3 +133,22 @@ def select_cases(cases: pl.DataFrame, f: Filters, with_period: bool = True) -> p
     if with_period:
         cond = cond & pl.col("start_date").is_between(f.start, f.end, closed="both")
     return cases.filter(cond)
+
+
+def cli_filters(as_of: date, start_q: str | None, end_q: str | None, area: str | None = None,
+                cohorts: str | None = None) -> Filters:
+    """Filters for command-line reports: the app's defaults (latest eight quarters, all Wales, all cohorts)
+    unless given, validated with a readable error."""
+    quarters = quarters_between(DATA_START, as_of)
+    default = default_period(quarters)
+    start, end = start_q or default[0], end_q or default[1]
+    for q in (start, end):
+        if q not in quarters:
+            raise ValueError(f"period {q!r} is not a quarter between {quarters[0]} and {quarters[-1]} (e.g. 2024Q2)")
+    if quarters.index(start) > quarters.index(end):
+        raise ValueError(f"period starts ({start}) after it ends ({end})")
+    chosen = tuple(c for c in COHORTS if c in (cohorts or ",".join(COHORTS)).split(","))
+    parsed = Area.parse(area)
+    if area and area != "wales" and parsed == Area():
+        raise ValueError(f"unknown area {area!r}: use wales, la:<GSS code>, service:<code> or police_area:<code>")
+    return Filters(start, end, parsed, chosen or COHORTS)

@@ -20,7 +20,7 @@ from resettlement.standard import PATHWAYS, SECURE_COHORTS
 
 LEVELS = ("la", "service", "police_area")
 COUNTS = ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place")
-RATES = {"gap_rate": "offer_recorded", "not_in_place_rate": "release_needs"}
+RATES = {"gap_rate": ("unmet", "offer_recorded"), "not_in_place_rate": ("not_in_place", "release_needs")}
 MEASURES = ("gap_rate", "unmet", "not_in_place_rate")
 DENOMINATOR = {"gap_rate": "offer_recorded", "unmet": "identified", "not_in_place_rate": "release_needs"}
 IS_RATE = {"gap_rate": True, "unmet": False, "not_in_place_rate": True}
@@ -162,3 +162,18 @@ def compare_trend(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: l
             trend(wales_rows, quarters).with_columns(pl.lit("wales").alias("series")),
         ]
     )
+
+
+def map_table(cases: pl.DataFrame, needs_rows: pl.DataFrame, f, level: str, pathway: str, threshold: int
+              ) -> pl.DataFrame:
+    """The disclosure-protected figures behind the map and its table (and the ``gaps`` CLI): every area at
+    ``level`` for one pathway (or ``all`` pooled), over the filters' period and cohorts in every area."""
+    from dataclasses import replace
+
+    from resettlement import disclosure
+    from resettlement.filters import Area, select_cases
+    from resettlement.needs import with_case
+
+    rows = with_case(needs_rows, select_cases(cases, replace(f, area=Area())))
+    table = by_area(combine(rows, pathway), level, pathways=(pathway,))
+    return disclosure.protect(table, counts=list(COUNTS), rates=RATES, threshold=threshold)

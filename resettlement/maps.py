@@ -19,7 +19,7 @@ from functools import cache
 import polars as pl
 import pydeck as pdk
 
-from resettlement import geography
+from resettlement import disclosure, geography
 from resettlement.settings import ROOT
 
 BOUNDARIES = ROOT / "data" / "boundaries" / "wales_la.geojson"
@@ -104,12 +104,13 @@ def map_frame(
     note = f"{measure}__note"
     lookup = {r["area_code"]: r for r in values.iter_rows(named=True)}
     bins = Bins.for_values([r[measure] for r in lookup.values() if r.get(note) is None], is_rate)
+    # "c" (suppressed) is drawn grey as too few to show; "z" (no denominator) and missing as no data.
     rows = []
     for la in geography.LA_CODES:
         area = la_to_area[la]
         r = lookup.get(area, {})
         value, hidden = r.get(measure), r.get(note)
-        if hidden:
+        if hidden == disclosure.SUPPRESSED:
             fill, text = SUPPRESSED_FILL, suppressed_text
         elif value is None:
             fill, text = NO_DATA_FILL, no_data_text
@@ -123,6 +124,7 @@ def map_frame(
                 "area_code": area,
                 "name": geography.la_name(la, lang),
                 "value": None if hidden else value,
+                "note": hidden,
                 "value_text": text,
                 "denominator_text": denom_note or ("" if denom is None else f"{denom:,}"),
                 "fill": list(fill),

@@ -21,7 +21,11 @@ from resettlement.standard import PATHWAYS
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (("10-14", 10, 14), ("15", 15, 15), ("16", 16, 16), ("17", 17, 17))
 FUNNEL_COUNTS = ("assessed", "unknown", "identified", "offer_recorded", "offer_unknown", "offered",
                  "engagement_recorded", "engaged")
-FUNNEL_RATES = {"need_rate": "assessed", "offer_rate": "offer_recorded", "engagement_rate": "engagement_recorded"}
+FUNNEL_RATES = {
+    "need_rate": ("identified", "assessed"),
+    "offer_rate": ("offered", "offer_recorded"),
+    "engagement_rate": ("engaged", "engagement_recorded"),
+}
 
 
 def age_band_expr(col: str = "age_at_start") -> pl.Expr:

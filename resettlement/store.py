@@ -6,7 +6,7 @@ travel as bound parameters. Every read takes a :class:`~resettlement.scope.Scope
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -103,7 +103,13 @@ def get_engine(url: str) -> Engine:
 
 
 def check(url: str) -> None:
-    """Raise :class:`StoreUnavailable` with a readable reason if the database cannot be used."""
+    """Raise :class:`StoreUnavailable` with a readable reason if the database cannot be used.
+
+    Never creates anything: a missing SQLite file is reported, not made empty.
+    """
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        raise StoreUnavailable(f"the database file {path} does not exist")
     try:
         engine = get_engine(url)
         with engine.connect() as conn:
@@ -242,3 +248,150 @@ def row_counts(engine: Engine) -> dict[str, int]:
 def display_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+# ---- imports: upsert by key, a transactional write engine and the import log -----------------------------------
+
+IMPORT_LOG_TABLE = "import_log"
+IMPORT_LOG = sa.Table(
+    IMPORT_LOG_TABLE,
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("imported_at", sa.String(32), nullable=False),  # ISO 8601, UTC
+    sa.Column("files", sa.Text, nullable=False),  # JSON: [{"name", "sha256", "bytes"}]
+    sa.Column("mode", sa.String(16), nullable=False),  # "atomic" or "accept_valid"
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("rows_updated", sa.Integer, nullable=False),
+    sa.Column("rows_unchanged", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("tables", sa.Text, nullable=False),  # JSON: per-table totals
+    sa.Column("data_version", sa.String(64), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+)
+UPSERT_CHUNK_ROWS = 5_000
+
+
+def _begin_immediate(engine: Engine) -> None:
+    """Make SQLite transactions real: BEGIN IMMEDIATE takes the write lock at once, and DDL joins the transaction.
+
+    Python's sqlite3 (before 3.12) neither begins a transaction before DDL nor takes the write lock until the
+    first write; SQLAlchemy's documented recipe hands BEGIN over to us.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@lru_cache(maxsize=8)
+def write_engine(url: str) -> Engine:
+    """An engine for all-or-nothing writes: one transaction holds schema creation, every row and the metadata,
+    so a crash or a killed process leaves the database as it was (SQLite's journal or PostgreSQL rolls back)."""
+    path = _sqlite_path(url)
+    if path is None:
+        return get_engine(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"timeout": 30})
+    _begin_immediate(engine)
+    return engine
+
+
+def has_schema(conn: sa.Connection) -> bool:
+    """Whether the database already holds the Resettlement Monitor tables."""
+    return sa.inspect(conn).has_table(META_TABLE)
+
+
+def create_schema_in(conn: sa.Connection) -> None:
+    """Create any missing table inside the caller's transaction (rolled back with it)."""
+    METADATA.create_all(conn)
+
+
+def read_rows(
+    conn: sa.Connection, name: str, columns: Iterable[str], keys: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Unscoped rows of standard table ``name`` (for validation only, never for display).
+
+    With ``keys`` (a frame of the table's first key column), only rows whose first key is among them are read,
+    in chunks of bound parameters; without, the whole table.
+    """
+    table = TABLES[name]
+    t = METADATA.tables[name]
+    cols = list(dict.fromkeys([*columns]))
+    schema = {c: POLARS_TYPES[table.field(c).dtype] for c in cols}
+    stmt = sa.select(*(t.c[c] for c in cols))
+    if keys is None:
+        return pl.DataFrame(conn.execute(stmt).all(), schema=schema, orient="row")
+    first = table.key[0] if table.key[0] in keys.columns else keys.columns[0]
+    wanted = keys[first].drop_nulls().unique().to_list()
+    parts = [pl.DataFrame(schema=schema)]
+    for start in range(0, len(wanted), UPSERT_CHUNK_ROWS):
+        chunk = sa.bindparam("keys", value=wanted[start : start + UPSERT_CHUNK_ROWS], expanding=True)
+        rows = conn.execute(stmt.where(t.c[first].in_(chunk))).all()
+        parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
+    return pl.concat(parts)
+
+
+def upsert(conn: sa.Connection, name: str, df: pl.DataFrame, progress: Callable[[int], None] | None = None) -> int:
+    """Insert or update rows of standard table ``name`` by its key; returns the number of rows written.
+
+    Only the columns present in ``df`` are written: on a key already in the table they replace the stored
+    values, and columns ``df`` does not carry keep theirs. Runs in the caller's transaction.
+    """
+    table = TABLES[name]
+    missing_key = [k for k in table.key if k not in df.columns]
+    if missing_key:
+        raise ValueError(f"upsert into {name} needs its key columns: {', '.join(missing_key)}")
+    cols = [c for c in table.columns if c in df.columns]
+    df = df.select(pl.col(c).cast(POLARS_TYPES[table.field(c).dtype]) for c in cols)
+    t = METADATA.tables[name]
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise ValueError(f"upsert is not supported on {dialect}")
+    stmt = dialect_insert(t)
+    updates = {c: stmt.excluded[c] for c in cols if c not in table.key}
+    stmt = stmt.on_conflict_do_update(index_elements=list(table.key), set_=updates) if updates else (
+        stmt.on_conflict_do_nothing(index_elements=list(table.key))
+    )
+    for start in range(0, df.height, UPSERT_CHUNK_ROWS):
+        conn.execute(stmt, _records(df.slice(start, UPSERT_CHUNK_ROWS), cols))
+        if progress is not None:
+            progress(min(start + UPSERT_CHUNK_ROWS, df.height))
+    return df.height
+
+
+def write_meta(conn: sa.Connection, **meta: str) -> None:
+    """Set metadata keys inside the caller's transaction (``set_meta`` opens its own)."""
+    _write_meta(conn, meta)
+
+
+def read_meta_in(conn: sa.Connection) -> dict[str, str]:
+    """Dataset metadata read inside the caller's transaction (empty if the database has no tables yet)."""
+    if not has_schema(conn):
+        return {}
+    t = METADATA.tables[META_TABLE]
+    return {row.key: row.value for row in conn.execute(sa.select(t.c.key, t.c.value))}
+
+
+def append_import_log(conn: sa.Connection, entry: Mapping[str, object]) -> int:
+    """Record one import in the log (inside the import's transaction); returns its id."""
+    values = {c.name: entry[c.name] for c in IMPORT_LOG.columns if c.name != "id"}
+    return conn.execute(IMPORT_LOG.insert().values(**values)).inserted_primary_key[0]
+
+
+def read_import_log(engine: Engine, limit: int = 50) -> pl.DataFrame:
+    """The latest imports, newest first (empty if the database has never been imported into)."""
+    schema = {c.name: (pl.Int64 if isinstance(c.type, sa.Integer) else pl.String) for c in IMPORT_LOG.columns}
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(IMPORT_LOG_TABLE):
+            return pl.DataFrame(schema=schema)
+        stmt = sa.select(IMPORT_LOG).order_by(IMPORT_LOG.c.id.desc()).limit(limit)
+        return pl.DataFrame(conn.execute(stmt).all(), schema=schema, orient="row")

@@ -29,7 +29,7 @@ def main(base: str, outdir: str, paths: list[str]) -> None:
         for path in paths:
             page.goto(f"{base}/{path.lstrip('/')}")
             page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
-            page.wait_for_timeout(1500)
+            page.wait_for_timeout(int(os.environ.get("SHOT_WAIT", "3500")))
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("&", "_").replace("=", "-") or "root"
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             exc = page.locator("[data-testid=stException]").count()

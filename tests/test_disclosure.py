@@ -38,3 +38,20 @@ def test_no_cell_between_one_and_threshold_survives():
     shown = disclosure.protect(df, ["n"], threshold=7)["n"].drop_nulls().to_list()
     assert not [v for v in shown if 1 <= v <= 6]
     assert shown == [0, *range(7, 30)]
+
+
+def test_rate_hidden_when_its_numerator_or_complement_is_small():
+    # unmet 2 of 17 would be given back by 0.1176 x 17; 16 of 17 gives back 1 child without the need
+    df = pl.DataFrame({"unmet": [2, 16, 8, 0], "recorded": [17, 17, 17, 17]}).with_columns(
+        (pl.col("unmet") / pl.col("recorded")).alias("rate")
+    )
+    out = disclosure.protect(df, counts=["unmet"], rates={"rate": ("unmet", "recorded")}, threshold=5)
+    assert out["rate__note"].to_list() == ["c", "c", None, None]
+    assert out["rate"].to_list()[2:] == [8 / 17, 0.0]
+
+
+def test_to_records_keeps_numbers_and_notes():
+    df = pl.DataFrame({"n": [2, 7, 7], "d": [20, 20, 10]}).with_columns((pl.col("n") / pl.col("d")).alias("r"))
+    recs = disclosure.to_records(disclosure.protect(df, ["n"], {"r": ("n", "d")}, threshold=5))
+    # the third rate would give back 10 - 7 = 3 children without the outcome
+    assert recs == [{"n": "c", "d": 20, "r": "c"}, {"n": 7, "d": 20, "r": 0.35}, {"n": 7, "d": 10, "r": "c"}]

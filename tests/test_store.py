@@ -134,6 +134,10 @@ def test_unreachable_database_gives_a_readable_error(tmp_path):
     with pytest.raises(store.StoreUnavailable) as err:
         store.check("postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert "OperationalError" in str(err.value)
+    with pytest.raises(store.StoreUnavailable, match="does not exist"):
+        store.check(f"sqlite:///{tmp_path / 'missing.db'}")
+    assert not (tmp_path / "missing.db").exists()  # checking never creates a file
+    (tmp_path / "empty.db").touch()
     with pytest.raises(store.StoreUnavailable, match="no Resettlement Monitor tables"):
         store.check(f"sqlite:///{tmp_path / 'empty.db'}")
 

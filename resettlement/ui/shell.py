@@ -14,7 +14,15 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from resettlement import settings, store
-from resettlement.filters import Area, Filters, area_options, quarter_bounds, quarters_between
+from resettlement.filters import (
+    DATA_START,
+    Area,
+    Filters,
+    area_options,
+    default_period,
+    quarter_bounds,
+    quarters_between,
+)
 from resettlement.geography import area_name
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
 from resettlement.scope import Scope, scope_from_settings
@@ -22,8 +30,6 @@ from resettlement.standard import COHORTS
 from resettlement.ui import data
 
 ICON = str(Path(__file__).resolve().parent.parent / "assets" / "icon.png")
-DATA_START = date(2016, 1, 1)
-DEFAULT_QUARTERS = 8
 _CTX = "_ctx"
 
 
@@ -101,7 +107,7 @@ def initial_filters(quarters: list[str], options: list[str]) -> dict:
     (widgets keep their own state afterwards)."""
     if "_initial_filters" not in st.session_state:
         params = st.query_params
-        default = (quarters[max(0, len(quarters) - DEFAULT_QUARTERS)], quarters[-1])
+        default = default_period(quarters)
         start, end = params.get("from"), params.get("to")
         ok = start in quarters and end in quarters and quarters.index(start) <= quarters.index(end)
         area = params.get("area")
