@@ -1,7 +1,102 @@
-"""Pathway needs: placeholder until its issue lands; renders the shell and says what is coming."""
+"""Pathway needs: need identified → service offered → engaged on the seven pathways, against Wales."""
 
+from dataclasses import replace
+
+import polars as pl
+import streamlit as st
+
+from resettlement import disclosure, needs
+from resettlement.charts import grouped_bars, trend_lines
+from resettlement.filters import Area, select_cases
+from resettlement.i18n import label, t
+from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
 
 ctx = shell.context()
+f, lang, n = ctx.filters, ctx.lang, ctx.threshold
 shell.page_title("needs", ctx)
-components.coming_soon(ctx.lang, ["soon.needs_1","soon.needs_2","soon.needs_3"])
+area_name, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
+start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, lang)
+st.subheader(area_name)
+st.caption(t("overview.period", lang, start=start, end=end))
+
+tables = ctx.tables()
+area_cases = select_cases(tables["cases"], f)
+wales_cases = select_cases(tables["cases"], replace(f, area=Area()))
+area_rows, wales_rows = needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"], wales_cases)
+is_wales = f.area.level == "wales"
+series = ["area"] if is_wales else ["area", "wales"]
+series_labels = {"area": area_name, "wales": comparator}
+pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
+counts, rates = list(needs.FUNNEL_COUNTS), needs.FUNNEL_RATES
+decimals = {r: 3 for r in rates}
+
+
+def protect(df: pl.DataFrame) -> pl.DataFrame:
+    return disclosure.protect(df, counts=[c for c in counts if c in df.columns], rates=rates, threshold=n)
+
+
+def labelled(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(pl.col("pathway").replace_strict(pathway_labels),
+                           *([pl.col("series").replace_strict(series_labels)] if "series" in df.columns else []))
+
+
+st.header(t("needs.funnel_title", lang))
+st.caption(t("needs.funnel_help", lang))
+compare = protect(needs.compare(area_rows, wales_rows).filter(pl.col("series").is_in(series)))
+fig = grouped_bars(compare, "pathway", "need_rate", "series", series, series_labels, pathway_labels,
+                   t("needs.need_rate_chart", lang), t("col.need_rate", lang), is_rate=True)
+components.chart_with_table(fig, labelled(compare), lang, key="needs_rate", filename="need_rate_by_pathway.csv",
+                            decimals=decimals)
+
+funnel = protect(needs.funnel(area_rows))
+stages = funnel.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage",
+                        value_name="n")
+stage_labels = {s: t(f"col.{s}", lang) for s in ("identified", "offered", "engaged")}
+fig = grouped_bars(stages, "pathway", "n", "stage", list(stage_labels), stage_labels, pathway_labels,
+                   t("needs.funnel_chart", lang, area=area_name), t("col.children_needs", lang))
+components.chart_with_table(fig, labelled(funnel), lang, key="needs_funnel", filename="needs_funnel.csv",
+                            decimals=decimals)
+
+st.header(t("needs.breakdown_title", lang))
+by = st.segmented_control(t("needs.breakdown_by", lang), options=list(needs.BREAKDOWNS), default="cohort",
+                          required=True, format_func=lambda b: t(f"needs.by_{b}", lang), key="needs_by")
+breakdown = protect(needs.funnel(area_rows, by=[by]))
+group_labels = {g: (label(by, g, lang) if by != "age_band" else g) for g in breakdown[by].drop_nulls().unique()}
+breakdown = breakdown.filter(pl.col(by).is_not_null())
+fig = grouped_bars(breakdown, "pathway", "need_rate", by, sorted(group_labels), group_labels, pathway_labels,
+                   t("needs.breakdown_chart", lang, by=t(f"needs.by_{by}", lang).lower()), t("col.need_rate", lang),
+                   is_rate=True)
+components.chart_with_table(fig, labelled(breakdown).with_columns(pl.col(by).replace_strict(group_labels)), lang,
+                            key="needs_breakdown", filename=f"needs_by_{by}.csv", decimals=decimals)
+
+st.header(t("needs.trend_title", lang))
+c1, c2 = st.columns([2, 1])
+pathway = c1.selectbox(t("gaps.pathway", lang), options=list(PATHWAYS), format_func=pathway_labels.get,
+                       key="needs_trend_pathway")
+with c2:
+    periods, period_labels = components.trend_periods(ctx.quarters, lang, key="needs_grain")
+history_area = needs.with_case(tables["needs"], select_cases(tables["cases"], f, with_period=False))
+history_wales = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()),
+                                                              with_period=False))
+trend = protect(needs.compare_trend(history_area, history_wales, periods, pathway)
+                .filter(pl.col("series").is_in(series)))
+fig = trend_lines(trend, "quarter", "need_rate", "series", series, series_labels,
+                  t("needs.trend_chart", lang, pathway=pathway_labels[pathway]), t("col.period", lang),
+                  t("col.need_rate", lang), x_labels=period_labels)
+fig.update_yaxes(tickformat=".0%")
+components.chart_with_table(fig, labelled(trend), lang, key="needs_trend", filename=f"need_rate_trend_{pathway}.csv",
+                            decimals=decimals)
+
+st.header(t("needs.complex_title", lang))
+st.caption(t("needs.complex_help", lang))
+per = needs.compare_needs_per_case(area_rows, area_cases, wales_rows, wales_cases).filter(
+    pl.col("series").is_in(series))
+per = disclosure.protect(per, counts=["episodes", "total"], rates={"share": ("episodes", "total")}, threshold=n)
+count_labels = {k: str(k) for k in range(len(PATHWAYS) + 1)}
+fig = grouped_bars(per.with_columns(pl.col("pathways").cast(pl.String)), "pathways", "share", "series", series,
+                   series_labels, count_labels, t("needs.complex_chart", lang), t("col.share", lang), is_rate=True,
+                   horizontal=False)
+fig.update_xaxes(title=t("col.pathways_with_need", lang))
+components.chart_with_table(fig, per.with_columns(pl.col("series").replace_strict(series_labels)), lang,
+                            key="needs_complex", filename="pathways_per_episode.csv", decimals={"share": 3})

@@ -89,12 +89,13 @@ components.chart_with_table(fig, reasons_p.with_columns(reasons_p["series"].repl
                             lang, key="gaps_reasons", filename="gap_reasons.csv", decimals={"share": 3})
 
 st.subheader(t("gaps.trend_title", lang))
+periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_grain")
 trend = gaps.compare_trend(gaps.combine(gaps.in_area(history, level, code), pathway), gaps.combine(history, pathway),
-                           list(ctx.quarters))
+                           periods)
 trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n)
 fig = trend_lines(trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,
-                  t("gaps.trend_chart", lang), t("col.quarter", lang), t("col.gap_rate", lang),
-                  x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
+                  t("gaps.trend_chart", lang), t("col.period", lang), t("col.gap_rate", lang),
+                  x_labels=period_labels)
 fig.update_yaxes(tickformat=".0%")
 components.chart_with_table(fig, trend_p.with_columns(trend_p["series"].replace_strict(series_labels)), lang,
                             key="gaps_trend", filename="gap_rate_trend.csv", decimals={"gap_rate": 3,

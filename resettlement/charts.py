@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import polars as pl
 
-from resettlement.filters import quarter_bounds
+from resettlement.filters import period_start, quarter_bounds
 
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -31,12 +31,12 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "font": {"size": 16}},
         font={"family": FONT, "size": 13},
         xaxis_title=x_title,
         yaxis_title=y_title,
-        legend={"orientation": "h", "yanchor": "bottom", "y": -0.35, "xanchor": "left", "x": 0},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
         plot_bgcolor="white",
         height=380,
         hovermode="closest",
@@ -60,8 +60,8 @@ def trend_lines(
 ) -> go.Figure:
     """One line per series over quarters; each series has its own colour, marker and dash.
 
-    ``x`` holds quarter labels (``2024Q2``); they are plotted at each quarter's first day on a date axis (so
-    ticks thin out by year) and the hover shows ``x_labels`` (the quarter in the chosen language).
+    ``x`` holds quarter labels (``2024Q2``) or years (``2024``); they are plotted at each period's first day on
+    a date axis (so ticks thin out by year) and the hover shows ``x_labels`` (the period in the chosen language).
     """
     fig = go.Figure()
     for i, key in enumerate(series_order):
@@ -69,7 +69,7 @@ def trend_lines(
         quarters = part[x].to_list()
         fig.add_trace(
             go.Scatter(
-                x=[quarter_bounds(q)[0] for q in quarters],
+                x=[period_start(q) for q in quarters],
                 y=part[y].to_list(),
                 customdata=[x_labels.get(q, q) if x_labels else q for q in quarters],
                 hovertemplate="%{customdata}: %{y}<extra>" + series_labels.get(key, key) + "</extra>",
@@ -128,8 +128,8 @@ def grouped_bars(
         )
         fig.add_trace(bar)
     fig = _layout(fig, title, "", "")
-    fig.update_layout(barmode="group", bargap=0.25, height=max(320, 60 + 38 * len(categories) * len(series_order))
-                      if horizontal else 380)
+    fig.update_layout(barmode="group", bargap=0.25, height=max(340, 120 + 26 * len(categories) * len(series_order))
+                      if horizontal else 400)
     axis = fig.update_xaxes if horizontal else fig.update_yaxes
     axis(title=value_title, tickformat=".0%" if is_rate else ",d", rangemode="tozero")
     if horizontal:
@@ -249,7 +249,7 @@ def cohort_intervals(
                  for y, p, m in zip(ys, plus, minus, strict=True)]
         fig.add_trace(
             go.Scatter(
-                x=[quarter_bounds(q)[0] for q in quarters],
+                x=[period_start(q) for q in quarters],
                 y=ys,
                 customdata=[[x_labels.get(q, q) if x_labels else q, h] for q, h in zip(quarters, hover, strict=True)],
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>" + series_labels.get(key, key) + "</extra>",

@@ -8,5 +8,6 @@ strings to its own catalog files.
 SECTIONS: tuple[str, ...] = (
     "definitions.period_rule",
     "definitions.disclosure",
+    "needs.definitions",
     "gaps.definitions",
 )

@@ -43,6 +43,16 @@ def quarters_between(first: date, last: date) -> list[str]:
         y, q = (y + 1, 1) if q == 4 else (y, q + 1)
 
 
+def period_start(label: str) -> date:
+    """First day of a trend period label: a quarter (``2024Q2``) or a calendar year (``2024``)."""
+    return quarter_bounds(label)[0] if "Q" in label else date(int(label), 1, 1)
+
+
+def years_of(quarters: list[str]) -> list[str]:
+    """The calendar years the quarters fall in, in order."""
+    return list(dict.fromkeys(q[:4] for q in quarters))
+
+
 DEFAULT_QUARTERS = 8
 DATA_START = date(2016, 1, 1)
 

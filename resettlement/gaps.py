@@ -130,8 +130,10 @@ def compare(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, pathways: tuple[s
 
 
 def trend(rows: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
-    """Gap measures per quarter of episode start (rows pooled over their pathways), every quarter present."""
-    agg = rows.group_by("quarter").agg(_aggs())
+    """Gap measures per period of episode start (rows pooled over their pathways), every period present.
+    ``quarters`` are quarter labels or calendar years; the period column is called ``quarter`` either way."""
+    col = "quarter" if quarters and "Q" in quarters[0] else "year"
+    agg = rows.group_by(col).agg(_aggs()).rename({col: "quarter"} if col != "quarter" else {})
     out = pl.DataFrame({"quarter": quarters}).join(agg, on="quarter", how="left").with_columns(
         pl.col(c).fill_null(0) for c in COUNTS
     )

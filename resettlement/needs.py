@@ -41,7 +41,9 @@ def with_case(needs: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
     keep = [c for c in ("case_id", "child_id", "la_code", "service_code", "cohort", "sex", "age_at_start",
                         "ethnicity", "start_date", "release_date") if c in cases.columns]
     return needs.join(cases.select(keep), on="case_id", how="inner").with_columns(
-        age_band_expr().alias("age_band"), quarter_expr("start_date").alias("quarter")
+        age_band_expr().alias("age_band"),
+        quarter_expr("start_date").alias("quarter"),
+        pl.col("start_date").dt.year().cast(pl.String).alias("year"),
     )
 
 
@@ -88,9 +90,11 @@ def funnel(rows: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
 
 
 def trend(rows: pl.DataFrame, quarters: Sequence[str]) -> pl.DataFrame:
-    """Need rate and offer rate per pathway and quarter of episode start (every quarter present)."""
+    """Funnel per pathway and period of episode start, every period present. ``quarters`` are quarter labels
+    (``2024Q2``) or calendar years (``2024``); the result's period column is called ``quarter`` either way."""
+    col = "quarter" if quarters and "Q" in quarters[0] else "year"
     grid = pl.DataFrame({"pathway": list(PATHWAYS)}).join(pl.DataFrame({"quarter": list(quarters)}), how="cross")
-    agg = rows.group_by("pathway", "quarter").agg(_funnel_aggs())
+    agg = rows.group_by("pathway", col).agg(_funnel_aggs()).rename({col: "quarter"} if col != "quarter" else {})
     out = grid.join(agg, on=["pathway", "quarter"], how="left").with_columns(
         pl.col(c).fill_null(0) for c in FUNNEL_COUNTS
     )
@@ -127,3 +131,27 @@ def compare(area_rows: pl.DataFrame, wales_rows: pl.DataFrame) -> pl.DataFrame:
 def funnel_long(f: pl.DataFrame) -> pl.DataFrame:
     """A funnel frame reshaped to one row per pathway × stage (identified, offered, engaged) for charting."""
     return f.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage", value_name="n")
+
+
+BREAKDOWNS: tuple[str, ...] = ("cohort", "sex", "age_band", "ethnicity")
+
+
+def compare_trend(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: Sequence[str], pathway: str
+                  ) -> pl.DataFrame:
+    """Need, offer and engagement rates by quarter for one pathway, for the area and the comparator."""
+    parts = [
+        trend(rows, quarters).filter(pl.col("pathway") == pathway).with_columns(pl.lit(series).alias("series"))
+        for series, rows in (("area", area_rows), ("wales", wales_rows))
+    ]
+    return pl.concat(parts)
+
+
+def compare_needs_per_case(area_rows: pl.DataFrame, area_cases: pl.DataFrame, wales_rows: pl.DataFrame,
+                           wales_cases: pl.DataFrame) -> pl.DataFrame:
+    """:func:`needs_per_case` for the area and the comparator, stacked with a ``series`` column."""
+    return pl.concat(
+        [
+            needs_per_case(area_rows, area_cases).with_columns(pl.lit("area").alias("series")),
+            needs_per_case(wales_rows, wales_cases).with_columns(pl.lit("wales").alias("series")),
+        ]
+    )

@@ -67,3 +67,10 @@ def test_trend_has_every_quarter():
     # Q1: c1, c2, c3 (3 identified, offers F/T/T); Q2: c4 (1 identified, offer F); Q3: nothing
     assert ete["identified"].to_list() == [3, 1, 0]
     assert ete["offer_rate"].to_list() == [2 / 3, 0.0, None]
+
+
+def test_trend_by_year_pools_quarters():
+    tr = needs.trend(_rows(), ["2023", "2024"])
+    ete = tr.filter(pl.col("pathway") == "ete").sort("quarter")
+    assert ete["identified"].to_list() == [0, 4]
+    assert ete["offer_rate"].to_list() == [None, 0.5]

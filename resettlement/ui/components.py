@@ -128,3 +128,18 @@ def area_map(
     st.markdown(_legend_html(bins, is_rate, measure_label, lang), unsafe_allow_html=True)
     st.caption(t("map.caption", lang))
     return maps.select_area(event, level)
+
+
+def trend_periods(quarters: Sequence[str], lang: str, key: str) -> tuple[list[str], dict[str, str]]:
+    """A quarterly / yearly switch for a trend; returns the periods and their labels in ``lang``.
+
+    Yearly pools four quarters, so a small area's trend is not lost to suppression.
+    """
+    from resettlement.filters import years_of
+
+    grain = st.segmented_control(t("ui.trend_grain", lang), options=["quarter", "year"], default="quarter",
+                                 required=True, format_func=lambda g: t(f"ui.grain_{g}", lang), key=key)
+    if grain == "year":
+        years = years_of(list(quarters))
+        return years, {y: y for y in years}
+    return list(quarters), {q: t("period.quarter", lang, year=q[:4], q=q[5]) for q in quarters}
