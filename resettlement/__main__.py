@@ -94,6 +94,29 @@ def _gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _completeness(args: argparse.Namespace) -> int:
+    from resettlement import completeness
+    from resettlement.filters import DATA_START, cli_filters, quarters_between
+    from resettlement.scope import Scope
+
+    engine = _open_db(args.db or settings.db_url())
+    if engine is None:
+        return 2
+    as_of = store.as_of(store.read_meta(engine))
+    try:
+        f = cli_filters(as_of, args.start, args.end, area=args.area, cohorts=args.cohort)
+        thresholds = completeness.Thresholds.from_settings()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    ev = completeness.evaluate(store.read_all(engine, Scope.all_wales()))
+    table = completeness.report(ev, f, args.by, quarters_between(DATA_START, as_of), settings.suppression_threshold(),
+                                thresholds)
+    rows = completeness.records(table)
+    print(json.dumps(rows, indent=2, default=str) if args.json else completeness.text_report(rows, args.by, f))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m resettlement", description="Resettlement Monitor Cymru")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     gap.add_argument("--lang", choices=["en", "cy"], default="en", help="language of area names")
     gap.add_argument("--json", action="store_true", help="print a JSON array")
     gap.set_defaults(func=_gaps)
+    from resettlement.completeness import BY as DQ_VIEWS
+
+    dq = sub.add_parser("completeness", help="data completeness, validity and timeliness (as the page shows)")
+    dq.add_argument("--db")
+    dq.add_argument("--by", choices=DQ_VIEWS, default="wales", help="which table of the page (default: headline)")
+    dq.add_argument("--from", dest="start", help="first quarter, e.g. 2024Q4 (default: the app's default period)")
+    dq.add_argument("--to", dest="end", help="last quarter, e.g. 2026Q3")
+    dq.add_argument("--area", help="wales (default), la:<GSS code>, service:<code> or police_area:<code>")
+    dq.add_argument("--cohort", help="cohorts separated by commas (default: all)")
+    dq.add_argument("--json", action="store_true", help="print a JSON array")
+    dq.set_defaults(func=_completeness)
     args = parser.parse_args(argv)
     return args.func(args)
 

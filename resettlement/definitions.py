@@ -10,4 +10,5 @@ SECTIONS: tuple[str, ...] = (
     "definitions.disclosure",
     "needs.definitions",
     "gaps.definitions",
+    "completeness.definitions",
 )

@@ -46,6 +46,17 @@ SETTINGS: tuple[Setting, ...] = (
         "aggregate figures only.",
     ),
     Setting(
+        "RESETTLEMENT_RAG_GREEN",
+        "0.95",
+        "Data completeness at or above this share (0 to 1) is rated green.",
+    ),
+    Setting(
+        "RESETTLEMENT_RAG_AMBER",
+        "0.80",
+        "Data completeness at or above this share (0 to 1), but under the green threshold, is rated amber; "
+        "below it, red.",
+    ),
+    Setting(
         "RESETTLEMENT_DEMO_SCALE",
         "1",
         "Scale of the synthetic database the app creates on first start (1 = volumes like Wales).",
@@ -76,3 +87,14 @@ def suppression_threshold() -> int:
 
 def demo_scale() -> float:
     return float(get("RESETTLEMENT_DEMO_SCALE"))
+
+
+def rag_thresholds() -> tuple[float, float]:
+    """(green, amber) completeness thresholds for RAG status, validated: 0 <= amber <= green <= 1."""
+    try:
+        green, amber = float(get("RESETTLEMENT_RAG_GREEN")), float(get("RESETTLEMENT_RAG_AMBER"))
+    except ValueError as exc:
+        raise ValueError("RESETTLEMENT_RAG_GREEN and RESETTLEMENT_RAG_AMBER must be numbers from 0 to 1") from exc
+    if not 0 <= amber <= green <= 1:
+        raise ValueError("RAG thresholds must satisfy 0 <= RESETTLEMENT_RAG_AMBER <= RESETTLEMENT_RAG_GREEN <= 1")
+    return green, amber

@@ -1,0 +1,447 @@
+"""Completeness, validity and timeliness on a small hand-made fixture; every cell is counted by hand below.
+
+Fixture (all episodes start in 2024; thresholds green 95%, amber 80% unless a test says otherwise):
+
+cases (scored: sex, age, ethnicity [expected]; release_date [secure and ended]; establishment [secure];
+rrp_referral_date [referred]; plan_date, assessment_date [expected])
+  c1 Cardiff custody 2024-01-10, ended, released 03-01, parc, referred to rrp_a 01-20, plan +15 d, assessment +51 d
+     applicable 8, missing 0
+  c2 Cardiff community 2024-04-02, open, age 9 (invalid), ethnicity and plan missing, assessment +4 d
+     applicable 5 (release/establishment/referral do not apply), missing 2
+  c3 Swansea remand 2024-04-10, ended, release missing, establishment 'narnia' (invalid), plan +40 d (late),
+     assessment missing: applicable 7, missing 2
+  c4 Swansea custody 2024-05-01, ended, released 04-15 (before start: invalid), plan +9 d, assessment -11 d
+     applicable 7, missing 0                                                  -> cases 27 applicable, 4 missing
+needs
+  c1 accommodation yes, offered, all filled: applicable 5 (identified, offered, offered_date, engaged, agency)
+  c1 ete yes, not offered, gap reason missing, identified 2023-01-01 (374 days before start: invalid):
+     applicable 3 (identified, offered, gap_reason), missing 1
+  c2 health no: nothing applies
+  c3 accommodation yes, offered, identified and engaged missing: applicable 5, missing 2
+  c3 ete yes, offer not recorded: applicable 2 (identified, offered), missing 1     -> needs 15 applicable, 4 missing
+outcomes
+  c1 ended, released: applicable 8; reoffences and exit missing (2); hours attended 25 > offered 20 (invalid)
+  c2 open community, hours offered 0, not reoffended: applicable 2 (hours offered, reoffended), missing 0
+  c3 NO ROW: ended, no release date -> applicable 5 (accommodation end, ETE end, hours offered, reoffended, exit),
+     all missing
+  c4 ended, released: applicable 7 (reoffences does not apply), hours offered 70 (outside 0-60: invalid)
+                                                                            -> outcomes 22 applicable, 7 missing
+rrp_reviews (both of c1)
+  r0 at m0 (2024-01-15, before c1's referral on 01-20: invalid), escalated missing: applicable 3, missing 1
+  r1 at m1 (2024-02-01): applicable 3, missing 0                           -> reviews 6 applicable, 1 missing
+Case records: 70 applicable, 16 missing -> completeness 54/70.
+Partnership records of rrp_a (covers Cardiff): rrps 2 applicable / 1 missing (name_cy); meetings m0 4/0,
+m1 4/1 (escalations), m1 completed 3 > agreed 2 (invalid); attendance 2/1 (police attended missing).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+
+import polars as pl
+import pytest
+
+from resettlement import completeness as dq
+from resettlement import disclosure
+from resettlement.filters import Area, Filters
+from resettlement.i18n import LANGS, t
+from resettlement.standard import CHECKS, TABLES
+from tests.fixtures import CARDIFF, SWANSEA, frame
+
+D = date
+YEAR = Filters("2024Q1", "2024Q4")
+TH = dq.Thresholds(0.95, 0.80)
+
+
+def fixture() -> dict[str, pl.DataFrame]:
+    common = {"child_id": "p", "sex": "male", "ethnicity": "white"}
+    cases = frame("cases", [
+        {**common, "case_id": "c1", "la_code": CARDIFF, "cohort": "custody", "start_date": D(2024, 1, 10),
+         "end_date": D(2024, 6, 30), "release_date": D(2024, 3, 1), "establishment": "parc", "age_at_start": 16,
+         "rrp_id": "rrp_a", "rrp_referral_date": D(2024, 1, 20), "plan_date": D(2024, 1, 25),
+         "assessment_date": D(2024, 3, 1)},
+        {**common, "case_id": "c2", "la_code": CARDIFF, "cohort": "community", "start_date": D(2024, 4, 2),
+         "sex": "female", "age_at_start": 9, "ethnicity": None, "assessment_date": D(2024, 4, 6)},
+        {**common, "case_id": "c3", "la_code": SWANSEA, "cohort": "remand", "start_date": D(2024, 4, 10),
+         "end_date": D(2024, 8, 1), "establishment": "narnia", "age_at_start": 15, "ethnicity": "mixed",
+         "plan_date": D(2024, 5, 20)},
+        {**common, "case_id": "c4", "la_code": SWANSEA, "cohort": "custody", "start_date": D(2024, 5, 1),
+         "end_date": D(2024, 9, 1), "release_date": D(2024, 4, 15), "establishment": "hillside", "age_at_start": 17,
+         "plan_date": D(2024, 5, 10), "assessment_date": D(2024, 4, 20)},
+    ])
+    needs = frame("needs", [
+        {"case_id": "c1", "pathway": "accommodation", "need": "yes", "identified_date": D(2024, 1, 15),
+         "service_offered": True, "offered_date": D(2024, 1, 20), "engaged": True, "agency": "housing"},
+        {"case_id": "c1", "pathway": "ete", "need": "yes", "identified_date": D(2023, 1, 1), "service_offered": False},
+        {"case_id": "c2", "pathway": "health", "need": "no"},
+        {"case_id": "c3", "pathway": "accommodation", "need": "yes", "service_offered": True,
+         "offered_date": D(2024, 4, 12), "agency": "housing"},
+        {"case_id": "c3", "pathway": "ete", "need": "yes", "identified_date": D(2024, 4, 15)},
+    ])
+    outcomes = frame("outcomes", [
+        {"case_id": "c1", "accommodation_suitable_end": True, "accommodation_confirmed_date": D(2024, 2, 20),
+         "ete_suitable_end": True, "ete_hours_offered": 20.0, "ete_hours_attended": 25.0, "reoffended": True},
+        {"case_id": "c2", "ete_hours_offered": 0.0, "reoffended": False},
+        {"case_id": "c4", "accommodation_suitable_end": False, "accommodation_confirmed_date": D(2024, 4, 10),
+         "ete_suitable_end": False, "ete_hours_offered": 70.0, "ete_hours_attended": 10.0, "reoffended": False,
+         "exit_to_universal_services": True},
+    ])
+    rrps = frame("rrps", [{"rrp_id": "rrp_a", "name": "A RRP", "la_codes": CARDIFF,
+                           "established_date": D(2020, 1, 1)}])
+    meetings = frame("rrp_meetings", [
+        {"meeting_id": "m0", "rrp_id": "rrp_a", "meeting_date": D(2024, 1, 15), "cases_reviewed": 1,
+         "actions_agreed": 1, "actions_completed": 1, "escalations": 0},
+        {"meeting_id": "m1", "rrp_id": "rrp_a", "meeting_date": D(2024, 2, 1), "cases_reviewed": 1,
+         "actions_agreed": 2, "actions_completed": 3},
+    ])
+    attendance = frame("rrp_attendance", [
+        {"meeting_id": "m1", "agency_type": "yjs", "invited": True, "attended": True},
+        {"meeting_id": "m1", "agency_type": "police", "invited": True},
+    ])
+    reviews = frame("rrp_reviews", [
+        {"meeting_id": "m0", "case_id": "c1", "review_type": "referral", "actions_agreed": 1, "actions_completed": 1},
+        {"meeting_id": "m1", "case_id": "c1", "review_type": "pre_release", "actions_agreed": 2,
+         "actions_completed": 1, "escalated": False},
+    ])
+    return {"cases": cases, "needs": needs, "outcomes": outcomes, "rrps": rrps, "rrp_meetings": meetings,
+            "rrp_attendance": attendance, "rrp_reviews": reviews}
+
+
+@pytest.fixture(scope="module")
+def ev() -> dq.Evaluated:
+    return dq.evaluate(fixture())
+
+
+def _row(df: pl.DataFrame, **where) -> dict:
+    out = df.filter(*(pl.col(k) == v for k, v in where.items()))
+    assert out.height == 1, out
+    return out.row(0, named=True)
+
+
+def test_rules_come_from_the_standard():
+    scored = {(tb, f.name) for tb in TABLES for f in dq.scored_fields(tb)}
+    assert ("cases", "release_date") in scored and ("cases", "end_date") not in scored  # optional: never scored
+    assert ("cases", "case_id") not in scored  # required: enforced at import
+    codes = {r.code for r in dq.RULES}
+    assert {c.code for c in CHECKS} <= codes and "review_after_referral" in codes
+    assert {"range.cases.age_at_start", "enum.cases.establishment", "enum.rrps.la_codes"} <= codes
+    assert dq.ONE_PER_CASE == ("outcomes",)
+
+
+def test_completeness_by_table(ev):
+    s = dq.scores(dq.select(ev, YEAR, partnership=True), ["table"], TH)
+    got = {r["table"]: (r["cells_applicable"], r["cells_missing"]) for r in s.iter_rows(named=True)}
+    assert got == {"cases": (27, 4), "needs": (15, 4), "outcomes": (22, 7), "rrp_reviews": (6, 1),
+                   "rrps": (2, 1), "rrp_meetings": (8, 1), "rrp_attendance": (2, 1)}
+    assert _row(s, table="cases")["completeness"] == 23 / 27
+    assert _row(s, table="outcomes")["completeness"] == 15 / 22
+    assert _row(s, table="needs")["episodes"] == 3  # c1, c2, c3 have needs rows
+    assert _row(s, table="rrp_meetings")["episodes"] == 0 and _row(s, table="rrp_meetings")["records"] == 2
+
+
+def test_overall_and_area_scores(ev):
+    head = dq.headline(ev, YEAR, TH)
+    sel = _row(head, series="selection")
+    assert (sel["episodes"], sel["cells_applicable"], sel["cells_missing"]) == (4, 70, 16)
+    assert sel["completeness"] == 54 / 70
+    assert (sel["values_checked"], sel["values_invalid"], sel["validity"]) == (61, 7, 54 / 61)
+    assert (sel["dates_checked"], sel["dates_late"], sel["timeliness"]) == (6, 2, 4 / 6)
+    assert sel["rag"] == "red"  # 77% < 80%
+    # the field missing most: exit to universal services (c1 and c3) = 2 of the 16 missing cells
+    assert (sel["worst_field"], sel["worst_field_missing"]) == ("outcomes.exit_to_universal_services", 2)
+
+    la = dq.area_scores(ev, YEAR, "la", TH)
+    cardiff, swansea = _row(la, area_code=CARDIFF), _row(la, area_code=SWANSEA)
+    # Cardiff: cases 13/2, needs 8/1, outcomes 10/2, reviews 6/1; Swansea: cases 14/2, needs 7/3, outcomes 12/5
+    assert (cardiff["cells_applicable"], cardiff["cells_missing"], cardiff["completeness"]) == (37, 6, 31 / 37)
+    assert (swansea["cells_applicable"], swansea["cells_missing"], swansea["completeness"]) == (33, 10, 23 / 33)
+    # validity: Cardiff cases 13/1, needs 10/1, outcomes 4/1, reviews 10/1; Swansea cases 15/2, needs 6/0, outcomes 3/1
+    assert (cardiff["values_checked"], cardiff["values_invalid"]) == (37, 4)
+    assert (swansea["values_checked"], swansea["values_invalid"]) == (24, 3)
+    # timeliness: Cardiff plan c1 on time, assessments c1 late and c2 on time; Swansea plan c3 late, c4 on time
+    assert (cardiff["dates_checked"], cardiff["dates_late"]) == (3, 1)
+    assert (swansea["dates_checked"], swansea["dates_late"]) == (3, 1)
+    assert (cardiff["rag"], swansea["rag"]) == ("amber", "red")
+    assert la.height == 2
+
+    svc = dq.area_scores(ev, YEAR, "service", TH)
+    assert _row(svc, area_code="cardiff")["completeness"] == 31 / 37
+    assert _row(svc, area_code="swansea")["cells_missing"] == 10  # 2024 records belong to Swansea YJS
+    police = dq.area_scores(ev, YEAR, "police_area", TH)
+    assert _row(police, area_code="W15000003")["completeness"] == 54 / 70  # both in South Wales
+
+
+def test_scores_by_rrp_and_quarter(ev):
+    rrp = dq.area_scores(ev, YEAR, "rrp", TH)
+    # rrp_a: c1's case records 30 applicable / 4 missing + its own records 12 / 3
+    a = _row(rrp, area_code="rrp_a")
+    assert (a["episodes"], a["cells_applicable"], a["cells_missing"], a["completeness"]) == (1, 42, 7, 35 / 42)
+    none = _row(rrp, area_code=dq.NOT_REFERRED)
+    assert (none["episodes"], none["cells_applicable"], none["cells_missing"]) == (3, 40, 12)
+
+    tr = dq.trend(ev, YEAR, ["2023Q4", "2024Q1", "2024Q2", "2024Q3"], TH)
+    assert tr["series"].unique().to_list() == ["selection"]  # the selection is Wales: no second series
+    q1, q2 = _row(tr, quarter="2024Q1"), _row(tr, quarter="2024Q2")
+    assert (q1["episodes"], q1["cells_applicable"], q1["cells_missing"]) == (1, 30, 4)
+    assert (q2["episodes"], q2["cells_applicable"], q2["cells_missing"]) == (3, 40, 12)
+    empty = _row(tr, quarter="2023Q4")
+    assert (empty["episodes"], empty["completeness"]) == (0, None)
+    cardiff = dq.trend(ev, replace(YEAR, area=Area("la", CARDIFF)), ["2024Q1", "2024Q2"], TH)
+    assert _row(cardiff, quarter="2024Q2", series="selection")["cells_applicable"] == 7  # c2: cases 5, outcomes 2
+    assert _row(cardiff, quarter="2024Q2", series="wales")["cells_applicable"] == 40
+
+
+def test_field_scores_rank_what_pulls_the_score_down(ev):
+    fields = dq.field_scores(dq.select(ev, YEAR))
+    top = fields.row(0, named=True)
+    assert (top["rank"], top["table"], top["field"], top["cells_missing"]) == (
+        1, "outcomes", "exit_to_universal_services", 2)
+    assert top["cells_applicable"] == 3 and top["completeness"] == 1 / 3  # c1, c3, c4 ended; c2 open: n/a
+    assert top["share_of_missing"] == 2 / 16
+    release = _row(fields, table="cases", field="release_date")
+    assert (release["cells_applicable"], release["cells_missing"]) == (3, 1)  # c1, c3, c4; not c2 (community)
+    gap = _row(fields, table="needs", field="gap_reason")
+    assert (gap["cells_applicable"], gap["cells_missing"]) == (1, 1)  # only c1 ete: need yes, no service
+    assert fields["cells_missing"].sum() == 16
+    by_la = dq.field_scores(dq.select(ev, YEAR), ["la_code"])
+    assert _row(by_la, la_code=SWANSEA, rank=1)["field"] in {"identified_date", "engaged", "service_offered",
+                                                             "ete_suitable_end", "exit_to_universal_services",
+                                                             "ete_hours_offered", "reoffended", "release_date",
+                                                             "accommodation_suitable_end", "assessment_date"}
+    assert _row(by_la, la_code=SWANSEA, table="outcomes", field="reoffended")["cells_missing"] == 1  # no c3 row
+
+
+def test_a_field_that_does_not_apply_scores_100_percent():
+    cases = frame("cases", [{"case_id": "k1", "child_id": "p1", "la_code": CARDIFF, "cohort": "community",
+                             "start_date": D(2024, 3, 1), "sex": "male", "age_at_start": 15, "ethnicity": "white",
+                             "plan_date": D(2024, 3, 5), "assessment_date": D(2024, 3, 5)}])
+    ev = dq.evaluate({"cases": cases})
+    rec = dq.record_scores(ev, "cases").row(0, named=True)
+    # release date, establishment and referral date do not apply to a community case never referred
+    assert (rec["applicable"], rec["present"], rec["completeness"]) == (5, 5, 1.0)
+    assert rec["release_date"] == 1.0 and rec["establishment"] == 1.0 and rec["rrp_referral_date"] == 1.0
+    field = _row(dq.field_scores(ev), table="cases", field="release_date")
+    assert (field["cells_applicable"], field["cells_missing"], field["completeness"]) == (0, 0, None)
+    shown = dq.records(dq.protected(dq.field_scores(ev), threshold=1))
+    release = next(r for r in shown if r["field"] == "release_date")
+    assert release["completeness"] == disclosure.NOT_APPLICABLE  # z: nothing to score, not 0%
+
+
+def test_record_scores_on_the_fixture(ev):
+    recs = dq.record_scores(ev, "cases")
+    c2 = _row(recs, case_id="c2")
+    assert (c2["applicable"], c2["present"], c2["completeness"]) == (5, 3, 0.6)
+    assert (c2["release_date"], c2["ethnicity"], c2["plan_date"]) == (1.0, 0.0, 0.0)
+    c3 = _row(dq.record_scores(ev, "outcomes"), case_id="c3")  # no outcomes row at all
+    assert (c3["applicable"], c3["present"]) == (5, 0)
+
+
+def test_validity_per_rule(ev):
+    rules = dq.rule_scores(dq.select(ev, YEAR, partnership=True))
+    got = {r["rule"]: (r["values_checked"], r["values_invalid"]) for r in rules.iter_rows(named=True)
+           if r["values_checked"]}
+    assert got["release_after_start"] == (2, 1)  # c1 fine, c4 released before it started; c3 has no date
+    assert got["end_after_start"] == (3, 0)
+    assert got["referral_after_start"] == (1, 0)
+    assert got["range.cases.age_at_start"] == (4, 1)  # c2 is 9
+    assert got["enum.cases.establishment"] == (3, 1)  # narnia
+    assert got["need_identified_near_episode"] == (3, 1)  # c1 ete, 374 days before
+    assert got["offer_after_identified"] == (1, 0)  # c3's identified date is missing
+    assert got["hours_attended_within_offered"] == (2, 1)  # c1 25 > 20
+    assert got["range.outcomes.ete_hours_offered"] == (3, 1)  # c4 70 > 60
+    assert got["review_after_referral"] == (2, 1)  # r0 at m0 on 01-15, referral 01-20
+    assert got["review_actions_completed_within_agreed"] == (2, 0)
+    assert got["actions_completed_within_agreed"] == (2, 1)  # m1 3 > 2
+    assert got["enum.rrps.la_codes"] == (1, 0)
+    assert "range.outcomes.reoffences" not in got  # never present: nothing checked
+    case_rules = dq.rule_scores(dq.select(ev, YEAR))
+    assert (case_rules["values_checked"].sum(), case_rules["values_invalid"].sum()) == (61, 7)
+    assert _row(rules, rule="release_after_start")["validity"] == 0.5
+
+
+def test_timeliness(ev):
+    tl = dq.timeliness_scores(dq.select(ev, YEAR))
+    plan, assess = _row(tl, rule="plan_on_time"), _row(tl, rule="assessment_on_time")
+    assert (plan["dates_checked"], plan["dates_late"], plan["timeliness"], plan["days"]) == (3, 1, 2 / 3, 28)
+    assert (assess["dates_checked"], assess["dates_late"]) == (3, 1)  # c4 assessed before the start: on time
+
+
+def test_rag_thresholds(ev):
+    rag = dq.area_scores(ev, YEAR, "la", dq.Thresholds(0.80, 0.60)).select("area_code", "rag").rows()
+    assert sorted(rag) == [(SWANSEA, "amber"), (CARDIFF, "green")]  # 69.7% and 83.8%
+    assert dq.headline(ev, YEAR, dq.Thresholds(0.80, 0.60))["rag"][0] == "amber"  # 77%
+    with pytest.raises(ValueError):
+        dq.Thresholds(0.5, 0.9)
+
+
+def test_rag_thresholds_come_from_settings(monkeypatch):
+    from resettlement import settings
+
+    assert dq.Thresholds.from_settings() == dq.Thresholds(0.95, 0.80)
+    monkeypatch.setenv("RESETTLEMENT_RAG_GREEN", "0.9")
+    monkeypatch.setenv("RESETTLEMENT_RAG_AMBER", "0.7")
+    assert dq.Thresholds.from_settings() == dq.Thresholds(0.9, 0.7)
+    monkeypatch.setenv("RESETTLEMENT_RAG_AMBER", "0.95")
+    with pytest.raises(ValueError):
+        settings.rag_thresholds()
+
+
+def test_area_selection_and_partnership_records(ev):
+    cardiff = replace(YEAR, area=Area("la", CARDIFF))
+    tables = dq.table_scores(ev, cardiff, TH)
+    assert _row(tables, table="rrp_meetings")["cells_applicable"] == 8  # rrp_a covers Cardiff
+    swansea = dq.table_scores(ev, replace(YEAR, area=Area("la", SWANSEA)), TH)
+    assert "rrp_meetings" not in swansea["table"].to_list()  # no RRP covers Swansea here
+    assert dq.scores(dq.select(ev, cardiff))["cells_applicable"][0] == 37
+    community = replace(YEAR, cohorts=("community",))
+    assert dq.scores(dq.select(ev, community))["cells_applicable"][0] == 5 + 0 + 2  # c2: cases, needs, outcomes
+    q2 = Filters("2024Q2", "2024Q2")
+    assert dq.scores(dq.select(ev, q2))["episodes"][0] == 3
+
+
+def test_fix_list(ev):
+    fixes = dq.fix_list(ev, YEAR)
+    # 16 missing cells, but c3's 5 outcome cells are one missing record: 12 rows; plus 7 invalid values
+    assert fixes.height == 19
+    assert fixes.filter(pl.col("problem") == "record_missing").select("case_id", "table").rows() == [
+        ("c3", "outcomes")]
+    assert fixes.filter(pl.col("problem") == "invalid")["rule"].sort().to_list() == sorted([
+        "release_after_start", "range.cases.age_at_start", "enum.cases.establishment",
+        "need_identified_near_episode", "hours_attended_within_offered", "range.outcomes.ete_hours_offered",
+        "review_after_referral"])
+    review = _row(fixes, rule="review_after_referral")
+    assert (review["case_id"], review["record"], review["field"]) == ("c1", "m0 · referral",
+                                                                      "rrp_meetings.meeting_date")
+    assert _row(fixes, case_id="c1", table="needs", problem="missing")["record"] == "ete"
+    cardiff = dq.fix_list(ev, replace(YEAR, area=Area("la", CARDIFF)))
+    assert cardiff.height == 10 and set(cardiff["case_id"]) == {"c1", "c2"}
+    for lang in LANGS:
+        shown = dq.fix_list_labelled(cardiff, lang)
+        assert shown.columns[0] == t("completeness.fix.col.la_code", lang)
+        assert shown.height == 10
+
+
+def test_disclosure_judges_every_figure_on_children(ev):
+    la = dq.records(dq.protected(dq.area_scores(ev, YEAR, "la", TH), threshold=3))
+    # two episodes per authority: every figure of the row is hidden, not only the count
+    for row in la:
+        assert row["episodes"] == "c"
+        assert row["completeness"] == row["cells_missing"] == row["rag"] == row["worst_field"] == "c"
+    shown = dq.records(dq.protected(dq.area_scores(ev, YEAR, "la", TH), threshold=2))
+    cardiff = next(r for r in shown if r["area_code"] == CARDIFF)
+    assert (cardiff["episodes"], cardiff["completeness"], cardiff["cells_missing"]) == (2, 83.8, 6)  # 31/37
+    rrp = dq.records(dq.protected(dq.area_scores(ev, YEAR, "rrp", TH), threshold=2))
+    assert next(r for r in rrp if r["area_code"] == "rrp_a")["completeness"] == "c"  # one child
+    tables = dq.records(dq.protected(dq.table_scores(ev, YEAR, TH), threshold=2))
+    meetings = next(r for r in tables if r["table"] == "rrp_meetings")
+    assert meetings["completeness"] == 87.5 and meetings["timeliness"] == "z"  # 2 meeting records; no dates rule
+
+
+def test_labels_in_both_languages(ev):
+    for lang in LANGS:
+        for rule in dq.RULES:
+            assert dq.rule_label(rule.code, lang)
+        for rule in dq.TIMELINESS:
+            assert str(rule.max_days) in dq.rule_label(rule.code, lang)
+        view = dq.for_view(dq.protected(dq.area_scores(ev, YEAR, "la", TH), 1), "areas", lang,
+                           {"area": dq.area_names("la", lang)})
+        assert view.columns[:2] == ["area", "episodes"]
+        assert set(view["rag"]) == {t("completeness.rag.amber", lang), t("completeness.rag.red", lang)}
+        assert dq.area_names("rrp", lang)[dq.NOT_REFERRED] == t("completeness.not_referred", lang)
+    body = t("completeness.definitions.body", "en", n=5, m=4)
+    assert all(f"{r.max_days} days" in body for r in dq.TIMELINESS)
+
+
+# ------------------------------------------------------------------------------------------ CLI equals the page
+
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory):
+    from resettlement import synth
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('dq') / 'demo.db'}"
+    synth.build_demo(url, scale=0.3, seed=3, as_of=D(2026, 9, 30))
+    return url
+
+
+def _page_figures(url: str, by: str) -> list[dict]:
+    """What the page computes for a view, with the page's defaults (latest eight quarters, all Wales)."""
+    from resettlement import store
+    from resettlement.filters import DATA_START, default_period, quarters_between
+    from resettlement.scope import Scope
+
+    quarters = quarters_between(DATA_START, D(2026, 9, 30))
+    ev = dq.evaluate(store.read_all(store.get_engine(url), Scope.all_wales()))
+    f = Filters(*default_period(quarters))
+    return dq.records(dq.report(ev, f, by, quarters, threshold=5, thresholds=dq.Thresholds.from_settings()))
+
+
+@pytest.mark.parametrize("by", ["wales", "la", "service", "rrp", "quarter", "field", "table", "rule"])
+def test_cli_json_equals_the_page_figures(cli_db, by, capsys):
+    from resettlement.__main__ import main
+
+    assert main(["completeness", "--db", cli_db, "--by", by, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(json.dumps(_page_figures(cli_db, by), default=str))
+    assert printed, "no rows"
+
+
+def test_cli_human_output_and_errors(cli_db, capsys):
+    from resettlement.__main__ import main
+
+    assert main(["completeness", "--db", cli_db]) == 0
+    out = capsys.readouterr().out
+    assert "Wales" in out and "%" in out
+    assert main(["completeness", "--db", cli_db, "--from", "2030Q1"]) == 2
+    assert "2030Q1" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------------- the page
+
+def _area_table(at, lang: str):
+    wanted = {t("col.completeness", lang), t("col.worst_field", lang)}
+    return next(d.value for d in at.dataframe if wanted <= set(d.value.columns))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_renders_without_a_fix_list_for_aggregate_viewers(app, lang):
+    from tests.apptest import open_page, texts
+
+    at = open_page(app, "completeness", lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.label for m in at.metric] == [t(f"completeness.metric_{k}", lang) for k in (*dq.KINDS, "rag")]
+    assert t("completeness.fix_denied", lang) in texts(at)
+    headers = {t("completeness.fix.col.case_id", lang)}
+    assert not any(headers <= set(d.value.columns) for d in at.dataframe)
+    assert len(_area_table(at, lang)) == 22
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_shows_the_fix_list_with_case_level_rights(app, lang, monkeypatch):
+    from tests.apptest import open_page, texts
+
+    monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
+    at = open_page(app, "completeness", lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("completeness.fix_denied", lang) not in texts(at)
+    fix = next(d.value for d in at.dataframe if t("completeness.fix.col.case_id", lang) in d.value.columns)
+    assert len(fix) > 0
+    assert any(b.label == t("completeness.fix_download", lang) for b in at.get("download_button"))
+
+
+def test_page_area_table_equals_the_cli(app, demo_url, capsys):
+    from resettlement.__main__ import main
+    from tests.apptest import open_page
+
+    at = open_page(app, "completeness", "en")
+    shown = _area_table(at, "en")
+    assert main(["completeness", "--db", demo_url, "--by", "la", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    by_name = {r[t("col.area", "en")]: r for r in shown.to_dict("records")}
+    from resettlement.geography import la_name
+
+    for row in cli:
+        page = by_name[la_name(row["area_code"])]
+        for col in ("episodes", "completeness", "validity", "timeliness", "values_invalid", "worst_field"):
+            assert str(page[t(f"col.{col}", "en")]) == str(row[col]), (row["area_code"], col)
