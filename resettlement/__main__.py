@@ -117,6 +117,33 @@ def _completeness(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from resettlement import evaluation
+    from resettlement.filters import cli_filters
+    from resettlement.scope import Scope
+
+    engine = _open_db(args.db or settings.db_url())
+    if engine is None:
+        return 2
+    as_of = store.as_of(store.read_meta(engine))
+    try:
+        f = cli_filters(as_of, args.start, args.end, area=args.area, cohorts=args.cohort)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    threshold = settings.suppression_threshold()
+    figures = evaluation.protected_for(store.read_all(engine, Scope.all_wales()), f, as_of, threshold)
+    out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
+           "cohorts": list(f.cohorts), "threshold": threshold, **evaluation.report(figures, threshold, args.lang)}
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(f"RRP review evaluation, {out['area']}, episodes starting {f.start_q} to {f.end_q} (as of {as_of}):")
+        for v in out["verdicts"]:
+            print(f"- {v['text'].replace('**', '')}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m resettlement", description="Resettlement Monitor Cymru")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     dq.add_argument("--cohort", help="cohorts separated by commas (default: all)")
     dq.add_argument("--json", action="store_true", help="print a JSON array")
     dq.set_defaults(func=_completeness)
+    ev = sub.add_parser("evaluate", help="matched evaluation of RRP review (as the Outcomes page shows)")
+    ev.add_argument("--db")
+    ev.add_argument("--area", help="wales, la:<GSS code>, service:<code> or police_area:<code> (default: wales)")
+    ev.add_argument("--from", dest="start", help="first quarter, e.g. 2018Q1 (default: the app's default period)")
+    ev.add_argument("--to", dest="end", help="last quarter, e.g. 2024Q4")
+    ev.add_argument("--cohort", help="cohorts separated by commas (default: all)")
+    ev.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the verdicts")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)
     return args.func(args)
 

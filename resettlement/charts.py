@@ -203,8 +203,9 @@ def interval_dots(
             )
         )
     fig = _layout(fig, title, value_title, "")
-    height = max(300, 130 + 34 * len(labels) * len(series_order))
-    fig.update_layout(scattermode="group", scattergap=0.4, height=height, legend={"y": -70 / height, "yanchor": "top"})
+    fig.update_layout(scattermode="group", scattergap=0.4, height=max(300, 150 + 34 * len(labels) * len(series_order)))
+    if len(series_order) == 1:
+        fig.update_layout(showlegend=False, margin={"t": 50})
     fig.update_yaxes(autorange="reversed", automargin=True, type="category", categoryorder="array",
                      categoryarray=labels, gridcolor="#f0f0f0")
     fig.update_xaxes(ticksuffix=suffix, zeroline=False, showgrid=True, gridcolor="#e5e5e5")

@@ -11,4 +11,7 @@ SECTIONS: tuple[str, ...] = (
     "needs.definitions",
     "gaps.definitions",
     "completeness.definitions",
+    "outcomes.def_outcomes",
+    "outcomes.def_reoffending",
+    "outcomes.def_evaluation",
 )
