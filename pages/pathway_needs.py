@@ -73,7 +73,7 @@ components.chart_with_table(fig, labelled(breakdown).with_columns(pl.col(by).rep
 st.header(t("needs.trend_title", lang))
 c1, c2 = st.columns([2, 1])
 pathway = c1.selectbox(t("gaps.pathway", lang), options=list(PATHWAYS), format_func=pathway_labels.get,
-                       key="needs_trend_pathway")
+                       key="needs_trend_pathway", placeholder=t("ui.choose", lang))
 with c2:
     periods, period_labels = components.trend_periods(ctx.quarters, lang, key="needs_grain")
 history_area = needs.with_case(tables["needs"], select_cases(tables["cases"], f, with_period=False))

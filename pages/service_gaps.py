@@ -22,13 +22,15 @@ tables = ctx.tables()
 rows = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area())))
 history = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()), with_period=False))
 
-c1, c2, c3 = st.columns([1.6, 1, 1])
+c1, c2, c3 = st.columns([2.3, 1, 1])
 level = c1.segmented_control(t("gaps.level", lang), options=list(gaps.LEVELS), required=True,
                              default=f.area.level if f.area.level in gaps.LEVELS else "la",
                              format_func=lambda v: t(f"gaps.level_{v}", lang), key="gaps_level")
 pathway = c2.selectbox(t("gaps.pathway", lang), options=["all", *PATHWAYS], key="gaps_pathway",
+                       placeholder=t("ui.choose", lang),
                        format_func=lambda p: t("gaps.all_pathways", lang) if p == "all" else label("pathway", p, lang))
 measure = c3.selectbox(t("gaps.measure", lang), options=list(gaps.MEASURES), key="gaps_measure",
+                       placeholder=t("ui.choose", lang),
                        format_func=lambda m: t(f"col.{m}", lang), help=t("gaps.measure_help", lang))
 
 protected = gaps.map_table(tables["cases"], tables["needs"], f, level, pathway, n)

@@ -148,6 +148,7 @@ def filter_bar(lang: str, quarters: list[str], scope: Scope) -> Filters:
         format_func=lambda tok: area_label(tok, lang),
         key="area",
         help=t("filters.area_help", lang),
+        placeholder=t("ui.choose", lang),
     )
     cohorts = sb.pills(
         t("filters.cohort", lang),

@@ -1,0 +1,57 @@
+"""Interactions in Chromium: a filter change updates the figures, a shared URL reproduces the view, a
+download produces the table's CSV."""
+
+from __future__ import annotations
+
+from resettlement.i18n import t
+
+
+def _metric(p, label: str) -> str:
+    block = p.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return block.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+def test_area_filter_changes_the_overview(tab):
+    p = tab.open("")
+    wales = _metric(p, t("overview.all_cohorts", "en"))
+    p.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.click()
+    p.keyboard.type("Cardiff (local")
+    p.get_by_role("option", name="Cardiff (local authority)").click()
+    tab.wait()
+    p.wait_for_timeout(800)
+    cardiff = _metric(p, t("overview.all_cohorts", "en"))
+    assert int(cardiff.replace(",", "")) < int(wales.replace(",", ""))
+    assert "area=la%3AW06000015" in p.url
+    tab.shot("overview-cardiff")
+    assert tab.errors == []
+
+
+def test_shared_url_reproduces_the_view(tab):
+    url = "?lang=cy&area=service:cwm_taf&from=2021Q1&to=2022Q4&cohort=custody,community"
+    p = tab.open(url)
+    sidebar = p.locator("[data-testid=stSidebar]").inner_text()
+    area = p.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value()
+    assert area == "Cwm Taf (gwasanaeth cyfiawnder ieuenctid)"
+    assert "2021 Ch1" in sidebar and "2022 Ch4" in sidebar
+    pills = p.locator("[data-testid=stSidebar] [data-testid=stButtonGroup] button")
+    pressed = [b.inner_text().strip() for b in pills.all() if b.get_attribute("aria-pressed") == "true"]
+    assert sorted(pressed) == sorted([t("enum.cohort.custody", "cy"), t("enum.cohort.community", "cy")]), pressed
+    assert p.locator("h3").filter(has_text="Cwm Taf").count() == 1
+    first = _metric(p, t("overview.all_cohorts", "cy"))
+    again = tab.open(url)
+    assert _metric(again, t("overview.all_cohorts", "cy")) == first
+    assert tab.errors == []
+
+
+def test_download_gives_the_tables_csv(tab):
+    p = tab.open("")
+    p.get_by_role("tab", name=t("ui.table", "en")).first.click()
+    with p.expect_download() as info:
+        p.get_by_role("button", name=t("ui.download_csv", "en")).first.click()
+    path = info.value.path()
+    text = path.read_text(encoding="utf-8-sig")
+    header = text.splitlines()[0]
+    assert header == ",".join([t("col.quarter", "en"), t("col.cohort", "en"), t("col.episodes", "en"),
+                               t("col.children", "en")])
+    assert len(text.splitlines()) > 10
+    assert tab.errors == []
