@@ -33,16 +33,18 @@ st.caption(t("overview.period", lang, start=start, end=end))
 sel = dq.records(dq.report(ev, f, "wales", ctx.quarters, n, th))[0]
 cols = st.columns(4)
 for col, kind in zip(cols, dq.KINDS, strict=False):
-    col.metric(t(f"completeness.metric_{kind}", lang), dq.fmt_pct(sel[kind]),
-               delta=dq.delta_text(sel, kind, comparator, lang) if f.area.level != "wales" else None,
-               help=t(f"completeness.metric_{kind}_help", lang), border=True)
+    delta, colour = dq.delta_text(sel, kind, lang) if f.area.level != "wales" else (None, "off")
+    col.metric(t(f"completeness.metric_{kind}", lang), dq.fmt_pct(sel[kind]), delta=delta, delta_color=colour,
+               delta_arrow="auto" if colour == "normal" else "off", border=True,
+               help=t(f"completeness.metric_{kind}_help", lang))
 rag = t(f"completeness.rag.{sel['rag']}", lang) if sel["rag"] in dq.RAG else str(sel["rag"])
 cols[3].metric(t("completeness.metric_rag", lang), rag, border=True,
                help=t("completeness.metric_rag_help", lang, green=round(th.green * 100), amber=round(th.amber * 100)))
 counts = {k: dq.fmt_count(sel[c]) for k, c in (("episodes", "episodes"), ("cells", "cells_applicable"),
                                                 ("missing", "cells_missing"), ("invalid", "values_invalid"),
                                                 ("late", "dates_late"))}
-st.caption(t("completeness.headline_caption", lang, **counts, worst=sel["worst_field"] or "–"))
+vs = "" if f.area.level == "wales" else " " + t("completeness.vs", lang, comparator=comparator)
+st.caption(t("completeness.headline_caption", lang, **counts, worst=sel["worst_field"] or "–") + vs)
 
 # Areas compared: map (share of expected cells missing) and table
 st.header(t("completeness.compare_title", lang))

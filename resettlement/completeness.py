@@ -749,12 +749,15 @@ def fmt_count(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def delta_text(row: Mapping[str, object], kind: str, comparator: str, lang: str) -> str | None:
-    """The selection's difference from the comparator in percentage points, for a metric's delta."""
+def delta_text(row: Mapping[str, object], kind: str, lang: str) -> tuple[str | None, str]:
+    """The selection's difference from the comparator in percentage points for a metric's delta, and the
+    delta colour (higher is better; a difference that rounds to zero is neutral, ``off``)."""
     diff = row.get(f"{kind}_vs_wales")
     if not isinstance(diff, int | float):
-        return None
-    return t("completeness.delta", lang, diff=f"{diff:+.1f}", comparator=comparator)
+        return None, "off"
+    if round(diff, 1) == 0:
+        return t("completeness.delta", lang, diff="±0.0"), "off"
+    return t("completeness.delta", lang, diff=f"{diff:+.1f}"), "normal"
 
 
 def rule_label(code: str, lang: str) -> str:
