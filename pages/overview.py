@@ -1,44 +1,61 @@
-"""Overview: who is in scope in the selected period, and the quarterly trend by cohort."""
+"""Overview: headline figures with the change from the previous period, a plain-language summary, and
+trends for the selected area against Wales."""
 
 import polars as pl
 import streamlit as st
 
-from resettlement import cohort, disclosure
+from resettlement import cohort, disclosure, overview
 from resettlement.charts import trend_lines
 from resettlement.filters import select_cases
 from resettlement.i18n import label, t
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang = ctx.filters, ctx.lang
+f, lang, n = ctx.filters, ctx.lang, ctx.threshold
 shell.page_title("overview", ctx)
-st.subheader(shell.area_label(f.area.token(), lang))
+area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, lang)
-st.caption(t("overview.period", lang, start=start, end=end))
+period = t("overview.period", lang, start=start, end=end)
+st.subheader(area)
+st.caption(period)
+tables = ctx.tables()
 
-cases = select_cases(ctx.tables()["cases"], f)
-head = disclosure.protect(cohort.headline(cases), counts=["episodes", "children"], threshold=ctx.threshold)
-shown = disclosure.for_display(head)
-cols = st.columns(len(shown))
-for col, row in zip(cols, shown.iter_rows(named=True), strict=True):
-    name = t("overview.all_cohorts", lang) if row["cohort"] == "all" else label("cohort", row["cohort"], lang)
-    col.metric(name, row["children"], help=t("overview.children_help", lang, episodes=row["episodes"]))
+head = overview.protect_headline(overview.headline(tables["cases"], tables["needs"], f), n)
+cols = st.columns(len(head))
+for col, row in zip(cols, head.iter_rows(named=True), strict=True):
+    metric, is_rate = row["metric"], row["metric"] in overview.RATE_METRICS
+    value = "c" if row["current__note"] else (f"{row['current']:.0%}" if is_rate else f"{row['current']:,.0f}")
+    delta = None if row["change__note"] or row["change"] is None else (
+        f"{row['change'] * 100:+.0f} pp" if is_rate else f"{row['change']:+,.0f}")
+    col.metric(t(f"overview.label.{metric}", lang), value, delta=delta, delta_color="off",
+               help=t(f"overview.label.{metric}_help", lang))
 
-trend = cohort.starts_by_quarter(select_cases(ctx.tables()["cases"], f, with_period=False), list(ctx.quarters))
-trend_p = disclosure.protect(trend, counts=["episodes", "children"], threshold=ctx.threshold)
-fig = trend_lines(
-    trend_p,
-    x="quarter",
-    y="episodes",
-    series="cohort",
-    series_order=[c for c in f.cohorts],
-    series_labels={c: label("cohort", c, lang) for c in f.cohorts},
-    title=t("overview.trend_title", lang),
-    x_title=t("col.quarter", lang),
-    y_title=t("col.episodes", lang),
-    x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters},
-)
-table = trend_p.filter(pl.col("cohort").is_in(list(f.cohorts))).with_columns(
-    pl.col("cohort").replace_strict({c: label("cohort", c, lang) for c in f.cohorts})
-)
-components.chart_with_table(fig, table, lang, key="overview_trend", filename="episodes_by_quarter.csv")
+st.markdown(f"**{t('overview.summary.heading', lang)}**")
+st.markdown("\n".join(f"- {s}" for s in overview.summary(head, lang, area, f"{start}–{end}")))
+with st.expander(t("ui.table", lang)):
+    components.protected_table(head.with_columns(pl.col("metric").map_elements(
+        lambda m: t(f"overview.label.{m}", lang), return_dtype=pl.String)), lang, key="overview_head",
+        filename="headline.csv", decimals={"current": 3, "previous": 3, "change": 3})
+
+st.header(t("overview.section.trend", lang))
+trend = disclosure.protect(overview.area_vs_wales_trend(tables["cases"], f, list(ctx.quarters)),
+                           counts=["episodes"], threshold=n)
+series = ["area"] if f.area.level == "wales" else ["area", "wales"]
+labels = {"area": area, "wales": comparator}
+fig = trend_lines(trend.filter(pl.col("series").is_in(series)), "quarter", "episodes", "series", series, labels,
+                  t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(series) > 1
+                  else t("overview.trend_title", lang), t("col.quarter", lang), t("col.episodes", lang),
+                  x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
+components.chart_with_table(fig, trend.filter(pl.col("series").is_in(series)).with_columns(
+    pl.col("series").replace_strict(labels)), lang, key="overview_area_trend", filename="episodes_area_trend.csv")
+
+st.subheader(t("overview.section.cohort_trend", lang))
+by_cohort = cohort.starts_by_quarter(select_cases(tables["cases"], f, with_period=False), list(ctx.quarters))
+by_cohort = disclosure.protect(by_cohort, counts=["episodes", "children"], threshold=n)
+fig = trend_lines(by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),
+                  {c: label("cohort", c, lang) for c in f.cohorts}, t("overview.trend_title", lang),
+                  t("col.quarter", lang), t("col.episodes", lang),
+                  x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
+components.chart_with_table(fig, by_cohort.filter(pl.col("cohort").is_in(list(f.cohorts))).with_columns(
+    pl.col("cohort").replace_strict({c: label("cohort", c, lang) for c in f.cohorts})), lang,
+    key="overview_trend", filename="episodes_by_quarter.csv")

@@ -24,17 +24,3 @@ def starts_by_quarter(cases: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
         .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
         .sort("quarter", pl.col("cohort").replace_strict({c: i for i, c in enumerate(COHORTS)}))
     )
-
-
-def headline(cases: pl.DataFrame) -> pl.DataFrame:
-    """One row per cohort and a total: episodes and distinct children starting in the selected cases."""
-    by = cases.group_by("cohort").agg(
-        pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children")
-    )
-    grid = pl.DataFrame({"cohort": list(COHORTS)})
-    per = grid.join(by, on="cohort", how="left").with_columns(pl.col("episodes", "children").fill_null(0))
-    total = pl.DataFrame(
-        {"cohort": ["all"], "episodes": [cases.height], "children": [cases["child_id"].n_unique()]}
-    )
-    return pl.concat([per.cast({"episodes": pl.Int64, "children": pl.Int64}), total.cast(
-        {"episodes": pl.Int64, "children": pl.Int64})])

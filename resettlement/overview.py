@@ -1,0 +1,128 @@
+"""Headline figures for a period, with the change from the previous period of the same length.
+
+Definitions (shown on the Definitions page):
+
+- **Children in scope**: distinct children with a resettlement episode starting in the period.
+- **Custody releases**: custody and remand episodes whose release date falls in the period (by release
+  date, whatever the start).
+- **Needs identified**: pathway needs recorded as *yes* on episodes starting in the period.
+- **Gap rate**: unmet needs ÷ needs identified whose offer is recorded (see Service gaps).
+
+Each figure is computed for the period and for the previous period of equal length; the change is the
+difference (in percentage points for rates). Counts and rates carry their numerators and denominators so
+disclosure control can protect both periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from resettlement import gaps, needs
+from resettlement.filters import Filters, select_cases
+from resettlement.standard import SECURE_COHORTS
+
+COUNT_METRICS = ("children", "releases", "needs_identified")
+RATE_METRICS = ("gap_rate",)
+
+
+def _figures(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> dict[str, float | int | None]:
+    started = select_cases(cases, f)
+    area_all = select_cases(cases, f, with_period=False)
+    releases = area_all.filter(
+        pl.col("cohort").is_in(list(SECURE_COHORTS)) & pl.col("release_date").is_between(f.start, f.end)
+    )
+    rows = needs.with_case(needs_rows, started)
+    g = gaps.overall(gaps.combine(rows, "all"), pathways=("all",)).row(0, named=True)
+    return {
+        "children": started["child_id"].n_unique(),
+        "releases": releases.height,
+        "needs_identified": g["identified"],
+        "gap_rate": g["gap_rate"],
+        "gap_unmet": g["unmet"],
+        "gap_recorded": g["offer_recorded"],
+    }
+
+
+def headline(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """One row per headline metric: ``current``, ``previous`` and ``change``, with the counts behind rates
+    (``current_num``/``current_den`` and the same for ``previous``)."""
+    now, before = _figures(cases, needs_rows, f), _figures(cases, needs_rows, f.previous())
+    rows = []
+    for m in COUNT_METRICS:
+        rows.append({"metric": m, "current": float(now[m]), "previous": float(before[m]),
+                     "current_num": now[m], "current_den": None, "previous_num": before[m], "previous_den": None})
+    rows.append({"metric": "gap_rate", "current": now["gap_rate"], "previous": before["gap_rate"],
+                 "current_num": now["gap_unmet"], "current_den": now["gap_recorded"],
+                 "previous_num": before["gap_unmet"], "previous_den": before["gap_recorded"]})
+    out = pl.DataFrame(rows, schema={"metric": pl.String, "current": pl.Float64, "previous": pl.Float64,
+                                     "current_num": pl.Int64, "current_den": pl.Int64, "previous_num": pl.Int64,
+                                     "previous_den": pl.Int64})
+    return out.with_columns((pl.col("current") - pl.col("previous")).alias("change"))
+
+
+def protect_headline(df: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """Disclosure control for :func:`headline`: a count is hidden when it is 1..threshold-1; a rate when its
+    numerator, denominator or their difference is; a change is hidden when either side is hidden."""
+    def small(col: str) -> pl.Expr:
+        return pl.col(col).is_between(1, threshold - 1).fill_null(False)
+
+    def hidden(prefix: str) -> pl.Expr:
+        is_rate = pl.col(f"{prefix}_den").is_not_null()
+        rate_hidden = (
+            (pl.col(f"{prefix}_den") < threshold).fill_null(False)
+            | small(f"{prefix}_num")
+            | (pl.col(f"{prefix}_den") - pl.col(f"{prefix}_num")).is_between(1, threshold - 1).fill_null(False)
+        )
+        return pl.when(is_rate).then(rate_hidden).otherwise(small(f"{prefix}_num"))
+
+    note = pl.lit("c")
+    return df.with_columns(
+        pl.when(hidden("current")).then(note).alias("current__note"),
+        pl.when(hidden("previous")).then(note).alias("previous__note"),
+        pl.when(hidden("current") | hidden("previous")).then(note).alias("change__note"),
+    ).with_columns(
+        *(pl.when(pl.col(f"{c}__note").is_null()).then(pl.col(c)).alias(c) for c in ("current", "previous", "change"))
+    ).drop("current_num", "current_den", "previous_num", "previous_den")
+
+
+def area_vs_wales_trend(cases: pl.DataFrame, f: Filters, quarters: list[str]) -> pl.DataFrame:
+    """Episodes starting per quarter in the selected area and in all areas in scope (``series`` area/wales)."""
+    from resettlement.cohort import starts_by_quarter
+
+    parts = []
+    for series, filt in (("area", f), ("wales", replace(f, area=type(f.area)()))):
+        by_q = starts_by_quarter(select_cases(cases, filt, with_period=False), quarters)
+        parts.append(by_q.group_by("quarter").agg(pl.col("episodes").sum()).with_columns(
+            pl.lit(series).alias("series")))
+    return pl.concat(parts).sort("series", "quarter")
+
+
+def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[str]:
+    """Plain-language sentences from a protected headline frame: numbers and directions, no adjectives.
+    A hidden figure is reported as too few to show, never estimated."""
+    from resettlement.i18n import t
+
+    rows = {r["metric"]: r for r in protected.iter_rows(named=True)}
+    sentences = []
+    for metric in (*COUNT_METRICS, *RATE_METRICS):
+        r = rows[metric]
+        if r["current__note"]:
+            sentences.append(t("overview.summary.suppressed", lang, what=t(f"overview.metric.{metric}", lang)))
+            continue
+        is_rate = metric in RATE_METRICS
+        value = f"{r['current']:.0%}" if is_rate else f"{r['current']:,.0f}"
+        if r["change__note"] or r["previous"] is None:
+            comparison = t("overview.summary.no_comparison", lang)
+        elif round(r["change"], 3 if is_rate else 0) == 0:
+            comparison = t("overview.summary.same", lang)
+        else:
+            diff = f"{abs(r['change']) * 100:.0f}" if is_rate else f"{abs(r['change']):,.0f}"
+            previous = f"{r['previous']:.0%}" if is_rate else f"{r['previous']:,.0f}"
+            direction = ("higher" if r["change"] > 0 else "lower") if is_rate else (
+                "more" if r["change"] > 0 else "fewer")
+            comparison = t(f"overview.summary.{direction}", lang, diff=diff, previous=previous)
+        sentences.append(t(f"overview.summary.{metric}", lang, value=value, area=area, period=period,
+                           comparison=comparison))
+    return sentences
