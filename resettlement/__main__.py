@@ -94,6 +94,46 @@ def _gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from resettlement import importer
+
+    url = args.db or settings.db_url()
+    try:
+        sources = importer.sources_from_paths(args.paths)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not sources:
+        print("error: no CSV or XLSX files found", file=sys.stderr)
+        return 2
+    rejects = args.rejects
+    if args.accept_valid and not args.dry_run and rejects is None:
+        rejects = f"rejects-{time.strftime('%Y%m%d-%H%M%S')}"
+
+    def progress(stage: str, table: str, done: int, total: int) -> None:
+        if not args.json:
+            print(f"  {stage} {table} {done:,}/{total:,}", file=sys.stderr, flush=True)
+
+    report = importer.run_import(sources, url, dry_run=args.dry_run, accept_valid=args.accept_valid,
+                                 strict=args.strict, note=args.note or "", rejects_dir=rejects, lang=args.lang,
+                                 progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict(args.lang), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(report.text(args.lang))
+    if any(code in ("database_error", "synthetic_database") for code in report.problems["code"]):
+        return 2
+    return 0 if report.written or report.ok else 1
+
+
+def _templates(args: argparse.Namespace) -> int:
+    from resettlement import templates
+
+    for path in templates.write_templates(args.out, args.lang):
+        print(f"wrote {path}")
+    return 0
+
+
 def _completeness(args: argparse.Namespace) -> int:
     from resettlement import completeness
     from resettlement.filters import DATA_START, cli_filters, quarters_between
@@ -168,6 +208,22 @@ def main(argv: list[str] | None = None) -> int:
     gap.add_argument("--lang", choices=["en", "cy"], default="en", help="language of area names")
     gap.add_argument("--json", action="store_true", help="print a JSON array")
     gap.set_defaults(func=_gaps)
+    imp = sub.add_parser("import", help="validate CSV/XLSX extracts and import them (all or nothing by default)")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="CSV or XLSX files, or folders holding them")
+    imp.add_argument("--db", help="SQLAlchemy URL (created if it does not exist yet)")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
+    imp.add_argument("--accept-valid", action="store_true",
+                     help="write the valid rows and save the rejected ones to rejects files")
+    imp.add_argument("--rejects", metavar="DIR", help="folder for <table>_rejects.csv (default: ./rejects-<time>)")
+    imp.add_argument("--strict", action="store_true", help="also reject rows breaking range or cross-field rules")
+    imp.add_argument("--note", help="a note for the import log")
+    imp.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the report")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.set_defaults(func=_import)
+    tpl = sub.add_parser("templates", help="write blank CSV and XLSX templates generated from the data standard")
+    tpl.add_argument("--out", required=True, help="output folder")
+    tpl.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the workbook's notes")
+    tpl.set_defaults(func=_templates)
     from resettlement.completeness import BY as DQ_VIEWS
 
     dq = sub.add_parser("completeness", help="data completeness, validity and timeliness (as the page shows)")

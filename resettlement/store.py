@@ -288,7 +288,6 @@ def _begin_immediate(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-@lru_cache(maxsize=8)
 def write_engine(url: str) -> Engine:
     """An engine for all-or-nothing writes: one transaction holds schema creation, every row and the metadata,
     so a crash or a killed process leaves the database as it was (SQLite's journal or PostgreSQL rolls back)."""
@@ -395,3 +394,8 @@ def read_import_log(engine: Engine, limit: int = 50) -> pl.DataFrame:
             return pl.DataFrame(schema=schema)
         stmt = sa.select(IMPORT_LOG).order_by(IMPORT_LOG.c.id.desc()).limit(limit)
         return pl.DataFrame(conn.execute(stmt).all(), schema=schema, orient="row")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL (``None`` for a server database or an in-memory one)."""
+    return _sqlite_path(url)
