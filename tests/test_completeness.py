@@ -445,3 +445,28 @@ def test_page_area_table_equals_the_cli(app, demo_url, capsys):
         page = by_name[la_name(row["area_code"])]
         for col in ("episodes", "completeness", "validity", "timeliness", "values_invalid", "worst_field"):
             assert str(page[t(f"col.{col}", "en")]) == str(row[col]), (row["area_code"], col)
+
+
+def test_doc_names_every_rule():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "completeness.md").read_text(encoding="utf-8")
+    for check in dq.VALIDITY_CHECKS:
+        assert f"`{check.code}`" in text, check.code
+    for rule in dq.TIMELINESS:
+        assert f"`{rule.code}`" in text and f"{rule.max_days} days" in text, rule.code
+
+
+def test_fix_list_never_shows_authorities_outside_the_scope(app, monkeypatch):
+    from resettlement.geography import la_name
+    from tests.apptest import open_page
+
+    monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
+    monkeypatch.setenv("RESETTLEMENT_SCOPE", f"{CARDIFF},{SWANSEA}")
+    at = open_page(app, "completeness", "en")
+    assert not at.exception, [e.value for e in at.exception]
+    fix = next(d.value for d in at.dataframe if t("completeness.fix.col.case_id", "en") in d.value.columns)
+    shown = set(fix[t("completeness.fix.col.la_code", "en")])
+    assert shown and shown <= {la_name(CARDIFF), la_name(SWANSEA)}  # the default area: the first in scope
+    assert len(_area_table(at, "en")) == 2  # areas compared: only the authorities in scope
+    assert t("area.in_scope", "en") in "\n".join(h.value for h in at.subheader)
