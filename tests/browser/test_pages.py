@@ -32,5 +32,6 @@ def test_navigation_keeps_filters_and_language(tab):
     url = p.url
     for part in ("lang=cy", "area=la%3AW06000015", "from=2022Q1", "to=2023Q4", "cohort=custody%2Cremand"):
         assert part in url, url
-    assert "Caerdydd" in p.locator("[data-testid=stSidebar]").inner_text()
+    area = p.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value()
+    assert area == "Caerdydd (awdurdod lleol)"
     assert tab.errors == []
