@@ -12,18 +12,22 @@ from resettlement.i18n import t
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang, n, tables = ctx.filters, ctx.lang, ctx.threshold, ctx.tables()
+f, lang, n, tables, as_of = ctx.filters, ctx.lang, ctx.threshold, ctx.tables(), ctx.as_of
 shell.page_title("outcomes", ctx)
 area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 st.subheader(area)
-start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, lang)
-st.caption(t("outcomes.period", lang, start=start, end=end))
+st.caption(t("outcomes.period", lang, start=shell.quarter_label(f.start_q, lang),
+             end=shell.quarter_label(f.end_q, lang)))
 series = {"area": area, "wales": comparator}
 quarters = {q: shell.quarter_label(q, lang) for q in ctx.quarters}
+labels = {k: t(f"outcomes.{k}", lang) for k in ("status.final", "status.open")}
 
 
-def rows(filters, with_period: bool = True) -> pl.DataFrame:
-    return outcomes.case_outcomes(select_cases(tables["cases"], filters, with_period), tables["outcomes"], ctx.as_of)
+def groups(with_period: bool = True) -> dict[str, pl.DataFrame]:
+    """Case outcomes for the selected area and, unless it is Wales already, for Wales (or everything in scope)."""
+    chosen = {"area": f} if f.area.level == "wales" else {"area": f, "wales": replace(f, area=Area())}
+    return {k: outcomes.case_outcomes(select_cases(tables["cases"], v, with_period), tables["outcomes"], as_of)
+            for k, v in chosen.items()}
 
 
 def show(df, cols, key, percent=(), decimals=None, fig=None, keys=None) -> None:
@@ -31,33 +35,28 @@ def show(df, cols, key, percent=(), decimals=None, fig=None, keys=None) -> None:
     names = {c: t(f"outcomes.col.{(keys or {}).get(c, c)}", lang) for c in cols}
     dec = {names[c]: d for c, d in {**dict.fromkeys(percent, 1), **(decimals or {})}.items() if c in names}
     table = outcomes.relabel(outcomes.to_percent(df, percent), names)
-    if fig is None:
-        components.protected_table(table, lang, key=key, filename=f"{key}.csv", decimals=dec)
-    else:
-        components.chart_with_table(fig, table, lang, key=key, filename=f"{key}.csv", decimals=dec)
+    draw = components.protected_table if fig is None else lambda *a, **k: components.chart_with_table(fig, *a, **k)
+    draw(table, lang, key=key, filename=f"{key}.csv", decimals=dec)
 
 
-# ---- headline rates: the selection against Wales (or everything in scope) --------------------------------------
-everywhere = replace(f, area=Area())
-groups = {"area": rows(f)} if f.area.level == "wales" else {"area": rows(f), "wales": rows(everywhere)}
+# ---- headline rates: the selection against Wales -------------------------------------------------------------
+now = groups()
 st.header(t("outcomes.headline.title", lang))
 st.caption(t("outcomes.headline.intro", lang, comparator=comparator))
-head = disclosure.protect(outcomes.headline_compare(groups), counts=outcomes.HEADLINE_COUNTS,
+head = disclosure.protect(outcomes.headline_compare(now), counts=outcomes.HEADLINE_COUNTS,
                           rates=outcomes.HEADLINE_RATES, threshold=n).drop("numerator")
 measures = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
-fig = charts.interval_dots(head, "measure", "rate", "ci_low", "ci_high", "group", list(groups), series,
+fig = charts.interval_dots(head, "measure", "rate", "ci_low", "ci_high", "group", list(now), series,
                            outcomes.MEASURES, measures, t("outcomes.headline.chart", lang),
                            t("outcomes.headline.axis", lang), denominator="denominator",
                            n_label=t("outcomes.col.denominator", lang))
-labelled = head.with_columns(pl.col("group").replace_strict(series), pl.col("measure").replace_strict(measures))
-show(labelled, ["group", "measure", "rate", "ci_low", "ci_high", "denominator", "not_recorded"], "outcome_rates",
-     percent=["rate", "ci_low", "ci_high"], fig=fig)
+show(head.with_columns(pl.col("group").replace_strict(series), pl.col("measure").replace_strict(measures)),
+     outcomes.HEADLINE_TABLE, "outcome_rates", percent=outcomes.RATE_PERCENT, fig=fig)
 
-# ---- accommodation confirmed before release ----------------------------------------------------------------------
-sel = groups["area"]
+# ---- accommodation confirmed before release ------------------------------------------------------------------
 st.header(t("outcomes.timing.title", lang))
-st.caption(t("outcomes.timing.intro", lang, as_of=ctx.as_of.isoformat()))
-summary = disclosure.protect(outcomes.confirmation_summary(sel), counts=outcomes.CONFIRMATION_COUNTS,
+st.caption(t("outcomes.timing.intro", lang, as_of=as_of.isoformat()))
+summary = disclosure.protect(outcomes.confirmation_summary(now["area"]), counts=outcomes.CONFIRMATION_COUNTS,
                              rates=outcomes.CONFIRMATION_RATES, threshold=n)
 s = outcomes.texts(summary, percent=("late_rate", "ci_low", "ci_high"), decimals=0)[0]
 if summary["recorded"].item() == 0:
@@ -65,23 +64,22 @@ if summary["recorded"].item() == 0:
 else:
     st.markdown(t("outcomes.timing.summary", lang, rate=s["late_rate"], low=s["ci_low"], high=s["ci_high"],
                   n=s["recorded"], missing=s["not_recorded"], median=s["median_days_before"]))
-    days = disclosure.protect(outcomes.confirmation_days(sel), counts=["episodes"], rates=outcomes.DAYS_RATES,
-                              threshold=n)
+    days = disclosure.protect(outcomes.confirmation_days(now["area"]), counts=["episodes"],
+                              rates=outcomes.DAYS_RATES, threshold=n)
     bins = {b: t(f"outcomes.bin.{b}", lang) for b, _, _ in outcomes.DAY_BINS}
     when = {w: t(f"outcomes.when.{w}", lang) for w in ("before", "on_or_after")}
     fig = charts.binned_bars(days, "bin", "episodes", "when", list(when), when, list(bins), bins,
                              t("outcomes.timing.chart", lang), t("outcomes.timing.axis_x", lang),
                              t("outcomes.timing.axis_y", lang))
     show(days.with_columns(pl.col("bin").replace_strict(bins), pl.col("when").replace_strict(when)),
-         ["bin", "when", "episodes", "share", "recorded"], "accommodation_confirmation_days", percent=["share"],
-         fig=fig)
+         outcomes.DAYS_TABLE, "accommodation_confirmation_days", percent=["share"], fig=fig)
 
-# ---- proven reoffending ------------------------------------------------------------------------------------------
+# ---- proven reoffending --------------------------------------------------------------------------------------
 st.header(t("outcomes.reoff.title", lang))
-st.caption(t("outcomes.reoff.intro", lang, as_of=ctx.as_of.isoformat()))
-summ = disclosure.protect(outcomes.reoffending_summary(sel), counts=[*outcomes.REOFFENDING_COUNTS, "open", "no_index"],
-                          rates=outcomes.REOFFENDING_RATES, threshold=n)
-r = outcomes.texts(summ, percent=("rate", "ci_low", "ci_high"), decimals=2)[0]
+st.caption(t("outcomes.reoff.intro", lang, as_of=as_of.isoformat()))
+summ = disclosure.protect(outcomes.reoffending_summary(now["area"]), rates=outcomes.REOFFENDING_RATES,
+                          counts=[*outcomes.REOFFENDING_COUNTS, "open", "no_index"], threshold=n)
+r = outcomes.texts(summ, percent=outcomes.RATE_PERCENT, decimals=2)[0]
 cols = st.columns(4)
 cols[0].metric(t("outcomes.reoff.rate", lang), r["rate"],
                help=t("outcomes.reoff.rate_help", lang, n=r["episodes"], low=r["ci_low"], high=r["ci_high"]))
@@ -89,37 +87,34 @@ for col, m, base in ((cols[1], "per_child", "frequency_base"), (cols[2], "per_re
     col.metric(t(f"outcomes.reoff.{m}", lang), r[m], help=t(f"outcomes.reoff.{m}_help", lang, n=r[base],
                                                            low=r[f"{m}_low"], high=r[f"{m}_high"]))
 cols[3].metric(t("outcomes.reoff.open", lang), r["open"],
-               help=t("outcomes.reoff.open_help", lang, as_of=ctx.as_of.isoformat(), no_index=r["no_index"]))
+               help=t("outcomes.reoff.open_help", lang, as_of=as_of.isoformat(), no_index=r["no_index"]))
 
 measure = st.segmented_control(t("outcomes.reoff.show", lang), ["rate", "per_child", "per_reoffender"],
                                default="rate", required=True, key="outcomes_reoff_measure",
                                format_func=lambda m: t(f"outcomes.cmeasure.{m}", lang))
-history = {"area": rows(f, False)} if f.area.level == "wales" else {"area": rows(f, False),
-                                                                      "wales": rows(everywhere, False)}
-by_q = pl.concat([outcomes.reoffending_by_cohort(h, list(ctx.quarters), ctx.as_of).select(
-    pl.lit(k).alias("group"), pl.all()) for k, h in history.items()])
+by_q = pl.concat([outcomes.reoffending_by_cohort(h, list(ctx.quarters), as_of).select(pl.lit(k).alias("group"),
+                                                                                      pl.all())
+                  for k, h in groups(with_period=False).items()])
 by_q = disclosure.protect(by_q, counts=["cohort", *outcomes.REOFFENDING_COUNTS], rates=outcomes.REOFFENDING_RATES,
                           threshold=n)
 low, high = ("ci_low", "ci_high") if measure == "rate" else (f"{measure}_low", f"{measure}_high")
-fig = charts.cohort_intervals(by_q, "quarter", measure, low, high, "group", list(history), series,
+pct = measure == "rate"
+fig = charts.cohort_intervals(by_q, "quarter", measure, low, high, "group", list(now), series,
                               t("outcomes.reoff.chart", lang), t("outcomes.reoff.axis_x", lang),
                               t(f"outcomes.cmeasure.{measure}", lang), quarters,
-                              open_from=outcomes.first_open_quarter(list(ctx.quarters), ctx.as_of),
-                              open_label=t("outcomes.reoff.open_band", lang),
-                              multiplier=100 if measure == "rate" else 1, suffix="%" if measure == "rate" else "")
-status = {s: t(f"outcomes.status.{s}", lang) for s in ("final", "open")}
+                              open_from=outcomes.first_open_quarter(list(ctx.quarters), as_of),
+                              open_label=t("outcomes.reoff.open_band", lang), multiplier=100 if pct else 1,
+                              suffix="%" if pct else "")
 show(by_q.with_columns(pl.col("group").replace_strict(series), pl.col("quarter").replace_strict(quarters),
-                       pl.col("status").replace_strict(status)),
-     ["quarter", "group", "status", "final_from", "cohort", "episodes", "reoffenders", "rate", "ci_low", "ci_high",
-      "frequency_base", "per_child", "per_child_low", "per_child_high", "reoffenders_counted", "per_reoffender",
-      "per_reoffender_low", "per_reoffender_high"], "reoffending_by_cohort", percent=["rate", "ci_low", "ci_high"],
+                       pl.format("status.{}", "status").replace_strict(labels).alias("status")),
+     outcomes.COHORT_TABLE, "reoffending_by_cohort", percent=outcomes.RATE_PERCENT,
      decimals={c: 2 for c in outcomes.REOFFENDING_RATES if c.startswith("per_")}, fig=fig)
 st.caption(t("outcomes.reoff.note", lang))
 
-# ---- evaluation: matched comparison of RRP-reviewed episodes -----------------------------------------------------
+# ---- evaluation: matched comparison of RRP-reviewed episodes -------------------------------------------------
 st.header(t("outcomes.eval.title", lang))
 st.caption(t("outcomes.eval.intro", lang))
-ev = evaluation.protected_for(tables, f, ctx.as_of, n)
+ev = evaluation.protected_for(tables, f, as_of, n)
 eff = ev["effects"]
 st.subheader(t("outcomes.eval.verdicts", lang))
 boxes = {"better": (st.success, "check_circle"), "worse": (st.error, "error"), "no_difference": (st.info, "info")}
@@ -130,39 +125,32 @@ th = evaluation.THRESHOLDS
 st.caption(t("outcomes.eval.thresholds", lang, min_t=th["min_treated"], min_c=th["min_comparison"],
              smd=th["max_abs_smd"]))
 
-outcome_names = {o: t(f"outcomes.measure.{o}", lang) for o in evaluation.OUTCOMES}
+names = {o: t(f"outcomes.measure.{o}", lang) for o in evaluation.OUTCOMES}
+verdicts = {v: t(f"outcomes.verdict_label.{v}", lang) for v in evaluation.VERDICTS}
 comparisons = {"matched": t("outcomes.eval.matched", lang), "naive": t("outcomes.eval.naive", lang)}
-refused = {r["outcome"]: t(f"outcomes.verdict_label.{r['verdict']}", lang) for r in eff.iter_rows(named=True)
+refused = {r["outcome"]: verdicts[r["verdict"]] for r in eff.iter_rows(named=True)
            if r["verdict"] in evaluation.REFUSALS}
 fig = charts.interval_dots(evaluation.effects_long(eff), "outcome", "difference", "ci_low", "ci_high", "comparison",
                            list(comparisons), comparisons, evaluation.OUTCOMES,
-                           {o: f"{v}<br><i>{refused[o]}</i>" if o in refused else v for o, v in outcome_names.items()},
+                           {o: f"{v}<br><i>{refused[o]}</i>" if o in refused else v for o, v in names.items()},
                            t("outcomes.eval.chart", lang), t("outcomes.eval.axis", lang), suffix="", zero_line=True)
-named = eff.with_columns(pl.col("outcome").replace_strict(outcome_names),
-                         pl.col("verdict").map_elements(lambda v: t(f"outcomes.verdict_label.{v}", lang),
-                                                        return_dtype=pl.String))
-diffs = ["difference", "ci_low", "ci_high", "naive_difference", "naive_ci_low", "naive_ci_high"]
-show(named, ["outcome", "treated_rate", "comparison_rate", *diffs, "naive_treated_rate", "naive_comparison_rate",
-             "verdict"], "rrp_evaluation_effects", percent=["treated_rate", "comparison_rate", "naive_treated_rate",
-                                                            "naive_comparison_rate", *diffs],
-     keys={"ci_low": "diff_low", "ci_high": "diff_high"}, fig=fig)
+named = eff.with_columns(pl.col("outcome").replace_strict({o: t(f"outcomes.short.{o}", lang) for o in names}),
+                         pl.col("verdict").replace_strict(verdicts))
+show(named, evaluation.EFFECTS_TABLE, "rrp_evaluation_effects", percent=evaluation.EFFECTS_PERCENT,
+     keys={"ci_low": "diff_low", "ci_high": "diff_high"}, decimals={"max_abs_smd_after": 3}, fig=fig)
 st.caption(t("outcomes.eval.naive_note", lang))
 
 st.subheader(t("outcomes.eval.sizes", lang))
 st.caption(t("outcomes.eval.sizes_note", lang))
-show(named, ["outcome", *evaluation.EFFECT_COUNTS, "strata", "max_abs_smd_after"], "rrp_evaluation_sizes",
-     decimals={"max_abs_smd_after": 3})
+show(named, ["outcome", *evaluation.EFFECT_COUNTS, "strata"], "rrp_evaluation_sizes")
 
 with st.expander(t("outcomes.eval.balance", lang)):
     st.caption(t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"]))
     chosen = st.selectbox(t("outcomes.eval.balance_outcome", lang), evaluation.OUTCOMES, key="outcomes_balance",
-                          format_func=outcome_names.get)
-    show(evaluation.balance_display(ev["balance"], chosen, lang),
-         ["covariate", "level", "statistic", "treated_before", "comparison_before", "smd_before", "treated_after",
-          "comparison_after", "smd_after"], f"rrp_balance_{chosen}",
-         decimals={c: 3 if c.startswith("smd") else 1 for c in ("treated_before", "comparison_before", "smd_before",
-                                                                 "treated_after", "comparison_after", "smd_after")})
+                          format_func=names.get)
+    show(evaluation.balance_display(ev["balance"], chosen, lang), evaluation.BALANCE_TABLE, f"rrp_balance_{chosen}",
+         decimals={c: 3 if c.startswith("smd") else 1 for c in evaluation.BALANCE_TABLE[2:]})
 
 st.subheader(t("outcomes.eval.caveats", lang))
-st.markdown("\n".join(f"- {t(f'outcomes.caveat.{c}', lang)}" for c in ("selection", "undercount", "open", "dropped",
-                                                                       "episodes")))
+caveats = ("selection", "undercount", "open", "dropped", "episodes")
+st.markdown("\n".join(f"- {t(f'outcomes.caveat.{c}', lang)}" for c in caveats))

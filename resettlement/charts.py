@@ -8,6 +8,7 @@ nulls and are drawn as gaps, never as zeros.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -177,6 +178,7 @@ def interval_dots(
     """
     fig = go.Figure()
     labels = [category_labels.get(c, c) for c in category_order]
+    k = len(series_order)
     for i, key in enumerate(series_order):
         rows = {r[category]: r for r in df.filter(pl.col(series) == key).iter_rows(named=True)}
         got = [rows.get(c, {}) for c in category_order]
@@ -188,27 +190,30 @@ def interval_dots(
             for x, p, m, n in zip(xs, plus, minus, ns, strict=True)
         ]
         colour = OKABE_ITO[i % len(OKABE_ITO)]
+        offset = (i - (k - 1) / 2) * min(0.3, 0.7 / k)  # series side by side within a row
         fig.add_trace(
             go.Scatter(
                 x=xs,
-                y=labels,
+                y=[j + offset for j in range(len(labels))],
                 mode="markers",
                 name=series_labels.get(key, key),
-                customdata=hover,
-                hovertemplate="%{y}: %{customdata}<extra>" + series_labels.get(key, key) + "</extra>",
+                customdata=[[lab, h] for lab, h in zip(labels, hover, strict=True)],
+                hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>" + series_labels.get(key, key) + "</extra>",
                 error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": colour,
-                         "thickness": 1.8, "width": 6},
-                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 11, "color": colour,
+                         "thickness": 1.8, "width": 5},
+                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10, "color": colour,
                         "line": {"color": "#0b0c0c", "width": 0.8}},
             )
         )
     fig = _layout(fig, title, value_title, "")
-    fig.update_layout(scattermode="group", scattergap=0.4, height=max(300, 150 + 34 * len(labels) * len(series_order)))
-    if len(series_order) == 1:
+    fig.update_layout(height=max(280, 130 + (22 + 20 * k) * len(labels)))
+    if k == 1:
         fig.update_layout(showlegend=False, margin={"t": 50})
-    fig.update_yaxes(autorange="reversed", automargin=True, type="category", categoryorder="array",
-                     categoryarray=labels, gridcolor="#f0f0f0")
+    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels, range=[len(labels) - 0.5, -0.5],
+                     automargin=True, showgrid=False, zeroline=False)
     fig.update_xaxes(ticksuffix=suffix, zeroline=False, showgrid=True, gridcolor="#e5e5e5")
+    for j in range(1, len(labels)):  # light separators between rows
+        fig.add_hline(y=j - 0.5, line={"color": "#f0f0f0", "width": 1})
     if zero_line:
         fig.add_vline(x=0, line={"color": "#505a5f", "width": 1.2, "dash": "dot"})
     else:
@@ -264,15 +269,18 @@ def cohort_intervals(
             )
         )
     fig = _layout(fig, title, x_title, y_title)
-    fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
-    fig.update_yaxes(ticksuffix=suffix)
     quarters = df[x].unique(maintain_order=True).to_list()
+    fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
+    if quarters:  # error bars would otherwise widen the axis beyond the data
+        fig.update_xaxes(range=[quarter_bounds(quarters[0])[0] - timedelta(days=20),
+                                quarter_bounds(quarters[-1])[1] + timedelta(days=20)])
+    fig.update_yaxes(ticksuffix=suffix)
     if open_from and quarters and open_from <= quarters[-1]:
         end = quarter_bounds(quarters[-1])[1]
         fig.add_vrect(x0=quarter_bounds(open_from)[0], x1=end, fillcolor="#6f777b", opacity=0.12, line_width=0,
                       layer="below")
-        fig.add_annotation(x=quarter_bounds(open_from)[0], y=1, yref="paper", xanchor="left", yanchor="bottom",
-                           text=open_label, showarrow=False, font={"size": 12, "color": "#383f43"})
+        fig.add_annotation(x=end, y=1, yref="paper", xanchor="right", yanchor="bottom", text=open_label,
+                           showarrow=False, font={"size": 12, "color": "#383f43"})
     return fig
 
 

@@ -692,7 +692,7 @@ def protected(df: pl.DataFrame, threshold: int) -> pl.DataFrame:
     marked ``z`` (not applicable). Drops the working columns."""
     basis = pl.when(pl.col("episodes") > 0).then(pl.col("episodes")).otherwise(pl.col("records"))
     rates = [c for c in RATE_COLUMNS if c in df.columns]
-    df = df.with_columns(basis.alias("__basis"), *((pl.col(c) * 100).round(1) for c in rates))
+    df = df.with_columns(basis.alias("__basis"), *(_percent(c) for c in rates))
     judged = {c: "__basis" for c in (*rates, *CELL_COLUMNS) if c in df.columns}
     counts = ["episodes"] if "episodes" in df.columns else []
     out = disclosure.protect(df, counts=counts, rates=judged, threshold=threshold).drop("__basis")
@@ -702,6 +702,14 @@ def protected(df: pl.DataFrame, threshold: int) -> pl.DataFrame:
         .otherwise(pl.col(c + note)).alias(c + note)
         for c in rates
     )
+
+
+def _percent(col: str) -> pl.Expr:
+    """A share as a percentage to one decimal that never rounds to 100% (or 0%) unless it is exactly that:
+    99.96% with two impossible values shows 99.9%, not 100.0%."""
+    x, shown = pl.col(col), (pl.col(col) * 100).round(1)
+    return (pl.when((x < 1) & (shown >= 100)).then(pl.lit(99.9))
+            .when((x > 0) & (shown <= 0)).then(pl.lit(0.1)).otherwise(shown).alias(col))
 
 
 def records(protected_df: pl.DataFrame) -> list[dict]:

@@ -270,6 +270,12 @@ EFFECT_COUNTS = ("n_treated", "n_comparison", "n_treated_matched", "n_comparison
 EFFECT_COLUMNS = ("outcome", *EFFECT_COUNTS, "strata", "treated_rate", "comparison_rate", "difference", "ci_low",
                   "ci_high", "naive_treated_rate", "naive_comparison_rate", "naive_difference", "naive_ci_low",
                   "naive_ci_high", "max_abs_smd_after", "worst_covariate", "verdict")
+DIFFERENCES = ("difference", "ci_low", "ci_high", "naive_difference", "naive_ci_low", "naive_ci_high")
+EFFECTS_TABLE = ("outcome", "treated_rate", "comparison_rate", *DIFFERENCES, "naive_treated_rate",
+                 "naive_comparison_rate", "max_abs_smd_after", "verdict")
+EFFECTS_PERCENT = ("treated_rate", "comparison_rate", "naive_treated_rate", "naive_comparison_rate", *DIFFERENCES)
+BALANCE_TABLE = ("covariate", "level", "treated_before", "comparison_before", "smd_before", "treated_after",
+                 "comparison_after", "smd_after")
 _EVENTS = ("treated_events", "comparison_events", "naive_treated_events", "naive_comparison_events")
 
 
@@ -348,7 +354,7 @@ def verdict_text(row: Mapping, lang: str, threshold: int, thresholds: Mapping[st
         min_t=int(thresholds["min_treated"]),
         min_c=int(thresholds["min_comparison"]),
         worst=t(f"outcomes.covariate.{row['worst_covariate']}", lang).lower() if row.get("worst_covariate") else "",
-        smd=f"{thresholds['max_abs_smd']:.2f}",
+        smd=f"{thresholds['max_abs_smd']:g}",
     )
 
 
@@ -397,6 +403,5 @@ def balance_display(balance: pl.DataFrame, outcome: str, lang: str) -> pl.DataFr
         pl.Series("level", [level_label(c, v, lang) for c, v in zip(b["covariate"], b["level"], strict=True)],
                   dtype=pl.String),
         pl.Series("covariate", [t(f"outcomes.covariate.{c}", lang) for c in b["covariate"]], dtype=pl.String),
-        pl.Series("statistic", [t(f"outcomes.statistic.{v}", lang) for v in b["statistic"]], dtype=pl.String),
         *(pl.when(share).then(pl.col(c) * 100).otherwise(pl.col(c)).alias(c) for c in values),
     )

@@ -322,6 +322,15 @@ REOFFENDING_RATES = {
 }
 
 
+# Columns of the tables the Outcomes page shows (and their percentage columns).
+HEADLINE_TABLE = ("group", "measure", "rate", "ci_low", "ci_high", "denominator", "not_recorded")
+DAYS_TABLE = ("bin", "when", "episodes", "share", "recorded")
+COHORT_TABLE = ("quarter", "group", "status", "final_from", "cohort", "episodes", "reoffenders", "rate", "ci_low",
+                "ci_high", "frequency_base", "per_child", "per_child_low", "per_child_high", "reoffenders_counted",
+                "per_reoffender", "per_reoffender_low", "per_reoffender_high")
+RATE_PERCENT = ("rate", "ci_low", "ci_high")
+
+
 def to_percent(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
     """Proportions in ``cols`` as percentages (for display; suppressed cells stay null)."""
     return df.with_columns(pl.col(c) * 100 for c in cols if c in df.columns)

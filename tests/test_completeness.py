@@ -339,6 +339,11 @@ def test_disclosure_judges_every_figure_on_children(ev):
     assert meetings["completeness"] == 87.5 and meetings["timeliness"] == "z"  # 2 meeting records; no dates rule
 
 
+def test_percentages_never_round_to_100_or_0_unless_exact():
+    df = pl.DataFrame({"episodes": [10] * 4, "records": [10] * 4, "completeness": [0.9996, 1.0, 0.0004, 0.0]})
+    assert [r["completeness"] for r in dq.records(dq.protected(df, 5))] == [99.9, 100.0, 0.1, 0.0]
+
+
 def test_labels_in_both_languages(ev):
     for lang in LANGS:
         for rule in dq.RULES:
