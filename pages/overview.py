@@ -20,9 +20,9 @@ st.subheader(area)
 st.caption(period)
 tables = ctx.tables()
 
-head = overview.protect_headline(overview.headline(tables["cases"], tables["needs"], f), n)
-cols = st.columns(len(head))
-for col, row in zip(cols, head.iter_rows(named=True), strict=True):
+head = overview.protect_headline(overview.headline(tables, f, ctx.as_of), n)
+cols = st.columns(3) + st.columns(3)
+for col, row in zip(cols, head.iter_rows(named=True), strict=False):
     metric, is_rate = row["metric"], row["metric"] in overview.RATE_METRICS
     value = "c" if row["current__note"] else (f"{row['current']:.0%}" if is_rate else f"{row['current']:,.0f}")
     delta = None if row["change__note"] or row["change"] is None else (
@@ -44,7 +44,7 @@ series = ["area"] if f.area.level == "wales" else ["area", "wales"]
 labels = {"area": area, "wales": comparator}
 fig = trend_lines(trend.filter(pl.col("series").is_in(series)), "quarter", "episodes", "series", series, labels,
                   t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(series) > 1
-                  else t("overview.trend_title", lang), t("col.quarter", lang), t("col.episodes", lang),
+                  else t("overview.section.episodes_trend", lang), t("col.quarter", lang), t("col.episodes", lang),
                   x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
 components.chart_with_table(fig, trend.filter(pl.col("series").is_in(series)).with_columns(
     pl.col("series").replace_strict(labels)), lang, key="overview_area_trend", filename="episodes_area_trend.csv")

@@ -9,6 +9,7 @@ SECTIONS: tuple[str, ...] = (
     "definitions.period_rule",
     "definitions.disclosure",
     "overview.definitions",
+    "overview.definitions",
     "needs.definitions",
     "gaps.definitions",
     "completeness.definitions",

@@ -7,6 +7,11 @@ Definitions (shown on the Definitions page):
   date, whatever the start).
 - **Needs identified**: pathway needs recorded as *yes* on episodes starting in the period.
 - **Gap rate**: unmet needs ÷ needs identified whose offer is recorded (see Service gaps).
+- **Completeness**: present ÷ applicable cells of the records of episodes starting in the period (see Data
+  completeness).
+- **Reoffending (latest final year)**: proven reoffending of the latest four quarterly cohorts that are final on
+  the as-of date (index date + 18 months elapsed), against the four before them. This figure follows the data's
+  as-of date, not the period filter, because a recent period's cohorts are not final yet.
 
 Each figure is computed for the period and for the previous period of equal length; the change is the
 difference (in percentage points for rates). Counts and rates carry their numerators and denominators so
@@ -19,12 +24,16 @@ from dataclasses import replace
 
 import polars as pl
 
-from resettlement import gaps, needs
-from resettlement.filters import Filters, select_cases
+from collections.abc import Mapping
+from datetime import date
+
+from resettlement import completeness, gaps, needs, outcomes
+from resettlement.filters import DATA_START, Filters, quarters_between, select_cases
 from resettlement.standard import SECURE_COHORTS
 
 COUNT_METRICS = ("children", "releases", "needs_identified")
-RATE_METRICS = ("gap_rate",)
+RATE_METRICS = ("gap_rate", "completeness", "reoffending")
+FINAL_QUARTERS = 4
 
 
 def _figures(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> dict[str, float | int | None]:
@@ -45,17 +54,47 @@ def _figures(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> dict[
     }
 
 
-def headline(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> pl.DataFrame:
+def _completeness(ev: completeness.Evaluated, f: Filters) -> tuple[int, int]:
+    s = completeness.scores(completeness.select(ev, f)).row(0, named=True)
+    applicable, missing = s["cells_applicable"], s["cells_missing"]
+    return applicable - missing, applicable
+
+
+def final_cohorts(as_of: date, n: int = FINAL_QUARTERS) -> tuple[list[str], list[str]]:
+    """The latest ``n`` quarterly reoffending cohorts final on ``as_of``, and the ``n`` before them."""
+    quarters = quarters_between(DATA_START, as_of)
+    final = [q for q in quarters if outcomes.first_open_quarter([q], as_of) is None]
+    return final[-n:], final[-2 * n:-n]
+
+
+def _reoffending(rows: pl.DataFrame, quarters: list[str]) -> tuple[int, int]:
+    done = rows.filter(pl.col("index_quarter").is_in(quarters) & (pl.col("reoffending_status") == "complete"))
+    rec = done["reoffended"].drop_nulls()
+    return int(rec.sum()), rec.len()
+
+
+def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:
     """One row per headline metric: ``current``, ``previous`` and ``change``, with the counts behind rates
     (``current_num``/``current_den`` and the same for ``previous``)."""
+    cases, needs_rows = tables["cases"], tables["needs"]
     now, before = _figures(cases, needs_rows, f), _figures(cases, needs_rows, f.previous())
     rows = []
     for m in COUNT_METRICS:
         rows.append({"metric": m, "current": float(now[m]), "previous": float(before[m]),
                      "current_num": now[m], "current_den": None, "previous_num": before[m], "previous_den": None})
-    rows.append({"metric": "gap_rate", "current": now["gap_rate"], "previous": before["gap_rate"],
-                 "current_num": now["gap_unmet"], "current_den": now["gap_recorded"],
-                 "previous_num": before["gap_unmet"], "previous_den": before["gap_recorded"]})
+
+    def rate(metric: str, cur: tuple[int, int], prev: tuple[int, int]) -> dict:
+        return {"metric": metric, "current": cur[0] / cur[1] if cur[1] else None,
+                "previous": prev[0] / prev[1] if prev[1] else None, "current_num": cur[0], "current_den": cur[1],
+                "previous_num": prev[0], "previous_den": prev[1]}
+
+    rows.append(rate("gap_rate", (now["gap_unmet"], now["gap_recorded"]), (before["gap_unmet"], before["gap_recorded"])))
+    if "outcomes" in tables:
+        ev = completeness.evaluate(tables)
+        rows.append(rate("completeness", _completeness(ev, f), _completeness(ev, f.previous())))
+        latest, earlier = final_cohorts(as_of)
+        in_area = outcomes.case_outcomes(select_cases(cases, f, with_period=False), tables["outcomes"], as_of)
+        rows.append(rate("reoffending", _reoffending(in_area, latest), _reoffending(in_area, earlier)))
     out = pl.DataFrame(rows, schema={"metric": pl.String, "current": pl.Float64, "previous": pl.Float64,
                                      "current_num": pl.Int64, "current_den": pl.Int64, "previous_num": pl.Int64,
                                      "previous_den": pl.Int64})
@@ -106,7 +145,7 @@ def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[
 
     rows = {r["metric"]: r for r in protected.iter_rows(named=True)}
     sentences = []
-    for metric in (*COUNT_METRICS, *RATE_METRICS):
+    for metric in (m for m in (*COUNT_METRICS, *RATE_METRICS) if m in rows):
         r = rows[metric]
         if r["current__note"]:
             sentences.append(t("overview.summary.suppressed", lang, what=t(f"overview.metric.{metric}", lang)))
@@ -122,7 +161,8 @@ def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[
             previous = f"{r['previous']:.0%}" if is_rate else f"{r['previous']:,.0f}"
             direction = ("higher" if r["change"] > 0 else "lower") if is_rate else (
                 "more" if r["change"] > 0 else "fewer")
-            comparison = t(f"overview.summary.{direction}", lang, diff=diff, previous=previous)
+            one = "_one" if is_rate and diff == "1" else ""
+            comparison = t(f"overview.summary.{direction}{one}", lang, diff=diff, previous=previous)
         sentences.append(t(f"overview.summary.{metric}", lang, value=value, area=area, period=period,
                            comparison=comparison))
     return sentences

@@ -1,10 +1,14 @@
 """Headline figures and period-on-period change on the hand-made fixture (tests/fixtures.py)."""
 
+from datetime import date
+
 import polars as pl
 
 from resettlement import overview
 from resettlement.filters import Filters
 from tests.fixtures import gap_cases, gap_needs
+
+AS_OF = date(2026, 9, 30)
 
 
 def _row(df, metric):
@@ -12,7 +16,7 @@ def _row(df, metric):
 
 
 def test_headline_and_change_worked_by_hand():
-    h = overview.headline(gap_cases(), gap_needs(), Filters("2024Q2", "2024Q2"))
+    h = overview.headline({"cases": gap_cases(), "needs": gap_needs()}, Filters("2024Q2", "2024Q2"), AS_OF)
     # 2024 Q2: c4 starts; c3 released 1 April; c4 has one ETE need, not offered
     # 2024 Q1: c1, c2, c3 start; c1 released 1 March; 7 needs, 6 with the offer recorded, 2 unmet
     assert (_row(h, "children")["current"], _row(h, "children")["previous"], _row(h, "children")["change"]) == (
@@ -26,7 +30,7 @@ def test_headline_and_change_worked_by_hand():
 
 
 def test_headline_protection():
-    h = overview.headline(gap_cases(), gap_needs(), Filters("2024Q2", "2024Q2"))
+    h = overview.headline({"cases": gap_cases(), "needs": gap_needs()}, Filters("2024Q2", "2024Q2"), AS_OF)
     p = overview.protect_headline(h, threshold=5)
     assert _row(p, "children")["current"] is None and _row(p, "children")["change__note"] == "c"
     assert _row(p, "gap_rate")["current__note"] == "c"
@@ -36,12 +40,44 @@ def test_headline_protection():
 
 
 def test_summary_states_numbers_and_directions():
-    h = overview.protect_headline(overview.headline(gap_cases(), gap_needs(), Filters("2024Q2", "2024Q2")), 1)
+    h = overview.protect_headline(overview.headline({"cases": gap_cases(), "needs": gap_needs()}, Filters("2024Q2", "2024Q2"), AS_OF), 1)
     text = overview.summary(h, "en", "Wales", "2024 Q2")
     assert text[0].startswith("1 ") and "2 fewer than in the previous period (3)" in text[0]
     assert "the same as in the previous period" in text[1]
     assert "100%" in text[3] and "67 percentage points higher than in the previous period (33%)" in text[3]
-    hidden = overview.summary(overview.protect_headline(overview.headline(gap_cases(), gap_needs(),
-                                                                          Filters("2024Q2", "2024Q2")), 5),
+    hidden = overview.summary(overview.protect_headline(overview.headline(
+        {"cases": gap_cases(), "needs": gap_needs()}, Filters("2024Q2", "2024Q2"), AS_OF), 5),
                               "cy", "Cymru", "2024 Ch2")
     assert hidden[0] == "Mae nifer y plant o fewn cwmpas yn rhy fach i'w adrodd."
+
+
+def test_final_cohorts_follow_the_as_of_date():
+    # 2026-09-30: a quarter is final once its last day + 18 months has passed -> 2025Q1 (ends 31 Mar 2025,
+    # final from 30 Sep 2026) is the latest final cohort
+    latest, earlier = overview.final_cohorts(date(2026, 9, 30))
+    assert latest == ["2024Q2", "2024Q3", "2024Q4", "2025Q1"]
+    assert earlier == ["2023Q2", "2023Q3", "2023Q4", "2024Q1"]
+    assert overview.final_cohorts(date(2026, 9, 29))[0][-1] == "2024Q4"
+
+
+def test_reoffending_and_completeness_headline_on_demo_data(demo_url):
+    from resettlement import geography, store
+    from resettlement.scope import Scope
+
+    engine = store.get_engine(demo_url)
+    tables = store.read_all(engine, Scope.all_wales())
+    tables["cases"] = geography.attach_service(tables["cases"])
+    h = overview.headline(tables, Filters("2025Q1", "2025Q4"), AS_OF)
+    reo = _row(h, "reoffending")
+    latest, _ = overview.final_cohorts(AS_OF)
+    # independent count: index date = release date (custody/remand, released) or start date (community)
+    c = tables["cases"].join(tables["outcomes"].select("case_id", "reoffended"), on="case_id", how="left")
+    index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).otherwise(pl.col("release_date"))
+    c = c.with_columns(index.alias("index")).filter(
+        pl.col("index").is_not_null() & (pl.col("index") >= pl.col("start_date"))
+        & (pl.format("{}Q{}", pl.col("index").dt.year(), pl.col("index").dt.quarter()).is_in(latest))
+        & pl.col("reoffended").is_not_null()
+    )
+    assert reo["current_den"] == c.height and reo["current_num"] == int(c["reoffended"].sum())
+    comp = _row(h, "completeness")
+    assert 0.8 < comp["current"] < 1.0 and comp["current_den"] > 1000
