@@ -9,7 +9,6 @@ SECTIONS: tuple[str, ...] = (
     "definitions.period_rule",
     "definitions.disclosure",
     "overview.definitions",
-    "overview.definitions",
     "needs.definitions",
     "gaps.definitions",
     "completeness.definitions",

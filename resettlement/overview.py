@@ -20,12 +20,11 @@ disclosure control can protect both periods.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 
 import polars as pl
-
-from collections.abc import Mapping
-from datetime import date
 
 from resettlement import completeness, gaps, needs, outcomes
 from resettlement.filters import DATA_START, Filters, quarters_between, select_cases
@@ -88,7 +87,8 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
                 "previous": prev[0] / prev[1] if prev[1] else None, "current_num": cur[0], "current_den": cur[1],
                 "previous_num": prev[0], "previous_den": prev[1]}
 
-    rows.append(rate("gap_rate", (now["gap_unmet"], now["gap_recorded"]), (before["gap_unmet"], before["gap_recorded"])))
+    rows.append(rate("gap_rate", (now["gap_unmet"], now["gap_recorded"]),
+                     (before["gap_unmet"], before["gap_recorded"])))
     if "outcomes" in tables:
         ev = completeness.evaluate(tables)
         rows.append(rate("completeness", _completeness(ev, f), _completeness(ev, f.previous())))
