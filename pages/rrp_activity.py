@@ -1,7 +1,167 @@
-"""Rrp activity: placeholder until its issue lands; renders the shell and says what is coming."""
+"""RRP activity: meetings, partner attendance, actions and escalations, and how soon children in custody are
+reviewed, for the RRPs of the selected area or for one RRP (the drill-down)."""
 
+from dataclasses import replace
+
+import polars as pl
+import streamlit as st
+
+from resettlement import charts, disclosure, rrp
+from resettlement.filters import Area, select_cases
+from resettlement.i18n import label, t
+from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
 from resettlement.ui import components, shell
 
 ctx = shell.context()
+f, lang, n, tables = ctx.filters, ctx.lang, ctx.threshold, ctx.tables()
 shell.page_title("rrp", ctx)
-components.coming_soon(ctx.lang, ["soon.rrp_1","soon.rrp_2","soon.rrp_3"])
+area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
+st.caption(t("rrp.period", lang, start=shell.quarter_label(f.start_q, lang), end=shell.quarter_label(f.end_q, lang)))
+in_area = rrp.rrps_for_area(tables["rrps"], f.area)
+if in_area.is_empty():
+    st.info(t("rrp.none", lang))
+    st.stop()
+names, short = rrp.rrp_names(tables["rrps"], lang), rrp.rrp_names(tables["rrps"], lang, short=True)
+choice = st.selectbox(t("rrp.choose", lang), ["all", *in_area["rrp_id"]], key="rrp_choice",
+                      placeholder=t("ui.choose", lang), help=t("rrp.choose_help", lang),
+                      format_func=lambda r: t("rrp.all_in_area", lang, area=area) if r == "all" else names[r])
+
+chosen = in_area if choice == "all" else in_area.filter(pl.col("rrp_id") == choice)
+ids, whole = chosen["rrp_id"].to_list(), f.area.level == "wales" and choice == "all"
+series = {"area": area if choice == "all" else short[choice], "wales": comparator}
+keys = ["area"] if whole else ["area", "wales"]
+quarters = rrp.period_quarters(ctx.quarters, f.start_q, f.end_q)
+meetings = rrp.select_meetings(tables["rrp_meetings"], ids, f.start, f.end)
+all_meetings = rrp.select_meetings(tables["rrp_meetings"], tables["rrps"]["rrp_id"], f.start, f.end)
+rows, all_rows = (rrp.invitations(tables["rrp_attendance"], m) for m in (meetings, all_meetings))
+cases = {"area": select_cases(tables["cases"], f).filter(pl.col("la_code").is_in(rrp.la_codes_of(chosen))),
+         "wales": select_cases(tables["cases"], replace(f, area=Area()))}
+per_case = {k: rrp.case_reviews(c, tables["rrp_reviews"], tables["rrp_meetings"]) for k, c in cases.items()}
+
+agencies = {**{a: label("agency_type", a, lang) for a in AGENCY_TYPES}, rrp.ALL: t("rrp.all_agencies", lang)}
+cohorts = {**{c: label("cohort", c, lang) for c in COHORTS}, rrp.ALL: t("rrp.all_cohorts", lang)}
+bins = {rrp.bin_code(lo, hi): t("rrp.bin.over", lang, lo=lo) if hi is None else t("rrp.bin.range", lang, lo=lo, hi=hi)
+        for lo, hi in rrp.DAY_BINS} | {rrp.NOT_REVIEWED: t("rrp.bin.not_reviewed", lang)}
+quarter_names, columns = {q: shell.quarter_label(q, lang) for q in quarters}, {**short, rrp.ALL: comparator}
+gap_measures = {m: t(f"rrp.col.{m}", lang) for m in ("median_gap_days", "longest_gap_days")}
+values = {"rrp_id": {**names, rrp.ALL: comparator}, "series": series, "quarter": quarter_names,
+          "agency_type": agencies, "cohort": cohorts, "bin": bins, "measure": gap_measures}
+RATES = ("completion_rate", "attendance_rate", "reviewed_before_rate", "referred_share")
+WEAK_LISTED, weak_pct = 10, f"{rrp.WEAK_ATTENDANCE:.0%}"  # weak cells named in words; the table holds them all
+
+
+def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
+    """A protected frame as a table (or chart + table): codes named, columns in the chosen language, rates in %."""
+    df = df.with_columns(pl.col(c).replace_strict(m, default=pl.col(c)) for c, m in values.items() if c in df.columns)
+    if "weak" in df.columns:
+        df = df.with_columns(pl.when(pl.col("weak")).then(pl.lit(t("rrp.weak_flag", lang))).otherwise(pl.lit(""))
+                             .alias("weak"))
+    table = rrp.relabel(df, {c: t(f"rrp.col.{c}", lang) for c in cols}, percent=RATES)
+    decimals = {t(f"rrp.col.{c}", lang): 1 for c in (*RATES, "median_gap_days", "median_days") if c in cols}
+    if fig is None:
+        components.protected_table(table, lang, key=key, filename=f"{key}.csv", decimals=decimals)
+    else:
+        components.chart_with_table(fig, table, lang, key=key, filename=f"{key}.csv", decimals=decimals)
+
+
+head = disclosure.protect(rrp.headline(meetings, rows, per_case["area"]), counts=rrp.HEADLINE_COUNTS,
+                          rates=rrp.HEADLINE_RATES, threshold=n)
+h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
+for col, m in zip([*st.columns(3), *st.columns(3)], ("meetings", "cases_reviewed", "completion_rate", "escalations",
+                                                     "attendance_rate", "reviewed_before_rate"), strict=True):
+    col.metric(t(f"rrp.metric.{m}", lang), h[m], help=t(f"rrp.metric.{m}_help", lang, **h), border=True)
+
+st.header(t("rrp.meetings.title", lang))
+st.caption(t("rrp.meetings.intro", lang))
+per_q = disclosure.protect(rrp.meetings_per_quarter(tables["rrp_meetings"], chosen, quarters),
+                           counts=["cases_reviewed"], threshold=n)
+fig = charts.small_multiple_bars(per_q, "quarter", "meetings", "rrp_id", ids, short, quarter_names,
+                                 t("rrp.meetings.chart", lang), t("rrp.col.meetings", lang))
+show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_per_quarter", fig)
+
+st.subheader(t("rrp.gaps.title", lang))
+st.caption(t("rrp.gaps.intro", lang, as_of=min(f.end, ctx.as_of).isoformat()))
+summary = disclosure.protect(rrp.activity_summary(tables["rrp_meetings"], chosen, quarters, ctx.as_of),
+                             counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES, threshold=n)
+fig = charts.grouped_bars(rrp.gaps_long(summary), "rrp_id", "days", "measure", list(gap_measures), gap_measures,
+                          short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
+show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "longest_gap_days", "days_since_last",
+               *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_summary", fig)
+
+st.subheader(t("rrp.actions.title", lang))
+st.caption(t("rrp.actions.intro", lang))
+act = disclosure.protect(rrp.activity_by_quarter(meetings, quarters), counts=rrp.ACTIVITY_COUNTS,
+                         rates=rrp.ACTIVITY_RATES, threshold=n)
+fig = charts.trend_lines(act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
+                         "quarter", "value", "measure", rrp.ACTIVITY_COUNTS,
+                         {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS}, t("rrp.actions.chart", lang),
+                         t("rrp.col.quarter", lang), t("rrp.actions.axis", lang), x_labels=quarter_names)
+show(act, ["quarter", "meetings", *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_actions_by_quarter", fig)
+
+st.header(t("rrp.att.title", lang))
+st.caption(t("rrp.att.intro", lang, weak=weak_pct, comparator=comparator))
+matrix = rrp.flag_weak(disclosure.protect(rrp.attendance_matrix(rows, ids, all_rows), rates=rrp.ATTENDANCE_RATES,
+                                          threshold=n))
+cells, pooled = rrp.weak_cells(matrix), rrp.weak_cells(matrix, pooled=True)
+items = [t("rrp.att.weak_item", lang, agency=agencies[a], rrp=columns[r], rate=f"{v:.0%}")
+         for a, r, v in cells.select("agency_type", "rrp_id", "attendance_rate").head(WEAK_LISTED).iter_rows()]
+if items:
+    more = t("rrp.att.more", lang, k=cells.height - WEAK_LISTED) if cells.height > WEAK_LISTED else ""
+    st.warning(t("rrp.att.weak_cells", lang, weak=weak_pct, area=series["area"], items="; ".join(items), more=more),
+               icon=":material/warning:")
+else:
+    st.success(t("rrp.att.no_weak", lang, weak=weak_pct), icon=":material/check_circle:")
+if pooled.height:
+    st.warning(t("rrp.att.weak_pooled", lang, weak=weak_pct, area=comparator, items="; ".join(
+        f"{agencies[a]} ({v:.0%})" for a, v in pooled.select("agency_type", "attendance_rate").iter_rows())),
+        icon=":material/groups:")
+fig = charts.heat_table(matrix, "agency_type", "rrp_id", "attendance_rate", [*AGENCY_TYPES, rrp.ALL], agencies,
+                        [*ids, rrp.ALL], columns, t("rrp.att.chart", lang), flag="weak", pooled_last=True,
+                        flag_text=t("rrp.weak_flag", lang), note="attendance_rate" + disclosure.NOTE_SUFFIX)
+wide = rrp.matrix_wide(matrix, "attendance_rate", agencies, values["rrp_id"], t("rrp.col.agency_type", lang))
+components.chart_with_table(fig, wide, lang, key="rrp_attendance_matrix", filename="rrp_attendance_matrix.csv",
+                            decimals={c: 1 for c in disclosure.protected_columns(wide)})
+with st.expander(t("rrp.att.counts", lang)):
+    show(matrix, ["agency_type", "rrp_id", "invited", "recorded", "attended", "attendance_rate", "weak"],
+         "rrp_attendance_counts")
+
+st.subheader(t("rrp.att.trend_title", lang))
+agency = st.columns([1, 2])[0].selectbox(t("rrp.att.agency", lang), [rrp.ALL, *AGENCY_TYPES], key="rrp_att_agency",
+                                         format_func=agencies.get, placeholder=t("ui.choose", lang))
+groups = {"area": rows} if whole else {"area": rows, "wales": all_rows}
+trend = disclosure.protect(rrp.attendance_trend(groups, quarters, agency), rates=rrp.ATTENDANCE_RATES, threshold=n)
+fig = charts.trend_lines(trend, "quarter", "attendance_rate", "series", keys, series,
+                         t("rrp.att.trend_chart", lang, agency=agencies[agency]), t("rrp.col.quarter", lang),
+                         t("rrp.col.attendance_rate", lang), x_labels=quarter_names)
+fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+fig.add_hline(y=rrp.WEAK_ATTENDANCE, line={"color": "#505a5f", "dash": "dot", "width": 1},
+              annotation_text=t("rrp.att.weak_line", lang, weak=weak_pct), annotation_position="bottom right")
+show(trend, ["series", "quarter", "invited", "recorded", "attended", "attendance_rate"], "rrp_attendance_trend", fig)
+
+st.header(t("rrp.time.title", lang))
+st.caption(t("rrp.time.intro", lang, as_of=ctx.as_of.isoformat()))
+secure = [c for c in f.cohorts if c in SECURE_COHORTS]
+if secure:
+    rel = disclosure.protect(rrp.stacked({k: rrp.release_reviews(per_case[k], secure) for k in keys}),
+                             counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES, threshold=n)
+    fig = charts.grouped_bars(rel, "cohort", "reviewed_before_rate", "series", keys, series, cohorts,
+                              t("rrp.time.release_chart", lang), t("rrp.col.reviewed_before_rate", lang), is_rate=True)
+    show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
+    st.subheader(t("rrp.time.first_title", lang))
+    first = disclosure.protect(rrp.stacked({k: rrp.first_review(per_case[k], secure) for k in keys}),
+                               counts=rrp.FIRST_REVIEW_COUNTS, rates=rrp.FIRST_REVIEW_RATES, threshold=n)
+    show(first, ["series", "cohort", *rrp.FIRST_REVIEW_COUNTS, "median_days"], "rrp_days_to_first_review")
+    dist = disclosure.protect(rrp.first_review_bins(per_case["area"], secure), counts=["episodes"], threshold=n)
+    fig = charts.grouped_bars(dist, "bin", "episodes", "cohort", secure, cohorts, bins,
+                              t("rrp.time.first_chart", lang, area=series["area"]), t("rrp.col.episodes", lang),
+                              horizontal=False)
+    show(dist, ["bin", "cohort", "episodes"], "rrp_days_to_first_review_distribution", fig)
+else:
+    st.info(t("rrp.time.no_secure", lang))
+
+st.subheader(t("rrp.time.referral_title", lang))
+ref = disclosure.protect(rrp.stacked({k: rrp.referral_shares(cases[k], f.cohorts) for k in keys}),
+                         counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n)
+fig = charts.grouped_bars(ref, "cohort", "referred_share", "series", keys, series, cohorts,
+                          t("rrp.time.referral_chart", lang), t("rrp.col.referred_share", lang), is_rate=True)
+show(ref, ["series", "cohort", *rrp.REFERRAL_COUNTS, "referred_share"], "rrp_referred", fig)

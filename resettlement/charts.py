@@ -352,3 +352,131 @@ def score_trend(
         fig.add_hline(y=value, line={"color": "#505a5f", "dash": "dot", "width": 1}, annotation_text=text,
                       annotation_position="bottom right", annotation_font={"size": 11, "color": "#505a5f"})
     return fig
+
+
+def small_multiple_bars(
+    df: pl.DataFrame,
+    x: str,
+    y: str,
+    panel: str,
+    panel_order: Sequence[str],
+    panel_labels: dict[str, str],
+    x_labels: dict[str, str],
+    title: str,
+    y_title: str,
+    columns: int = 3,
+) -> go.Figure:
+    """One small bar chart per panel (e.g. per RRP) on a shared y axis, so many series are compared without
+    telling colours apart. Each bar carries its value (a zero reads "0"); nulls (not applicable or suppressed)
+    leave a gap."""
+    from plotly.subplots import make_subplots
+
+    rows = max(1, -(-len(panel_order) // columns))
+    cols = min(columns, max(1, len(panel_order)))
+    fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.04,
+                        vertical_spacing=0.55 / rows if rows > 1 else 0.1,
+                        subplot_titles=[panel_labels.get(p, p) for p in panel_order])
+    xs = list(dict.fromkeys(df[x].to_list()))
+    show_text = len(xs) <= 12
+    for i, key in enumerate(panel_order):
+        part = dict(zip(*df.filter(pl.col(panel) == key).select(x, y).to_dict(as_series=False).values(), strict=True))
+        vals = [part.get(v) for v in xs]
+        fig.add_trace(
+            go.Bar(
+                x=[x_labels.get(v, v) for v in xs],
+                y=vals,
+                name=panel_labels.get(key, key),
+                text=["" if v is None or not show_text else f"{v:,.0f}" for v in vals],
+                textposition="outside",
+                cliponaxis=False,
+                marker={"color": OKABE_ITO[0], "line": {"color": "#0b0c0c", "width": 0.5}},
+                hovertemplate="%{x}: %{y}<extra>" + panel_labels.get(key, key) + "</extra>",
+                showlegend=False,
+            ),
+            row=i // cols + 1,
+            col=i % cols + 1,
+        )
+    fig = _layout(fig, title, "", "")
+    top = max([v for v in df[y].to_list() if v is not None], default=1)
+    fig.update_layout(height=150 + 190 * rows, margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    fig.update_yaxes(range=[0, top * 1.3 + 0.5], tickformat=",d", gridcolor="#e5e5e5")
+    fig.update_yaxes(title_text=y_title, col=1)
+    fig.update_xaxes(type="category", tickangle=-45, tickfont={"size": 10})
+    fig.update_annotations(font={"size": 13})
+    return fig
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    """Break a label onto lines of about ``width`` characters (at spaces) with ``<br>``."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+HEAT_SCALE: tuple[str, ...] = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")  # one hue: light = low
+
+
+def heat_table(
+    df: pl.DataFrame,
+    row: str,
+    col: str,
+    value: str,
+    row_order: Sequence[str],
+    row_labels: dict[str, str],
+    col_order: Sequence[str],
+    col_labels: dict[str, str],
+    title: str,
+    flag: str | None = None,
+    flag_text: str = "",
+    note: str | None = None,
+    pooled_last: bool = False,
+) -> go.Figure:
+    """A heat-table of proportions: each cell shows its percentage as text on a single-hue sequential
+    background (light = low), so it reads without colour. Cells where ``flag`` is true get ``flag_text`` under
+    the number and a dashed outline; hidden cells (null) show their note code from ``note`` on grey. With
+    ``pooled_last``, a line sets the last row and column (totals) apart."""
+    cells = {(r[row], r[col]): r for r in df.iter_rows(named=True)}
+    z, text = [], []
+    for rk in row_order:
+        zr, tr = [], []
+        for ck in col_order:
+            cell = cells.get((rk, ck), {})
+            v = cell.get(value)
+            zr.append(v)
+            if v is None:
+                tr.append(cell.get(note) or "" if note else "")
+            else:
+                tr.append(f"{v:.0%}" + (f"<br><b>{flag_text}</b>" if flag and cell.get(flag) else ""))
+        z.append(zr)
+        text.append(tr)
+    xs = [_wrap(col_labels.get(c, c), 10) for c in col_order]
+    ys = [row_labels.get(r, r) for r in row_order]
+    scale = [[i / (len(HEAT_SCALE) - 1), c] for i, c in enumerate(HEAT_SCALE)]
+    fig = go.Figure(go.Heatmap(z=z, x=xs, y=ys, zmin=0, zmax=1, colorscale=scale, xgap=2, ygap=2,
+                               hoverinfo="skip", colorbar={"tickformat": ".0%", "thickness": 12, "len": 0.8}))
+    for i, _ in enumerate(row_order):
+        for j, _ in enumerate(col_order):
+            v = z[i][j]
+            fig.add_annotation(x=xs[j], y=ys[i], text=text[i][j], showarrow=False,
+                               font={"size": 12, "color": "#0b0c0c" if v is None or v < 0.5 else "white"})
+            if v is None:
+                fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5, xref="x", yref="y",
+                              fillcolor="#dee0e2", line={"width": 0}, layer="below")
+            elif flag and cells.get((row_order[i], col_order[j]), {}).get(flag):
+                fig.add_shape(type="rect", x0=j - 0.46, x1=j + 0.46, y0=i - 0.44, y1=i + 0.44, xref="x", yref="y",
+                              line={"color": "#D55E00", "width": 2.5, "dash": "dash"})
+    if pooled_last:
+        n_rows, n_cols = len(row_order), len(col_order)
+        line = {"color": "#0b0c0c", "width": 2}
+        fig.add_shape(type="line", x0=n_cols - 1.5, x1=n_cols - 1.5, y0=-0.5, y1=n_rows - 0.5, line=line)
+        fig.add_shape(type="line", x0=-0.5, x1=n_cols - 0.5, y0=n_rows - 1.5, y1=n_rows - 1.5, line=line)
+    fig = _layout(fig, title, "", "")
+    fig.update_layout(height=max(320, 150 + 46 * len(row_order)), plot_bgcolor="white")
+    fig.update_xaxes(side="top", type="category", tickfont={"size": 11}, tickangle=0, showline=False)
+    fig.update_yaxes(autorange="reversed", type="category", automargin=True, showgrid=False, showline=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 130, "b": 10})
+    return fig

@@ -11,6 +11,7 @@ SECTIONS: tuple[str, ...] = (
     "overview.definitions",
     "needs.definitions",
     "gaps.definitions",
+    "rrp.definitions",
     "completeness.definitions",
     "outcomes.def_outcomes",
     "outcomes.def_reoffending",
