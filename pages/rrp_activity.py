@@ -40,14 +40,13 @@ per_case = {k: rrp.case_reviews(c, tables["rrp_reviews"], tables["rrp_meetings"]
 
 agencies = {**{a: label("agency_type", a, lang) for a in AGENCY_TYPES}, rrp.ALL: t("rrp.all_agencies", lang)}
 cohorts = {**{c: label("cohort", c, lang) for c in COHORTS}, rrp.ALL: t("rrp.all_cohorts", lang)}
-bins = {rrp.bin_code(lo, hi): t("rrp.bin.over", lang, lo=lo) if hi is None else t("rrp.bin.range", lang, lo=lo, hi=hi)
-        for lo, hi in rrp.DAY_BINS} | {rrp.NOT_REVIEWED: t("rrp.bin.not_reviewed", lang)}
+bins = rrp.bin_labels(lang)
 quarter_names, columns = {q: shell.quarter_label(q, lang) for q in quarters}, {**short, rrp.ALL: comparator}
 gap_measures = {m: t(f"rrp.col.{m}", lang) for m in ("median_gap_days", "longest_gap_days")}
 values = {"rrp_id": {**names, rrp.ALL: comparator}, "series": series, "quarter": quarter_names,
           "agency_type": agencies, "cohort": cohorts, "bin": bins, "measure": gap_measures}
 RATES = ("completion_rate", "attendance_rate", "reviewed_before_rate", "referred_share")
-WEAK_LISTED, weak_pct = 10, f"{rrp.WEAK_ATTENDANCE:.0%}"  # weak cells named in words; the table holds them all
+weak_pct = f"{rrp.WEAK_ATTENDANCE:.0%}"
 
 
 def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
@@ -102,19 +101,13 @@ st.header(t("rrp.att.title", lang))
 st.caption(t("rrp.att.intro", lang, weak=weak_pct, comparator=comparator))
 matrix = rrp.flag_weak(disclosure.protect(rrp.attendance_matrix(rows, ids, all_rows), rates=rrp.ATTENDANCE_RATES,
                                           threshold=n))
-cells, pooled = rrp.weak_cells(matrix), rrp.weak_cells(matrix, pooled=True)
-items = [t("rrp.att.weak_item", lang, agency=agencies[a], rrp=columns[r], rate=f"{v:.0%}")
-         for a, r, v in cells.select("agency_type", "rrp_id", "attendance_rate").head(WEAK_LISTED).iter_rows()]
-if items:
-    more = t("rrp.att.more", lang, k=cells.height - WEAK_LISTED) if cells.height > WEAK_LISTED else ""
-    st.warning(t("rrp.att.weak_cells", lang, weak=weak_pct, area=series["area"], items="; ".join(items), more=more),
-               icon=":material/warning:")
+weak_named, weak_pooled = rrp.weak_text(matrix, lang, agencies, columns, series["area"], comparator)
+if rrp.weak_cells(matrix).height:
+    st.warning(weak_named, icon=":material/warning:")
 else:
-    st.success(t("rrp.att.no_weak", lang, weak=weak_pct), icon=":material/check_circle:")
-if pooled.height:
-    st.warning(t("rrp.att.weak_pooled", lang, weak=weak_pct, area=comparator, items="; ".join(
-        f"{agencies[a]} ({v:.0%})" for a, v in pooled.select("agency_type", "attendance_rate").iter_rows())),
-        icon=":material/groups:")
+    st.success(weak_named, icon=":material/check_circle:")
+if weak_pooled:
+    st.warning(weak_pooled, icon=":material/groups:")
 fig = charts.heat_table(matrix, "agency_type", "rrp_id", "attendance_rate", [*AGENCY_TYPES, rrp.ALL], agencies,
                         [*ids, rrp.ALL], columns, t("rrp.att.chart", lang), flag="weak", pooled_last=True,
                         flag_text=t("rrp.weak_flag", lang), note="attendance_rate" + disclosure.NOTE_SUFFIX)

@@ -407,13 +407,17 @@ def small_multiple_bars(
 
 
 def _wrap(text: str, width: int = 14) -> str:
-    """Break a label onto lines of about ``width`` characters (at spaces) with ``<br>``."""
+    """Break a label onto lines of about ``width`` characters with ``<br>``, at spaces and, in a word longer
+    than ``width``, after its hyphens (Gogledd-ddwyrain)."""
     lines: list[str] = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
+        parts = [p + "-" for p in word.split("-")[:-1]] + [word.split("-")[-1]] if len(word) > width else [word]
+        for part in parts:
+            glue = "" if lines and lines[-1].endswith("-") else " "
+            if lines and len(lines[-1]) + len(glue) + len(part) <= width:
+                lines[-1] += glue + part
+            else:
+                lines.append(part)
     return "<br>".join(lines)
 
 

@@ -43,6 +43,7 @@ import polars as pl
 
 from resettlement import disclosure, geography
 from resettlement.filters import Area, quarter_bounds, quarter_expr
+from resettlement.i18n import t
 from resettlement.standard import AGENCY_TYPES, SECURE_COHORTS
 
 WEAK_ATTENDANCE = 0.60  # assumption: attendance under 60% of invitations is flagged as weak
@@ -268,6 +269,23 @@ def weak_cells(flagged: pl.DataFrame, pooled: bool = False) -> pl.DataFrame:
         "attendance_rate", "agency_type", "rrp_id")
 
 
+def weak_text(flagged: pl.DataFrame, lang: str, agencies: Mapping[str, str], columns: Mapping[str, str], area: str,
+              comparator: str, limit: int = 10) -> tuple[str, str | None]:
+    """Weak attendance in words, so it is never shown by colour alone: the weak agency × RRP cells of ``area``
+    (weakest first, at most ``limit`` named; or a line saying there are none) and the weak agencies pooled over
+    ``comparator`` (``None`` if none)."""
+    pct = f"{WEAK_ATTENDANCE:.0%}"
+    cells, pooled = weak_cells(flagged), weak_cells(flagged, pooled=True)
+    items = [t("rrp.att.weak_item", lang, agency=agencies[a], rrp=columns[r], rate=f"{v:.0%}")
+             for a, r, v in cells.select("agency_type", "rrp_id", "attendance_rate").head(limit).iter_rows()]
+    more = t("rrp.att.more", lang, k=cells.height - limit) if cells.height > limit else ""
+    first = (t("rrp.att.weak_cells", lang, weak=pct, area=area, items="; ".join(items), more=more) if cells.height
+             else t("rrp.att.no_weak", lang, weak=pct))
+    names = [f"{agencies[a]} ({v:.0%})" for a, v in pooled.select("agency_type", "attendance_rate").iter_rows()]
+    second = t("rrp.att.weak_pooled", lang, weak=pct, area=comparator, items="; ".join(names)) if names else None
+    return first, second
+
+
 def matrix_wide(protected: pl.DataFrame, value: str, rows: Mapping[str, str], cols: Mapping[str, str],
                 row_title: str) -> pl.DataFrame:
     """A protected long matrix as a protected wide table: one row per agency (named by ``rows``), one column per
@@ -367,6 +385,13 @@ def bin_code(lo: int, hi: int | None) -> str:
 
 
 BIN_CODES: tuple[str, ...] = (*(bin_code(lo, hi) for lo, hi in DAY_BINS), NOT_REVIEWED)
+
+
+def bin_labels(lang: str) -> dict[str, str]:
+    """Labels of the day bins (and of ``not_reviewed``) in ``lang``."""
+    out = {bin_code(lo, hi): t("rrp.bin.over", lang, lo=lo) if hi is None else t("rrp.bin.range", lang, lo=lo, hi=hi)
+           for lo, hi in DAY_BINS}
+    return out | {NOT_REVIEWED: t("rrp.bin.not_reviewed", lang)}
 
 
 def first_review_bins(per_case: pl.DataFrame, cohorts: Sequence[str] = SECURE_COHORTS) -> pl.DataFrame:

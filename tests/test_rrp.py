@@ -19,7 +19,7 @@ import pytest
 
 from resettlement import disclosure, filters, rrp
 from resettlement.filters import Area, Filters
-from resettlement.i18n import t
+from resettlement.i18n import label, t
 from tests.apptest import open_page
 from tests.fixtures import CARDIFF, SWANSEA, frame
 
@@ -222,6 +222,18 @@ def test_weak_attendance_is_flagged_only_where_shown():
     assert f"{rrp.WEAK_ATTENDANCE:.0%}" in t("rrp.definitions.body", "en", n=5, m=4)
 
 
+def test_weak_attendance_in_words():
+    flagged = rrp.flag_weak(disclosure.protect(_matrix(), rates=rrp.ATTENDANCE_RATES, threshold=3))
+    agencies = {a: label("agency_type", a, "en") for a in rrp.AGENCY_TYPES}
+    columns = {"A": "Cardiff", "B": "Western Bay", "all": "Wales"}
+    named, pooled = rrp.weak_text(flagged, "en", agencies, columns, "South Wales", "Wales")
+    assert named == "**Weak attendance (under 60%) in South Wales:** Health / CAMHS, Cardiff (33%)."
+    assert pooled == "**Agencies attending under 60% of invitations across Wales:** Health / CAMHS (40%); Police (40%)."
+    # With a 30% threshold nothing is weak: a line says so, and there is no pooled list.
+    named, pooled = rrp.weak_text(rrp.flag_weak(flagged, threshold=0.3), "cy", agencies, columns, "De Cymru", "Cymru")
+    assert (named, pooled) == (t("rrp.att.no_weak", "cy", weak="60%"), None)
+
+
 def test_matrix_wide_keeps_notes():
     protected = disclosure.protect(_matrix(), rates=rrp.ATTENDANCE_RATES, threshold=3)
     agencies = {a: a for a in rrp.AGENCY_TYPES} | {"police": "Police", "all": "All"}
@@ -292,6 +304,8 @@ def test_days_to_first_review():
     assert bins.height == 6 * 2
     assert [got[(b, "custody")] for b in rrp.BIN_CODES] == [1, 0, 0, 0, 2, 1]  # 5 | 109, 157 | k5
     assert [got[(b, "remand")] for b in rrp.BIN_CODES] == [1, 1, 0, 0, 0, 0]   # 0 | 16
+    assert list(rrp.bin_labels("en").values()) == ["0 to 14 days", "15 to 28 days", "29 to 56 days", "57 to 91 days",
+                                                   "92 days or more", "Not reviewed yet"]
 
 
 def test_referral_shares():
