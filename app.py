@@ -12,6 +12,7 @@ st.set_page_config(page_title="Resettlement Monitor Cymru", page_icon=shell.ICON
 
 PAGES = (
     ("overview", "pages/overview.py", ":material/dashboard:"),
+    ("profile", "pages/area_profile.py", ":material/location_city:"),
     ("needs", "pages/pathway_needs.py", ":material/checklist:"),
     ("gaps", "pages/service_gaps.py", ":material/map:"),
     ("rrp", "pages/rrp_activity.py", ":material/groups:"),

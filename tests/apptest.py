@@ -11,6 +11,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 AS_OF = date(2026, 9, 30)
 PAGES = {
     "overview": "pages/overview.py",
+    "profile": "pages/area_profile.py",
     "needs": "pages/pathway_needs.py",
     "gaps": "pages/service_gaps.py",
     "rrp": "pages/rrp_activity.py",

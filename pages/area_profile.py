@@ -1,0 +1,104 @@
+"""Area profile: one area (authority, service, police force area or RRP) against Wales and its peers,
+readable top to bottom and printable."""
+
+from dataclasses import replace
+
+import polars as pl
+import streamlit as st
+
+from resettlement import completeness, disclosure, gaps, needs, outcomes, profile, rrp
+from resettlement.charts import grouped_bars
+from resettlement.filters import Area, area_options, select_cases
+from resettlement.i18n import label, t
+from resettlement.standard import PATHWAYS
+from resettlement.ui import components, shell
+
+ctx = shell.context()
+f, lang, n = ctx.filters, ctx.lang, ctx.threshold
+tables = ctx.tables()
+st.html("<style>@media print {[data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar],"
+        " .stDownloadButton, [data-testid=stExpander] {display: none !important;}"
+        " [data-testid=stMain] {margin-left: 0 !important;}}</style>")
+shell.page_title("profile", ctx)
+
+rrp_names = rrp.rrp_names(tables["rrps"], lang)
+choices = [o for o in area_options(ctx.scope.la_codes) if o != "wales"] + [f"rrp:{r}" for r in rrp_names]
+current = st.session_state.get("profile_choice") or (f.area.token() if f.area.level != "wales" else choices[0])
+current = current if current in choices else choices[0]
+picked = st.selectbox(t("profile.pick", lang), choices, index=choices.index(current), placeholder=t("ui.choose", lang),
+                      format_func=lambda c: (f"{rrp_names[c[4:]]} (RRP)" if c.startswith("rrp:")
+                                             else shell.area_label(c, lang)), help=t("profile.pick_help", lang))
+if picked != current:
+    st.session_state["profile_choice"] = picked
+    st.rerun()
+level, code = picked.split(":", 1)
+name = rrp_names[code] if level == "rrp" else shell.area_label(picked, lang)
+start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, lang)
+st.header(name)
+st.caption(t("profile.caption", lang, start=start, end=end, comparator=shell.comparator_label(ctx)))
+
+st.subheader(t("profile.glance_title", lang))
+glance = profile.glance(tables, f, level, code, ctx.as_of, n)
+st.dataframe(profile.glance_display(glance, lang), hide_index=True, width="stretch")
+st.caption(t("profile.glance_help", lang))
+
+if level == "rrp":
+    las = rrp.la_codes_of(tables["rrps"].filter(pl.col("rrp_id") == code))
+    area_tables, area_f = profile.area_tables(tables, las), replace(f, area=Area())
+else:
+    area_tables, area_f = tables, replace(f, area=Area(level, code))
+wales_f = replace(f, area=Area())
+area_cases, wales_cases = select_cases(area_tables["cases"], area_f), select_cases(tables["cases"], wales_f)
+area_rows = needs.with_case(tables["needs"], area_cases)
+wales_rows = needs.with_case(tables["needs"], wales_cases)
+series, series_labels = ["area", "wales"], {"area": name, "wales": shell.comparator_label(ctx)}
+pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
+
+st.subheader(t("profile.pathways_title", lang))
+side = disclosure.protect(gaps.compare(area_rows, wales_rows), counts=list(gaps.COUNTS), rates=gaps.RATES,
+                          threshold=n)
+fig = grouped_bars(side, "pathway", "gap_rate", "series", series, series_labels, pathway_labels,
+                   t("gaps.by_pathway_title", lang), t("col.gap_rate", lang), is_rate=True)
+components.chart_with_table(fig, side.with_columns(pl.col("series").replace_strict(series_labels),
+                                                   pl.col("pathway").replace_strict(pathway_labels)),
+                            lang, key="profile_gaps", filename="profile_gap_rate.csv",
+                            decimals={"gap_rate": 3, "not_in_place_rate": 3})
+
+st.subheader(t("profile.completeness_title", lang))
+ev = completeness.select(completeness.evaluate(area_tables), area_f)
+worst = completeness.field_scores(ev).sort("cells_missing", descending=True).head(5)
+worst = disclosure.protect(worst.select("table", "field", "cells_applicable", "cells_missing",
+                                       (pl.col("completeness") * 100).round(1)),
+                           counts=["cells_applicable", "cells_missing"],
+                           rates={"completeness": ("cells_missing", "cells_applicable")}, threshold=n)
+components.protected_table(worst, lang, key="profile_worst", filename="profile_worst_fields.csv",
+                           caption=t("profile.worst_help", lang))
+
+st.subheader(t("profile.rrp_title", lang))
+covering = tables["rrps"] if level != "rrp" else tables["rrps"].filter(pl.col("rrp_id") == code)
+if level != "rrp":
+    covering = rrp.rrps_for_area(covering, Area(level, code))
+ids = covering["rrp_id"].to_list()
+meetings = rrp.select_meetings(tables["rrp_meetings"], ids, f.start, f.end)
+invites = rrp.invitations(tables["rrp_attendance"], meetings)
+per_case = rrp.case_reviews(area_cases, tables["rrp_reviews"], tables["rrp_meetings"])
+head = disclosure.protect(rrp.headline(meetings, invites, per_case), counts=rrp.HEADLINE_COUNTS,
+                          rates=rrp.HEADLINE_RATES, threshold=n)
+h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
+st.caption(t("profile.rrp_covering", lang, names=", ".join(rrp.rrp_names(covering, lang).values()) or "–"))
+for col, m in zip(st.columns(3), ("meetings", "attendance_rate", "reviewed_before_rate"), strict=True):
+    col.metric(t(f"rrp.metric.{m}", lang), h[m], help=t(f"rrp.metric.{m}_help", lang, **h), border=True)
+
+st.subheader(t("profile.outcomes_title", lang))
+groups = {"area": outcomes.case_outcomes(area_cases, tables["outcomes"], ctx.as_of),
+          "wales": outcomes.case_outcomes(wales_cases, tables["outcomes"], ctx.as_of)}
+out = disclosure.protect(outcomes.headline_compare(groups), counts=["numerator", "denominator", "not_recorded"],
+                         rates={"rate": ("numerator", "denominator"), "ci_low": ("numerator", "denominator"),
+                                "ci_high": ("numerator", "denominator")}, threshold=n)
+out = outcomes.to_percent(out, ["rate", "ci_low", "ci_high"])
+out = out.with_columns(pl.col("group").replace_strict(series_labels),
+                       pl.col("measure").map_elements(lambda m: t(f"profile.outcome.{m}", lang),
+                                                      return_dtype=pl.String))
+components.protected_table(out, lang, key="profile_outcomes", filename="profile_outcomes.csv",
+                           decimals={"rate": 1, "ci_low": 1, "ci_high": 1}, caption=t("profile.outcomes_help", lang))
+st.caption(t("profile.print_hint", lang))

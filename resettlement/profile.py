@@ -1,0 +1,173 @@
+"""The area profile: one area (local authority, youth justice service, police force area or RRP) against
+Wales and against its peers, assembled from the other domain modules.
+
+Peers are the other areas at the same level (the 22 authorities, the services, the four police force areas or
+the RRPs). For each measure the profile gives the area's value, the value for Wales (every area in scope), the
+median of the peers' shown values and the area's rank among the peers whose value is shown (1 = highest).
+Suppressed peer values are left out of the median and the rank, so neither reveals them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
+import polars as pl
+
+from resettlement import completeness, disclosure, gaps, geography, needs, outcomes, overview
+from resettlement.filters import Area, Filters, select_cases
+
+LEVELS = ("la", "service", "police_area", "rrp")
+# measure -> (numerator, denominator); a None denominator marks a count.
+MEASURES: dict[str, tuple[str, str | None]] = {
+    "children": ("children", None),
+    "releases": ("releases", None),
+    "need_rate": ("identified", "assessed"),
+    "gap_rate": ("unmet", "offer_recorded"),
+    "not_in_place_rate": ("not_in_place", "release_needs"),
+    "completeness": ("cells_present", "cells_applicable"),
+    "reoffending": ("reoffenders", "reoffending_recorded"),
+}
+RATE_MEASURES = tuple(m for m, (_, d) in MEASURES.items() if d)
+
+
+def rrp_lookup(rrps: pl.DataFrame) -> pl.DataFrame:
+    """Local authority → RRP covering it (``la_code``, ``rrp_area``)."""
+    return rrps.select("rrp_id", pl.col("la_codes").str.split(";").alias("la_code")).explode("la_code").select(
+        "la_code", pl.col("rrp_id").alias("rrp_area"))
+
+
+def area_column(level: str) -> str:
+    return {"la": "la_code", "service": "service_code", "police_area": "police_area", "rrp": "rrp_area"}[level]
+
+
+def with_areas(cases: pl.DataFrame, rrps: pl.DataFrame) -> pl.DataFrame:
+    """Cases with every area column a profile groups by (police force area and RRP added)."""
+    police = pl.DataFrame({"la_code": list(geography.LA_CODES),
+                           "police_area": [geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES]})
+    out = cases.join(police, on="la_code", how="left")
+    return out.join(rrp_lookup(rrps), on="la_code", how="left") if rrps.height else out.with_columns(
+        pl.lit(None, dtype=pl.String).alias("rrp_area"))
+
+
+def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
+    """Every profile measure's numerator and denominator for each area at ``level`` (all areas in scope)."""
+    col = area_column(level)
+    everywhere = replace(f, area=Area())
+    cases = with_areas(select_cases(tables["cases"], everywhere, with_period=False), tables["rrps"])
+    started = cases.filter(pl.col("start_date").is_between(f.start, f.end))
+    out = started.group_by(col).agg(pl.col("child_id").n_unique().alias("children"))
+    released = cases.filter(pl.col("cohort").is_in(["custody", "remand"])
+                            & pl.col("release_date").is_between(f.start, f.end))
+    out = out.join(released.group_by(col).agg(pl.len().alias("releases")), on=col, how="full", coalesce=True)
+    rows = needs.with_case(tables["needs"], started).join(started.select("case_id", col), on="case_id")
+    funnel = rows.group_by(col).agg(pl.col("need").is_in(["yes", "no"]).sum().alias("assessed"),
+                                    (pl.col("need") == "yes").sum().alias("identified"))
+    gap = gaps.combine(rows, "all").group_by(col).agg(gaps._aggs()).select(
+        col, "offer_recorded", "unmet", "release_needs", "not_in_place")
+    ev = completeness.select(completeness.evaluate(tables), everywhere)
+    if level == "rrp":
+        lookup = rrp_lookup(tables["rrps"])
+        ev = {name: df.join(lookup, on="la_code", how="left") for name, df in ev.items()}
+    comp = completeness.scores(ev, by=[col]).select(
+        col, (pl.col("cells_applicable") - pl.col("cells_missing")).alias("cells_present"), "cells_applicable")
+    latest, _ = overview.final_cohorts(as_of)
+    oc = outcomes.case_outcomes(cases, tables["outcomes"], as_of).filter(
+        pl.col("index_quarter").is_in(latest) & (pl.col("reoffending_status") == "complete")
+        & pl.col("reoffended").is_not_null())
+    reo = oc.group_by(col).agg(pl.col("reoffended").sum().alias("reoffenders"), pl.len().alias("reoffending_recorded"))
+    for part in (funnel, gap, comp, reo):
+        out = out.join(part, on=col, how="full", coalesce=True)
+    counts = [c for pair in MEASURES.values() for c in pair if c]
+    out = out.rename({col: "area_code"}).filter(pl.col("area_code").is_not_null())
+    return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts).with_columns(
+        *(pl.when(pl.col(d) > 0).then(pl.col(n) / pl.col(d)).alias(m) for m, (n, d) in MEASURES.items() if d)
+    )
+
+
+def wales_row(per_area: pl.DataFrame) -> pl.DataFrame:
+    """All areas pooled (children are distinct within an area; an RRP-less authority is still counted)."""
+    counts = [c for pair in MEASURES.values() for c in pair if c]
+    pooled = per_area.select(pl.col(c).sum() for c in counts)
+    return pooled.with_columns(
+        *(pl.when(pl.col(d) > 0).then(pl.col(n) / pl.col(d)).alias(m) for m, (n, d) in MEASURES.items() if d)
+    )
+
+
+def protect(per_area: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """Disclosure control for :func:`by_area` frames (counts and rates with their parts)."""
+    counts = [c for pair in MEASURES.values() for c in pair if c and c not in ("cells_present", "cells_applicable")]
+    rates = {m: (n, d) for m, (n, d) in MEASURES.items() if d and m != "completeness"}
+    out = disclosure.protect(per_area, counts=counts, rates=rates, threshold=threshold)
+    # completeness counts data cells, not children: hidden only when the area's children are
+    return out.with_columns(
+        pl.when(pl.col("children__note").is_not_null()).then(pl.lit("c")).alias("completeness__note")
+    ).with_columns(pl.when(pl.col("completeness__note").is_null()).then(pl.col("completeness")).alias("completeness"))
+
+
+def at_a_glance(protected: pl.DataFrame, wales: pl.DataFrame, code: str) -> pl.DataFrame:
+    """One row per measure: the area's value, Wales's, the peers' median and the area's rank among the peers
+    whose value is shown (1 = highest), with ``peers`` = how many were ranked."""
+    me = protected.filter(pl.col("area_code") == code)
+    rows = []
+    for m in MEASURES:
+        shown = protected.filter(pl.col(m).is_not_null())
+        mine = me[m].item() if me.height else None
+        note = me[f"{m}__note"].item() if me.height else "z"
+        rank = None
+        if mine is not None:
+            rank = int(shown.filter(pl.col(m) > mine).height + 1)
+        rows.append({"measure": m, "area": mine, "area__note": note, "wales": wales[m].item(),
+                     "peer_median": shown[m].median() if shown.height else None, "rank": rank,
+                     "peers": shown.height})
+    return pl.DataFrame(rows, schema={"measure": pl.String, "area": pl.Float64, "area__note": pl.String,
+                                      "wales": pl.Float64, "peer_median": pl.Float64, "rank": pl.Int64,
+                                      "peers": pl.Int64})
+
+
+def area_tables(tables: Mapping[str, pl.DataFrame], la_codes: list[str]) -> dict[str, pl.DataFrame]:
+    """The case-linked tables restricted to cases of the given authorities (for an RRP's profile)."""
+    cases = tables["cases"].filter(pl.col("la_code").is_in(la_codes))
+    ids = cases.select("case_id")
+    out = dict(tables)
+    out["cases"] = cases
+    for name in ("needs", "outcomes", "rrp_reviews"):
+        out[name] = tables[name].join(ids, on="case_id", how="semi")
+    return out
+
+
+def glance_display(glance: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The at-a-glance table as text in ``lang``: values formatted (percentages for rates), note codes where
+    hidden, and the rank in words ("4 of 19")."""
+    from resettlement.i18n import t
+
+    def fmt(measure: str, value: float | None, note: str | None = None) -> str:
+        if note:
+            return note
+        if value is None:
+            return disclosure.NOT_APPLICABLE
+        return f"{value:.1%}" if measure in RATE_MEASURES else f"{value:,.0f}"
+
+    rows = []
+    for r in glance.iter_rows(named=True):
+        m = r["measure"]
+        rank = t("profile.rank", lang, rank=r["rank"], n=r["peers"]) if r["rank"] else "–"
+        rows.append({
+            t("col.measure", lang): t(f"profile.measure.{m}", lang),
+            t("profile.col_area", lang): fmt(m, r["area"], r["area__note"]),
+            t("profile.col_wales", lang): fmt(m, r["wales"], r.get("wales__note")),
+            t("profile.col_peers", lang): fmt(m, r["peer_median"]),
+            t("profile.col_rank", lang): rank,
+        })
+    return pl.DataFrame(rows)
+
+
+def glance(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date,
+           threshold: int) -> pl.DataFrame:
+    """The protected at-a-glance table for one area: its figures, Wales's, the peers' median and its rank."""
+    per_area = by_area(tables, f, level, as_of)
+    wales = protect(wales_row(per_area).with_columns(pl.lit("wales").alias("area_code")), threshold)
+    out = at_a_glance(protect(per_area, threshold), wales, code)
+    notes = {m: wales[f"{m}__note"].item() if f"{m}__note" in wales.columns else None for m in MEASURES}
+    return out.with_columns(pl.col("measure").replace_strict(notes, default=None).alias("wales__note"))
