@@ -35,8 +35,10 @@ def labelled(df: pl.DataFrame) -> pl.DataFrame:
 
 def outcome(report: importer.ImportReport) -> None:
     text = t(f"importer.outcome.{report.outcome}", lang, rejected=f"{report.rows_rejected:,}")
-    {"dry_run_ok": st.success, "written": st.success, "written_with_rejects": st.warning}.get(
-        report.outcome, st.error)(text)
+    shown = {"dry_run_ok": st.success, "written": st.success, "written_with_rejects": st.warning}
+    if report.accept_valid and report.outcome == "dry_run_problems":
+        shown["dry_run_problems"] = st.warning
+    shown.get(report.outcome, st.error)(text)
     for message in importer.global_messages(report, lang):
         st.error(message)
 
@@ -52,6 +54,10 @@ with st.expander(t("importer.page.templates", lang), icon=":material/description
                           mime="application/zip", key="tpl_csv", icon=":material/download:")
     st.markdown(f"**{t('importer.page.rules', lang)}**\n\n{t('importer.page.rules_body', lang)}")
 
+if ctx.synthetic:
+    st.warning(t("importer.page.synthetic", lang), icon=":material/science:")
+elif not can_write:
+    st.info(t("importer.page.not_allowed", lang), icon=":material/lock:")
 uploads = st.file_uploader(t("importer.page.upload", lang), type=["csv", "xlsx", "xlsm", "tsv", "txt"],
                            accept_multiple_files=True, help=t("importer.page.upload_help", lang), key="import_files")
 accept_valid = st.checkbox(t("importer.page.accept_valid", lang), help=t("importer.page.accept_valid_help", lang),
@@ -86,15 +92,15 @@ if uploads:
                            "import-problems.csv", mime="text/csv", key="dl_problems", icon=":material/download:")
 
     st.subheader(t("importer.page.write", lang))
-    note = st.text_input(t("importer.page.note", lang), key="import_note", max_chars=500)
     blocked = not report.ok and not accept_valid
+    disabled = not can_write or report.synthetic_target or blocked
     if not can_write:
         st.info(t("importer.page.not_allowed", lang), icon=":material/lock:")
     elif report.synthetic_target:
         st.warning(t("importer.page.synthetic", lang), icon=":material/science:")
     elif blocked:
         st.warning(t("importer.page.blocked", lang))
-    disabled = not can_write or report.synthetic_target or blocked
+    note = "" if disabled else st.text_input(t("importer.page.note", lang), key="import_note", max_chars=500)
     # a callback flags the request (it survives the rerun that a click starts), the body runs it in place
     st.button(t("importer.page.button", lang), type="primary", disabled=disabled, key="import_go",
               icon=":material/upload:", on_click=st.session_state.__setitem__, args=("_import_requested", digest))
@@ -111,6 +117,7 @@ if uploads:
         st.session_state["_import_result"] = (digest[0], result)
         if result.written:
             data.tables.clear()  # the new data_version retires cached frames too; free them now
+            st.rerun()  # the sidebar's as-of date and the check above follow the new data
     done = st.session_state.get("_import_result")
     if done and done[0] == digest[0]:
         result = done[1]

@@ -404,7 +404,7 @@ class ImportReport:
         reasons = [reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(df["code"], df["params"],
                                                                                       strict=True)]
         df = df.with_columns(pl.Series("reason", reasons, dtype=pl.String)).select(
-            "file", "table", "row", "column", *(["value"] if values else []), "severity", "code", "reason"
+            "file", "table", "row", "column", *(["value"] if values else []), "severity", "reason", "code"
         )
         return df
 
@@ -415,7 +415,7 @@ class ImportReport:
         )
         generic = [reason_text(c, _placeholder_params(c), lang) for c in df["code"]]
         return df.with_columns(pl.Series("reason", generic, dtype=pl.String)).select(
-            "table", "column", "severity", "code", "reason", "problems"
+            "table", "column", "severity", "reason", "code", "problems"
         )
 
     def to_dict(self, lang: str = "en") -> dict:
@@ -563,12 +563,19 @@ def _sniff_separator(first_line: str) -> str:
     return sep if counts[sep] else ","
 
 
-def _csv_records(data: bytes) -> Iterator[list[str]]:
+def _csv_separator(data: bytes) -> str:
+    head = data[:65536].decode("utf-8-sig", errors="replace")
+    return _sniff_separator(next((line for line in head.splitlines() if line.strip()), ""))
+
+
+def _csv_records(data: bytes, sep: str) -> Iterator[list[str]]:
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="", errors="strict")
-    head = text.read(65536)
-    first = next((line for line in head.splitlines() if line.strip()), "")
-    text.seek(0)
-    yield from csv.reader(text, delimiter=_sniff_separator(first))
+    yield from csv.reader(text, delimiter=sep)
+
+
+def _csv_block(data: bytes) -> _Block | None:
+    sep = _csv_separator(data)
+    return _polars_block(data, sep) or _records_block(_csv_records(data, sep))
 
 
 def _cell_text(value: object) -> str:
@@ -623,26 +630,64 @@ def _rows_to_frame(records: Iterator[list[str]], fields: list[str | None], start
     return pl.concat(parts)
 
 
-def _sheet(label: str, source: str, name_hint: Sequence[str], records: Iterator[list[str]],
-           problems: list[dict]) -> Sheet | None:
-    """Header detection, table detection and column mapping for one block of records."""
-    header: list[str] | None = None
-    header_row = 0
-    for rec in records:
-        header_row += 1
+@dataclass
+class _Block:
+    """A header row and a way to build the body frame once the header's fields are known."""
+
+    header: list[str]
+    body: Callable[[list[str | None]], pl.DataFrame]
+
+
+def _records_block(records: Iterator[list[str]]) -> _Block | None:
+    """The first non-empty record is the header; the rest are read lazily (the csv module or a worksheet)."""
+    for header_row, rec in enumerate(records, start=1):
         if any(v.strip() for v in rec):
-            header = [v.strip() for v in rec]
-            break
-    if header is None:
-        return None  # an empty sheet: nothing to import, nothing lost
+            return _Block([v.strip() for v in rec],
+                          lambda fields, at=header_row: _rows_to_frame(records, fields, at))
+    return None  # an empty sheet: nothing to import, nothing lost
+
+
+def _polars_block(data: bytes, sep: str) -> _Block | None:
+    """Polars' fast reader for well-formed CSV (it raises on ragged rows, bad quoting or bad UTF-8; the caller then
+    falls back to the csv module). Blank lines come back as empty rows, so row numbers stay the spreadsheet's."""
+    try:
+        df = pl.read_csv(io.BytesIO(data), has_header=False, infer_schema=False, separator=sep, quote_char='"',
+                         raise_if_empty=False, encoding="utf8")
+    except Exception:
+        return None
+    if df.height == 0 or df.width == 0:
+        return None
+    filled = df.select(pl.any_horizontal(pl.col(c).str.strip_chars().fill_null("") != "" for c in df.columns))
+    nonblank = filled.to_series().arg_true()
+    if nonblank.len() == 0:
+        return None
+    first = int(nonblank[0])
+    header = [(v or "").strip() for v in df.row(first)]
+
+    def body(fields: list[str | None]) -> pl.DataFrame:
+        rest = df.slice(first + 1)
+        return rest.select(
+            *[pl.col(df.columns[i]).alias(f) for i, f in enumerate(fields) if f is not None],
+            pl.int_range(first + 2, first + 2 + rest.height, dtype=pl.Int64).alias(_ROW),
+            pl.lit(0, pl.Int64).alias(_EXTRA),
+        )
+
+    return _Block(header, body)
+
+
+def _sheet(label: str, source: str, name_hint: Sequence[str], block: _Block | None,
+           problems: list[dict]) -> Sheet | None:
+    """Table detection and column mapping for one block."""
+    if block is None:
+        return None
+    header = block.header
     table = next((tb for tb in (table_from_name(h) for h in name_hint) if tb), None)
     if table is None:
         table, ties = table_from_header(header)
         if table is None:
             code = "ambiguous_table" if ties else "unknown_table"
             problems.append({"file": label, "code": code, "params": {"tables": ", ".join(ties)} if ties else None})
-            frame = _rows_to_frame(records, [None] * len(header), header_row)
-            return Sheet(label, source, None, (), frame, blocked=True)
+            return Sheet(label, source, None, (), block.body([None] * len(header)), blocked=True)
     spec = TABLES[table]
     fields: list[str | None] = []
     seen: dict[str, str] = {}
@@ -667,7 +712,7 @@ def _sheet(label: str, source: str, name_hint: Sequence[str], records: Iterator[
             problems.append({"file": label, "table": table, "column": f.name, "code": "missing_column",
                              "params": {"column": f.name}})
             blocked = True
-    frame = _rows_to_frame(records, fields, header_row)
+    frame = block.body(fields)
     columns = tuple(c for c in spec.columns if c in seen)
     return Sheet(label, source, table, columns, frame, blocked)
 
@@ -692,11 +737,11 @@ def read_sources(sources: Iterable[Source]) -> tuple[list[Sheet], list[dict], li
                     if fold(title) in NOTES_SHEETS:
                         continue
                     label = f"{src.name} › {title}"
-                    sheet = _sheet(label, src.name, [title, Path(src.name).stem], records, problems)
+                    sheet = _sheet(label, src.name, [title, Path(src.name).stem], _records_block(records), problems)
                     if sheet is not None:
                         found.append(sheet)
             elif ext in CSV_EXTENSIONS or not ext:
-                sheet = _sheet(src.name, src.name, [Path(src.name).stem], _csv_records(src.data), problems)
+                sheet = _sheet(src.name, src.name, [Path(src.name).stem], _csv_block(src.data), problems)
                 if sheet is None:
                     problems.append({"file": src.name, "code": "no_header"})
                 else:
