@@ -23,13 +23,12 @@ shell.page_title("profile", ctx)
 
 rrp_names = rrp.rrp_names(tables["rrps"], lang)
 choices = [o for o in area_options(ctx.scope.la_codes) if o != "wales"] + [f"rrp:{r}" for r in rrp_names]
-current = st.session_state.get("profile_choice") or (f.area.token() if f.area.level != "wales" else choices[0])
-current = current if current in choices else choices[0]
+current = shell.page_param("profile", choices, f.area.token() if f.area.level != "wales" else choices[0])
 picked = st.selectbox(t("profile.pick", lang), choices, index=choices.index(current), placeholder=t("ui.choose", lang),
                       format_func=lambda c: (f"{rrp_names[c[4:]]} (RRP)" if c.startswith("rrp:")
                                              else shell.area_label(c, lang)), help=t("profile.pick_help", lang))
 if picked != current:
-    st.session_state["profile_choice"] = picked
+    shell.set_page_param("profile", picked)
     st.rerun()
 level, code = picked.split(":", 1)
 name = rrp_names[code] if level == "rrp" else shell.area_label(picked, lang)

@@ -120,11 +120,29 @@ def initial_filters(quarters: list[str], options: list[str]) -> dict:
     return st.session_state["_initial_filters"]
 
 
+SHELL_PARAMS = ("lang", "from", "to", "area", "cohort")
+
+
 def sync_url(lang: str, f: Filters) -> None:
-    """Write the view into the URL as stable codes, so a link reproduces it in either language."""
+    """Write the view into the URL as stable codes, so a link reproduces it in either language. Parameters a
+    page sets for itself (see :func:`page_param`) are kept; Streamlit drops them when the page changes."""
     want = {"lang": lang, "from": f.start_q, "to": f.end_q, "area": f.area.token(), "cohort": ",".join(f.cohorts)}
-    if st.query_params.to_dict() != want:
-        st.query_params.from_dict(want)
+    current = st.query_params.to_dict()
+    merged = {**{k: v for k, v in current.items() if k not in SHELL_PARAMS}, **want}
+    if current != merged:
+        st.query_params.from_dict(merged)
+
+
+def page_param(key: str, options: list[str], default: str) -> str:
+    """A page's own choice, kept in the URL as ``?<key>=<code>`` so a link reproduces it: the URL's value when
+    valid, else ``default``."""
+    value = st.query_params.get(key)
+    return value if value in options else default
+
+
+def set_page_param(key: str, value: str) -> None:
+    if st.query_params.get(key) != value:
+        st.query_params[key] = value
 
 
 def filter_bar(lang: str, quarters: list[str], scope: Scope) -> Filters:
