@@ -797,63 +797,59 @@ class Lookup:
 
 
 def _clean(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Trim every cell; blank and NULL-like cells become null."""
-    nulls = sorted(_NULLS | {""})
-    return frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars().str.to_lowercase().is_in(nulls))
-        .then(None)
-        .otherwise(pl.col(c).str.strip_chars())
-        .alias(c)
-        for c in columns
-    )
+    """Trim every cell; blank and NULL-like cells become null (a regex test: no lower-cased copy of the column)."""
+    nulls = "(?i)^(" + "|".join(re.escape(x) for x in sorted(_NULLS - {""})) + ")?$"
+    out = frame
+    for c in columns:
+        trimmed = out[c].str.strip_chars()
+        out = out.with_columns(
+            pl.when(trimmed.str.contains(nulls)).then(None).otherwise(trimmed).alias(c)
+        )
+    return out
 
 
 _PARSERS: dict[str, Callable[[str], Parsed]] = {"int": parse_int, "float": parse_float, "bool": parse_bool}
 
 
-def _convert(df: pl.DataFrame, f: Field, today: date, max_len: int | None) -> pl.DataFrame:
-    """Add ``<col>__v`` (typed value), ``<col>__c`` (problem code), ``<col>__p`` (params) and, for dates,
-    ``<col>__a`` (day-first and ambiguous)."""
+def _convert(col: pl.Series, f: Field, today: date, max_len: int | None) -> tuple[pl.Series, pl.DataFrame, list]:
+    """Parse a column of text cells: ``(typed values, problems by distinct raw value, ambiguous day-first raws)``.
+
+    Each distinct value is parsed once. A value with an error becomes null; an out-of-range value (a warning)
+    keeps its value. The problems frame has the raw value, ``code`` and ``params`` (JSON).
+    """
     c = f.name
     dtype = store.POLARS_TYPES[f.dtype]
+    bad_schema = {c: pl.String(), "code": pl.String(), "params": pl.String()}
     if f.dtype == "str":
-        too_long = pl.col(c).str.len_chars() > max_len if max_len else pl.lit(False)
-        return df.with_columns(
-            pl.when(too_long).then(None).otherwise(pl.col(c)).alias(f"{c}__v"),
-            pl.when(too_long).then(pl.lit("too_long")).otherwise(None).alias(f"{c}__c"),
-            pl.when(too_long).then(pl.lit(json.dumps({"max": max_len}))).otherwise(None).alias(f"{c}__p"),
-        )
-    uniques = df[c].drop_nulls().unique().to_list()
-    vals, codes, params, amb = [], [], [], []
+        too_long = (col.str.len_chars() > max_len).fill_null(False) if max_len else None
+        if too_long is None or not too_long.any():
+            return col, pl.DataFrame(schema=bad_schema), []
+        raws = col.filter(too_long).unique()
+        bad = pl.DataFrame({c: raws, "code": "too_long", "params": json.dumps({"max": max_len})}, schema=bad_schema)
+        return pl.select(pl.when(too_long).then(None).otherwise(col)).to_series().alias(c), bad, []
+    uniques = col.drop_nulls().unique().to_list()
+    vals, bad_rows, amb = [], [], []
     for raw in uniques:
         if f.dtype == "date":
             v, code, p, a = parse_date(raw, today)
+            if a:
+                amb.append(raw)
+        elif f.dtype == "enum":
+            v, code, p = parse_enum(raw, f.enum or "")
+        elif f.dtype == "enum_list":
+            v, code, p = parse_la_list(raw)
         else:
-            if f.dtype == "enum":
-                v, code, p = parse_enum(raw, f.enum or "")
-            elif f.dtype == "enum_list":
-                v, code, p = parse_la_list(raw)
-            else:
-                v, code, p = _PARSERS[f.dtype](raw)
-            a = False
+            v, code, p = _PARSERS[f.dtype](raw)
         below = f.min is not None and v is not None and v < f.min
         above = f.max is not None and v is not None and v > f.max
         if code is None and (below or above):
             code, p = "out_of_range", {"min": f"{f.min:g}", "max": f"{f.max:g}"}
         vals.append(v)
-        codes.append(code)
-        params.append(json.dumps(p) if p else None)
-        amb.append(a)
-    mapping = pl.DataFrame(
-        {c: uniques, f"{c}__v": vals, f"{c}__c": codes, f"{c}__p": params, f"{c}__a": amb},
-        schema={c: pl.String(), f"{c}__v": dtype, f"{c}__c": pl.String(), f"{c}__p": pl.String(),
-                f"{c}__a": pl.Boolean()},
-    )
-    out = df.join(mapping, on=c, how="left", nulls_equal=False, maintain_order="left")
-    if f.dtype != "date":
-        out = out.drop(f"{c}__a")
-    # An out-of-range value is still loaded as recorded (a warning): keep it.
-    return out
+        if code is not None:
+            bad_rows.append((raw, code, json.dumps(p) if p else None))
+    typed = col.replace_strict(pl.Series(uniques, dtype=pl.String), pl.Series(vals, dtype=dtype), default=None,
+                               return_dtype=dtype)
+    return typed, pl.DataFrame(bad_rows, schema=bad_schema, orient="row"), amb
 
 
 def _max_len(table: str, column: str) -> int | None:
@@ -913,8 +909,12 @@ def _validate_table(
     for c in present:
         if c not in raw.columns:
             raw = raw.with_columns(pl.lit(None, pl.String).alias(c))
-    raw = raw.filter(pl.any_horizontal(pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "")
-                                       for c in present) | (pl.col(_EXTRA) > 0)) if present else raw.head(0)
+    if present:  # skip blank rows (copying the frame only when there are some)
+        filled = raw.select(pl.any_horizontal(pl.col(c).str.contains(r"\S").fill_null(False) for c in present)
+                            | (pl.col(_EXTRA) > 0)).to_series()
+        raw = raw if filled.all() else raw.filter(filled)
+    else:
+        raw = raw.head(0)
     raw = _clean(raw, present)
     probs: list[pl.DataFrame] = []
     # values beyond the header, and control characters no database column should hold
@@ -932,42 +932,53 @@ def _validate_table(
         flagged = raw.with_columns(pl.when(bad).then(pl.lit("bad_characters")).otherwise(None).alias("__bc"))
         probs.append(_row_problems(flagged, name, c, "__bc"))
         raw = raw.with_columns(bad.alias(f"{c}__bad"), pl.when(bad).then(None).otherwise(pl.col(c)).alias(c))
-    typed = raw
+    typed: dict[str, pl.Series] = {}
+    bad: dict[str, pl.DataFrame] = {}
+    ambiguous: dict[str, list] = {}
     for c in present:
-        typed = _convert(typed, spec.field(c), today, _max_len(name, c))
-    # dates: day-first values that could be month-first, in a sheet that holds month-first dates
+        typed[c], bad[c], ambiguous[c] = _convert(raw[c], spec.field(c), today, _max_len(name, c))
+    where = raw.select(_FILE, _ROW, _SHEET)
+    # dates: day-first values that could be month-first, in a sheet that also holds month-first dates
     date_cols = [c for c in present if spec.field(c).dtype == "date"]
-    if date_cols:
-        evidence = typed.group_by(_SHEET).agg(
-            pl.any_horizontal(pl.col(f"{c}__c") == "month_first_date" for c in date_cols).any().alias("__mdy")
-        )
-        typed = typed.join(evidence, on=_SHEET, how="left", maintain_order="left")
-        for c in date_cols:
-            amb = pl.col("__mdy") & pl.col(f"{c}__a").fill_null(False)
-            typed = typed.with_columns(
-                pl.when(amb).then(pl.lit("ambiguous_date")).otherwise(pl.col(f"{c}__c")).alias(f"{c}__c"),
-                pl.when(amb).then(None).otherwise(pl.col(f"{c}__v")).alias(f"{c}__v"),
-            )
-        typed = typed.drop("__mdy", *[f"{c}__a" for c in date_cols])
+    month_first = [where.filter(raw[c].is_in(bad[c].filter(pl.col("code") == "month_first_date")[c].implode()))
+                   [_SHEET] for c in date_cols]
+    mdy_sheets = pl.concat(month_first).unique() if month_first else pl.Series(_SHEET, [], dtype=pl.Int32)
+    for c in date_cols:
+        if ambiguous[c] and mdy_sheets.len():
+            amb = (raw[c].is_in(pl.Series(ambiguous[c], dtype=pl.String).implode())
+                   & raw[_SHEET].is_in(mdy_sheets.implode())).fill_null(False)
+            if amb.any():
+                probs.append(where.filter(amb).select(
+                    pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
+                    pl.lit(c).alias("column"), raw[c].filter(amb).alias("value"),
+                    pl.lit("ambiguous_date").alias("code"), pl.lit(None, pl.String).alias("params")))
+                typed[c] = pl.select(pl.when(amb).then(None).otherwise(typed[c])).to_series().alias(c)
     for c in present:
-        probs.append(_row_problems(typed, name, c, f"{c}__c", f"{c}__p"))
+        if bad[c].height:
+            hit = raw.select(_FILE, _ROW, c).join(bad[c], on=c, how="inner", maintain_order="left")
+            probs.append(hit.select(
+                pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
+                pl.lit(c).alias("column"), pl.col(c).alias("value"), "code", "params"))
     # required fields (a column missing from the header is reported once, for the sheet)
     for f in spec.fields:
         if f.status == "required" and f.name in present:
-            missing = typed.filter(pl.col(f.name).is_null() & pl.col(f"{f.name}__c").is_null()
-                                   & ~pl.col(f"{f.name}__bad") & ~pl.col("__blocked"))
-            probs.append(_row_problems(missing.with_columns(pl.lit("required_missing").alias("__rq")), name, f.name,
-                                       "__rq"))
-    values = typed.select(
+            empty = raw[f.name].is_null() & ~raw[f"{f.name}__bad"] & ~raw["__blocked"]
+            probs.append(where.filter(empty).select(
+                pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
+                pl.lit(f.name).alias("column"), pl.lit(None, pl.String).alias("value"),
+                pl.lit("required_missing").alias("code"), pl.lit(None, pl.String).alias("params")))
+    values = raw.select(
         _FILE, _ROW, _SHEET, "__blocked",
-        *[pl.col(f"{c}__v").alias(c) for c in present],
+        *[typed[c].alias(c) for c in present],
         *[pl.col(c).alias(f"{c}__raw") for c in present],
     )
     # duplicate keys within and across files
     key = list(spec.key)
     if all(k in present for k in key):
         keyed = values.with_row_index("__i").filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
-        dups = keyed.filter(pl.struct(key).is_duplicated())
+        # hash first (a column of u64 instead of the keys), then confirm exactly on the few candidates
+        candidates = keyed.filter(pl.struct(key).hash().is_duplicated())
+        dups = candidates.filter(pl.struct(key).is_duplicated())
         if dups.height:
             firsts = dups.group_by(key, maintain_order=True).agg(
                 pl.col(_FILE).head(2).alias("__f"), pl.col(_ROW).head(2).alias("__r"), pl.col("__i").first()
@@ -1114,7 +1125,7 @@ def validate(
         if len(spec.key) == 1 and keycols:
             valid_keys[name] = ok.select(keycols).unique()
             rejected_keys[name] = bad.select(keycols).drop_nulls().unique()
-        if name == "cases" and "start_date" in ok.columns:
+        if name == "cases" and {"case_id", "start_date"} <= set(ok.columns):
             cases_for_checks = ok.select("case_id", "start_date")
         for c in ok.columns:
             if c in spec.columns and spec.field(c).dtype == "date" and ok[c].drop_nulls().len():

@@ -323,8 +323,10 @@ def read_rows(
     cols = list(dict.fromkeys([*columns]))
     schema = {c: POLARS_TYPES[table.field(c).dtype] for c in cols}
     stmt = sa.select(*(t.c[c] for c in cols))
-    if keys is None:
-        return pl.DataFrame(conn.execute(stmt).all(), schema=schema, orient="row")
+    if keys is None:  # streamed in partitions, so a million rows never sit in memory as Python tuples at once
+        result = conn.execute(stmt, execution_options={"yield_per": UPSERT_CHUNK_ROWS * 10})  # this statement only
+        parts = [pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions()]
+        return pl.concat([pl.DataFrame(schema=schema), *parts])
     first = table.key[0] if table.key[0] in keys.columns else keys.columns[0]
     wanted = keys[first].drop_nulls().unique().to_list()
     parts = [pl.DataFrame(schema=schema)]

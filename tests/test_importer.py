@@ -271,6 +271,14 @@ def test_files_that_cannot_be_placed_or_read():
     assert report.totals["cases"]["rejected"] == 1 and report.totals["?"]["rejected"] == 1
 
 
+def test_a_sheet_without_its_key_column_is_rejected_whole(url):
+    """Found by the property test: a cases file with dates but no case_id must be reported, not crash."""
+    report = run([inline("cases.csv", "start_date,la_code\n2024-01-01,Cardiff\n"), *src("needs_more.csv")], url)
+    assert {p[2:] for p in found(report) if p[0] == "cases.csv"} == {
+        ("case_id", None, "missing_column"), ("child_id", None, "missing_column"), ("cohort", None, "missing_column")}
+    assert not report.written and report.totals["cases"]["rejected"] == 1
+
+
 def test_ragged_rows_and_control_characters():
     report = run(src("cases_ragged.tsv"), "sqlite:////nonexistent/x.db", dry_run=True)
     f = "cases_ragged.tsv"
@@ -563,6 +571,25 @@ def test_killing_an_import_into_a_new_database_creates_nothing(tmp_path):
     target = tmp_path / "new" / "target.db"
     _kill_while_writing(f"sqlite:///{target}", tmp_path)
     assert not target.exists()
+
+
+def test_store_upsert_by_key_keeps_absent_columns_and_streams_full_reads(url):
+    """store.upsert inserts or updates by key with only the given columns; a streamed full read in the same
+    transaction leaves the connection usable for further writes (PostgreSQL server-side cursors)."""
+    engine = store.write_engine(url)
+    with engine.begin() as conn:
+        store.create_schema_in(conn)
+        store.upsert(conn, "rrps", pl.DataFrame({"rrp_id": ["r1", "r2"], "name": ["One", "Two"],
+                                                 "la_codes": ["W06000015", "W06000011"]}))
+        assert store.read_rows(conn, "rrps", ["rrp_id", "name"]).sort("rrp_id").rows() == [("r1", "One"),
+                                                                                           ("r2", "Two")]
+        store.upsert(conn, "rrps", pl.DataFrame({"rrp_id": ["r2", "r3"], "name": ["Two (renamed)", "Three"]}))
+        keys = pl.DataFrame({"rrp_id": ["r2", "r9"]})
+        assert store.read_rows(conn, "rrps", ["rrp_id", "name", "la_codes"], keys).rows() == [
+            ("r2", "Two (renamed)", "W06000011")]
+    with store.get_engine(url).connect() as conn:
+        rows = store.read_rows(conn, "rrps", ["rrp_id", "la_codes"]).sort("rrp_id").rows()
+    assert rows == [("r1", "W06000015"), ("r2", "W06000011"), ("r3", None)]
 
 
 # ---- random malformed input -------------------------------------------------------------------------------------
