@@ -8,6 +8,7 @@ strings to its own catalog files.
 SECTIONS: tuple[str, ...] = (
     "definitions.period_rule",
     "definitions.disclosure",
+    "disclosure.definitions",
     "overview.definitions",
     "needs.definitions",
     "gaps.definitions",

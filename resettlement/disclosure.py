@@ -4,17 +4,30 @@ Every table, chart and download that leaves a page passes through :func:`protect
 count from 1 to ``threshold - 1`` is hidden, and so is a rate whose denominator is under ``threshold``.
 Hidden cells carry a StatsWales note code: ``c`` (confidential) for suppressed, ``z`` (not applicable) for a
 rate with no denominator.
+
+Secondary suppression (:func:`secondary`, or ``protect(..., relations=...)``): a table's cells obey linear relations
+declared as data (:class:`RowSum`: a row's parts add up to its total; :class:`ColumnSum`: rows add up to a total row,
+a total column or a total published elsewhere). A relation with exactly one hidden cell gives that cell back (the
+total minus the others), so further cells are hidden, the smallest non-zero first, until no relation has exactly one
+hidden cell (a fixed point). A relation may also have an unpublished remainder (``remainder=True``: the parts shown
+do not cover the total, e.g. children *not* offered a service): when every cell of such a relation is shown, the
+remainder is the total minus the parts, so one more cell is hidden if that remainder is a small count. Rates follow
+their numerator and denominator. Secondary cells carry ``c`` too. :data:`TABLE_RELATIONS` declares the relations
+of the tables the app shows; the publication view and every report apply them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
 SUPPRESSED = "c"
 NOT_APPLICABLE = "z"
 NOTE_SUFFIX = "__note"
+# StatsWales note codes, in their usual order; meanings in the catalogs as ``disclosure.note.<code>``.
+NOTE_CODES: tuple[str, ...] = ("c", "x", "z", "p", "r", "b", "u", "e", "k")
 
 
 def _small(expr: pl.Expr, threshold: int) -> pl.Expr:
@@ -26,6 +39,7 @@ def protect(
     counts: Sequence[str] = (),
     rates: Mapping[str, str | tuple[str, str]] | None = None,
     threshold: int = 5,
+    relations: Sequence[RowSum | ColumnSum] = (),
 ) -> pl.DataFrame:
     """Null out disclosive cells and record why in a ``<column>__note`` column.
 
@@ -33,6 +47,7 @@ def protect(
     ``(numerator, denominator)``: a rate is hidden when its denominator is under the threshold, and also when
     its numerator, or the denominator minus the numerator, is a small count, since rate × denominator would
     give the hidden count back. Returns a frame of the same shape plus one note column per protected column.
+    With ``relations``, secondary suppression follows (see :func:`secondary`).
     """
     rates = dict(rates or {})
     exprs: list[pl.Expr] = []
@@ -55,9 +70,10 @@ def protect(
         exprs.append(note.cast(pl.String).alias(col + NOTE_SUFFIX))
     out = df.with_columns(exprs)
     hidden = [c for c in [*counts, *rates] if c in out.columns]
-    return out.with_columns(
+    out = out.with_columns(
         pl.when(pl.col(c + NOTE_SUFFIX).is_null()).then(pl.col(c)).otherwise(None).alias(c) for c in hidden
     )
+    return secondary(out, relations, threshold, rates) if relations else out
 
 
 def protected_columns(df: pl.DataFrame) -> list[str]:
@@ -99,3 +115,342 @@ def to_records(df: pl.DataFrame) -> list[dict]:
                 out[c] = row[c + NOTE_SUFFIX]
         records.append(out)
     return records
+
+
+# ------------------------------------------------------------------------------------------ secondary suppression
+
+
+@dataclass(frozen=True)
+class RowSum:
+    """In every row, column ``total`` = the sum of columns ``parts`` (``identified = offer_recorded +
+    offer_unknown``). With ``remainder``, the parts shown do not cover the total: the rest is not published (e.g.
+    ``offer_recorded = unmet + met`` where *met* is not a column)."""
+
+    total: str
+    parts: tuple[str, ...]
+    remainder: bool = False
+
+
+@dataclass(frozen=True)
+class ColumnSum:
+    """Down the rows: for each of ``columns``, within each group of rows sharing the ``by`` columns, the rows add
+    up to a total, which is
+
+    - the row whose ``key`` column holds ``total`` (a "Wales" series, an "all cohorts" row), or else
+    - the ``total_column`` cell (one value repeated in every row of the group, like ``total``), or else
+    - a total published elsewhere (on the same page or in the same report), which the reader is assumed to know.
+
+    With ``remainder`` (only with a total row or column), the other rows do not cover the total: the rest (the
+    other areas of Wales, say) is not published.
+    """
+
+    columns: tuple[str, ...]
+    by: tuple[str, ...] = ()
+    key: str | None = None
+    total: object = None
+    total_column: str | None = None
+    remainder: bool = False
+
+    def __post_init__(self) -> None:
+        if self.remainder and self.key is None and self.total_column is None:
+            raise ValueError("a remainder needs a total row (key, total) or a total column")
+
+
+Relation = RowSum | ColumnSum
+Cell = tuple[int, str]  # (row index, column)
+
+
+@dataclass
+class _Check:
+    """One instance of a relation: member cell groups (the total first when there is one) and whether an
+    unpublished remainder completes it."""
+
+    members: list[int]
+    remainder: bool
+    has_total: bool
+
+
+class _Cells:
+    """The cells secondary suppression works on: values and hidden flags, with cells that must share their fate
+    (copies of one total in every row of a group) merged into one group."""
+
+    def __init__(self, df: pl.DataFrame) -> None:
+        self.values = {c: df[c].to_list() for c in df.columns if not c.endswith(NOTE_SUFFIX)}
+        self.notes = {c: (df[c + NOTE_SUFFIX].to_list() if c + NOTE_SUFFIX in df.columns else [None] * df.height)
+                      for c in self.values}
+        self.columns = list(self.values)
+        self.parent: list[int] = []
+        self.members: list[list[Cell]] = []
+        self.group_of: dict[Cell, int] = {}
+        self.added: set[Cell] = set()
+
+    def find(self, gid: int) -> int:
+        while self.parent[gid] != gid:
+            self.parent[gid] = self.parent[self.parent[gid]]
+            gid = self.parent[gid]
+        return gid
+
+    def group(self, cells: Sequence[Cell]) -> int:
+        """The group id of ``cells``, merging the groups they are already in (union-find)."""
+        roots = sorted({self.find(self.group_of[c]) for c in cells if c in self.group_of})
+        if roots:
+            gid = roots[0]
+        else:
+            gid = len(self.parent)
+            self.parent.append(gid)
+            self.members.append([])
+        for other in roots[1:]:
+            self.parent[other] = gid
+            self.members[gid].extend(self.members[other])
+            self.members[other] = []
+        for cell in cells:
+            if cell not in self.group_of:
+                self.group_of[cell] = gid
+                self.members[gid].append(cell)
+        return gid
+
+    def cells(self, gid: int) -> list[Cell]:
+        return sorted(self.members[self.find(gid)], key=lambda c: (c[0], self.columns.index(c[1])))
+
+    def hidden(self, gid: int) -> bool:
+        return any(self.notes[c][r] is not None for r, c in self.cells(gid))
+
+    def value(self, gid: int) -> float | None:
+        r, c = self.cells(gid)[0]
+        return self.values[c][r]
+
+    def hide(self, gid: int) -> None:
+        for r, c in self.cells(gid):
+            if self.notes[c][r] is None:
+                self.notes[c][r] = SUPPRESSED
+                self.values[c][r] = None
+                self.added.add((r, c))
+
+
+def _row_groups(cells: _Cells, n: int, by: Sequence[str]) -> list[list[int]]:
+    groups: dict[tuple, list[int]] = {}
+    for r in range(n):
+        groups.setdefault(tuple(cells.values[b][r] for b in by), []).append(r)
+    return list(groups.values())
+
+
+def _checks(cells: _Cells, n: int, relations: Sequence[Relation]) -> list[_Check]:
+    """Every relation instance in the table, in a fixed order; relations naming absent columns are skipped."""
+    have = set(cells.columns)
+    out: list[_Check] = []
+    for rel in relations:
+        if isinstance(rel, RowSum):
+            if not {rel.total, *rel.parts} <= have:
+                continue
+            for r in range(n):
+                members = [cells.group([(r, rel.total)]), *(cells.group([(r, p)]) for p in rel.parts)]
+                out.append(_Check(members, rel.remainder, True))
+            continue
+        needed = {*rel.by, *([rel.key] if rel.key else []), *([rel.total_column] if rel.total_column else [])}
+        if not needed <= have:
+            continue
+        for rows in _row_groups(cells, n, rel.by):
+            for col in (c for c in rel.columns if c in have):
+                if rel.key is not None:
+                    totals = [r for r in rows if cells.values[rel.key][r] == rel.total]
+                    parts = [r for r in rows if cells.values[rel.key][r] != rel.total]
+                    if len(totals) != 1:
+                        continue
+                    members = [cells.group([(totals[0], col)]), *(cells.group([(r, col)]) for r in parts)]
+                    out.append(_Check(members, rel.remainder, True))
+                elif rel.total_column is not None:
+                    total = cells.group([(r, rel.total_column) for r in rows])
+                    out.append(_Check([total, *(cells.group([(r, col)]) for r in rows)], rel.remainder, True))
+                else:
+                    out.append(_Check([cells.group([(r, col)]) for r in rows], False, False))
+    return out
+
+
+def _is_small(value: float | None, threshold: int) -> bool:
+    return value is not None and 1 <= value <= threshold - 1
+
+
+def _disclosive(cells: _Cells, check: _Check, threshold: int) -> bool:
+    """True when the relation gives a hidden cell (or a small unpublished remainder) back."""
+    members = list(dict.fromkeys(cells.find(m) for m in check.members))
+    hidden = sum(cells.hidden(m) for m in members)
+    if check.remainder:
+        if hidden:
+            return False
+        total, *parts = (cells.value(m) or 0 for m in members)
+        return _is_small(total - sum(parts), threshold)
+    return hidden == 1 and len(members) > 1
+
+
+def _candidate(cells: _Cells, check: _Check, costly: set[Cell]) -> int | None:
+    """The shown cell to hide next: the smallest non-zero (then a zero), ties broken by position; cells whose
+    hiding would also hide a shown rate (its numerator or denominator) only when there is no other."""
+    shown = [m for m in dict.fromkeys(cells.find(m) for m in check.members)
+             if not cells.hidden(m) and cells.value(m) is not None]
+    if not shown:
+        return None
+
+    def order(m: int) -> tuple:
+        r, c = cells.cells(m)[0]
+        v = cells.value(m)
+        return (any(cell in costly for cell in cells.cells(m)), v == 0, v, r, cells.columns.index(c))
+
+    return min(shown, key=order)
+
+
+def secondary(
+    df: pl.DataFrame,
+    relations: Sequence[Relation],
+    threshold: int = 5,
+    rates: Mapping[str, str | tuple[str, str]] | None = None,
+) -> pl.DataFrame:
+    """Secondary suppression of a frame from :func:`protect`: hide further cells (note ``c``), the smallest
+    non-zero first and deterministically, until no relation gives a hidden cell back; then hide each rate in
+    ``rates`` whose numerator or denominator is hidden. Terminates: every round hides at least one more cell."""
+    if not relations:
+        return df
+    cells = _Cells(df)
+    checks = _checks(cells, df.height, relations)
+    costly = _rate_sources(df, rates or {})
+    changed = True
+    while changed:
+        changed = False
+        for check in checks:
+            if _disclosive(cells, check, threshold):
+                pick = _candidate(cells, check, costly)
+                if pick is not None:
+                    cells.hide(pick)
+                    changed = True
+    touched = sorted({c for _, c in cells.added})
+    out = df.with_columns(
+        *(pl.Series(c, cells.values[c], dtype=df[c].dtype) for c in touched),
+        *(pl.Series(c + NOTE_SUFFIX, cells.notes[c], dtype=pl.String) for c in touched),
+    )
+    return _follow_rates(out, rates or {})
+
+
+def _rate_sources(df: pl.DataFrame, rates: Mapping[str, str | tuple[str, str]]) -> set[Cell]:
+    """Cells that are the numerator or denominator of a rate shown in the same row."""
+    out: set[Cell] = set()
+    for col, spec in rates.items():
+        if col not in df.columns:
+            continue
+        shown = (df[col + NOTE_SUFFIX].is_null() if col + NOTE_SUFFIX in df.columns else pl.Series([True] * df.height))
+        rows = [i for i, ok in enumerate(shown.to_list()) if ok]
+        for source in (spec if isinstance(spec, tuple) else (spec,)):
+            if source in df.columns:
+                out.update((r, source) for r in rows)
+    return out
+
+
+def _follow_rates(df: pl.DataFrame, rates: Mapping[str, str | tuple[str, str]]) -> pl.DataFrame:
+    """Hide a shown rate whose numerator or denominator cell is hidden (rate × denominator, or numerator ÷ rate,
+    would give it back)."""
+    exprs = []
+    for col, spec in rates.items():
+        sources = [s for s in (spec if isinstance(spec, tuple) else (spec,)) if s + NOTE_SUFFIX in df.columns]
+        if col not in df.columns or not sources:
+            continue
+        hide = pl.any_horizontal(pl.col(s + NOTE_SUFFIX) == SUPPRESSED for s in sources).fill_null(False)
+        hide = hide & pl.col(col + NOTE_SUFFIX).is_null() if col + NOTE_SUFFIX in df.columns else hide
+        note = pl.col(col + NOTE_SUFFIX) if col + NOTE_SUFFIX in df.columns else pl.lit(None, dtype=pl.String)
+        exprs += [pl.when(hide).then(None).otherwise(pl.col(col)).alias(col),
+                  pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(note).alias(col + NOTE_SUFFIX)]
+    return df.with_columns(exprs) if exprs else df
+
+
+def recoverable(df: pl.DataFrame, relations: Sequence[Relation], threshold: int = 5) -> list[list[Cell]]:
+    """The relation instances of a protected frame that give a hidden cell (or a small remainder) back: each as its
+    member cells. Empty after :func:`secondary` with the same relations (used by tests and audits)."""
+    cells = _Cells(df)
+    return [[cell for m in check.members for cell in cells.cells(m)]
+            for check in _checks(cells, df.height, relations) if _disclosive(cells, check, threshold)]
+
+
+def hidden_cells(df: pl.DataFrame) -> int:
+    """How many cells of a protected frame are suppressed (note ``c``)."""
+    return sum(int((df[c] == SUPPRESSED).sum()) for c in df.columns if c.endswith(NOTE_SUFFIX))
+
+
+# ------------------------------------------------------------------------------ relations of the app's tables
+# Declared once, as data, by table name; pages apply them in the publication view and reports always do.
+# Column names are those of the frames the domain modules return (resettlement/needs.py, gaps.py, ...).
+
+_FUNNEL_COUNTS = ("assessed", "unknown", "identified", "offer_recorded", "offer_unknown", "offered",
+                  "engagement_recorded", "engaged")
+_FUNNEL_ROWS: tuple[Relation, ...] = (
+    RowSum("assessed", ("identified",), remainder=True),  # the rest: assessed as no need
+    RowSum("identified", ("offer_recorded", "offer_unknown")),
+    RowSum("offer_recorded", ("offered",), remainder=True),  # the rest: not offered
+    RowSum("offered", ("engagement_recorded",), remainder=True),  # the rest: engagement not recorded
+    RowSum("engagement_recorded", ("engaged",), remainder=True),  # the rest: did not engage
+)
+_GAP_COUNTS = ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place")
+_GAP_ROWS: tuple[Relation, ...] = (
+    RowSum("identified", ("offer_recorded", "offer_unknown")),
+    RowSum("offer_recorded", ("unmet",), remainder=True),  # the rest: offered
+    RowSum("release_needs", ("not_in_place",), remainder=True),  # the rest: in place by release
+)
+_RELEASE_COUNTS = ("released", "reviewed_before_release", "not_reviewed_before_release", "not_released")
+_FIRST_REVIEW_COUNTS = ("episodes", "reviewed", "not_reviewed")
+
+
+def in_comparator(columns: Sequence[str], by: Sequence[str]) -> ColumnSum:
+    """The selected area's rows (``series`` = ``area``) are part of the comparator's (``series`` = ``wales``):
+    Wales = the area + the rest of Wales, which is not published."""
+    return ColumnSum(tuple(columns), by=tuple(by), key="series", total="wales", remainder=True)
+
+
+TABLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
+    # Overview: the area's episodes are part of Wales's; the cohorts add up to the area's episodes per quarter.
+    "overview.trend": (in_comparator(("episodes",), ("quarter",)),),
+    "overview.cohorts": (ColumnSum(("episodes",), by=("quarter",)),),
+    # Pathway needs: the funnel's stages; the comparator; breakdown groups add up to the funnel above them.
+    "needs.compare": (*_FUNNEL_ROWS, in_comparator(_FUNNEL_COUNTS, ("pathway",))),
+    "needs.funnel": _FUNNEL_ROWS,
+    "needs.breakdown": (*_FUNNEL_ROWS, ColumnSum(_FUNNEL_COUNTS, by=("pathway",))),
+    "needs.trend": (*_FUNNEL_ROWS, in_comparator(_FUNNEL_COUNTS, ("quarter",))),
+    "needs.per_case": (ColumnSum(("episodes",), by=("series",), total_column="total"),
+                       in_comparator(("episodes", "total"), ("pathways",))),
+    # Service gaps: areas add up to Wales; pathways add up to all pathways; reasons add up to the unmet total.
+    "gaps.areas": (*_GAP_ROWS, ColumnSum(_GAP_COUNTS, by=("pathway",))),
+    "gaps.compare": (*_GAP_ROWS, in_comparator(_GAP_COUNTS, ("pathway",)), ColumnSum(_GAP_COUNTS, by=("series",))),
+    "gaps.reasons": (ColumnSum(("unmet",), by=("series",), total_column="total"),
+                     in_comparator(("unmet", "total"), ("gap_reason",))),
+    "gaps.trend": (*_GAP_ROWS, in_comparator(_GAP_COUNTS, ("quarter",))),
+    # Data completeness, by view of completeness.report: areas' episodes add up to Wales (the headline); the
+    # selection is part of Wales. Fields, tables and rules count records and cells, not children: no relation.
+    "completeness.wales": (ColumnSum(("episodes",), key="series", total="wales", remainder=True),),
+    **dict.fromkeys(("completeness.la", "completeness.service", "completeness.police_area", "completeness.rrp"),
+                    (ColumnSum(("episodes",)),)),
+    "completeness.quarter": (ColumnSum(("episodes",), by=("quarter",), key="series", total="wales", remainder=True),),
+    **dict.fromkeys(("completeness.field", "completeness.table", "completeness.rule", "completeness.timeliness"), ()),
+    # RRP activity: quarters and RRPs add up to the headline; cohorts add up to "all"; the area is part of Wales.
+    "rrp.activity": (ColumnSum(("cases_reviewed", "actions_agreed", "actions_completed", "escalations")),
+                     RowSum("actions_agreed", ("actions_completed",), remainder=True)),
+    "rrp.meetings": (ColumnSum(("cases_reviewed",), by=("rrp_id",)),),
+    "rrp.release": (RowSum("released", ("reviewed_before_release", "not_reviewed_before_release")),
+                    ColumnSum(_RELEASE_COUNTS, by=("series",), key="cohort", total="all"),
+                    in_comparator(_RELEASE_COUNTS, ("cohort",))),
+    "rrp.first_review": (RowSum("episodes", ("reviewed", "not_reviewed")),
+                         ColumnSum(_FIRST_REVIEW_COUNTS, by=("series",), key="cohort", total="all"),
+                         in_comparator(_FIRST_REVIEW_COUNTS, ("cohort",))),
+    "rrp.first_review_bins": (ColumnSum(("episodes",), by=("cohort",)),),
+    "rrp.referral": (RowSum("episodes", ("referred",), remainder=True),
+                     ColumnSum(("episodes", "referred"), by=("series",), key="cohort", total="all"),
+                     in_comparator(("episodes", "referred"), ("cohort",))),
+    # Outcomes: the area is part of Wales; day bins add up to the episodes recorded; cohorts' sizes.
+    "outcomes.headline": (ColumnSum(("denominator", "not_recorded"), by=("measure",), key="group", total="wales",
+                                    remainder=True),),
+    "outcomes.days": (ColumnSum(("episodes",), total_column="recorded"),),
+    "outcomes.cohorts": (RowSum("cohort", ("episodes",), remainder=True),
+                         RowSum("episodes", ("reoffenders",), remainder=True),
+                         ColumnSum(("cohort", "episodes", "reoffenders"), by=("quarter",), key="group",
+                                   total="wales", remainder=True)),
+}
+
+
+def relations(name: str, publication: bool = True) -> tuple[Relation, ...]:
+    """The relations of table ``name`` (see :data:`TABLE_RELATIONS`) when secondary suppression applies (the
+    publication view, and every report); none otherwise."""
+    return TABLE_RELATIONS[name] if publication else ()
