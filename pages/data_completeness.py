@@ -6,6 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from resettlement import completeness as dq
+from resettlement import disclosure
 from resettlement.charts import score_trend
 from resettlement.filters import Area
 from resettlement.i18n import t
@@ -30,7 +31,8 @@ start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, 
 st.caption(t("overview.period", lang, start=start, end=end))
 
 # Headline: the selection against Wales (or every area in scope)
-sel = dq.records(dq.report(ev, f, "wales", ctx.quarters, n, th))[0]
+sel = dq.records(disclosure.secondary(dq.report(ev, f, "wales", ctx.quarters, n, th),
+                                      disclosure.relations("completeness.wales", ctx.publication), n))[0]
 cols = st.columns(4)
 for col, kind in zip(cols, dq.KINDS, strict=False):
     delta, colour = dq.delta_text(sel, kind, lang) if f.area.level != "wales" else (None, "off")
@@ -50,7 +52,8 @@ st.caption(t("completeness.headline_caption", lang, **counts, worst=sel["worst_f
 st.header(t("completeness.compare_title", lang))
 level = st.segmented_control(t("completeness.level", lang), options=list(dq.AREA_LEVELS), default="la",
                              required=True, format_func=lambda v: t(f"completeness.level_{v}", lang), key="dq_level")
-areas = dq.report(ev, f, level, ctx.quarters, n, th)
+areas = disclosure.secondary(dq.report(ev, f, level, ctx.quarters, n, th),
+                             disclosure.relations(f"completeness.{level}", ctx.publication), n)
 names = dq.area_names(level, lang, ctx.tables()["rrps"])
 clicked = None
 map_tab, table_tab = st.tabs([t("completeness.map_tab", lang), t("ui.table", lang)])
@@ -70,7 +73,8 @@ with table_tab:
 st.header(t("completeness.trend_title", lang))
 score = st.segmented_control(t("completeness.score", lang), options=list(dq.KINDS), default="completeness",
                              required=True, format_func=lambda k: t(f"completeness.metric_{k}", lang), key="dq_score")
-trend = dq.report(ev, f, "quarter", ctx.quarters, n, th)
+trend = disclosure.secondary(dq.report(ev, f, "quarter", ctx.quarters, n, th),
+                             disclosure.relations("completeness.quarter", ctx.publication), n)
 series = {"selection": area, "wales": comparator}
 quarters = {q: shell.quarter_label(q, lang) for q in ctx.quarters}
 lines = {t("completeness.rag_line", lang, status=t(f"completeness.rag.{k}", lang), value=round(v * 100)): v * 100

@@ -44,7 +44,8 @@ now = groups()
 st.header(t("outcomes.headline.title", lang))
 st.caption(t("outcomes.headline.intro", lang, comparator=comparator))
 head = disclosure.protect(outcomes.headline_compare(now), counts=outcomes.HEADLINE_COUNTS,
-                          rates=outcomes.HEADLINE_RATES, threshold=n).drop("numerator")
+                          rates=outcomes.HEADLINE_RATES, threshold=n,
+                          relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
 measures = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
 fig = charts.interval_dots(head, "measure", "rate", "ci_low", "ci_high", "group", list(now), series,
                            outcomes.MEASURES, measures, t("outcomes.headline.chart", lang),
@@ -65,7 +66,8 @@ else:
     st.markdown(t("outcomes.timing.summary", lang, rate=s["late_rate"], low=s["ci_low"], high=s["ci_high"],
                   n=s["recorded"], missing=s["not_recorded"], median=s["median_days_before"]))
     days = disclosure.protect(outcomes.confirmation_days(now["area"]), counts=["episodes"],
-                              rates=outcomes.DAYS_RATES, threshold=n)
+                              rates=outcomes.DAYS_RATES, threshold=n,
+                              relations=disclosure.relations("outcomes.days", ctx.publication))
     bins = {b: t(f"outcomes.bin.{b}", lang) for b, _, _ in outcomes.DAY_BINS}
     when = {w: t(f"outcomes.when.{w}", lang) for w in ("before", "on_or_after")}
     fig = charts.binned_bars(days, "bin", "episodes", "when", list(when), when, list(bins), bins,
@@ -96,7 +98,7 @@ by_q = pl.concat([outcomes.reoffending_by_cohort(h, list(ctx.quarters), as_of).s
                                                                                       pl.all())
                   for k, h in groups(with_period=False).items()])
 by_q = disclosure.protect(by_q, counts=["cohort", *outcomes.REOFFENDING_COUNTS], rates=outcomes.REOFFENDING_RATES,
-                          threshold=n)
+                          threshold=n, relations=disclosure.relations("outcomes.cohorts", ctx.publication))
 low, high = ("ci_low", "ci_high") if measure == "rate" else (f"{measure}_low", f"{measure}_high")
 pct = measure == "rate"
 fig = charts.cohort_intervals(by_q, "quarter", measure, low, high, "group", list(now), series,

@@ -39,7 +39,8 @@ with st.expander(t("ui.table", lang)):
 
 st.header(t("overview.section.trend", lang))
 trend = disclosure.protect(overview.area_vs_wales_trend(tables["cases"], f, list(ctx.quarters)),
-                           counts=["episodes"], threshold=n)
+                           counts=["episodes"], threshold=n,
+                           relations=disclosure.relations("overview.trend", ctx.publication))
 series = ["area"] if f.area.level == "wales" else ["area", "wales"]
 labels = {"area": area, "wales": comparator}
 fig = trend_lines(trend.filter(pl.col("series").is_in(series)), "quarter", "episodes", "series", series, labels,
@@ -51,7 +52,8 @@ components.chart_with_table(fig, trend.filter(pl.col("series").is_in(series)).wi
 
 st.subheader(t("overview.section.cohort_trend", lang))
 by_cohort = cohort.starts_by_quarter(select_cases(tables["cases"], f, with_period=False), list(ctx.quarters))
-by_cohort = disclosure.protect(by_cohort, counts=["episodes", "children"], threshold=n)
+by_cohort = disclosure.protect(by_cohort, counts=["episodes", "children"], threshold=n,
+                               relations=disclosure.relations("overview.cohorts", ctx.publication))
 fig = trend_lines(by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),
                   {c: label("cohort", c, lang) for c in f.cohorts}, t("overview.trend_title", lang),
                   t("col.quarter", lang), t("col.episodes", lang),

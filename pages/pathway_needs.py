@@ -32,8 +32,9 @@ counts, rates = list(needs.FUNNEL_COUNTS), needs.FUNNEL_RATES
 decimals = {r: 3 for r in rates}
 
 
-def protect(df: pl.DataFrame) -> pl.DataFrame:
-    return disclosure.protect(df, counts=[c for c in counts if c in df.columns], rates=rates, threshold=n)
+def protect(df: pl.DataFrame, table: str) -> pl.DataFrame:
+    return disclosure.protect(df, counts=[c for c in counts if c in df.columns], rates=rates, threshold=n,
+                              relations=disclosure.relations(table, ctx.publication))
 
 
 def labelled(df: pl.DataFrame) -> pl.DataFrame:
@@ -43,13 +44,13 @@ def labelled(df: pl.DataFrame) -> pl.DataFrame:
 
 st.header(t("needs.funnel_title", lang))
 st.caption(t("needs.funnel_help", lang))
-compare = protect(needs.compare(area_rows, wales_rows).filter(pl.col("series").is_in(series)))
+compare = protect(needs.compare(area_rows, wales_rows).filter(pl.col("series").is_in(series)), "needs.compare")
 fig = grouped_bars(compare, "pathway", "need_rate", "series", series, series_labels, pathway_labels,
                    t("needs.need_rate_chart", lang), t("col.need_rate", lang), is_rate=True)
 components.chart_with_table(fig, labelled(compare), lang, key="needs_rate", filename="need_rate_by_pathway.csv",
                             decimals=decimals)
 
-funnel = protect(needs.funnel(area_rows))
+funnel = protect(needs.funnel(area_rows), "needs.funnel")
 stages = funnel.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage",
                         value_name="n")
 stage_labels = {s: t(f"col.{s}", lang) for s in ("identified", "offered", "engaged")}
@@ -61,7 +62,7 @@ components.chart_with_table(fig, labelled(funnel), lang, key="needs_funnel", fil
 st.header(t("needs.breakdown_title", lang))
 by = st.segmented_control(t("needs.breakdown_by", lang), options=list(needs.BREAKDOWNS), default="cohort",
                           required=True, format_func=lambda b: t(f"needs.by_{b}", lang), key="needs_by")
-breakdown = protect(needs.funnel(area_rows, by=[by]))
+breakdown = protect(needs.funnel(area_rows, by=[by]), "needs.breakdown")
 group_labels = {g: (label(by, g, lang) if by != "age_band" else g) for g in breakdown[by].drop_nulls().unique()}
 breakdown = breakdown.filter(pl.col(by).is_not_null())
 fig = grouped_bars(breakdown, "pathway", "need_rate", by, sorted(group_labels), group_labels, pathway_labels,
@@ -80,7 +81,7 @@ history_area = needs.with_case(tables["needs"], select_cases(tables["cases"], f,
 history_wales = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()),
                                                               with_period=False))
 trend = protect(needs.compare_trend(history_area, history_wales, periods, pathway)
-                .filter(pl.col("series").is_in(series)))
+                .filter(pl.col("series").is_in(series)), "needs.trend")
 fig = trend_lines(trend, "quarter", "need_rate", "series", series, series_labels,
                   t("needs.trend_chart", lang, pathway=pathway_labels[pathway]), t("col.period", lang),
                   t("col.need_rate", lang), x_labels=period_labels)
@@ -92,7 +93,8 @@ st.header(t("needs.complex_title", lang))
 st.caption(t("needs.complex_help", lang))
 per = needs.compare_needs_per_case(area_rows, area_cases, wales_rows, wales_cases).filter(
     pl.col("series").is_in(series))
-per = disclosure.protect(per, counts=["episodes", "total"], rates={"share": ("episodes", "total")}, threshold=n)
+per = disclosure.protect(per, counts=["episodes", "total"], rates={"share": ("episodes", "total")}, threshold=n,
+                         relations=disclosure.relations("needs.per_case", ctx.publication))
 count_labels = {k: str(k) for k in range(len(PATHWAYS) + 1)}
 fig = grouped_bars(per.with_columns(pl.col("pathways").cast(pl.String)), "pathways", "share", "series", series,
                    series_labels, count_labels, t("needs.complex_chart", lang), t("col.share", lang), is_rate=True,

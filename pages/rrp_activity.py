@@ -73,7 +73,8 @@ for col, m in zip([*st.columns(3), *st.columns(3)], ("meetings", "cases_reviewed
 st.header(t("rrp.meetings.title", lang))
 st.caption(t("rrp.meetings.intro", lang))
 per_q = disclosure.protect(rrp.meetings_per_quarter(tables["rrp_meetings"], chosen, quarters),
-                           counts=["cases_reviewed"], threshold=n)
+                           counts=["cases_reviewed"], threshold=n,
+                           relations=disclosure.relations("rrp.meetings", ctx.publication))
 fig = charts.small_multiple_bars(per_q, "quarter", "meetings", "rrp_id", ids, short, quarter_names,
                                  t("rrp.meetings.chart", lang), t("rrp.col.meetings", lang))
 show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_per_quarter", fig)
@@ -81,7 +82,8 @@ show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_p
 st.subheader(t("rrp.gaps.title", lang))
 st.caption(t("rrp.gaps.intro", lang, as_of=min(f.end, ctx.as_of).isoformat()))
 summary = disclosure.protect(rrp.activity_summary(tables["rrp_meetings"], chosen, quarters, ctx.as_of),
-                             counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES, threshold=n)
+                             counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES, threshold=n,
+                             relations=disclosure.relations("rrp.activity", ctx.publication))
 fig = charts.grouped_bars(rrp.gaps_long(summary), "rrp_id", "days", "measure", list(gap_measures), gap_measures,
                           short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
 show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "longest_gap_days", "days_since_last",
@@ -90,7 +92,8 @@ show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "lon
 st.subheader(t("rrp.actions.title", lang))
 st.caption(t("rrp.actions.intro", lang))
 act = disclosure.protect(rrp.activity_by_quarter(meetings, quarters), counts=rrp.ACTIVITY_COUNTS,
-                         rates=rrp.ACTIVITY_RATES, threshold=n)
+                         rates=rrp.ACTIVITY_RATES, threshold=n,
+                         relations=disclosure.relations("rrp.activity", ctx.publication))
 fig = charts.trend_lines(act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
                          "quarter", "value", "measure", rrp.ACTIVITY_COUNTS,
                          {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS}, t("rrp.actions.chart", lang),
@@ -136,15 +139,18 @@ st.caption(t("rrp.time.intro", lang, as_of=ctx.as_of.isoformat()))
 secure = [c for c in f.cohorts if c in SECURE_COHORTS]
 if secure:
     rel = disclosure.protect(rrp.stacked({k: rrp.release_reviews(per_case[k], secure) for k in keys}),
-                             counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES, threshold=n)
+                             counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES, threshold=n,
+                             relations=disclosure.relations("rrp.release", ctx.publication))
     fig = charts.grouped_bars(rel, "cohort", "reviewed_before_rate", "series", keys, series, cohorts,
                               t("rrp.time.release_chart", lang), t("rrp.col.reviewed_before_rate", lang), is_rate=True)
     show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
     st.subheader(t("rrp.time.first_title", lang))
     first = disclosure.protect(rrp.stacked({k: rrp.first_review(per_case[k], secure) for k in keys}),
-                               counts=rrp.FIRST_REVIEW_COUNTS, rates=rrp.FIRST_REVIEW_RATES, threshold=n)
+                               counts=rrp.FIRST_REVIEW_COUNTS, rates=rrp.FIRST_REVIEW_RATES, threshold=n,
+                               relations=disclosure.relations("rrp.first_review", ctx.publication))
     show(first, ["series", "cohort", *rrp.FIRST_REVIEW_COUNTS, "median_days"], "rrp_days_to_first_review")
-    dist = disclosure.protect(rrp.first_review_bins(per_case["area"], secure), counts=["episodes"], threshold=n)
+    dist = disclosure.protect(rrp.first_review_bins(per_case["area"], secure), counts=["episodes"], threshold=n,
+                              relations=disclosure.relations("rrp.first_review_bins", ctx.publication))
     fig = charts.grouped_bars(dist, "bin", "episodes", "cohort", secure, cohorts, bins,
                               t("rrp.time.first_chart", lang, area=series["area"]), t("rrp.col.episodes", lang),
                               horizontal=False)
@@ -154,7 +160,8 @@ else:
 
 st.subheader(t("rrp.time.referral_title", lang))
 ref = disclosure.protect(rrp.stacked({k: rrp.referral_shares(cases[k], f.cohorts) for k in keys}),
-                         counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n)
+                         counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n,
+                         relations=disclosure.relations("rrp.referral", ctx.publication))
 fig = charts.grouped_bars(ref, "cohort", "referred_share", "series", keys, series, cohorts,
                           t("rrp.time.referral_chart", lang), t("rrp.col.referred_share", lang), is_rate=True)
 show(ref, ["series", "cohort", *rrp.REFERRAL_COUNTS, "referred_share"], "rrp_referred", fig)

@@ -33,7 +33,8 @@ measure = c3.selectbox(t("gaps.measure", lang), options=list(gaps.MEASURES), key
                        placeholder=t("ui.choose", lang),
                        format_func=lambda m: t(f"col.{m}", lang), help=t("gaps.measure_help", lang))
 
-protected = gaps.map_table(tables["cases"], tables["needs"], f, level, pathway, n)
+protected = disclosure.secondary(gaps.map_table(tables["cases"], tables["needs"], f, level, pathway, n),
+                                 disclosure.relations("gaps.areas", ctx.publication), n, rates=gaps.RATES)
 denominator = gaps.DENOMINATOR[measure]
 
 map_tab, table_tab = st.tabs([t("gaps.map_tab", lang), t("ui.table", lang)])
@@ -71,7 +72,8 @@ if st.button(t("gaps.clear_selection", lang), icon=":material/close:"):
 series_labels = {"area": name, "wales": comparator}
 
 area_rows = gaps.in_area(rows, level, code)
-side = disclosure.protect(gaps.compare(area_rows, rows), counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n)
+side = disclosure.protect(gaps.compare(area_rows, rows), counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
+                          relations=disclosure.relations("gaps.compare", ctx.publication))
 fig = grouped_bars(side, "pathway", "gap_rate", "series", ["area", "wales"], series_labels,
                    {p: label("pathway", p, lang) for p in PATHWAYS}, t("gaps.by_pathway_title", lang),
                    t("col.gap_rate", lang), is_rate=True)
@@ -81,7 +83,8 @@ components.chart_with_table(fig, side.with_columns(side["series"].replace_strict
 
 st.subheader(t("gaps.reasons_title", lang))
 reasons = gaps.reason_shares(gaps.combine(area_rows, pathway), gaps.combine(rows, pathway))
-reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": ("unmet", "total")}, threshold=n)
+reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": ("unmet", "total")}, threshold=n,
+                               relations=disclosure.relations("gaps.reasons", ctx.publication))
 reason_labels = {r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
                  for r in reasons["gap_reason"].unique()}
 fig = grouped_bars(reasons_p, "gap_reason", "share", "series", ["area", "wales"], series_labels, reason_labels,
@@ -94,7 +97,8 @@ st.subheader(t("gaps.trend_title", lang))
 periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_grain")
 trend = gaps.compare_trend(gaps.combine(gaps.in_area(history, level, code), pathway), gaps.combine(history, pathway),
                            periods)
-trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n)
+trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
+                             relations=disclosure.relations("gaps.trend", ctx.publication))
 fig = trend_lines(trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,
                   t("gaps.trend_chart", lang), t("col.period", lang), t("col.gap_rate", lang),
                   x_labels=period_labels)

@@ -81,8 +81,10 @@ def _gaps(args: argparse.Namespace) -> int:
         return 2
     scope = Scope.all_wales()
     cases = geography.attach_service(store.read_table(engine, "cases", scope))
-    table = gaps.map_table(cases, store.read_table(engine, "needs", scope), f, args.by, args.pathway,
-                           settings.suppression_threshold())
+    threshold = settings.suppression_threshold()  # output leaves the app: publication view (secondary suppression)
+    table = disclosure.secondary(gaps.map_table(cases, store.read_table(engine, "needs", scope), f, args.by,
+                                                args.pathway, threshold),
+                                 disclosure.relations("gaps.areas"), threshold, rates=gaps.RATES)
     records = disclosure.to_records(geography.with_area_names(table, args.by, args.lang))
     if args.json:
         print(json.dumps(records, indent=2, default=str))
@@ -135,7 +137,7 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _completeness(args: argparse.Namespace) -> int:
-    from resettlement import completeness
+    from resettlement import completeness, disclosure
     from resettlement.filters import DATA_START, cli_filters, quarters_between
     from resettlement.scope import Scope
 
@@ -152,6 +154,9 @@ def _completeness(args: argparse.Namespace) -> int:
     ev = completeness.evaluate(store.read_all(engine, Scope.all_wales()))
     table = completeness.report(ev, f, args.by, quarters_between(DATA_START, as_of), settings.suppression_threshold(),
                                 thresholds)
+    # output leaves the app: publication view (secondary suppression)
+    table = disclosure.secondary(table, disclosure.relations(f"completeness.{args.by}"),
+                                 settings.suppression_threshold())
     rows = completeness.records(table)
     print(json.dumps(rows, indent=2, default=str) if args.json else completeness.text_report(rows, args.by, f))
     return 0

@@ -371,7 +371,8 @@ def cli_db(tmp_path_factory):
 
 
 def _page_figures(url: str, by: str) -> list[dict]:
-    """What the page computes for a view, with the page's defaults (latest eight quarters, all Wales)."""
+    """What the page computes for a view, with the page's defaults (latest eight quarters, all Wales, the
+    publication view: secondary suppression as in docs/disclosure.md)."""
     from resettlement import store
     from resettlement.filters import DATA_START, default_period, quarters_between
     from resettlement.scope import Scope
@@ -379,7 +380,8 @@ def _page_figures(url: str, by: str) -> list[dict]:
     quarters = quarters_between(DATA_START, D(2026, 9, 30))
     ev = dq.evaluate(store.read_all(store.get_engine(url), Scope.all_wales()))
     f = Filters(*default_period(quarters))
-    return dq.records(dq.report(ev, f, by, quarters, threshold=5, thresholds=dq.Thresholds.from_settings()))
+    table = dq.report(ev, f, by, quarters, threshold=5, thresholds=dq.Thresholds.from_settings())
+    return dq.records(disclosure.secondary(table, disclosure.relations(f"completeness.{by}"), 5))
 
 
 @pytest.mark.parametrize("by", ["wales", "la", "service", "rrp", "quarter", "field", "table", "rule"])

@@ -31,7 +31,9 @@ def test_gaps_cli_json_matches_an_independent_count(demo_url, capsys):
     recorded = rows.filter(pl.col("service_offered").is_not_null()).height
     unmet = rows.filter(pl.col("service_offered") == False).height  # noqa: E712
     assert identified >= 5 and unmet >= 5 and recorded - unmet >= 5, "fixture too small for an unsuppressed check"
-    assert cardiff["identified"] == identified
+    # identified = offer recorded + offer not recorded: with a few offers not recorded, secondary suppression
+    # (publication view) hides the total rather than the gap rate's own counts (docs/disclosure.md)
+    assert cardiff["identified"] in (identified, "c")
     assert cardiff["offer_recorded"] == recorded
     assert cardiff["unmet"] == unmet
     assert abs(cardiff["gap_rate"] - unmet / recorded) < 1e-12

@@ -6,7 +6,7 @@ run's :class:`Context` of plain values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class Context:
     filters: Filters
     quarters: tuple[str, ...]
     threshold: int
+    publication: bool = False  # the publication view: secondary suppression, no case-level lists
 
     def tables(self) -> dict:
         return data.tables(self.url, self.scope.key(), self.data_version)
@@ -200,6 +201,21 @@ def comparator_label(ctx: Context) -> str:
     return t("area.wales", ctx.lang) if ctx.scope.is_all_wales else t("area.in_scope", ctx.lang)
 
 
+def publication_switch(lang: str, scope: Scope) -> bool:
+    """The publication view switch in the sidebar: what a Welsh Government audience would see. Viewers without
+    case-level rights always get it (the switch is shown on, disabled, with the reason)."""
+    sb = st.sidebar
+    if not scope.case_level:
+        sb.toggle(t("disclosure.publication", lang), value=True, disabled=True, key="publication_forced",
+                  help=t("disclosure.publication_help", lang))
+        sb.caption(t("disclosure.publication_forced", lang))
+        return True
+    on = sb.toggle(t("disclosure.publication", lang), value=False, key="publication",
+                   help=t("disclosure.publication_help", lang))
+    sb.caption(t("disclosure.publication_on" if on else "disclosure.publication_off", lang))
+    return on
+
+
 def banner(lang: str, synthetic: bool) -> None:
     if synthetic:
         st.warning(t("banner.synthetic", lang), icon=":material/science:")
@@ -231,6 +247,9 @@ def bootstrap() -> Context | None:
     as_of = store.as_of(meta) or date.today()
     quarters = quarters_between(DATA_START, as_of)
     filters = filter_bar(lang, quarters, scope)
+    publication = publication_switch(lang, scope)
+    if publication:  # the viewer sees, and reads, as an aggregate-only audience would
+        scope = replace(scope, case_level=False)
     ctx = Context(
         lang=lang,
         url=url,
@@ -241,6 +260,7 @@ def bootstrap() -> Context | None:
         filters=filters,
         quarters=tuple(q for q in quarters if quarter_bounds(q)[0] <= as_of),
         threshold=settings.suppression_threshold(),
+        publication=publication,
     )
     sidebar_footer(ctx)
     st.session_state[_CTX] = ctx
