@@ -4,7 +4,7 @@ trends for the selected area against Wales."""
 import polars as pl
 import streamlit as st
 
-from resettlement import cohort, disclosure, overview
+from resettlement import cohort, disclosure, overview, report
 from resettlement.charts import trend_lines
 from resettlement.filters import select_cases
 from resettlement.i18n import label, t
@@ -19,6 +19,11 @@ period = t("overview.period", lang, start=start, end=end)
 st.subheader(area)
 st.caption(period)
 tables = ctx.tables()
+st.download_button(  # built on click: the same deck as `python -m resettlement report`, publication view
+    t("report.download", lang), data=lambda: report.report_deck(tables, f, ctx.as_of, n, lang, ctx.synthetic,
+                                                                ctx.scope.is_all_wales),
+    file_name=f"resettlement-{f.area.token().replace(':', '-')}-{f.start_q}-{f.end_q}-{lang}.pptx", mime=report.MIME,
+    key="overview_deck", icon=":material/slideshow:", help=t("report.download_help", lang))
 
 head = overview.protect_headline(overview.headline(tables, f, ctx.as_of), n)
 cols = st.columns(3) + st.columns(3)

@@ -189,6 +189,32 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from resettlement import geography, report
+    from resettlement.filters import cli_filters
+    from resettlement.scope import Scope
+
+    engine = _open_db(args.db or settings.db_url())
+    if engine is None:
+        return 2
+    meta = store.read_meta(engine)
+    as_of = store.as_of(meta) or date.today()
+    try:
+        f = cli_filters(as_of, args.start, args.end, area=args.area, cohorts=args.cohort)
+        if f.area.level != "wales" and f.area.code not in geography.area_codes(f.area.level):
+            raise ValueError(f"unknown area {args.area!r}: no {f.area.level} has the code {f.area.code!r}")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    deck = report.report_deck(store.read_all(engine, Scope.all_wales()), f, as_of, settings.suppression_threshold(),
+                              args.lang, synthetic=meta.get("synthetic") == "1")
+    with open(args.out, "wb") as fh:
+        fh.write(deck)
+    print(f"wrote {args.out}: {len(report.SLIDES)} slides, {f.area.token()}, episodes starting {f.start_q} to "
+          f"{f.end_q}, as of {as_of}, in {args.lang} (publication view)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m resettlement", description="Resettlement Monitor Cymru")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -249,6 +275,15 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the verdicts")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_evaluate)
+    rep = sub.add_parser("report", help="a PowerPoint deck for Welsh Government (as the Overview page's button)")
+    rep.add_argument("--db")
+    rep.add_argument("--area", help="wales (default), la:<GSS code>, service:<code> or police_area:<code>")
+    rep.add_argument("--from", dest="start", help="first quarter, e.g. 2024Q4 (default: the app's default period)")
+    rep.add_argument("--to", dest="end", help="last quarter, e.g. 2026Q3")
+    rep.add_argument("--cohort", help="cohorts separated by commas (default: all)")
+    rep.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the deck")
+    rep.add_argument("--out", required=True, help="the .pptx file to write")
+    rep.set_defaults(func=_report)
     args = parser.parse_args(argv)
     return args.func(args)
 

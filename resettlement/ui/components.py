@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from resettlement import disclosure, maps
+from resettlement import disclosure, maps, settings
 from resettlement.i18n import has, t
 
 
@@ -33,20 +33,52 @@ def protected_table(
     filename: str,
     decimals: Mapping[str, int] | None = None,
     caption: str | None = None,
+    definitions: Sequence[str] | None = None,
 ) -> None:
-    """A disclosure-controlled table with a CSV download of exactly the same cells."""
+    """A disclosure-controlled table with CSV and XLSX downloads of exactly the same cells; the XLSX adds an
+    About sheet (source, as-of date, filters, ``definitions`` sections, the suppression rule, note codes)."""
     shown = display_frame(protected, lang, decimals)
     st.dataframe(shown, hide_index=True, width="stretch")
     if caption:
         st.caption(caption)
-    st.download_button(
-        t("ui.download_csv", lang),
-        data=shown.write_csv().encode("utf-8-sig"),
-        file_name=filename,
-        mime="text/csv",
-        key=f"dl_{key}",
-        icon=":material/download:",
-    )
+    with st.container(horizontal=True):
+        st.download_button(
+            t("ui.download_csv", lang),
+            data=shown.write_csv().encode("utf-8-sig"),
+            file_name=filename,
+            mime="text/csv",
+            key=f"dl_{key}",
+            icon=":material/download:",
+        )
+        st.download_button(
+            t("disclosure.export.download_xlsx", lang),
+            data=xlsx_export(protected, lang, key, filename, decimals, caption, definitions),
+            file_name=filename.rsplit(".", 1)[0] + ".xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"dl_xlsx_{key}",
+            icon=":material/table_view:",
+        )
+
+
+def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
+                decimals: Mapping[str, int] | None = None, caption: str | None = None,
+                definitions: Sequence[str] | None = None) -> bytes:
+    """The XLSX behind a table: its cells (with note codes) and an About sheet built from this run's context."""
+    from resettlement import report
+
+    ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
+    sections = tuple(definitions) if definitions is not None else report.definitions_for(key)
+    title = caption or filename.rsplit(".", 1)[0]
+    if ctx is None:
+        about = report.about_rows(lang, title=title, threshold=settings.suppression_threshold(), definitions=sections)
+    else:
+        access = t("meta.scope_all", lang) if ctx.scope.is_all_wales else t("meta.scope_some", lang,
+                                                                             n=len(ctx.scope.la_codes))
+        about = report.about_rows(lang, title=title, threshold=ctx.threshold, synthetic=ctx.synthetic,
+                                  as_of=ctx.as_of, filters=ctx.filters, publication=ctx.publication, access=access,
+                                  data_version=ctx.data_version, definitions=sections)
+    names = {c: column_label(c, lang) for c in protected.columns if not c.endswith(disclosure.NOTE_SUFFIX)}
+    return report.workbook(protected, lang, about, decimals=decimals, names=names)
 
 
 def chart_with_table(
