@@ -156,7 +156,15 @@ class ColumnSum:
             raise ValueError("a remainder needs a total row (key, total) or a total column")
 
 
-Relation = RowSum | ColumnSum
+@dataclass(frozen=True)
+class Together:
+    """In every row, the cells of ``columns`` are hidden together: one nearly gives the other away (children
+    starting an episode and episodes: a child rarely starts two in a quarter, so the counts are usually equal)."""
+
+    columns: tuple[str, ...]
+
+
+Relation = RowSum | ColumnSum | Together
 Cell = tuple[int, str]  # (row index, column)
 
 
@@ -239,6 +247,11 @@ def _checks(cells: _Cells, n: int, relations: Sequence[Relation]) -> list[_Check
     have = set(cells.columns)
     out: list[_Check] = []
     for rel in relations:
+        if isinstance(rel, Together):
+            if set(rel.columns) <= have:
+                for r in range(n):
+                    cells.group([(r, c) for c in rel.columns])
+            continue
         if isinstance(rel, RowSum):
             if not {rel.total, *rel.parts} <= have:
                 continue
@@ -312,6 +325,9 @@ def secondary(
     cells = _Cells(df)
     checks = _checks(cells, df.height, relations)
     costly = _rate_sources(df, rates or {})
+    for gid in range(len(cells.parent)):  # cells that share their fate (Together, total columns) start alike
+        if cells.find(gid) == gid and cells.hidden(gid):
+            cells.hide(gid)
     changed = True
     while changed:
         changed = False
@@ -363,8 +379,13 @@ def recoverable(df: pl.DataFrame, relations: Sequence[Relation], threshold: int 
     """The relation instances of a protected frame that give a hidden cell (or a small remainder) back: each as its
     member cells. Empty after :func:`secondary` with the same relations (used by tests and audits)."""
     cells = _Cells(df)
-    return [[cell for m in check.members for cell in cells.cells(m)]
-            for check in _checks(cells, df.height, relations) if _disclosive(cells, check, threshold)]
+    found = [[cell for m in check.members for cell in cells.cells(m)]
+             for check in _checks(cells, df.height, relations) if _disclosive(cells, check, threshold)]
+    for gid in range(len(cells.parent)):  # cells hidden together must all be hidden, or none
+        members = cells.cells(gid) if cells.find(gid) == gid else []
+        if len({cells.notes[c][r] is None for r, c in members}) > 1:
+            found.append(members)
+    return found
 
 
 def hidden_cells(df: pl.DataFrame) -> int:
@@ -404,7 +425,7 @@ def in_comparator(columns: Sequence[str], by: Sequence[str]) -> ColumnSum:
 TABLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     # Overview: the area's episodes are part of Wales's; the cohorts add up to the area's episodes per quarter.
     "overview.trend": (in_comparator(("episodes",), ("quarter",)),),
-    "overview.cohorts": (ColumnSum(("episodes",), by=("quarter",)),),
+    "overview.cohorts": (ColumnSum(("episodes",), by=("quarter",)), Together(("episodes", "children"))),
     # Pathway needs: the funnel's stages; the comparator; breakdown groups add up to the funnel above them.
     "needs.compare": (*_FUNNEL_ROWS, in_comparator(_FUNNEL_COUNTS, ("pathway",))),
     "needs.funnel": _FUNNEL_ROWS,

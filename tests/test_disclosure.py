@@ -386,3 +386,14 @@ def test_exhaustive_check_catches_an_unprotected_table(demo_tables):
         demo_tables["needs"], demo_tables["cases"].filter(pl.col("start_date") >= f.start)), "all"), "la",
         pathways=("all",))
     assert small_shown(raw, gaps.COUNTS, 5) != []
+
+
+def test_cells_hidden_together():
+    # children starting an episode nearly equal episodes: hiding one and showing the other would give it away
+    df = pl.DataFrame({"episodes": [6, 3, 14], "children": [6, 3, 14], "cohort": ["a", "b", "c"]})
+    rel = [C(("episodes",)), disclosure.Together(("episodes", "children"))]
+    out = disclosure.protect(df, counts=["episodes", "children"], threshold=5, relations=rel)
+    assert shown(out, "episodes") == ["c", "c", "14"] and shown(out, "children") == ["c", "c", "14"]
+    partial = disclosure.protect(df, counts=["episodes", "children"], threshold=5, relations=rel[:1])
+    assert disclosure.recoverable(partial, rel) != []
+    assert disclosure.recoverable(out, rel) == []
