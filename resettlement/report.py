@@ -462,7 +462,7 @@ class _Deck:
                 figure = c > 0 and (str(value) in disclosure.NOTE_CODES or _FIGURE.match(str(value)) is not None)
                 p.alignment = PP_ALIGN.RIGHT if figure else PP_ALIGN.LEFT
                 for run in p.runs:
-                    run.font.size, run.font.bold = Pt(size), r == 0
+                    run.font.size, run.font.bold = Pt(size - 1 if r == 0 else size), r == 0
         return table
 
     def bytes(self) -> bytes:
@@ -749,7 +749,7 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
     width = int((_W - 2 * _MARGIN - 0.3 * _IN) / 2)
     for i, chunk in enumerate((rows[:half], rows[half:])):
         d.table(s, header, chunk, (_MARGIN + i * (width + int(0.3 * _IN)), int(1.45 * _IN), width,
-                                   int(0.3 * _IN) * (len(chunk) + 1)), size=10, widths=(3.2, 1.2, 1.2, 1.4, 1.4))
+                                   int(0.3 * _IN) * (len(chunk) + 1)), size=10, widths=(2.6, 1.1, 1.3, 1.4, 1.5))
     d.text(s, t("report.map_table_note", lang, n=n), _MARGIN, _H - int(1.05 * _IN), _W - 2 * _MARGIN,
            int(0.5 * _IN), size=10, colour=_MUTED)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -34,9 +35,11 @@ def protected_table(
     decimals: Mapping[str, int] | None = None,
     caption: str | None = None,
     definitions: Sequence[str] | None = None,
+    title: str | None = None,
 ) -> None:
     """A disclosure-controlled table with CSV and XLSX downloads of exactly the same cells; the XLSX adds an
-    About sheet (source, as-of date, filters, ``definitions`` sections, the suppression rule, note codes)."""
+    About sheet (``title``, source, as-of date, filters, ``definitions`` sections, the suppression rule, note
+    codes)."""
     shown = display_frame(protected, lang, decimals)
     st.dataframe(shown, hide_index=True, width="stretch")
     if caption:
@@ -52,7 +55,7 @@ def protected_table(
         )
         st.download_button(
             t("disclosure.export.download_xlsx", lang),
-            data=xlsx_export(protected, lang, key, filename, decimals, caption, definitions),
+            data=xlsx_export(protected, lang, key, filename, decimals, title or caption, definitions),
             file_name=filename.rsplit(".", 1)[0] + ".xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"dl_xlsx_{key}",
@@ -89,13 +92,15 @@ def chart_with_table(
     filename: str,
     decimals: Mapping[str, int] | None = None,
 ) -> None:
-    """A chart and its table alternative holding the same numbers, in tabs."""
+    """A chart and its table alternative holding the same numbers, in tabs (the table's export is titled like the
+    chart)."""
     chart_tab, table_tab = st.tabs([t("ui.chart", lang), t("ui.table", lang)])
     with chart_tab:
         st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
         st.caption(t("ui.suppression_note", lang))
     with table_tab:
-        protected_table(protected, lang, key, filename, decimals)
+        title = re.sub(r"<[^>]+>", " ", fig.layout.title.text or "").strip() or None
+        protected_table(protected, lang, key, filename, decimals, title=title)
 
 
 def coming_soon(lang: str, items: Sequence[str]) -> None:
