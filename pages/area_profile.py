@@ -38,8 +38,8 @@ st.caption(t("profile.caption", lang, start=start, end=end, comparator=shell.com
 
 st.subheader(t("profile.glance_title", lang))
 glance = profile.glance(tables, f, level, code, ctx.as_of, n)
-st.dataframe(profile.glance_display(glance, lang), hide_index=True, width="stretch")
-st.caption(t("profile.glance_help", lang))
+components.protected_table(profile.glance_table(glance, lang), lang, key="profile_glance",
+                           filename="profile_at_a_glance.csv", caption=t("profile.glance_help", lang))
 
 if level == "rrp":
     las = rrp.la_codes_of(tables["rrps"].filter(pl.col("rrp_id") == code))
@@ -55,7 +55,7 @@ pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
 
 st.subheader(t("profile.pathways_title", lang))
 side = disclosure.protect(gaps.compare(area_rows, wales_rows), counts=list(gaps.COUNTS), rates=gaps.RATES,
-                          threshold=n)
+                          threshold=n, relations=disclosure.relations("gaps.compare", ctx.publication))
 fig = grouped_bars(side, "pathway", "gap_rate", "series", series, series_labels, pathway_labels,
                    t("gaps.by_pathway_title", lang), t("col.gap_rate", lang), is_rate=True)
 components.chart_with_table(fig, side.with_columns(pl.col("series").replace_strict(series_labels),
@@ -91,9 +91,9 @@ for col, m in zip(st.columns(3), ("meetings", "attendance_rate", "reviewed_befor
 st.subheader(t("profile.outcomes_title", lang))
 groups = {"area": outcomes.case_outcomes(area_cases, tables["outcomes"], ctx.as_of),
           "wales": outcomes.case_outcomes(wales_cases, tables["outcomes"], ctx.as_of)}
-out = disclosure.protect(outcomes.headline_compare(groups), counts=["numerator", "denominator", "not_recorded"],
-                         rates={"rate": ("numerator", "denominator"), "ci_low": ("numerator", "denominator"),
-                                "ci_high": ("numerator", "denominator")}, threshold=n)
+out = disclosure.protect(outcomes.headline_compare(groups), counts=outcomes.HEADLINE_COUNTS,
+                         rates=outcomes.HEADLINE_RATES, threshold=n,
+                         relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
 out = outcomes.to_percent(out, ["rate", "ci_low", "ci_high"])
 out = out.with_columns(pl.col("group").replace_strict(series_labels),
                        pl.col("measure").map_elements(lambda m: t(f"profile.outcome.{m}", lang),

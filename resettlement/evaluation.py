@@ -377,9 +377,12 @@ def report(figures: Mapping[str, pl.DataFrame], threshold: int, lang: str = "en"
 def effects_long(effects: pl.DataFrame) -> pl.DataFrame:
     """Protected effects as one row per outcome and comparison (``matched`` / ``naive``): ``difference``,
     ``ci_low``, ``ci_high`` (for the dot-and-whisker chart)."""
+    cols = ("difference", "ci_low", "ci_high")
+    # An all-empty column is typed Null, not Float64; cast so the two halves always stack.
     naive = effects.select("outcome", pl.lit("naive").alias("comparison"),
-                           *(pl.col(f"naive_{c}").alias(c) for c in ("difference", "ci_low", "ci_high")))
-    matched = effects.select("outcome", pl.lit("matched").alias("comparison"), "difference", "ci_low", "ci_high")
+                           *(pl.col(f"naive_{c}").cast(pl.Float64).alias(c) for c in cols))
+    matched = effects.select("outcome", pl.lit("matched").alias("comparison"),
+                             *(pl.col(c).cast(pl.Float64) for c in cols))
     return pl.concat([matched, naive])
 
 

@@ -137,30 +137,24 @@ def area_tables(tables: Mapping[str, pl.DataFrame], la_codes: list[str]) -> dict
     return out
 
 
-def glance_display(glance: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """The at-a-glance table as text in ``lang``: values formatted (percentages for rates), note codes where
-    hidden, and the rank in words ("4 of 19")."""
+def glance_table(glance: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The at-a-glance table for display and download: measure names in ``lang`` (rates marked %, values as
+    percentages), the area's and Wales's values with their note columns kept, the peers' median, and the rank
+    in words ("4 of 19")."""
     from resettlement.i18n import t
 
-    def fmt(measure: str, value: float | None, note: str | None = None) -> str:
-        if note:
-            return note
-        if value is None:
-            return disclosure.NOT_APPLICABLE
-        return f"{value:.1%}" if measure in RATE_MEASURES else f"{value:,.0f}"
-
-    rows = []
-    for r in glance.iter_rows(named=True):
-        m = r["measure"]
-        rank = t("profile.rank", lang, rank=r["rank"], n=r["peers"]) if r["rank"] else "–"
-        rows.append({
-            t("col.measure", lang): t(f"profile.measure.{m}", lang),
-            t("profile.col_area", lang): fmt(m, r["area"], r["area__note"]),
-            t("profile.col_wales", lang): fmt(m, r["wales"], r.get("wales__note")),
-            t("profile.col_peers", lang): fmt(m, r["peer_median"]),
-            t("profile.col_rank", lang): rank,
-        })
-    return pl.DataFrame(rows)
+    is_rate = pl.col("measure").is_in(list(RATE_MEASURES))
+    scale = pl.when(is_rate).then(100.0).otherwise(1.0)
+    names = {m: t(f"profile.measure.{m}", lang) + (" (%)" if m in RATE_MEASURES else "") for m in MEASURES}
+    ranks = [t("profile.rank", lang, rank=r, n=n) if r else "–" for r, n in zip(glance["rank"], glance["peers"],
+                                                                               strict=True)]
+    return glance.with_columns(
+        pl.col("measure").replace_strict(names),
+        (pl.col("area") * scale).round(1), (pl.col("wales") * scale).round(1),
+        (pl.col("peer_median") * scale).round(1),
+        pl.Series("rank", ranks, dtype=pl.String),
+    ).select("measure", "area", "area__note", "wales", "wales__note", "peer_median", "rank").rename(
+        {"area": "this_area", "area__note": "this_area__note"})
 
 
 def glance(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date,

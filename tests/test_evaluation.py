@@ -225,3 +225,24 @@ def test_cli_area_period_and_cohorts(demo_url, demo_tables, capsys):
 def test_cli_rejects_a_bad_period(demo_url, capsys):
     assert cli.main(["evaluate", "--db", demo_url, "--from", "2030Q1"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_effects_long_stacks_when_a_difference_column_is_all_empty():
+    import polars as pl
+
+    from resettlement import evaluation
+
+    effects = pl.DataFrame({"outcome": ["reoffended"], "difference": [None], "ci_low": [None], "ci_high": [None],
+                            "naive_difference": [-0.1], "naive_ci_low": [-0.2], "naive_ci_high": [0.0]})
+    out = evaluation.effects_long(effects)
+    assert out["comparison"].to_list() == ["matched", "naive"]
+    assert out["difference"].to_list() == [None, -0.1]
+    assert out.schema["difference"] == pl.Float64
+
+
+def test_outcomes_page_for_a_small_authority(app):
+    from tests.apptest import open_page
+
+    at = open_page(app, "outcomes", "en")
+    at.sidebar.selectbox[0].set_value("la:W06000023").run()
+    assert not at.exception, [e.value for e in at.exception]
