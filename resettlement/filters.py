@@ -159,6 +159,7 @@ def cli_filters(as_of: date, start_q: str | None, end_q: str | None, area: str |
         raise ValueError(f"period starts ({start}) after it ends ({end})")
     chosen = tuple(c for c in COHORTS if c in (cohorts or ",".join(COHORTS)).split(","))
     parsed = Area.parse(area)
-    if area and area != "wales" and parsed == Area():
+    known = parsed.level == "wales" or parsed.code in geography.area_codes(parsed.level)
+    if (area and area != "wales" and parsed == Area()) or not known:
         raise ValueError(f"unknown area {area!r}: use wales, la:<GSS code>, service:<code> or police_area:<code>")
     return Filters(start, end, parsed, chosen or COHORTS)

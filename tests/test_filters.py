@@ -54,3 +54,14 @@ def test_select_cases_by_period_area_service_and_cohort():
     assert select_cases(cases, swansea)["case_id"].to_list() == ["a", "e"]
     south = Filters("2016Q1", "2026Q1", Area("police_area", "W15000003"), ("remand",))
     assert select_cases(cases, south)["case_id"].to_list() == ["d"]
+
+
+def test_cli_filters_validate_the_area_code():
+    import pytest
+
+    from resettlement.filters import cli_filters
+
+    assert cli_filters(date(2026, 9, 30), None, None, area="la:W06000015").area == Area("la", "W06000015")
+    for bad in ("la:X", "service:nowhere", "police_area:W06000015", "region:1"):
+        with pytest.raises(ValueError, match="unknown area"):
+            cli_filters(date(2026, 9, 30), None, None, area=bad)
