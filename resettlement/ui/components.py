@@ -103,12 +103,6 @@ def chart_with_table(
         protected_table(protected, lang, key, filename, decimals, title=title)
 
 
-def coming_soon(lang: str, items: Sequence[str]) -> None:
-    """A short note on what a page will show, for pages whose issue has not landed yet."""
-    st.info(t("ui.coming_soon", lang), icon=":material/construction:")
-    st.markdown("\n".join(f"- {t(i, lang)}" for i in items))
-
-
 def _legend_html(bins: maps.Bins, is_rate: bool, title: str, lang: str) -> str:
     def swatch(rgb: tuple[int, int, int], text: str) -> str:
         colour = "rgb({},{},{})".format(*rgb)
