@@ -101,3 +101,20 @@ out = out.with_columns(pl.col("group").replace_strict(series_labels),
 components.protected_table(out, lang, key="profile_outcomes", filename="profile_outcomes.csv",
                            decimals={"rate": 1, "ci_low": 1, "ci_high": 1}, caption=t("profile.outcomes_help", lang))
 st.caption(t("profile.print_hint", lang))
+
+sections = [
+    (t("profile.glance_title", lang), components.display_frame(profile.glance_table(glance, lang), lang)),
+    (t("profile.pathways_title", lang), components.display_frame(side.with_columns(
+        pl.col("series").replace_strict(series_labels), pl.col("pathway").replace_strict(pathway_labels)), lang,
+        {"gap_rate": 3, "not_in_place_rate": 3})),
+    (t("profile.completeness_title", lang), components.display_frame(worst, lang)),
+    (t("profile.rrp_title", lang), components.display_frame(head, lang, {c: 3 for c in rrp.HEADLINE_RATES})),
+    (t("profile.outcomes_title", lang), components.display_frame(out, lang, {"rate": 1, "ci_low": 1, "ci_high": 1})),
+]
+notes = [t("banner.synthetic", lang).replace("**", "")] if ctx.synthetic else []
+notes += [t("meta.as_of", lang, date=ctx.as_of.isoformat()), t("definitions.disclosure.body", lang, n=n, m=n - 1)
+          .replace("**", "")]
+html = profile.printable_html(f"{t('page.profile.title', lang)}: {name}", t("profile.caption", lang, start=start,
+                              end=end, comparator=shell.comparator_label(ctx)), notes, sections, lang)
+st.download_button(t("profile.download_html", lang), data=html.encode("utf-8"), file_name="area_profile.html",
+                   mime="text/html", icon=":material/print:", key="profile_html")

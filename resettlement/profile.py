@@ -165,3 +165,31 @@ def glance(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str
     out = at_a_glance(protect(per_area, threshold), wales, code)
     notes = {m: wales[f"{m}__note"].item() if f"{m}__note" in wales.columns else None for m in MEASURES}
     return out.with_columns(pl.col("measure").replace_strict(notes, default=None).alias("wales__note"))
+
+
+def printable_html(title: str, subtitle: str, notes: list[str], sections: list[tuple[str, pl.DataFrame]],
+                   lang: str) -> str:
+    """A standalone, print-ready HTML page of the profile: headings and the same disclosure-controlled tables
+    the page shows (text cells, note codes kept), with no scripts and nothing fetched from the network."""
+    from html import escape
+
+    def table(df: pl.DataFrame) -> str:
+        head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{'' if v is None else escape(str(v))}</td>" for v in row) + "</tr>"
+            for row in df.iter_rows()
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+    body = "".join(f"<h2>{escape(h)}</h2>{table(df)}" for h, df in sections)
+    note_html = "".join(f"<p class='note'>{escape(n)}</p>" for n in notes)
+    return (
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(title)}</title><style>"
+        "body{font-family:Arial,Helvetica,sans-serif;margin:2rem;color:#0b0c0c;max-width:60rem}"
+        "h1{font-size:1.8rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:1.6rem;page-break-after:avoid}"
+        "table{border-collapse:collapse;width:100%;font-size:.85rem;page-break-inside:avoid}"
+        "th,td{border:1px solid #b1b4b6;padding:.25rem .4rem;text-align:left}th{background:#f3f2f1}"
+        ".note{font-size:.85rem;color:#505a5f}.banner{background:#fff7bf;padding:.5rem;border-left:4px solid #ffdd00}"
+        "@page{size:A4;margin:15mm}</style></head><body>"
+        f"<h1>{escape(title)}</h1><p>{escape(subtitle)}</p>{note_html}{body}</body></html>"
+    )

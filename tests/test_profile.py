@@ -73,3 +73,22 @@ def test_rank_and_median_leave_suppressed_peers_out():
     assert comp["rank"] == 2 and comp["peers"] == 3
     children = next(r for r in g if r["measure"] == "children")
     assert children["rank"] == 2 and children["peers"] == 3 and children["peer_median"] == 40
+
+
+def test_printable_html_is_standalone_and_holds_the_tables():
+    df = pl.DataFrame({"Measure": ["Gap rate (%)", "Children"], "This area": ["22.0", "c"]})
+    html = profile.printable_html("Area profile: Cardiff", "2024 Q4 to 2026 Q3", ["Synthetic data."],
+                                  [("At a glance", df)], "en")
+    assert html.startswith("<!doctype html>") and "<h1>Area profile: Cardiff</h1>" in html
+    assert "<td>Gap rate (%)</td><td>22.0</td>" in html and "<td>c</td>" in html
+    assert "<script" not in html and "http" not in html
+    assert "@page" in html  # print layout
+
+
+def test_profile_page_offers_the_printable_download(app):
+    from tests.apptest import open_page
+
+    at = open_page(app, "profile", "cy")
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert "Lawrlwytho proffil i'w argraffu (HTML)" in labels
