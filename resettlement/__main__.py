@@ -65,20 +65,32 @@ def _open_db(url: str):
     return store.get_engine(url)
 
 
-def _gaps(args: argparse.Namespace) -> int:
-    from resettlement import disclosure, gaps, geography
+def _open_report(args: argparse.Namespace, with_area: bool = True):
+    """The engine, metadata, as-of date and filters a reporting command needs, or ``None`` after printing a
+    readable error (database unusable, or a bad period, area or cohort)."""
     from resettlement.filters import cli_filters
-    from resettlement.scope import Scope
 
     engine = _open_db(args.db or settings.db_url())
     if engine is None:
-        return 2
+        return None
     meta = store.read_meta(engine)
+    as_of = store.as_of(meta) or date.today()
     try:
-        f = cli_filters(store.as_of(meta), args.start, args.end, cohorts=args.cohort)
+        f = cli_filters(as_of, args.start, args.end, area=args.area if with_area else None, cohorts=args.cohort)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return None
+    return engine, meta, as_of, f
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    from resettlement import disclosure, gaps, geography
+    from resettlement.scope import Scope
+
+    opened = _open_report(args, with_area=False)
+    if opened is None:
         return 2
+    engine, _, _, f = opened
     scope = Scope.all_wales()
     cases = geography.attach_service(store.read_table(engine, "cases", scope))
     threshold = settings.suppression_threshold()  # output leaves the app: publication view (secondary suppression)
@@ -138,15 +150,14 @@ def _templates(args: argparse.Namespace) -> int:
 
 def _completeness(args: argparse.Namespace) -> int:
     from resettlement import completeness, disclosure
-    from resettlement.filters import DATA_START, cli_filters, quarters_between
+    from resettlement.filters import DATA_START, quarters_between
     from resettlement.scope import Scope
 
-    engine = _open_db(args.db or settings.db_url())
-    if engine is None:
+    opened = _open_report(args)
+    if opened is None:
         return 2
-    as_of = store.as_of(store.read_meta(engine))
+    engine, _, as_of, f = opened
     try:
-        f = cli_filters(as_of, args.start, args.end, area=args.area, cohorts=args.cohort)
         thresholds = completeness.Thresholds.from_settings()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -164,18 +175,12 @@ def _completeness(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from resettlement import evaluation
-    from resettlement.filters import cli_filters
     from resettlement.scope import Scope
 
-    engine = _open_db(args.db or settings.db_url())
-    if engine is None:
+    opened = _open_report(args)
+    if opened is None:
         return 2
-    as_of = store.as_of(store.read_meta(engine))
-    try:
-        f = cli_filters(as_of, args.start, args.end, area=args.area, cohorts=args.cohort)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    engine, _, as_of, f = opened
     threshold = settings.suppression_threshold()
     figures = evaluation.protected_for(store.read_all(engine, Scope.all_wales()), f, as_of, threshold)
     out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
@@ -190,22 +195,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from resettlement import geography, report
-    from resettlement.filters import cli_filters
+    from resettlement import report
     from resettlement.scope import Scope
 
-    engine = _open_db(args.db or settings.db_url())
-    if engine is None:
+    opened = _open_report(args)
+    if opened is None:
         return 2
-    meta = store.read_meta(engine)
-    as_of = store.as_of(meta) or date.today()
-    try:
-        f = cli_filters(as_of, args.start, args.end, area=args.area, cohorts=args.cohort)
-        if f.area.level != "wales" and f.area.code not in geography.area_codes(f.area.level):
-            raise ValueError(f"unknown area {args.area!r}: no {f.area.level} has the code {f.area.code!r}")
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    engine, meta, as_of, f = opened
     deck = report.report_deck(store.read_all(engine, Scope.all_wales()), f, as_of, settings.suppression_threshold(),
                               args.lang, synthetic=meta.get("synthetic") == "1")
     with open(args.out, "wb") as fh:
