@@ -95,3 +95,16 @@ def test_definitions_page_shows_every_registered_section(app, lang):
     headers = [h.value for h in at.header]
     for key in SECTIONS:
         assert t(f"{key}.title", lang) in headers
+
+
+def test_first_start_creates_the_demo_database(tmp_path, monkeypatch):
+    db = tmp_path / "fresh" / "demo.db"
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("RESETTLEMENT_DEMO_SCALE", "0.2")
+    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
+    at = new_app(120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert db.exists()
+    assert [p.name for p in db.parent.iterdir()] == ["demo.db"]  # built aside, moved into place, nothing left
+    assert [x.value for x in at.title] == [t("page.overview.title", "en")]
+    assert t("banner.synthetic", "en") in texts(at)

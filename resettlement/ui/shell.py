@@ -6,6 +6,8 @@ run's :class:`Context` of plain values.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -77,20 +79,41 @@ def header() -> str:
     return lang
 
 
+_BUILD_LOCK = threading.Lock()
+
+
+def _build_demo(url: str, progress) -> None:
+    """Build the demo database beside its final path and move it into place when complete, so a crash never
+    leaves a half-built file and two first visitors never build it twice."""
+    from resettlement import synth
+
+    with _BUILD_LOCK:
+        if store.database_exists(url):
+            return
+        path = store.sqlite_path(url)
+        building = path.with_name(f".{path.name}.building-{os.getpid()}")
+        building.unlink(missing_ok=True)
+        tmp_url = f"sqlite:///{building}"
+        try:
+            synth.build_demo(tmp_url, scale=settings.demo_scale(), progress=progress)
+        finally:
+            store.get_engine(tmp_url).dispose()
+            store.get_engine.cache_clear()
+        os.replace(building, path)
+
+
 def ensure_database(url: str, lang: str) -> None:
     """Create the demo database on first start (embedded SQLite only), with a progress bar; stop the run
     with a readable message if the database cannot be reached."""
     if not store.database_exists(url):
-        from resettlement import synth
-
         bar = st.progress(0.0, text=t("startup.creating", lang))
 
         def progress(fraction: float, _message: str) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=t("startup.creating", lang))
 
         try:
-            synth.build_demo(url, scale=settings.demo_scale(), progress=progress)
-        except Exception as exc:
+            _build_demo(url, progress)
+        except Exception as exc:  # shown to the user, not swallowed
             bar.empty()
             st.error(t("error.demo_failed", lang, detail=str(exc)))
             st.stop()
