@@ -22,9 +22,12 @@ if in_area.is_empty():
     st.info(t("rrp.none", lang))
     st.stop()
 names, short = rrp.rrp_names(tables["rrps"], lang), rrp.rrp_names(tables["rrps"], lang, short=True)
-choice = st.selectbox(t("rrp.choose", lang), ["all", *in_area["rrp_id"]], key="rrp_choice",
+options = ["all", *in_area["rrp_id"]]
+default = shell.page_param("rrp", options, "all")
+choice = st.selectbox(t("rrp.choose", lang), options, index=options.index(default), key="rrp_choice",
                       placeholder=t("ui.choose", lang), help=t("rrp.choose_help", lang),
                       format_func=lambda r: t("rrp.all_in_area", lang, area=area) if r == "all" else names[r])
+shell.set_page_param("rrp", choice)  # a link keeps the drill-down
 
 chosen = in_area if choice == "all" else in_area.filter(pl.col("rrp_id") == choice)
 ids, whole = chosen["rrp_id"].to_list(), f.area.level == "wales" and choice == "all"

@@ -55,3 +55,11 @@ def test_download_gives_the_tables_csv(tab):
                                t("col.children", "en")])
     assert len(text.splitlines()) > 10
     assert tab.errors == []
+
+
+def test_rrp_drill_down_survives_in_the_link(tab):
+    p = tab.open("rrp_activity?lang=en&rrp=rrp_cardiff")
+    chosen = p.locator("[data-testid=stMain] [data-testid=stSelectbox] input").first.input_value()
+    assert "Cardiff" in chosen
+    assert "rrp=rrp_cardiff" in p.url
+    assert tab.errors == []
