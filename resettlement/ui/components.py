@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -81,7 +82,21 @@ def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
                                   as_of=ctx.as_of, filters=ctx.filters, publication=ctx.publication, access=access,
                                   data_version=ctx.data_version, definitions=sections)
     names = {c: column_label(c, lang) for c in protected.columns if not c.endswith(disclosure.NOTE_SUFFIX)}
-    return report.workbook(protected, lang, about, decimals=decimals, names=names)
+    frame = io.BytesIO()
+    protected.write_ipc(frame)
+    return _workbook(frame.getvalue(), lang, tuple(about), tuple(sorted((decimals or {}).items())),
+                     tuple(names.items()), ctx.scope.key() if ctx is not None else "")
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _workbook(frame: bytes, lang: str, about: tuple, decimals: tuple, names: tuple, scope_key: str) -> bytes:
+    """The XLSX bytes of a (small, protected) table, keyed on its cells and everything its About sheet says, so a
+    rerun with the same view does not rebuild every workbook of the page (openpyxl takes tens of ms each)."""
+    from resettlement import report
+
+    del scope_key  # part of the key only: cached entries never cross viewers' scopes
+    return report.workbook(pl.read_ipc(io.BytesIO(frame)), lang, list(about), decimals=dict(decimals),
+                           names=dict(names))
 
 
 def chart_with_table(
