@@ -57,6 +57,12 @@ SETTINGS: tuple[Setting, ...] = (
         "below it, red.",
     ),
     Setting(
+        "RESETTLEMENT_CACHE_DIR",
+        str(ROOT / "data" / "cache"),
+        "Folder of the columnar snapshots (Parquet, one per data version) the app reads instead of reading every row "
+        "through SQL again; 'off' keeps none. A snapshot is a copy of the data: protect it like the database.",
+    ),
+    Setting(
         "RESETTLEMENT_DEMO_SCALE",
         "1",
         "Scale of the synthetic database the app creates on first start (1 = volumes like Wales).",

@@ -925,6 +925,7 @@ def build_demo(
     if progress is not None:
         progress(0.7, "Writing to the database")
     store.replace_all(store.get_engine(url), frames, meta)
+    store.write_snapshot(url, meta["data_version"], frames)  # the app reads this instead of every row through SQL
     if progress is not None:
         progress(1.0, "Database ready")
     return {name: df.height for name, df in frames.items()}

@@ -14,9 +14,10 @@ def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFram
     """Every standard table visible in scope, with ``service_code`` attached to cases.
 
     Shared, never mutated (Polars frames are immutable), so no per-call copy. ``data_version`` changes
-    whenever data is written, which retires the cached entry.
+    whenever data is written, which retires the cached entry. Read from the columnar snapshot of that version when
+    there is one (see :func:`resettlement.store.read_all`).
     """
-    frames = store.read_all(store.get_engine(url), scope_from_key(scope_key))
+    frames = store.read_all(store.get_engine(url), scope_from_key(scope_key), data_version)
     frames["cases"] = geography.attach_service(frames["cases"])
     return frames
 

@@ -100,6 +100,7 @@ def _build_demo(url: str, progress) -> None:
             store.get_engine(tmp_url).dispose()
             store.get_engine.cache_clear()
         os.replace(building, path)
+        store.adopt_snapshot(tmp_url, url)  # the snapshot written with it now belongs to the final path
 
 
 def ensure_database(url: str, lang: str) -> None:
