@@ -4,9 +4,8 @@ trends for the selected area against Wales."""
 import polars as pl
 import streamlit as st
 
-from resettlement import cohort, disclosure, overview, report
+from resettlement import disclosure, overview, report
 from resettlement.charts import trend_lines
-from resettlement.filters import select_cases
 from resettlement.i18n import label, t
 from resettlement.ui import components, shell
 
@@ -25,7 +24,7 @@ st.download_button(  # built on click: the same deck as `python -m resettlement 
     file_name=f"resettlement-{f.area.token().replace(':', '-')}-{f.start_q}-{f.end_q}-{lang}.pptx", mime=report.MIME,
     key="overview_deck", icon=":material/slideshow:", help=t("report.download_help", lang))
 
-head = overview.protect_headline(overview.headline(tables, f, ctx.as_of), n)
+head = overview.protect_headline(ctx.cached(overview.headline, f, ctx.as_of), n)
 cols = st.columns(3) + st.columns(3)
 for col, row in zip(cols, head.iter_rows(named=True), strict=False):
     metric, is_rate = row["metric"], row["metric"] in overview.RATE_METRICS
@@ -43,8 +42,8 @@ with st.expander(t("ui.table", lang)):
         filename="headline.csv", decimals={"current": 3, "previous": 3, "change": 3})
 
 st.header(t("overview.section.trend", lang))
-trend = disclosure.protect(overview.area_vs_wales_trend(tables["cases"], f, list(ctx.quarters)),
-                           counts=["episodes"], threshold=n,
+area_trend, by_cohort = ctx.cached(overview.trends, f, ctx.quarters)
+trend = disclosure.protect(area_trend, counts=["episodes"], threshold=n,
                            relations=disclosure.relations("overview.trend", ctx.publication))
 series = ["area"] if f.area.level == "wales" else ["area", "wales"]
 labels = {"area": area, "wales": comparator}
@@ -56,7 +55,6 @@ components.chart_with_table(fig, trend.filter(pl.col("series").is_in(series)).wi
     pl.col("series").replace_strict(labels)), lang, key="overview_area_trend", filename="episodes_area_trend.csv")
 
 st.subheader(t("overview.section.cohort_trend", lang))
-by_cohort = cohort.starts_by_quarter(select_cases(tables["cases"], f, with_period=False), list(ctx.quarters))
 by_cohort = disclosure.protect(by_cohort, counts=["episodes", "children"], threshold=n,
                                relations=disclosure.relations("overview.cohorts", ctx.publication))
 fig = trend_lines(by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),

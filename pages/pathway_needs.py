@@ -1,13 +1,10 @@
 """Pathway needs: need identified → service offered → engaged on the seven pathways, against Wales."""
 
-from dataclasses import replace
-
 import polars as pl
 import streamlit as st
 
 from resettlement import disclosure, needs
 from resettlement.charts import grouped_bars, trend_lines
-from resettlement.filters import Area, select_cases
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
@@ -20,10 +17,7 @@ start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, 
 st.subheader(area_name)
 st.caption(t("overview.period", lang, start=start, end=end))
 
-tables = ctx.tables()
-area_cases = select_cases(tables["cases"], f)
-wales_cases = select_cases(tables["cases"], replace(f, area=Area()))
-area_rows, wales_rows = needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"], wales_cases)
+figures = ctx.cached(needs.figures, f)
 is_wales = f.area.level == "wales"
 series = ["area"] if is_wales else ["area", "wales"]
 series_labels = {"area": area_name, "wales": comparator}
@@ -44,13 +38,13 @@ def labelled(df: pl.DataFrame) -> pl.DataFrame:
 
 st.header(t("needs.funnel_title", lang))
 st.caption(t("needs.funnel_help", lang))
-compare = protect(needs.compare(area_rows, wales_rows).filter(pl.col("series").is_in(series)), "needs.compare")
+compare = protect(figures["compare"].filter(pl.col("series").is_in(series)), "needs.compare")
 fig = grouped_bars(compare, "pathway", "need_rate", "series", series, series_labels, pathway_labels,
                    t("needs.need_rate_chart", lang), t("col.need_rate", lang), is_rate=True)
 components.chart_with_table(fig, labelled(compare), lang, key="needs_rate", filename="need_rate_by_pathway.csv",
                             decimals=decimals)
 
-funnel = protect(needs.funnel(area_rows), "needs.funnel")
+funnel = protect(figures["funnel"], "needs.funnel")
 stages = funnel.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage",
                         value_name="n")
 stage_labels = {s: t(f"col.{s}", lang) for s in ("identified", "offered", "engaged")}
@@ -62,7 +56,7 @@ components.chart_with_table(fig, labelled(funnel), lang, key="needs_funnel", fil
 st.header(t("needs.breakdown_title", lang))
 by = st.segmented_control(t("needs.breakdown_by", lang), options=list(needs.BREAKDOWNS), default="cohort",
                           required=True, format_func=lambda b: t(f"needs.by_{b}", lang), key="needs_by")
-breakdown = protect(needs.funnel(area_rows, by=[by]), "needs.breakdown")
+breakdown = protect(ctx.cached(needs.breakdown, f, by), "needs.breakdown")
 group_labels = {g: (label(by, g, lang) if by != "age_band" else g) for g in breakdown[by].drop_nulls().unique()}
 breakdown = breakdown.filter(pl.col(by).is_not_null())
 fig = grouped_bars(breakdown, "pathway", "need_rate", by, sorted(group_labels), group_labels, pathway_labels,
@@ -77,11 +71,8 @@ pathway = c1.selectbox(t("gaps.pathway", lang), options=list(PATHWAYS), format_f
                        key="needs_trend_pathway", placeholder=t("ui.choose", lang))
 with c2:
     periods, period_labels = components.trend_periods(ctx.quarters, lang, key="needs_grain")
-history_area = needs.with_case(tables["needs"], select_cases(tables["cases"], f, with_period=False))
-history_wales = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()),
-                                                              with_period=False))
-trend = protect(needs.compare_trend(history_area, history_wales, periods, pathway)
-                .filter(pl.col("series").is_in(series)), "needs.trend")
+trend = protect(ctx.cached(needs.trend_of, f, tuple(periods), pathway).filter(pl.col("series").is_in(series)),
+                "needs.trend")
 fig = trend_lines(trend, "quarter", "need_rate", "series", series, series_labels,
                   t("needs.trend_chart", lang, pathway=pathway_labels[pathway]), t("col.period", lang),
                   t("col.need_rate", lang), x_labels=period_labels)
@@ -91,8 +82,7 @@ components.chart_with_table(fig, labelled(trend), lang, key="needs_trend", filen
 
 st.header(t("needs.complex_title", lang))
 st.caption(t("needs.complex_help", lang))
-per = needs.compare_needs_per_case(area_rows, area_cases, wales_rows, wales_cases).filter(
-    pl.col("series").is_in(series))
+per = figures["per_case"].filter(pl.col("series").is_in(series))
 per = disclosure.protect(per, counts=["episodes", "total"], rates={"share": ("episodes", "total")}, threshold=n,
                          relations=disclosure.relations("needs.per_case", ctx.publication))
 count_labels = {k: str(k) for k in range(len(PATHWAYS) + 1)}

@@ -308,6 +308,38 @@ def evaluate(frames: Mapping[str, pl.DataFrame]) -> Evaluated:
     return out
 
 
+def cell_counts(frames: Mapping[str, pl.DataFrame], f: Filters, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Applicable and missing cells of the case records of the filters' selection, per ``by`` group (see
+    :data:`DIMS`): the same ``cells_applicable`` and ``cells_missing`` as ``scores(select(evaluate(frames), f),
+    by)``, computed for the selected cases only and without the validity and timeliness rules, for headline
+    figures that need completeness alone. Every group present in the selection gets a row; with no ``by``, one row
+    (zeros for an empty selection)."""
+    from resettlement.filters import select_cases
+
+    by = list(by)
+    cases = case_attributes(select_cases(frames["cases"], f))
+    parts = []
+    for name in CASE_TABLES:
+        fields = scored_fields(name)
+        if name not in frames or not fields:
+            continue
+        df = _with_context(name, frames, cases)
+        applies = [applicable_expr(df, name, fd) for fd in fields]
+        missing = [a & ~_present(df, fd.name) for a, fd in zip(applies, fields, strict=True)]
+        parts.append(df.lazy().select(
+            *by,
+            pl.sum_horizontal([a.cast(pl.Int64) for a in applies]).alias("cells_applicable"),
+            pl.sum_horizontal([m.cast(pl.Int64) for m in missing]).alias("cells_missing"),
+        ))
+    schema = {**{b: DIMS.get(b, pl.String()) for b in by}, "cells_applicable": pl.Int64(), "cells_missing": pl.Int64()}
+    if not parts:
+        return pl.DataFrame(schema=schema) if by else pl.DataFrame([[0], [0]], schema=schema)
+    rows = pl.concat(parts)
+    sums = [pl.col("cells_applicable").sum(), pl.col("cells_missing").sum()]
+    out = rows.group_by(by).agg(sums).sort(by, nulls_last=True) if by else rows.select(sums)
+    return out.collect().cast(schema)
+
+
 def record_scores(ev: Evaluated, table: str) -> pl.DataFrame:
     """Per record of ``table``: applicable and present cells and the record's completeness, and per field
     ``<field>`` = 1.0 when the cell is present or does not apply (100% on that rule), 0.0 when missing."""

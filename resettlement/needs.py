@@ -11,11 +11,12 @@ Definitions (shown on the Definitions page):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import polars as pl
 
-from resettlement.filters import quarter_expr
+from resettlement.filters import Area, Filters, quarter_expr, select_cases
 from resettlement.standard import PATHWAYS
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (("10-14", 10, 14), ("15", 15, 15), ("16", 16, 16), ("17", 17, 17))
@@ -155,3 +156,28 @@ def compare_needs_per_case(area_rows: pl.DataFrame, area_cases: pl.DataFrame, wa
             needs_per_case(wales_rows, wales_cases).with_columns(pl.lit("wales").alias("series")),
         ]
     )
+
+
+# ---- what the Pathway needs page shows, from the tables and plain values (cached by the page on those values) ----
+
+def figures(tables: Mapping[str, pl.DataFrame], f: Filters) -> dict[str, pl.DataFrame]:
+    """The selection against Wales (every area in scope) for the filters' period: ``compare`` (funnel of both),
+    ``funnel`` (the selection's) and ``per_case`` (pathways with a need per episode, both)."""
+    cases, rows = tables["cases"], tables["needs"]
+    area_cases, wales_cases = select_cases(cases, f), select_cases(cases, replace(f, area=Area()))
+    area_rows, wales_rows = with_case(rows, area_cases), with_case(rows, wales_cases)
+    return {"compare": compare(area_rows, wales_rows), "funnel": funnel(area_rows),
+            "per_case": compare_needs_per_case(area_rows, area_cases, wales_rows, wales_cases)}
+
+
+def breakdown(tables: Mapping[str, pl.DataFrame], f: Filters, by: str) -> pl.DataFrame:
+    """The selection's funnel per pathway and ``by`` group (one of :data:`BREAKDOWNS`)."""
+    return funnel(with_case(tables["needs"], select_cases(tables["cases"], f)), by=[by])
+
+
+def trend_of(tables: Mapping[str, pl.DataFrame], f: Filters, periods: Sequence[str], pathway: str) -> pl.DataFrame:
+    """:func:`compare_trend` over every period (quarters or years) for one pathway, whatever the filters' period."""
+    cases = tables["cases"]
+    history_area = with_case(tables["needs"], select_cases(cases, f, with_period=False))
+    history_wales = with_case(tables["needs"], select_cases(cases, replace(f, area=Area()), with_period=False))
+    return compare_trend(history_area, history_wales, periods, pathway)

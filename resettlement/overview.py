@@ -20,7 +20,7 @@ disclosure control can protect both periods.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -53,8 +53,8 @@ def _figures(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> dict[
     }
 
 
-def _completeness(ev: completeness.Evaluated, f: Filters) -> tuple[int, int]:
-    s = completeness.scores(completeness.select(ev, f)).row(0, named=True)
+def _completeness(tables: Mapping[str, pl.DataFrame], f: Filters) -> tuple[int, int]:
+    s = completeness.cell_counts(tables, f).row(0, named=True)  # completeness alone, for the selection alone
     applicable, missing = s["cells_applicable"], s["cells_missing"]
     return applicable - missing, applicable
 
@@ -90,8 +90,7 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
     rows.append(rate("gap_rate", (now["gap_unmet"], now["gap_recorded"]),
                      (before["gap_unmet"], before["gap_recorded"])))
     if "outcomes" in tables:
-        ev = completeness.evaluate(tables)
-        rows.append(rate("completeness", _completeness(ev, f), _completeness(ev, f.previous())))
+        rows.append(rate("completeness", _completeness(tables, f), _completeness(tables, f.previous())))
         latest, earlier = final_cohorts(as_of)
         in_area = outcomes.case_outcomes(select_cases(cases, f, with_period=False), tables["outcomes"], as_of)
         rows.append(rate("reoffending", _reoffending(in_area, latest), _reoffending(in_area, earlier)))
@@ -136,6 +135,17 @@ def area_vs_wales_trend(cases: pl.DataFrame, f: Filters, quarters: list[str]) ->
         parts.append(by_q.group_by("quarter").agg(pl.col("episodes").sum()).with_columns(
             pl.lit(series).alias("series")))
     return pl.concat(parts).sort("series", "quarter")
+
+
+def trends(tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[str]) -> tuple[pl.DataFrame,
+                                                                                           pl.DataFrame]:
+    """The Overview's two trends over every quarter: :func:`area_vs_wales_trend` and episodes and children starting
+    by cohort in the selected area (all cohorts, so a page can show those chosen)."""
+    from resettlement.cohort import starts_by_quarter
+
+    cases = tables["cases"]
+    return (area_vs_wales_trend(cases, f, list(quarters)),
+            starts_by_quarter(select_cases(cases, f, with_period=False), list(quarters)))
 
 
 def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[str]:

@@ -1,12 +1,18 @@
-"""Cached loaders for pages. Keys are plain values and always include the viewer's scope."""
+"""Cached loaders and computations for pages. Keys are plain values and always include the viewer's scope."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
 import streamlit as st
 
-from resettlement import geography, store
+from resettlement import completeness, geography, store
 from resettlement.scope import scope_from_key
+
+T = TypeVar("T")
+_FUNCTIONS: dict[str, Callable[..., Any]] = {}
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -25,3 +31,27 @@ def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFram
 def read_meta(url: str) -> dict[str, str]:
     """Dataset metadata (tiny; read on every run so imports show at once)."""
     return store.read_meta(store.get_engine(url))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def evaluated(url: str, scope_key: str, data_version: str) -> completeness.Evaluated:
+    """Every record's completeness, validity and timeliness masks (heavy: computed once per scope and version)."""
+    return completeness.evaluate(tables(url, scope_key, data_version))
+
+
+def cached(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *args: Any) -> T:
+    """``fn(tables, *args)`` on the viewer's tables, computed once per (url, scope key, data version, args).
+
+    ``fn`` is a module-level function of ``resettlement/`` whose first parameter is the tables mapping; ``args``
+    are plain values (strings, dates, tuples, the frozen :class:`~resettlement.filters.Filters`), never frames,
+    so the key is cheap to hash. Results are shared between reruns and sessions and never mutated (Polars frames
+    are immutable).
+    """
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    _FUNCTIONS[name] = fn
+    return _computed(name, url, scope_key, data_version, args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _computed(name: str, url: str, scope_key: str, data_version: str, args: tuple) -> Any:
+    return _FUNCTIONS[name](tables(url, scope_key, data_version), *args)

@@ -51,6 +51,15 @@ class Context:
     def tables(self) -> dict:
         return data.tables(self.url, self.scope.key(), self.data_version)
 
+    def cached(self, fn, *args):
+        """``fn(self.tables(), *args)``, computed once per (url, scope, data version, args): see
+        :func:`resettlement.ui.data.cached`. ``args`` are plain values (filters, options), never frames."""
+        return data.cached(fn, self.url, self.scope.key(), self.data_version, *args)
+
+    def evaluated(self):
+        """Completeness masks of every record in scope (:func:`resettlement.completeness.evaluate`), cached."""
+        return data.evaluated(self.url, self.scope.key(), self.data_version)
+
 
 def language() -> str:
     """The chosen language: the switch's value, else ``?lang=`` in the URL, else English."""
