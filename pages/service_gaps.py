@@ -1,13 +1,10 @@
 """Service gaps: a map of Wales by local authority, service or police force area, and a selected area's
 breakdown against Wales."""
 
-from dataclasses import replace
-
 import streamlit as st
 
-from resettlement import disclosure, gaps, geography, needs
+from resettlement import disclosure, gaps, geography
 from resettlement.charts import grouped_bars, trend_lines
-from resettlement.filters import Area, select_cases
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
@@ -17,10 +14,6 @@ f, lang, n = ctx.filters, ctx.lang, ctx.threshold
 shell.page_title("gaps", ctx)
 period = t("overview.period", lang, start=shell.quarter_label(f.start_q, lang), end=shell.quarter_label(f.end_q, lang))
 st.caption(period)
-
-tables = ctx.tables()
-rows = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area())))
-history = needs.with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()), with_period=False))
 
 c1, c2, c3 = st.columns([2.3, 1, 1])
 level = c1.segmented_control(t("gaps.level", lang), options=list(gaps.LEVELS), required=True,
@@ -33,7 +26,7 @@ measure = c3.selectbox(t("gaps.measure", lang), options=list(gaps.MEASURES), key
                        placeholder=t("ui.choose", lang),
                        format_func=lambda m: t(f"col.{m}", lang), help=t("gaps.measure_help", lang))
 
-protected = disclosure.secondary(gaps.map_table(tables["cases"], tables["needs"], f, level, pathway, n),
+protected = disclosure.secondary(ctx.cached(gaps.map_of, f, level, pathway, n),
                                  disclosure.relations("gaps.areas", ctx.publication), n, rates=gaps.RATES)
 denominator = gaps.DENOMINATOR[measure]
 
@@ -71,8 +64,8 @@ if st.button(t("gaps.clear_selection", lang), icon=":material/close:"):
     st.rerun()
 series_labels = {"area": name, "wales": comparator}
 
-area_rows = gaps.in_area(rows, level, code)
-side = disclosure.protect(gaps.compare(area_rows, rows), counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
+figures = ctx.cached(gaps.area_figures, f, level, code, pathway)
+side = disclosure.protect(figures["side"], counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
                           relations=disclosure.relations("gaps.compare", ctx.publication))
 fig = grouped_bars(side, "pathway", "gap_rate", "series", ["area", "wales"], series_labels,
                    {p: label("pathway", p, lang) for p in PATHWAYS}, t("gaps.by_pathway_title", lang),
@@ -82,7 +75,7 @@ components.chart_with_table(fig, side.with_columns(side["series"].replace_strict
                                                                                            "not_in_place_rate": 3})
 
 st.subheader(t("gaps.reasons_title", lang))
-reasons = gaps.reason_shares(gaps.combine(area_rows, pathway), gaps.combine(rows, pathway))
+reasons = figures["reasons"]
 reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": ("unmet", "total")}, threshold=n,
                                relations=disclosure.relations("gaps.reasons", ctx.publication))
 reason_labels = {r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
@@ -95,8 +88,7 @@ components.chart_with_table(fig, reasons_p.with_columns(reasons_p["series"].repl
 
 st.subheader(t("gaps.trend_title", lang))
 periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_grain")
-trend = gaps.compare_trend(gaps.combine(gaps.in_area(history, level, code), pathway), gaps.combine(history, pathway),
-                           periods)
+trend = ctx.cached(gaps.trend_of, f, level, code, pathway, tuple(periods))
 trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
                              relations=disclosure.relations("gaps.trend", ctx.publication))
 fig = trend_lines(trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,

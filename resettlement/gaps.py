@@ -13,10 +13,18 @@ Definitions (declared once here; shown on the Definitions page and used by the p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from resettlement import geography
 from resettlement.standard import PATHWAYS, SECURE_COHORTS
+
+if TYPE_CHECKING:
+    from resettlement.filters import Filters
+
+Tables = Mapping[str, pl.DataFrame]
 
 LEVELS = ("la", "service", "police_area")
 COUNTS = ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place")
@@ -179,3 +187,36 @@ def map_table(cases: pl.DataFrame, needs_rows: pl.DataFrame, f, level: str, path
     rows = with_case(needs_rows, select_cases(cases, replace(f, area=Area())))
     table = by_area(combine(rows, pathway), level, pathways=(pathway,))
     return disclosure.protect(table, counts=list(COUNTS), rates=RATES, threshold=threshold)
+
+
+# ---- what the Service gaps page shows, from the tables and plain values (cached by the page on those values) -----
+
+def _rows(tables: Tables, f: Filters, with_period: bool = True) -> pl.DataFrame:
+    """Needs rows of every area in scope for the filters' cohorts (and period), with their case attributes."""
+    from dataclasses import replace
+
+    from resettlement.filters import Area, select_cases
+    from resettlement.needs import with_case
+
+    return with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()), with_period))
+
+
+def map_of(tables: Tables, f: Filters, level: str, pathway: str, threshold: int) -> pl.DataFrame:
+    """:func:`map_table` from the tables."""
+    return map_table(tables["cases"], tables["needs"], f, level, pathway, threshold)
+
+
+def area_figures(tables: Tables, f: Filters, level: str, code: str, pathway: str) -> dict[str, pl.DataFrame]:
+    """One area at ``level`` against every area in scope over the filters' period: ``side`` (gap measures per
+    pathway, both) and ``reasons`` (unmet needs by recorded reason, for ``pathway`` or all pooled)."""
+    rows = _rows(tables, f)
+    area_rows = in_area(rows, level, code)
+    return {"side": compare(area_rows, rows),
+            "reasons": reason_shares(combine(area_rows, pathway), combine(rows, pathway))}
+
+
+def trend_of(tables: Tables, f: Filters, level: str, code: str, pathway: str, periods: tuple[str, ...]) -> pl.DataFrame:
+    """:func:`compare_trend` of one area against every area in scope over every period, whatever the filters'
+    period."""
+    history = _rows(tables, f, with_period=False)
+    return compare_trend(combine(in_area(history, level, code), pathway), combine(history, pathway), list(periods))
