@@ -1,14 +1,12 @@
 """Area profile: one area (authority, service, police force area or RRP) against Wales and its peers,
 readable top to bottom and printable."""
 
-from dataclasses import replace
-
 import polars as pl
 import streamlit as st
 
-from resettlement import completeness, disclosure, gaps, needs, outcomes, profile, rrp
+from resettlement import disclosure, gaps, outcomes, profile, rrp
 from resettlement.charts import grouped_bars
-from resettlement.filters import Area, area_options, select_cases
+from resettlement.filters import area_options
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
@@ -37,24 +35,16 @@ st.header(name)
 st.caption(t("profile.caption", lang, start=start, end=end, comparator=shell.comparator_label(ctx)))
 
 st.subheader(t("profile.glance_title", lang))
-glance = profile.glance(tables, f, level, code, ctx.as_of, n)
+glance = ctx.cached(profile.glance, f, level, code, ctx.as_of, n)
 components.protected_table(profile.glance_table(glance, lang), lang, key="profile_glance",
                            filename="profile_at_a_glance.csv", caption=t("profile.glance_help", lang))
 
-if level == "rrp":
-    las = rrp.la_codes_of(tables["rrps"].filter(pl.col("rrp_id") == code))
-    area_tables, area_f = profile.area_tables(tables, las), replace(f, area=Area())
-else:
-    area_tables, area_f = tables, replace(f, area=Area(level, code))
-wales_f = replace(f, area=Area())
-area_cases, wales_cases = select_cases(area_tables["cases"], area_f), select_cases(tables["cases"], wales_f)
-area_rows = needs.with_case(tables["needs"], area_cases)
-wales_rows = needs.with_case(tables["needs"], wales_cases)
+figures = ctx.cached(profile.sections, f, level, code, ctx.as_of)
 series, series_labels = ["area", "wales"], {"area": name, "wales": shell.comparator_label(ctx)}
 pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
 
 st.subheader(t("profile.pathways_title", lang))
-side = disclosure.protect(gaps.compare(area_rows, wales_rows), counts=list(gaps.COUNTS), rates=gaps.RATES,
+side = disclosure.protect(figures["gaps"], counts=list(gaps.COUNTS), rates=gaps.RATES,
                           threshold=n, relations=disclosure.relations("gaps.compare", ctx.publication))
 fig = grouped_bars(side, "pathway", "gap_rate", "series", series, series_labels, pathway_labels,
                    t("gaps.by_pathway_title", lang), t("col.gap_rate", lang), is_rate=True)
@@ -64,9 +54,7 @@ components.chart_with_table(fig, side.with_columns(pl.col("series").replace_stri
                             decimals={"gap_rate": 3, "not_in_place_rate": 3})
 
 st.subheader(t("profile.completeness_title", lang))
-ev = completeness.select(completeness.evaluate(area_tables), area_f)
-worst = completeness.field_scores(ev).sort("cells_missing", descending=True).head(5)
-worst = disclosure.protect(worst.select("table", "field", "cells_applicable", "cells_missing",
+worst = disclosure.protect(figures["worst_fields"].select("table", "field", "cells_applicable", "cells_missing",
                                        (pl.col("completeness") * 100).round(1)),
                            counts=["cells_applicable", "cells_missing"],
                            rates={"completeness": ("cells_missing", "cells_applicable")}, threshold=n)
@@ -74,14 +62,8 @@ components.protected_table(worst, lang, key="profile_worst", filename="profile_w
                            caption=t("profile.worst_help", lang))
 
 st.subheader(t("profile.rrp_title", lang))
-covering = tables["rrps"] if level != "rrp" else tables["rrps"].filter(pl.col("rrp_id") == code)
-if level != "rrp":
-    covering = rrp.rrps_for_area(covering, Area(level, code))
-ids = covering["rrp_id"].to_list()
-meetings = rrp.select_meetings(tables["rrp_meetings"], ids, f.start, f.end)
-invites = rrp.invitations(tables["rrp_attendance"], meetings)
-per_case = rrp.case_reviews(area_cases, tables["rrp_reviews"], tables["rrp_meetings"])
-head = disclosure.protect(rrp.headline(meetings, invites, per_case), counts=rrp.HEADLINE_COUNTS,
+covering = figures["covering"]
+head = disclosure.protect(figures["rrp_headline"], counts=rrp.HEADLINE_COUNTS,
                           rates=rrp.HEADLINE_RATES, threshold=n)
 h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
 st.caption(t("profile.rrp_covering", lang, names=", ".join(rrp.rrp_names(covering, lang).values()) or "–"))
@@ -89,9 +71,7 @@ for col, m in zip(st.columns(3), ("meetings", "attendance_rate", "reviewed_befor
     col.metric(t(f"rrp.metric.{m}", lang), h[m], help=t(f"rrp.metric.{m}_help", lang, **h), border=True)
 
 st.subheader(t("profile.outcomes_title", lang))
-groups = {"area": outcomes.case_outcomes(area_cases, tables["outcomes"], ctx.as_of),
-          "wales": outcomes.case_outcomes(wales_cases, tables["outcomes"], ctx.as_of)}
-out = disclosure.protect(outcomes.headline_compare(groups), counts=outcomes.HEADLINE_COUNTS,
+out = disclosure.protect(figures["outcomes"], counts=outcomes.HEADLINE_COUNTS,
                          rates=outcomes.HEADLINE_RATES, threshold=n,
                          relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
 out = outcomes.to_percent(out, ["rate", "ci_low", "ci_high"])

@@ -308,6 +308,19 @@ def evaluate(frames: Mapping[str, pl.DataFrame]) -> Evaluated:
     return out
 
 
+def select_evaluated(frames: Mapping[str, pl.DataFrame], f: Filters) -> Evaluated:
+    """``select(evaluate(frames), f)`` computed on the selected cases only: a case record is scored on its own values
+    and its case's, so the other cases never change it, and evaluating a small selection is much cheaper."""
+    from resettlement.filters import select_cases
+
+    cases = select_cases(frames["cases"], f)
+    ids = cases.select("case_id")
+    subset = {name: df.join(ids, on="case_id", how="semi", maintain_order="left")
+              if name in CASE_TABLES and name != "cases" else df for name, df in frames.items()}
+    subset["cases"] = cases
+    return select(evaluate(subset), f)
+
+
 def cell_counts(frames: Mapping[str, pl.DataFrame], f: Filters, by: Sequence[str] = ()) -> pl.DataFrame:
     """Applicable and missing cells of the case records of the filters' selection, per ``by`` group (see
     :data:`DIMS`): the same ``cells_applicable`` and ``cells_missing`` as ``scores(select(evaluate(frames), f),

@@ -66,11 +66,13 @@ def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: d
                                     (pl.col("need") == "yes").sum().alias("identified"))
     gap = gaps.combine(rows, "all").group_by(col).agg(gaps._aggs()).select(
         col, "offer_recorded", "unmet", "release_needs", "not_in_place")
-    ev = completeness.select(completeness.evaluate(tables), everywhere)
-    if level == "rrp":
-        lookup = rrp_lookup(tables["rrps"])
-        ev = {name: df.join(lookup, on="la_code", how="left") for name, df in ev.items()}
-    comp = completeness.scores(ev, by=[col]).select(
+    if level == "rrp":  # cells add up: by authority, then each RRP gets the cells of the authorities it covers
+        by_la = completeness.cell_counts(tables, everywhere, ["la_code"])
+        cells = by_la.join(rrp_lookup(tables["rrps"]), on="la_code", how="left").group_by(col).agg(
+            pl.col("cells_applicable", "cells_missing").sum())
+    else:
+        cells = completeness.cell_counts(tables, everywhere, [col])
+    comp = cells.select(
         col, (pl.col("cells_applicable") - pl.col("cells_missing")).alias("cells_present"), "cells_applicable")
     latest, _ = overview.final_cohorts(as_of)
     oc = outcomes.case_outcomes(cases, tables["outcomes"], as_of).filter(
@@ -165,6 +167,38 @@ def glance(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str
     out = at_a_glance(protect(per_area, threshold), wales, code)
     notes = {m: wales[f"{m}__note"].item() if f"{m}__note" in wales.columns else None for m in MEASURES}
     return out.with_columns(pl.col("measure").replace_strict(notes, default=None).alias("wales__note"))
+
+
+def sections(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
+             ) -> dict[str, pl.DataFrame]:
+    """The figures the profile shows under its at-a-glance table, unprotected: ``gaps`` (gap measures per pathway,
+    the area and Wales), ``worst_fields`` (the five fields of the area's records missing most cells),
+    ``covering`` (the RRPs covering the area), ``rrp_headline`` and ``outcomes`` (the area and Wales)."""
+    from resettlement import rrp
+
+    rrps = tables["rrps"]
+    if level == "rrp":
+        area_t, area_f = area_tables(tables, rrp.la_codes_of(rrps.filter(pl.col("rrp_id") == code))), replace(
+            f, area=Area())
+        covering = rrps.filter(pl.col("rrp_id") == code)
+    else:
+        area_t, area_f = tables, replace(f, area=Area(level, code))
+        covering = rrp.rrps_for_area(rrps, Area(level, code))
+    area_cases, wales_cases = select_cases(area_t["cases"], area_f), select_cases(tables["cases"], replace(
+        f, area=Area()))
+    worst = completeness.field_scores(completeness.select_evaluated(area_t, area_f))
+    meetings = rrp.select_meetings(tables["rrp_meetings"], covering["rrp_id"].to_list(), f.start, f.end)
+    per_case = rrp.case_reviews(area_cases, tables["rrp_reviews"], tables["rrp_meetings"])
+    groups = {"area": outcomes.case_outcomes(area_cases, tables["outcomes"], as_of),
+              "wales": outcomes.case_outcomes(wales_cases, tables["outcomes"], as_of)}
+    return {
+        "gaps": gaps.compare(needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"],
+                                                                                           wales_cases)),
+        "worst_fields": worst.sort("cells_missing", descending=True).head(5),
+        "covering": covering,
+        "rrp_headline": rrp.headline(meetings, rrp.invitations(tables["rrp_attendance"], meetings), per_case),
+        "outcomes": outcomes.headline_compare(groups),
+    }
 
 
 def printable_html(title: str, subtitle: str, notes: list[str], sections: list[tuple[str, pl.DataFrame]],
