@@ -10,20 +10,14 @@ from resettlement import disclosure
 from resettlement.charts import score_trend
 from resettlement.filters import Area
 from resettlement.i18n import t
-from resettlement.ui import components, data, shell
+from resettlement.ui import components, shell
 
 ctx = shell.context()
 f, lang, n = ctx.filters, ctx.lang, ctx.threshold
 th = dq.Thresholds.from_settings()
 shell.page_title("completeness", ctx)
 
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def evaluated(url: str, scope_key: str, data_version: str) -> dq.Evaluated:
-    return dq.evaluate(data.tables(url, scope_key, data_version))
-
-
-ev = evaluated(ctx.url, ctx.scope.key(), ctx.data_version)
+cached = ctx.cached_evaluated  # cached(fn, *args) = fn(masks of every record in scope, *args), once per view
 area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 st.subheader(area if f.area.level == "wales" else t("completeness.headline_title", lang, area=area,
                                                      comparator=comparator))
@@ -31,7 +25,7 @@ start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, 
 st.caption(t("overview.period", lang, start=start, end=end))
 
 # Headline: the selection against Wales (or every area in scope)
-sel = dq.records(disclosure.secondary(dq.report(ev, f, "wales", ctx.quarters, n, th),
+sel = dq.records(disclosure.secondary(cached(dq.report, f, "wales", ctx.quarters, n, th),
                                       disclosure.relations("completeness.wales", ctx.publication), n))[0]
 cols = st.columns(4)
 for col, kind in zip(cols, dq.KINDS, strict=False):
@@ -52,7 +46,7 @@ st.caption(t("completeness.headline_caption", lang, **counts, worst=sel["worst_f
 st.header(t("completeness.compare_title", lang))
 level = st.segmented_control(t("completeness.level", lang), options=list(dq.AREA_LEVELS), default="la",
                              required=True, format_func=lambda v: t(f"completeness.level_{v}", lang), key="dq_level")
-areas = disclosure.secondary(dq.report(ev, f, level, ctx.quarters, n, th),
+areas = disclosure.secondary(cached(dq.report, f, level, ctx.quarters, n, th),
                              disclosure.relations(f"completeness.{level}", ctx.publication), n)
 names = dq.area_names(level, lang, ctx.tables()["rrps"])
 clicked = None
@@ -73,7 +67,7 @@ with table_tab:
 st.header(t("completeness.trend_title", lang))
 score = st.segmented_control(t("completeness.score", lang), options=list(dq.KINDS), default="completeness",
                              required=True, format_func=lambda k: t(f"completeness.metric_{k}", lang), key="dq_score")
-trend = disclosure.secondary(dq.report(ev, f, "quarter", ctx.quarters, n, th),
+trend = disclosure.secondary(cached(dq.report, f, "quarter", ctx.quarters, n, th),
                              disclosure.relations("completeness.quarter", ctx.publication), n)
 series = {"selection": area, "wales": comparator}
 quarters = {q: shell.quarter_label(q, lang) for q in ctx.quarters}
@@ -91,7 +85,7 @@ focus_name = shell.area_label(focus.token(), lang)
 st.header(t("completeness.fields_title", lang, area=focus_name))
 if clicked:
     st.caption(t("completeness.fields_clicked", lang))
-fields = dq.report(ev, replace(f, area=focus), "field", ctx.quarters, n)
+fields = cached(dq.report, replace(f, area=focus), "field", ctx.quarters, n)
 components.protected_table(dq.for_view(fields, "fields", lang), lang, key="dq_fields",
                            filename="completeness_by_field.csv", caption=t("completeness.fields_caption", lang))
 
@@ -99,15 +93,15 @@ components.protected_table(dq.for_view(fields, "fields", lang), lang, key="dq_fi
 st.header(t("completeness.detail_title", lang))
 rules_tab, time_tab, tables_tab = st.tabs([t(f"completeness.{k}_tab", lang) for k in ("rules", "timeliness", "tables")])
 with rules_tab:
-    rules = dq.report(ev, f, "rule", ctx.quarters, n)
+    rules = cached(dq.report, f, "rule", ctx.quarters, n)
     components.protected_table(dq.for_view(rules, "rules", lang), lang, key="dq_rules",
                                filename="validity_by_rule.csv", caption=t("completeness.rules_caption", lang))
 with time_tab:
-    timely = dq.report(ev, f, "timeliness", ctx.quarters, n)
+    timely = cached(dq.report, f, "timeliness", ctx.quarters, n)
     components.protected_table(dq.for_view(timely, "timeliness", lang), lang, key="dq_timeliness",
                                filename="timeliness_by_rule.csv", caption=t("completeness.timeliness_caption", lang))
 with tables_tab:
-    tables = dq.report(ev, f, "table", ctx.quarters, n, th)
+    tables = cached(dq.report, f, "table", ctx.quarters, n, th)
     components.protected_table(dq.for_view(tables, "tables", lang), lang, key="dq_tables",
                                filename="completeness_by_table.csv", caption=t("completeness.tables_caption", lang))
 
@@ -116,7 +110,7 @@ st.header(t("completeness.fix_title", lang))
 if not ctx.scope.case_level:
     st.info(t("completeness.fix_denied", lang), icon=":material/lock:")
 else:
-    fixes = dq.fix_list(ev, f)
+    fixes = cached(dq.fix_list, f)
     if fixes.is_empty():
         st.success(t("completeness.fix_none", lang))
     else:

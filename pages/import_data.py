@@ -116,7 +116,7 @@ if uploads:
         bar.empty()
         st.session_state["_import_result"] = (digest[0], result)
         if result.written:
-            data.tables.clear()  # the new data_version retires cached frames too; free them now
+            data.clear()  # the new data_version retires cached frames and results too; free them now
             st.rerun()  # the sidebar's as-of date and the check above follow the new data
     done = st.session_state.get("_import_result")
     if done and done[0] == digest[0]:

@@ -15,7 +15,6 @@ T = TypeVar("T")
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFrame]:
     """Every standard table visible in scope, with ``service_code`` attached to cases.
 
@@ -23,7 +22,18 @@ def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFram
     whenever data is written, which retires the cached entry. Read from the columnar snapshot of that version when
     there is one (see :func:`resettlement.store.read_all`).
     """
-    frames = store.read_all(store.get_engine(url), scope_from_key(scope_key), data_version)
+    return _tables(url, _rows_key(scope_key), data_version)
+
+
+def _rows_key(scope_key: str) -> str:
+    """The part of a scope key that decides which rows are read: its authorities. Case-level rights change what is
+    shown, not what is read, so the publication view shares the frames (and their memory) of the working view."""
+    return "rows:" + scope_key.partition(":")[2]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _tables(url: str, rows_key: str, data_version: str) -> dict[str, pl.DataFrame]:
+    frames = store.read_all(store.get_engine(url), scope_from_key(rows_key), data_version)
     frames["cases"] = geography.attach_service(frames["cases"])
     return frames
 
@@ -33,10 +43,20 @@ def read_meta(url: str) -> dict[str, str]:
     return store.read_meta(store.get_engine(url))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def evaluated(url: str, scope_key: str, data_version: str) -> completeness.Evaluated:
     """Every record's completeness, validity and timeliness masks (heavy: computed once per scope and version)."""
-    return completeness.evaluate(tables(url, scope_key, data_version))
+    return _evaluated(url, _rows_key(scope_key), data_version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _evaluated(url: str, rows_key: str, data_version: str) -> completeness.Evaluated:
+    return completeness.evaluate(_tables(url, rows_key, data_version))
+
+
+def clear() -> None:
+    """Free every cached frame and result (after an import: the new data version retires them anyway)."""
+    for cache in (_tables, _evaluated, _computed):
+        cache.clear()
 
 
 def cached(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *args: Any) -> T:
@@ -52,6 +72,14 @@ def cached(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *a
     return _computed(name, url, scope_key, data_version, args)
 
 
+def cached_evaluated(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *args: Any) -> T:
+    """Like :func:`cached`, for a function whose first parameter is the :func:`evaluated` completeness masks."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    _FUNCTIONS[name] = fn
+    return _computed(name, url, scope_key, data_version, args, source="evaluated")
+
+
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _computed(name: str, url: str, scope_key: str, data_version: str, args: tuple) -> Any:
-    return _FUNCTIONS[name](tables(url, scope_key, data_version), *args)
+def _computed(name: str, url: str, scope_key: str, data_version: str, args: tuple, source: str = "tables") -> Any:
+    first = evaluated if source == "evaluated" else tables
+    return _FUNCTIONS[name](first(url, scope_key, data_version), *args)

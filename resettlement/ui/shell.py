@@ -56,9 +56,9 @@ class Context:
         :func:`resettlement.ui.data.cached`. ``args`` are plain values (filters, options), never frames."""
         return data.cached(fn, self.url, self.scope.key(), self.data_version, *args)
 
-    def evaluated(self):
-        """Completeness masks of every record in scope (:func:`resettlement.completeness.evaluate`), cached."""
-        return data.evaluated(self.url, self.scope.key(), self.data_version)
+    def cached_evaluated(self, fn, *args):
+        """``fn(<completeness masks of every record in scope>, *args)``, cached like :meth:`cached`."""
+        return data.cached_evaluated(fn, self.url, self.scope.key(), self.data_version, *args)
 
 
 def language() -> str:
