@@ -1,18 +1,15 @@
 """Outcomes and evaluation: accommodation, ETE and proven reoffending with confidence intervals, and a matched
 comparison of episodes reviewed by an RRP with similar episodes that were not."""
 
-from dataclasses import replace
-
 import polars as pl
 import streamlit as st
 
 from resettlement import charts, disclosure, evaluation, outcomes
-from resettlement.filters import Area, select_cases
 from resettlement.i18n import t
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang, n, tables, as_of = ctx.filters, ctx.lang, ctx.threshold, ctx.tables(), ctx.as_of
+f, lang, n, as_of = ctx.filters, ctx.lang, ctx.threshold, ctx.as_of
 shell.page_title("outcomes", ctx)
 area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 st.subheader(area)
@@ -21,13 +18,8 @@ st.caption(t("outcomes.period", lang, start=shell.quarter_label(f.start_q, lang)
 series = {"area": area, "wales": comparator}
 quarters = {q: shell.quarter_label(q, lang) for q in ctx.quarters}
 labels = {k: t(f"outcomes.{k}", lang) for k in ("status.final", "status.open")}
-
-
-def groups(with_period: bool = True) -> dict[str, pl.DataFrame]:
-    """Case outcomes for the selected area and, unless it is Wales already, for Wales (or everything in scope)."""
-    chosen = {"area": f} if f.area.level == "wales" else {"area": f, "wales": replace(f, area=Area())}
-    return {k: outcomes.case_outcomes(select_cases(tables["cases"], v, with_period), tables["outcomes"], as_of)
-            for k, v in chosen.items()}
+figures = ctx.cached(outcomes.figures, f, as_of, ctx.quarters)
+groups = list(outcomes.groups_of(f))  # the selection and, unless it is every area already, Wales
 
 
 def show(df, cols, key, percent=(), decimals=None, fig=None, keys=None) -> None:
@@ -40,14 +32,13 @@ def show(df, cols, key, percent=(), decimals=None, fig=None, keys=None) -> None:
 
 
 # ---- headline rates: the selection against Wales -------------------------------------------------------------
-now = groups()
 st.header(t("outcomes.headline.title", lang))
 st.caption(t("outcomes.headline.intro", lang, comparator=comparator))
-head = disclosure.protect(outcomes.headline_compare(now), counts=outcomes.HEADLINE_COUNTS,
+head = disclosure.protect(figures["headline"], counts=outcomes.HEADLINE_COUNTS,
                           rates=outcomes.HEADLINE_RATES, threshold=n,
                           relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
 measures = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
-fig = charts.interval_dots(head, "measure", "rate", "ci_low", "ci_high", "group", list(now), series,
+fig = charts.interval_dots(head, "measure", "rate", "ci_low", "ci_high", "group", groups, series,
                            outcomes.MEASURES, measures, t("outcomes.headline.chart", lang),
                            t("outcomes.headline.axis", lang), denominator="denominator",
                            n_label=t("outcomes.col.denominator", lang))
@@ -57,7 +48,7 @@ show(head.with_columns(pl.col("group").replace_strict(series), pl.col("measure")
 # ---- accommodation confirmed before release ------------------------------------------------------------------
 st.header(t("outcomes.timing.title", lang))
 st.caption(t("outcomes.timing.intro", lang, as_of=as_of.isoformat()))
-summary = disclosure.protect(outcomes.confirmation_summary(now["area"]), counts=outcomes.CONFIRMATION_COUNTS,
+summary = disclosure.protect(figures["confirmation"], counts=outcomes.CONFIRMATION_COUNTS,
                              rates=outcomes.CONFIRMATION_RATES, threshold=n)
 s = outcomes.texts(summary, percent=("late_rate", "ci_low", "ci_high"), decimals=0)[0]
 if summary["recorded"].item() == 0:
@@ -65,7 +56,7 @@ if summary["recorded"].item() == 0:
 else:
     st.markdown(t("outcomes.timing.summary", lang, rate=s["late_rate"], low=s["ci_low"], high=s["ci_high"],
                   n=s["recorded"], missing=s["not_recorded"], median=s["median_days_before"]))
-    days = disclosure.protect(outcomes.confirmation_days(now["area"]), counts=["episodes"],
+    days = disclosure.protect(figures["days"], counts=["episodes"],
                               rates=outcomes.DAYS_RATES, threshold=n,
                               relations=disclosure.relations("outcomes.days", ctx.publication))
     bins = {b: t(f"outcomes.bin.{b}", lang) for b, _, _ in outcomes.DAY_BINS}
@@ -79,7 +70,7 @@ else:
 # ---- proven reoffending --------------------------------------------------------------------------------------
 st.header(t("outcomes.reoff.title", lang))
 st.caption(t("outcomes.reoff.intro", lang, as_of=as_of.isoformat()))
-summ = disclosure.protect(outcomes.reoffending_summary(now["area"]), rates=outcomes.REOFFENDING_RATES,
+summ = disclosure.protect(figures["reoffending"], rates=outcomes.REOFFENDING_RATES,
                           counts=[*outcomes.REOFFENDING_COUNTS, "open", "no_index"], threshold=n)
 r = outcomes.texts(summ, percent=outcomes.RATE_PERCENT, decimals=2)[0]
 cols = st.columns(4)
@@ -94,14 +85,12 @@ cols[3].metric(t("outcomes.reoff.open", lang), r["open"],
 measure = st.segmented_control(t("outcomes.reoff.show", lang), ["rate", "per_child", "per_reoffender"],
                                default="rate", required=True, key="outcomes_reoff_measure",
                                format_func=lambda m: t(f"outcomes.cmeasure.{m}", lang))
-by_q = pl.concat([outcomes.reoffending_by_cohort(h, list(ctx.quarters), as_of).select(pl.lit(k).alias("group"),
-                                                                                      pl.all())
-                  for k, h in groups(with_period=False).items()])
-by_q = disclosure.protect(by_q, counts=["cohort", *outcomes.REOFFENDING_COUNTS], rates=outcomes.REOFFENDING_RATES,
-                          threshold=n, relations=disclosure.relations("outcomes.cohorts", ctx.publication))
+by_q = disclosure.protect(figures["by_cohort"], counts=["cohort", *outcomes.REOFFENDING_COUNTS],
+                          rates=outcomes.REOFFENDING_RATES, threshold=n,
+                          relations=disclosure.relations("outcomes.cohorts", ctx.publication))
 low, high = ("ci_low", "ci_high") if measure == "rate" else (f"{measure}_low", f"{measure}_high")
 pct = measure == "rate"
-fig = charts.cohort_intervals(by_q, "quarter", measure, low, high, "group", list(now), series,
+fig = charts.cohort_intervals(by_q, "quarter", measure, low, high, "group", groups, series,
                               t("outcomes.reoff.chart", lang), t("outcomes.reoff.axis_x", lang),
                               t(f"outcomes.cmeasure.{measure}", lang), quarters,
                               open_from=outcomes.first_open_quarter(list(ctx.quarters), as_of),
@@ -116,7 +105,7 @@ st.caption(t("outcomes.reoff.note", lang))
 # ---- evaluation: matched comparison of RRP-reviewed episodes -------------------------------------------------
 st.header(t("outcomes.eval.title", lang))
 st.caption(t("outcomes.eval.intro", lang))
-ev = evaluation.protected_for(tables, f, as_of, n)
+ev = ctx.cached(evaluation.protected_for, f, as_of, n)
 eff = ev["effects"]
 st.subheader(t("outcomes.eval.verdicts", lang))
 boxes = {"better": (st.success, "check_circle"), "worse": (st.error, "error"), "no_difference": (st.info, "info")}

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
 
 from resettlement import disclosure
-from resettlement.filters import quarter_bounds, quarter_expr
+from resettlement.filters import Area, Filters, quarter_bounds, quarter_expr, select_cases
 from resettlement.standard import SECURE_COHORTS
 
 Z95 = 1.96
@@ -279,21 +280,57 @@ def reoffending_by_cohort(rows: pl.DataFrame, quarters: list[str], as_of: date) 
     ``status`` is ``final`` when the quarter's last day + 18 months is on or before ``as_of``, else ``open``;
     ``final_from`` is the first as-of date on which it is final. Open cohorts keep their size (``cohort``,
     episodes with an index date in the quarter) but every other column is null, so they can never be read as
-    low rates.
+    low rates. The same figures as :func:`_reoffending_stats` per quarter, aggregated in one pass.
     """
+    reoffended = pl.col("reoffended")
+    counted = reoffended.is_not_null() & (~reoffended | pl.col("reoffences").is_not_null())
+    per_child = pl.when(reoffended).then(pl.col("reoffences")).otherwise(0).cast(pl.Float64).filter(counted)
+    per_reoffender = pl.col("reoffences").cast(pl.Float64).filter(counted & reoffended)
+    agg = rows.filter(pl.col("index_quarter").is_in(list(quarters))).group_by("index_quarter").agg(
+        pl.len().alias("cohort"),
+        reoffended.count().alias("episodes"),
+        reoffended.sum().alias("reoffenders"),
+        counted.sum().alias("frequency_base"),
+        reoffended.filter(counted).sum().alias("reoffenders_counted"),
+        per_child.mean().alias("child_mean"), per_child.std().alias("child_sd"),
+        per_reoffender.mean().alias("reoffender_mean"), per_reoffender.std().alias("reoffender_sd"),
+        per_reoffender.count().alias("reoffender_n"),
+    )
+    by_quarter = {r["index_quarter"]: r for r in agg.iter_rows(named=True)}
     out = []
     for q in quarters:
         last = quarter_bounds(q)[1]
         final_from = pl.select(pl.lit(last).dt.offset_by(WINDOW)).item()
-        group = rows.filter(pl.col("index_quarter") == q)
-        stats = _reoffending_stats(group)
+        a = by_quarter.get(q)
+        n = a["episodes"] if a else 0
+        k = int(a["reoffenders"]) if n else 0
+        lo, hi = wilson(k, n)
+        base = a["frequency_base"] if a else 0
+        f, f_lo, f_hi = _mean_ci_of(a["child_mean"] if a else None, a["child_sd"] if a else None, base)
+        counted_k = a["reoffender_n"] if a else 0
+        g, g_lo, g_hi = _mean_ci_of(a["reoffender_mean"] if a else None, a["reoffender_sd"] if a else None, counted_k)
+        stats = {"episodes": n, "reoffenders": k, "rate": k / n if n else None, "ci_low": lo, "ci_high": hi,
+                 "frequency_base": base, "per_child": f, "per_child_low": f_lo, "per_child_high": f_hi,
+                 "reoffenders_counted": int(a["reoffenders_counted"]) if base else 0,
+                 "per_reoffender": g, "per_reoffender_low": g_lo, "per_reoffender_high": g_hi}
         final = final_from <= as_of
         if not final:
             stats = dict.fromkeys(stats)
         out.append({"quarter": q, "status": "final" if final else "open", "final_from": final_from,
-                    "cohort": group.height, **stats})
+                    "cohort": a["cohort"] if a else 0, **stats})
     schema = {"quarter": pl.String, "status": pl.String, "final_from": pl.Date, "cohort": pl.Int64, **_REOFF_SCHEMA}
     return pl.DataFrame(out, schema=schema)
+
+
+def _mean_ci_of(mean: float | None, sd: float | None, n: int, z: float = Z95
+                ) -> tuple[float | None, float | None, float | None]:
+    """:func:`_mean_ci` from a group's mean, sample standard deviation and size."""
+    if n == 0:
+        return None, None, None
+    if n < 2:
+        return float(mean), None, None
+    half = z * float(sd) / math.sqrt(n)
+    return float(mean), max(0.0, mean - half), mean + half
 
 
 def first_open_quarter(quarters: list[str], as_of: date) -> str | None:
@@ -302,6 +339,31 @@ def first_open_quarter(quarters: list[str], as_of: date) -> str | None:
         if pl.select(pl.lit(quarter_bounds(q)[1]).dt.offset_by(WINDOW)).item() > as_of:
             return q
     return None
+
+
+# ------------------------------------------------------------------------------------- what the page shows
+
+
+def groups_of(f: Filters) -> dict[str, Filters]:
+    """The selection (``area``) and, unless it is every area in scope already, Wales (``wales``)."""
+    return {"area": f} if f.area.level == "wales" else {"area": f, "wales": replace(f, area=Area())}
+
+
+def figures(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str]
+            ) -> dict[str, pl.DataFrame]:
+    """What the Outcomes page shows above the evaluation, unprotected: ``headline`` (:func:`headline_compare` of the
+    groups of :func:`groups_of` over the period), the selection's ``confirmation`` summary and ``days`` bins and
+    ``reoffending`` summary, and ``by_cohort`` (reoffending by quarterly cohort over every quarter, per group)."""
+    cases = tables["cases"]
+    chosen = groups_of(f)
+    now = {k: case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in chosen.items()}
+    history = {k: case_outcomes(select_cases(cases, v, with_period=False), tables["outcomes"], as_of)
+               for k, v in chosen.items()}
+    by_q = pl.concat([reoffending_by_cohort(h, list(quarters), as_of).select(pl.lit(k).alias("group"), pl.all())
+                      for k, h in history.items()])
+    return {"headline": headline_compare(now), "confirmation": confirmation_summary(now["area"]),
+            "days": confirmation_days(now["area"]), "reoffending": reoffending_summary(now["area"]),
+            "by_cohort": by_q}
 
 
 # ------------------------------------------------------------------------- disclosure specs and display
