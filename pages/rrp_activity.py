@@ -1,13 +1,11 @@
 """RRP activity: meetings, partner attendance, actions and escalations, and how soon children in custody are
 reviewed, for the RRPs of the selected area or for one RRP (the drill-down)."""
 
-from dataclasses import replace
 
 import polars as pl
 import streamlit as st
 
 from resettlement import charts, disclosure, rrp
-from resettlement.filters import Area, select_cases
 from resettlement.i18n import label, t
 from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
 from resettlement.ui import components, shell
@@ -37,9 +35,8 @@ quarters = rrp.period_quarters(ctx.quarters, f.start_q, f.end_q)
 meetings = rrp.select_meetings(tables["rrp_meetings"], ids, f.start, f.end)
 all_meetings = rrp.select_meetings(tables["rrp_meetings"], tables["rrps"]["rrp_id"], f.start, f.end)
 rows, all_rows = (rrp.invitations(tables["rrp_attendance"], m) for m in (meetings, all_meetings))
-cases = {"area": select_cases(tables["cases"], f).filter(pl.col("la_code").is_in(rrp.la_codes_of(chosen))),
-         "wales": select_cases(tables["cases"], replace(f, area=Area()))}
-per_case = {k: rrp.case_reviews(c, tables["rrp_reviews"], tables["rrp_meetings"]) for k, c in cases.items()}
+secure = [c for c in f.cohorts if c in SECURE_COHORTS]
+figs = ctx.cached(rrp.case_figures, f, tuple(ids), tuple(secure))  # the parts resting on cases, aggregated
 
 agencies = {**{a: label("agency_type", a, lang) for a in AGENCY_TYPES}, rrp.ALL: t("rrp.all_agencies", lang)}
 cohorts = {**{c: label("cohort", c, lang) for c in COHORTS}, rrp.ALL: t("rrp.all_cohorts", lang)}
@@ -66,7 +63,7 @@ def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
         components.chart_with_table(fig, table, lang, key=key, filename=f"{key}.csv", decimals=decimals)
 
 
-head = disclosure.protect(rrp.headline(meetings, rows, per_case["area"]), counts=rrp.HEADLINE_COUNTS,
+head = disclosure.protect(figs["headline"], counts=rrp.HEADLINE_COUNTS,
                           rates=rrp.HEADLINE_RATES, threshold=n)
 h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
 for col, m in zip([*st.columns(3), *st.columns(3)], ("meetings", "cases_reviewed", "completion_rate", "escalations",
@@ -139,20 +136,19 @@ show(trend, ["series", "quarter", "invited", "recorded", "attended", "attendance
 
 st.header(t("rrp.time.title", lang))
 st.caption(t("rrp.time.intro", lang, as_of=ctx.as_of.isoformat()))
-secure = [c for c in f.cohorts if c in SECURE_COHORTS]
 if secure:
-    rel = disclosure.protect(rrp.stacked({k: rrp.release_reviews(per_case[k], secure) for k in keys}),
+    rel = disclosure.protect(rrp.stacked({k: figs["release"][k] for k in keys}),
                              counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES, threshold=n,
                              relations=disclosure.relations("rrp.release", ctx.publication))
     fig = charts.grouped_bars(rel, "cohort", "reviewed_before_rate", "series", keys, series, cohorts,
                               t("rrp.time.release_chart", lang), t("rrp.col.reviewed_before_rate", lang), is_rate=True)
     show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
     st.subheader(t("rrp.time.first_title", lang))
-    first = disclosure.protect(rrp.stacked({k: rrp.first_review(per_case[k], secure) for k in keys}),
+    first = disclosure.protect(rrp.stacked({k: figs["first"][k] for k in keys}),
                                counts=rrp.FIRST_REVIEW_COUNTS, rates=rrp.FIRST_REVIEW_RATES, threshold=n,
                                relations=disclosure.relations("rrp.first_review", ctx.publication))
     show(first, ["series", "cohort", *rrp.FIRST_REVIEW_COUNTS, "median_days"], "rrp_days_to_first_review")
-    dist = disclosure.protect(rrp.first_review_bins(per_case["area"], secure), counts=["episodes"], threshold=n,
+    dist = disclosure.protect(figs["bins"], counts=["episodes"], threshold=n,
                               relations=disclosure.relations("rrp.first_review_bins", ctx.publication))
     fig = charts.grouped_bars(dist, "bin", "episodes", "cohort", secure, cohorts, bins,
                               t("rrp.time.first_chart", lang, area=series["area"]), t("rrp.col.episodes", lang),
@@ -162,7 +158,7 @@ else:
     st.info(t("rrp.time.no_secure", lang))
 
 st.subheader(t("rrp.time.referral_title", lang))
-ref = disclosure.protect(rrp.stacked({k: rrp.referral_shares(cases[k], f.cohorts) for k in keys}),
+ref = disclosure.protect(rrp.stacked({k: figs["referral"][k] for k in keys}),
                          counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n,
                          relations=disclosure.relations("rrp.referral", ctx.publication))
 fig = charts.grouped_bars(ref, "cohort", "referred_share", "series", keys, series, cohorts,

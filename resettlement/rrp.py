@@ -42,7 +42,7 @@ from datetime import date
 import polars as pl
 
 from resettlement import disclosure, geography
-from resettlement.filters import Area, quarter_bounds, quarter_expr
+from resettlement.filters import Area, Filters, quarter_bounds, quarter_expr
 from resettlement.i18n import t
 from resettlement.standard import AGENCY_TYPES, SECURE_COHORTS
 
@@ -435,6 +435,31 @@ def headline(meetings: pl.DataFrame, rows: pl.DataFrame, per_case: pl.DataFrame)
     att = attendance_by(rows)
     rel = release_reviews(per_case).filter(pl.col("cohort") == ALL).drop("cohort")
     return pl.concat([activity, att, rel], how="horizontal")
+
+
+def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], secure: Sequence[str]
+                 ) -> dict:
+    """The RRP page's figures that rest on cases (the large table), aggregated: the ``headline`` of the RRPs
+    ``rrp_ids`` over the filters' period, and per series (``area``: the filters' cases in those RRPs' authorities;
+    ``wales``: every area in scope) ``release`` reviews, ``first`` reviews and ``referral`` shares, with the area's
+    ``bins`` of days to the first review (``secure``: the secure cohorts chosen; none gives empty parts)."""
+    from dataclasses import replace
+
+    from resettlement.filters import select_cases
+
+    chosen = tables["rrps"].filter(pl.col("rrp_id").is_in(list(rrp_ids)))
+    cases = {"area": select_cases(tables["cases"], f).filter(pl.col("la_code").is_in(la_codes_of(chosen))),
+             "wales": select_cases(tables["cases"], replace(f, area=Area()))}
+    per_case = {k: case_reviews(c, tables["rrp_reviews"], tables["rrp_meetings"]) for k, c in cases.items()}
+    meetings = select_meetings(tables["rrp_meetings"], rrp_ids, f.start, f.end)
+    secure = list(secure)
+    return {
+        "headline": headline(meetings, invitations(tables["rrp_attendance"], meetings), per_case["area"]),
+        "release": {k: release_reviews(p, secure) for k, p in per_case.items()} if secure else {},
+        "first": {k: first_review(p, secure) for k, p in per_case.items()} if secure else {},
+        "bins": first_review_bins(per_case["area"], secure) if secure else None,
+        "referral": {k: referral_shares(c, f.cohorts) for k, c in cases.items()},
+    }
 
 
 def texts(protected: pl.DataFrame, percent: Sequence[str] = ()) -> dict[str, str]:
