@@ -164,9 +164,13 @@ def _foreign(table: str) -> dict[str, set[str]]:
     return out
 
 
-def _present(df: pl.DataFrame, name: str) -> pl.Expr:
+def _schema(df: pl.DataFrame | pl.LazyFrame) -> pl.Schema:
+    return df.collect_schema()
+
+
+def _present(df: pl.DataFrame | pl.LazyFrame, name: str) -> pl.Expr:
     col = pl.col(name)
-    if df.schema[name] == pl.String:
+    if _schema(df)[name] == pl.String:
         return col.is_not_null() & (col.str.strip_chars() != "")
     return col.is_not_null()
 
@@ -198,7 +202,7 @@ def applicable_expr(df: pl.DataFrame, table: str, f: Field) -> pl.Expr:
 
 def _difference(df: pl.DataFrame, left: str, right: str) -> pl.Expr:
     diff = pl.col(left) - pl.col(right)
-    return diff.dt.total_days() if df.schema[left] == pl.Date else diff
+    return diff.dt.total_days() if _schema(df)[left] == pl.Date else diff
 
 
 def _rule_exprs(df: pl.DataFrame, rule: Rule) -> tuple[pl.Expr, pl.Expr]:
@@ -245,8 +249,10 @@ def case_attributes(cases: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _with_context(name: str, frames: Mapping[str, pl.DataFrame], cases: pl.DataFrame) -> pl.DataFrame:
-    """``name``'s rows with their grouping attributes and every foreign column their rules read."""
+def _with_context(name: str, frames: Mapping[str, pl.DataFrame | pl.LazyFrame], cases: pl.DataFrame | pl.LazyFrame,
+                  dims: Sequence[str] = tuple(DIMS)) -> pl.DataFrame | pl.LazyFrame:
+    """``name``'s rows with their grouping attributes (``dims`` from the case; the others null) and every foreign
+    column their rules read (lazy when the frames are)."""
     df = frames[name]
     foreign = _foreign(name)
     if name == "cases":
@@ -254,7 +260,7 @@ def _with_context(name: str, frames: Mapping[str, pl.DataFrame], cases: pl.DataF
     if name in CASE_TABLES:
         case_cols = sorted(foreign.get("cases", set()))
         side = cases.select(
-            "case_id", *(c for c in DIMS if c not in ("case_id",)), *(pl.col(c).alias(f"cases.{c}") for c in case_cols)
+            "case_id", *(c for c in dims if c not in ("case_id",)), *(pl.col(c).alias(f"cases.{c}") for c in case_cols)
         )
         if name in ONE_PER_CASE:  # one record expected per case: a case without one has every cell missing
             df = side.join(df.with_columns(pl.lit(True).alias("__row")), on="case_id", how="left")
@@ -262,7 +268,7 @@ def _with_context(name: str, frames: Mapping[str, pl.DataFrame], cases: pl.DataF
         else:
             df = df.join(side, on="case_id", how="inner")
     meetings = frames.get("rrp_meetings")
-    if "meeting_id" in df.columns and name != "rrp_meetings" and meetings is not None:
+    if "meeting_id" in _schema(df).names() and name != "rrp_meetings" and meetings is not None:
         cols = sorted(foreign.get("rrp_meetings", set()) | {"meeting_date", "rrp_id"})
         side = meetings.select("meeting_id", *(pl.col(c).alias(f"rrp_meetings.{c}") for c in cols))
         df = df.join(side, on="meeting_id", how="left")
@@ -274,7 +280,7 @@ def _with_context(name: str, frames: Mapping[str, pl.DataFrame], cases: pl.DataF
             pl.col(rrp).alias("rrp_id"),
             (pl.col(day) if day else pl.lit(None, dtype=pl.Date)).alias("record_date"),
         ).with_columns(quarter_expr("record_date").alias("quarter"))
-    missing = [c for c in DIMS if c not in df.columns]
+    missing = [c for c in DIMS if c not in _schema(df).names()]
     return df.with_columns(pl.lit(None, dtype=DIMS[c]).alias(c) for c in missing)
 
 
@@ -284,12 +290,13 @@ def evaluate(frames: Mapping[str, pl.DataFrame]) -> Evaluated:
     Mask columns: ``a:<field>`` applicable, ``p:<field>`` applicable and present, ``c:<rule>`` checked,
     ``x:<rule>`` invalid, ``t:<rule>`` timeliness checked, ``l:<rule>`` late.
     """
-    cases = case_attributes(frames["cases"])
-    out: Evaluated = {}
+    cases = case_attributes(frames["cases"]).lazy()
+    lazy = {name: df.lazy() for name, df in frames.items()}
+    out: dict[str, pl.LazyFrame] = {}
     for name, table in TABLES.items():
         if name not in frames:
             continue
-        df = _with_context(name, frames, cases)
+        df = _with_context(name, lazy, cases)
         masks: list[pl.Expr] = []
         for f in scored_fields(name):
             applies = applicable_expr(df, name, f)
@@ -305,7 +312,9 @@ def evaluate(frames: Mapping[str, pl.DataFrame]) -> Evaluated:
         keep = list(dict.fromkeys([*DIMS, *table.key, *(["record_missing"] if name in ONE_PER_CASE else []),
                                    *(["la_codes"] if name == "rrps" else [])]))
         out[name] = df.with_columns(masks).select(*keep, *(m.meta.output_name() for m in masks))
-    return out
+    # lazily and streamed, table by table, so the joined rows are never all held beside the masks built from them
+    # (scale 100: the peak above the result falls from 0.8 to 0.5 GB)
+    return {name: lf.collect(engine="streaming") for name, lf in out.items()}
 
 
 def select_evaluated(frames: Mapping[str, pl.DataFrame], f: Filters) -> Evaluated:
@@ -336,7 +345,11 @@ def cell_counts(frames: Mapping[str, pl.DataFrame], f: Filters, by: Sequence[str
         fields = scored_fields(name)
         if name not in frames or not fields:
             continue
-        df = _with_context(name, frames, cases)
+        # only the columns the cells and their conditions read, and the grouping columns: narrow joins
+        own = {"case_id", *(fd.name for fd in fields), *(w.field for fd in fields for w in fd.when
+                                                          if w.table in (None, name))}
+        narrow = {**frames, name: frames[name].select(c for c in TABLES[name].columns if c in own)}
+        df = _with_context(name, narrow, cases, dims=["case_id", *by])
         applies = [applicable_expr(df, name, fd) for fd in fields]
         missing = [a & ~_present(df, fd.name) for a, fd in zip(applies, fields, strict=True)]
         parts.append(df.lazy().select(
@@ -393,11 +406,17 @@ def select(
     out: Evaluated = {}
     for name, df in ev.items():
         if name in CASE_TABLES:
-            out[name] = df.filter(in_area(df, area) & pl.col("cohort").is_in(list(f.cohorts)) & period)
+            out[name] = _keep(df, in_area(df, area) & pl.col("cohort").is_in(list(f.cohorts)) & period)
         elif partnership:
             undated = pl.col("record_date").is_null()
-            out[name] = df.filter(pl.col("rrp_id").is_in(rrps_covering(ev, area)) & (undated | period))
+            out[name] = _keep(df, pl.col("rrp_id").is_in(rrps_covering(ev, area)) & (undated | period))
     return out
+
+
+def _keep(df: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
+    """``df.filter(condition)``, but ``df`` itself when every row is kept (no copy of millions of masks)."""
+    mask = df.select(condition.fill_null(False)).to_series()
+    return df if mask.all() else df.filter(mask)
 
 
 # ---------------------------------------------------------------------------------------------------------- scores
@@ -425,7 +444,8 @@ def tally(ev: Evaluated, by: Sequence[str] = ()) -> pl.DataFrame:
                 items.append((kind, item, f"n|{kind}|{item}", f"b|{kind}|{item}"))
         if not items:
             continue
-        agg = df.with_columns(pl.lit(0).alias("__all")).group_by(keys).agg(sums)
+        agg = (df.lazy().with_columns(pl.lit(0).alias("__all")).group_by(keys).agg(sums)
+               .collect(engine="streaming"))  # in batches: summing many masks over millions of rows at once costs GBs
         for kind, item, n_col, b_col in items:
             parts.append(agg.select(
                 *by, pl.lit(name).alias("table"), pl.lit(kind).alias("kind"), pl.lit(item).alias("item"),
@@ -440,8 +460,8 @@ def _counts(ev: Evaluated, by: Sequence[str]) -> pl.DataFrame:
     """Per group: ``episodes`` (distinct cases behind the case records) and ``records`` (rows)."""
     per_table = "table" in by
     dims = [b for b in by if b != "table"]
-    rows = [df.select(*dims, "case_id", pl.lit(name).alias("table"), pl.lit(name in CASE_TABLES).alias("__case"))
-            for name, df in ev.items()]
+    rows = [df.lazy().select(*dims, "case_id", pl.lit(name).alias("table"),
+                             pl.lit(name in CASE_TABLES).alias("__case")) for name, df in ev.items()]
     keys = ["__all", *dims, *(["table"] if per_table else [])]
     if not rows:
         return pl.DataFrame(schema={k: DIMS.get(k, pl.String()) for k in keys[1:]} | {"episodes": pl.Int64,
@@ -450,7 +470,7 @@ def _counts(ev: Evaluated, by: Sequence[str]) -> pl.DataFrame:
     return allrows.group_by(keys).agg(
         pl.col("case_id").filter(pl.col("__case")).drop_nulls().n_unique().cast(pl.Int64).alias("episodes"),
         pl.len().cast(pl.Int64).alias("records"),
-    ).drop("__all")
+    ).drop("__all").collect(engine="streaming")
 
 
 def _rate(bad: str, n: str) -> pl.Expr:
