@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from resettlement.filters import quarter_expr
 from resettlement.standard import COHORTS
 
 
@@ -14,10 +13,11 @@ def starts_by_quarter(cases: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
     Columns: ``quarter``, ``cohort``, ``episodes``, ``children`` (distinct children starting an episode).
     """
     grid = pl.DataFrame({"quarter": quarters}).join(pl.DataFrame({"cohort": list(COHORTS)}), how="cross")
-    counts = (
-        cases.with_columns(quarter_expr("start_date").alias("quarter"))
-        .group_by("quarter", "cohort")
+    counts = (  # grouped on the date's year and quarter numbers; the labels are written once per group
+        cases.group_by(pl.col("start_date").dt.year().alias("__y"), pl.col("start_date").dt.quarter().alias("__q"),
+                       "cohort")
         .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
+        .select(pl.format("{}Q{}", "__y", "__q").alias("quarter"), "cohort", "episodes", "children")
     )
     return (
         grid.join(counts, on=["quarter", "cohort"], how="left")

@@ -191,14 +191,19 @@ def map_table(cases: pl.DataFrame, needs_rows: pl.DataFrame, f, level: str, path
 
 # ---- what the Service gaps page shows, from the tables and plain values (cached by the page on those values) -----
 
-def _rows(tables: Tables, f: Filters, with_period: bool = True) -> pl.DataFrame:
-    """Needs rows of every area in scope for the filters' cohorts (and period), with their case attributes."""
+def _rows(tables: Tables, f: Filters, with_period: bool = True, pathway: str = "all",
+          columns: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Needs rows of every area in scope for the filters' cohorts (and period), with their case attributes; only
+    ``pathway``'s rows unless ``all``, and only the needs ``columns`` given (the case's are always there)."""
     from dataclasses import replace
 
     from resettlement.filters import Area, select_cases
     from resettlement.needs import with_case
 
-    return with_case(tables["needs"], select_cases(tables["cases"], replace(f, area=Area()), with_period))
+    rows = tables["needs"] if pathway == "all" else tables["needs"].filter(pl.col("pathway") == pathway)
+    if columns is not None:
+        rows = rows.select("case_id", *columns)
+    return with_case(rows, select_cases(tables["cases"], replace(f, area=Area()), with_period))
 
 
 def map_of(tables: Tables, f: Filters, level: str, pathway: str, threshold: int) -> pl.DataFrame:
@@ -218,5 +223,7 @@ def area_figures(tables: Tables, f: Filters, level: str, code: str, pathway: str
 def trend_of(tables: Tables, f: Filters, level: str, code: str, pathway: str, periods: tuple[str, ...]) -> pl.DataFrame:
     """:func:`compare_trend` of one area against every area in scope over every period, whatever the filters'
     period."""
-    history = _rows(tables, f, with_period=False)
+    # every quarter of every area: only the columns the measures read, and only the pathway's rows
+    history = _rows(tables, f, with_period=False, pathway=pathway,
+                    columns=("pathway", "need", "service_offered", "offered_date"))
     return compare_trend(combine(in_area(history, level, code), pathway), combine(history, pathway), list(periods))

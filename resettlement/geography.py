@@ -143,8 +143,8 @@ def service_periods() -> pl.DataFrame:
 def attach_service(df: pl.DataFrame, date_col: str = "start_date", la_col: str = "la_code") -> pl.DataFrame:
     """Add ``service_code``: the service covering each row's authority on the row's own date (vectorised)."""
     periods = service_periods().sort("valid_from")
-    out = (
-        df.with_row_index("__row")
+    out = (  # on the two key columns only, so a wide frame is never sorted (twice) in full
+        df.select(date_col, la_col).with_row_index("__row")
         .sort(date_col)
         .join_asof(
             periods.rename({"la_code": la_col}),
@@ -158,9 +158,8 @@ def attach_service(df: pl.DataFrame, date_col: str = "start_date", la_col: str =
     )
     # join_asof finds the latest period started on or before the date; it must also not have ended.
     ended = pl.col("valid_to").is_not_null() & (pl.col(date_col) >= pl.col("valid_to"))
-    return out.with_columns(pl.when(ended).then(None).otherwise(pl.col("service_code")).alias("service_code")).drop(
-        "__row", "valid_from", "valid_to"
-    )
+    service = out.select(pl.when(ended).then(None).otherwise(pl.col("service_code")).alias("service_code"))
+    return df.with_columns(service.to_series())
 
 
 def la_frame() -> pl.DataFrame:

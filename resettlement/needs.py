@@ -41,11 +41,13 @@ def with_case(needs: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
     """Needs rows of the given cases, with the case attributes breakdowns use."""
     keep = [c for c in ("case_id", "child_id", "la_code", "service_code", "cohort", "sex", "age_at_start",
                         "ethnicity", "start_date", "release_date") if c in cases.columns]
-    return needs.join(cases.select(keep), on="case_id", how="inner").with_columns(
+    # the derived columns are worked out once per case (a case has up to seven needs rows), then joined
+    side = cases.select(keep).with_columns(
         age_band_expr().alias("age_band"),
         quarter_expr("start_date").alias("quarter"),
         pl.col("start_date").dt.year().cast(pl.String).alias("year"),
     )
+    return needs.join(side, on="case_id", how="inner")
 
 
 def _funnel_aggs() -> list[pl.Expr]:
@@ -178,6 +180,8 @@ def breakdown(tables: Mapping[str, pl.DataFrame], f: Filters, by: str) -> pl.Dat
 def trend_of(tables: Mapping[str, pl.DataFrame], f: Filters, periods: Sequence[str], pathway: str) -> pl.DataFrame:
     """:func:`compare_trend` over every period (quarters or years) for one pathway, whatever the filters' period."""
     cases = tables["cases"]
-    history_area = with_case(tables["needs"], select_cases(cases, f, with_period=False))
-    history_wales = with_case(tables["needs"], select_cases(cases, replace(f, area=Area()), with_period=False))
+    rows = tables["needs"].filter(pl.col("pathway") == pathway).select(  # one pathway, the columns counted
+        "case_id", "pathway", "need", "service_offered", "engaged")
+    history_area = with_case(rows, select_cases(cases, f, with_period=False))
+    history_wales = with_case(rows, select_cases(cases, replace(f, area=Area()), with_period=False))
     return compare_trend(history_area, history_wales, periods, pathway)

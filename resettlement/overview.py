@@ -27,7 +27,7 @@ from datetime import date
 import polars as pl
 
 from resettlement import completeness, gaps, needs, outcomes
-from resettlement.filters import DATA_START, Filters, quarters_between, select_cases
+from resettlement.filters import DATA_START, Filters, quarter_bounds, quarters_between, select_cases
 from resettlement.standard import SECURE_COHORTS
 
 COUNT_METRICS = ("children", "releases", "needs_identified")
@@ -35,14 +35,15 @@ RATE_METRICS = ("gap_rate", "completeness", "reoffending")
 FINAL_QUARTERS = 4
 
 
-def _figures(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> dict[str, float | int | None]:
-    started = select_cases(cases, f)
-    area_all = select_cases(cases, f, with_period=False)
+def _figures(area_all: pl.DataFrame, rows_all: pl.DataFrame, f: Filters) -> dict[str, float | int | None]:
+    """Counts for the period of ``f`` from the area's cases of every period and the needs rows of those started in
+    this period or the one before (:func:`headline` joins the needs once for both)."""
+    in_period = pl.col("start_date").is_between(f.start, f.end)
+    started = area_all.filter(in_period)
     releases = area_all.filter(
         pl.col("cohort").is_in(list(SECURE_COHORTS)) & pl.col("release_date").is_between(f.start, f.end)
     )
-    rows = needs.with_case(needs_rows, started)
-    g = gaps.overall(gaps.combine(rows, "all"), pathways=("all",)).row(0, named=True)
+    g = gaps.overall(gaps.combine(rows_all.filter(in_period), "all"), pathways=("all",)).row(0, named=True)
     return {
         "children": started["child_id"].n_unique(),
         "releases": releases.height,
@@ -53,8 +54,10 @@ def _figures(cases: pl.DataFrame, needs_rows: pl.DataFrame, f: Filters) -> dict[
     }
 
 
-def _completeness(tables: Mapping[str, pl.DataFrame], f: Filters) -> tuple[int, int]:
-    s = completeness.cell_counts(tables, f).row(0, named=True)  # completeness alone, for the selection alone
+def _completeness(cells: pl.DataFrame, f: Filters) -> tuple[int, int]:
+    """Present and applicable cells of the period of ``f`` from cells by quarter of episode start."""
+    s = cells.filter(pl.col("quarter").is_in(quarters_between(f.start, f.end))).select(
+        pl.col("cells_applicable", "cells_missing").sum()).row(0, named=True)
     applicable, missing = s["cells_applicable"], s["cells_missing"]
     return applicable - missing, applicable
 
@@ -76,7 +79,15 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
     """One row per headline metric: ``current``, ``previous`` and ``change``, with the counts behind rates
     (``current_num``/``current_den`` and the same for ``previous``)."""
     cases, needs_rows = tables["cases"], tables["needs"]
-    now, before = _figures(cases, needs_rows, f), _figures(cases, needs_rows, f.previous())
+    previous = f.previous()
+    both = replace(f, start_q=previous.start_q)  # the previous period and this one: one pass over the needs rows
+    area_all = select_cases(cases, f, with_period=False)
+    started = area_all.filter(pl.col("start_date").is_between(both.start, both.end))
+    # the needs rows of these cases, found once (a pass over every needs row) for the gap rate and completeness
+    needs_rows = needs_rows.join(started.select("case_id"), on="case_id", how="semi")
+    rows_all = needs.with_case(needs_rows.select("case_id", "pathway", "need", "service_offered", "offered_date"),
+                               started)
+    now, before = _figures(area_all, rows_all, f), _figures(area_all, rows_all, previous)
     rows = []
     for m in COUNT_METRICS:
         rows.append({"metric": m, "current": float(now[m]), "previous": float(before[m]),
@@ -90,9 +101,15 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
     rows.append(rate("gap_rate", (now["gap_unmet"], now["gap_recorded"]),
                      (before["gap_unmet"], before["gap_recorded"])))
     if "outcomes" in tables:
-        rows.append(rate("completeness", _completeness(tables, f), _completeness(tables, f.previous())))
+        cells = completeness.cell_counts({**tables, "needs": needs_rows}, both, ["quarter"])  # completeness alone
+        rows.append(rate("completeness", _completeness(cells, f), _completeness(cells, previous)))
         latest, earlier = final_cohorts(as_of)
-        in_area = outcomes.case_outcomes(select_cases(cases, f, with_period=False), tables["outcomes"], as_of)
+        indexed = area_all.clear()
+        if latest:  # only cases whose index date (start or release) can fall in those cohorts
+            first, last = quarter_bounds((earlier or latest)[0])[0], quarter_bounds(latest[-1])[1]
+            indexed = area_all.filter(pl.col("start_date").is_between(first, last)
+                                      | pl.col("release_date").is_between(first, last))
+        in_area = outcomes.case_outcomes(indexed, tables["outcomes"], as_of)
         rows.append(rate("reoffending", _reoffending(in_area, latest), _reoffending(in_area, earlier)))
     out = pl.DataFrame(rows, schema={"metric": pl.String, "current": pl.Float64, "previous": pl.Float64,
                                      "current_num": pl.Int64, "current_den": pl.Int64, "previous_num": pl.Int64,
@@ -143,9 +160,15 @@ def trends(tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[st
     by cohort in the selected area (all cohorts, so a page can show those chosen)."""
     from resettlement.cohort import starts_by_quarter
 
-    cases = tables["cases"]
-    return (area_vs_wales_trend(cases, f, list(quarters)),
-            starts_by_quarter(select_cases(cases, f, with_period=False), list(quarters)))
+    cases, quarters = tables["cases"], list(quarters)
+    by_cohort = starts_by_quarter(select_cases(cases, f, with_period=False), quarters)
+    everywhere = replace(f, area=type(f.area)())
+    wales = by_cohort if f == everywhere else starts_by_quarter(select_cases(cases, everywhere, with_period=False),
+                                                               quarters)
+    # as area_vs_wales_trend, from the same counts by cohort
+    trend = pl.concat([by_q.group_by("quarter").agg(pl.col("episodes").sum()).with_columns(pl.lit(series).alias(
+        "series")) for series, by_q in (("area", by_cohort), ("wales", wales))]).sort("series", "quarter")
+    return trend, by_cohort
 
 
 def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[str]:
