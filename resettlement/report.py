@@ -22,7 +22,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import cohort, completeness, disclosure, gaps, geography, maps, needs, outcomes, overview, rrp
+from resettlement import cohort, completeness, disclosure, gaps, geography, needs, outcomes, overview, rrp
 from resettlement.charts import OKABE_ITO
 from resettlement.filters import DATA_START, Area, Filters, quarters_between, select_cases
 from resettlement.i18n import label, t
@@ -675,6 +675,8 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
     """The map of Wales (22 freeform shapes coloured by the protected gap rate, grey where suppressed, with a
     legend; the selected area outlined) and its table alternative."""
     from pptx.util import Pt
+
+    from resettlement import maps  # imported here: pydeck is slow to import, and exports need no map
 
     measure, is_rate = "gap_rate", True
     mf, bins = maps.map_frame(frame, measure, "offer_recorded", is_rate, maps.la_to_area("la", f.end), lang,

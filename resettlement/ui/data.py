@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from resettlement import completeness, geography, store
 from resettlement.scope import scope_from_key
@@ -23,6 +25,46 @@ def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFram
     there is one (see :func:`resettlement.store.read_all`).
     """
     return _tables(url, _rows_key(scope_key), data_version)
+
+
+_PREFETCHED: set[tuple[str, str, str]] = set()
+
+
+def prefetch(url: str, scope_key: str, data_version: str) -> None:
+    """Start loading the tables in a background thread, once per key, so reading them (Polars works outside the
+    GIL) overlaps with drawing the shell and importing the page's modules; the page's own call then waits for that
+    load instead of starting another (Streamlit computes a cached value once per key)."""
+    key = (url, _rows_key(scope_key), data_version)
+    if key in _PREFETCHED:
+        return
+    _PREFETCHED.add(key)
+
+    def load() -> None:
+        try:
+            tables(url, scope_key, data_version)
+        except Exception:  # the page's own call reports it
+            _PREFETCHED.discard(key)
+
+    thread = threading.Thread(target=load, name="resettlement-prefetch", daemon=True)
+    add_script_run_ctx(thread)
+    thread.start()
+    if not _PREFETCHED_IMPORTS:
+        _PREFETCHED_IMPORTS.append(True)
+        threading.Thread(target=_import_for_pages, name="resettlement-imports", daemon=True).start()
+
+
+_PREFETCHED_IMPORTS: list[bool] = []
+
+
+def _import_for_pages() -> None:
+    """Import what the first page draws with (tables need pandas and pyarrow, exports openpyxl) while the first run
+    is busy in Polars (which releases the GIL): over a second of a first visit's wait."""
+    import contextlib
+    import importlib
+
+    for name in ("pyarrow", "pandas", "openpyxl", "plotly.graph_objects"):
+        with contextlib.suppress(ImportError):  # all are requirements; a page reports its own errors
+            importlib.import_module(name)
 
 
 def _rows_key(scope_key: str) -> str:
@@ -57,6 +99,7 @@ def clear() -> None:
     """Free every cached frame and result (after an import: the new data version retires them anyway)."""
     for cache in (_tables, _evaluated, _computed):
         cache.clear()
+    _PREFETCHED.clear()
 
 
 def cached(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *args: Any) -> T:

@@ -277,6 +277,7 @@ def bootstrap() -> Context | None:
     if scope.is_empty:
         st.error(t("error.no_scope", lang))
         st.stop()
+    data.prefetch(url, scope.key(), meta.get("data_version", ""))  # loads while the shell and page are drawn
     as_of = store.as_of(meta) or date.today()
     quarters = quarters_between(DATA_START, as_of)
     filters = filter_bar(lang, quarters, scope)
