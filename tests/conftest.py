@@ -15,6 +15,19 @@ import sqlalchemy as sa
 PG_ADMIN_URL = os.environ.get("RESETTLEMENT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def snapshot_cache(tmp_path_factory):
+    """Columnar snapshots of the throw-away test databases go to a temporary folder, never to data/cache (where
+    they would push out the snapshot of the developer's own database)."""
+    before = os.environ.get("RESETTLEMENT_CACHE_DIR")
+    os.environ["RESETTLEMENT_CACHE_DIR"] = str(tmp_path_factory.mktemp("snapshots"))
+    yield
+    if before is None:
+        os.environ.pop("RESETTLEMENT_CACHE_DIR", None)
+    else:
+        os.environ["RESETTLEMENT_CACHE_DIR"] = before
+
+
 def _pg_reachable() -> str | None:
     try:
         engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
