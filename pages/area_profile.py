@@ -46,7 +46,7 @@ pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
 st.subheader(t("profile.pathways_title", lang))
 side = disclosure.protect(figures["gaps"], counts=list(gaps.COUNTS), rates=gaps.RATES,
                           threshold=n, relations=disclosure.relations("gaps.compare", ctx.publication))
-fig = grouped_bars(side, "pathway", "gap_rate", "series", series, series_labels, pathway_labels,
+fig = components.figure(grouped_bars, side, "pathway", "gap_rate", "series", series, series_labels, pathway_labels,
                    t("gaps.by_pathway_title", lang), t("col.gap_rate", lang), is_rate=True)
 components.chart_with_table(fig, side.with_columns(pl.col("series").replace_strict(series_labels),
                                                    pl.col("pathway").replace_strict(pathway_labels)),

@@ -73,7 +73,7 @@ series = {"selection": area, "wales": comparator}
 quarters = {q: shell.quarter_label(q, lang) for q in ctx.quarters}
 lines = {t("completeness.rag_line", lang, status=t(f"completeness.rag.{k}", lang), value=round(v * 100)): v * 100
          for k, v in (("green", th.green), ("amber", th.amber))} if score == "completeness" else {}
-fig = score_trend(trend, "quarter", score, "series", list(dict.fromkeys(trend["series"])), series,
+fig = components.figure(score_trend, trend, "quarter", score, "series", list(dict.fromkeys(trend["series"])), series,
                   t("completeness.trend_chart", lang, score=t(f"completeness.metric_{score}", lang)),
                   t("col.quarter", lang), t(f"col.{score}", lang), x_labels=quarters, references=lines)
 components.chart_with_table(fig, dq.for_view(trend, "trend", lang, {"series": series, "quarter": quarters}), lang,

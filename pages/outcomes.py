@@ -38,7 +38,7 @@ head = disclosure.protect(figures["headline"], counts=outcomes.HEADLINE_COUNTS,
                           rates=outcomes.HEADLINE_RATES, threshold=n,
                           relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
 measures = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
-fig = charts.interval_dots(head, "measure", "rate", "ci_low", "ci_high", "group", groups, series,
+fig = components.figure(charts.interval_dots, head, "measure", "rate", "ci_low", "ci_high", "group", groups, series,
                            outcomes.MEASURES, measures, t("outcomes.headline.chart", lang),
                            t("outcomes.headline.axis", lang), denominator="denominator",
                            n_label=t("outcomes.col.denominator", lang))
@@ -61,7 +61,7 @@ else:
                               relations=disclosure.relations("outcomes.days", ctx.publication))
     bins = {b: t(f"outcomes.bin.{b}", lang) for b, _, _ in outcomes.DAY_BINS}
     when = {w: t(f"outcomes.when.{w}", lang) for w in ("before", "on_or_after")}
-    fig = charts.binned_bars(days, "bin", "episodes", "when", list(when), when, list(bins), bins,
+    fig = components.figure(charts.binned_bars, days, "bin", "episodes", "when", list(when), when, list(bins), bins,
                              t("outcomes.timing.chart", lang), t("outcomes.timing.axis_x", lang),
                              t("outcomes.timing.axis_y", lang))
     show(days.with_columns(pl.col("bin").replace_strict(bins), pl.col("when").replace_strict(when)),
@@ -90,7 +90,7 @@ by_q = disclosure.protect(figures["by_cohort"], counts=["cohort", *outcomes.REOF
                           relations=disclosure.relations("outcomes.cohorts", ctx.publication))
 low, high = ("ci_low", "ci_high") if measure == "rate" else (f"{measure}_low", f"{measure}_high")
 pct = measure == "rate"
-fig = charts.cohort_intervals(by_q, "quarter", measure, low, high, "group", groups, series,
+fig = components.figure(charts.cohort_intervals, by_q, "quarter", measure, low, high, "group", groups, series,
                               t("outcomes.reoff.chart", lang), t("outcomes.reoff.axis_x", lang),
                               t(f"outcomes.cmeasure.{measure}", lang), quarters,
                               open_from=outcomes.first_open_quarter(list(ctx.quarters), as_of),
@@ -121,10 +121,11 @@ verdicts = {v: t(f"outcomes.verdict_label.{v}", lang) for v in evaluation.VERDIC
 comparisons = {"matched": t("outcomes.eval.matched", lang), "naive": t("outcomes.eval.naive", lang)}
 refused = {r["outcome"]: verdicts[r["verdict"]] for r in eff.iter_rows(named=True)
            if r["verdict"] in evaluation.REFUSALS}
-fig = charts.interval_dots(evaluation.effects_long(eff), "outcome", "difference", "ci_low", "ci_high", "comparison",
-                           list(comparisons), comparisons, evaluation.OUTCOMES,
-                           {o: f"{v}<br><i>{refused[o]}</i>" if o in refused else v for o, v in names.items()},
-                           t("outcomes.eval.chart", lang), t("outcomes.eval.axis", lang), suffix="", zero_line=True)
+fig = components.figure(
+    charts.interval_dots, evaluation.effects_long(eff), "outcome", "difference", "ci_low", "ci_high", "comparison",
+    list(comparisons), comparisons, evaluation.OUTCOMES,
+    {o: f"{v}<br><i>{refused[o]}</i>" if o in refused else v for o, v in names.items()},
+    t("outcomes.eval.chart", lang), t("outcomes.eval.axis", lang), suffix="", zero_line=True)
 named = eff.with_columns(pl.col("outcome").replace_strict({o: t(f"outcomes.short.{o}", lang) for o in names}),
                          pl.col("verdict").replace_strict(verdicts))
 show(named, evaluation.EFFECTS_TABLE, "rrp_evaluation_effects", percent=evaluation.EFFECTS_PERCENT,

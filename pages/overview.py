@@ -47,17 +47,18 @@ trend = disclosure.protect(area_trend, counts=["episodes"], threshold=n,
                            relations=disclosure.relations("overview.trend", ctx.publication))
 series = ["area"] if f.area.level == "wales" else ["area", "wales"]
 labels = {"area": area, "wales": comparator}
-fig = trend_lines(trend.filter(pl.col("series").is_in(series)), "quarter", "episodes", "series", series, labels,
-                  t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(series) > 1
-                  else t("overview.section.episodes_trend", lang), t("col.quarter", lang), t("col.episodes", lang),
-                  x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
+fig = components.figure(
+    trend_lines, trend.filter(pl.col("series").is_in(series)), "quarter", "episodes", "series", series, labels,
+    t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(series) > 1
+    else t("overview.section.episodes_trend", lang), t("col.quarter", lang), t("col.episodes", lang),
+    x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
 components.chart_with_table(fig, trend.filter(pl.col("series").is_in(series)).with_columns(
     pl.col("series").replace_strict(labels)), lang, key="overview_area_trend", filename="episodes_area_trend.csv")
 
 st.subheader(t("overview.section.cohort_trend", lang))
 by_cohort = disclosure.protect(by_cohort, counts=["episodes", "children"], threshold=n,
                                relations=disclosure.relations("overview.cohorts", ctx.publication))
-fig = trend_lines(by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),
+fig = components.figure(trend_lines, by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),
                   {c: label("cohort", c, lang) for c in f.cohorts}, t("overview.trend_title", lang),
                   t("col.quarter", lang), t("col.episodes", lang),
                   x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})

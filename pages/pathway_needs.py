@@ -39,7 +39,7 @@ def labelled(df: pl.DataFrame) -> pl.DataFrame:
 st.header(t("needs.funnel_title", lang))
 st.caption(t("needs.funnel_help", lang))
 compare = protect(figures["compare"].filter(pl.col("series").is_in(series)), "needs.compare")
-fig = grouped_bars(compare, "pathway", "need_rate", "series", series, series_labels, pathway_labels,
+fig = components.figure(grouped_bars, compare, "pathway", "need_rate", "series", series, series_labels, pathway_labels,
                    t("needs.need_rate_chart", lang), t("col.need_rate", lang), is_rate=True)
 components.chart_with_table(fig, labelled(compare), lang, key="needs_rate", filename="need_rate_by_pathway.csv",
                             decimals=decimals)
@@ -48,7 +48,7 @@ funnel = protect(figures["funnel"], "needs.funnel")
 stages = funnel.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage",
                         value_name="n")
 stage_labels = {s: t(f"col.{s}", lang) for s in ("identified", "offered", "engaged")}
-fig = grouped_bars(stages, "pathway", "n", "stage", list(stage_labels), stage_labels, pathway_labels,
+fig = components.figure(grouped_bars, stages, "pathway", "n", "stage", list(stage_labels), stage_labels, pathway_labels,
                    t("needs.funnel_chart", lang, area=area_name), t("col.children_needs", lang))
 components.chart_with_table(fig, labelled(funnel), lang, key="needs_funnel", filename="needs_funnel.csv",
                             decimals=decimals)
@@ -59,9 +59,10 @@ by = st.segmented_control(t("needs.breakdown_by", lang), options=list(needs.BREA
 breakdown = protect(ctx.cached(needs.breakdown, f, by), "needs.breakdown")
 group_labels = {g: (label(by, g, lang) if by != "age_band" else g) for g in breakdown[by].drop_nulls().unique()}
 breakdown = breakdown.filter(pl.col(by).is_not_null())
-fig = grouped_bars(breakdown, "pathway", "need_rate", by, sorted(group_labels), group_labels, pathway_labels,
-                   t("needs.breakdown_chart", lang, by=t(f"needs.by_{by}", lang).lower()), t("col.need_rate", lang),
-                   is_rate=True)
+fig = components.figure(
+    grouped_bars, breakdown, "pathway", "need_rate", by, sorted(group_labels), group_labels, pathway_labels,
+    t("needs.breakdown_chart", lang, by=t(f"needs.by_{by}", lang).lower()), t("col.need_rate", lang),
+    is_rate=True)
 components.chart_with_table(fig, labelled(breakdown).with_columns(pl.col(by).replace_strict(group_labels)), lang,
                             key="needs_breakdown", filename=f"needs_by_{by}.csv", decimals=decimals)
 
@@ -73,10 +74,9 @@ with c2:
     periods, period_labels = components.trend_periods(ctx.quarters, lang, key="needs_grain")
 trend = protect(ctx.cached(needs.trend_of, f, tuple(periods), pathway).filter(pl.col("series").is_in(series)),
                 "needs.trend")
-fig = trend_lines(trend, "quarter", "need_rate", "series", series, series_labels,
+fig = components.figure(trend_lines, trend, "quarter", "need_rate", "series", series, series_labels,
                   t("needs.trend_chart", lang, pathway=pathway_labels[pathway]), t("col.period", lang),
-                  t("col.need_rate", lang), x_labels=period_labels)
-fig.update_yaxes(tickformat=".0%")
+                  t("col.need_rate", lang), x_labels=period_labels, y_format=".0%")
 components.chart_with_table(fig, labelled(trend), lang, key="needs_trend", filename=f"need_rate_trend_{pathway}.csv",
                             decimals=decimals)
 
@@ -86,9 +86,9 @@ per = figures["per_case"].filter(pl.col("series").is_in(series))
 per = disclosure.protect(per, counts=["episodes", "total"], rates={"share": ("episodes", "total")}, threshold=n,
                          relations=disclosure.relations("needs.per_case", ctx.publication))
 count_labels = {k: str(k) for k in range(len(PATHWAYS) + 1)}
-fig = grouped_bars(per.with_columns(pl.col("pathways").cast(pl.String)), "pathways", "share", "series", series,
-                   series_labels, count_labels, t("needs.complex_chart", lang), t("col.share", lang), is_rate=True,
-                   horizontal=False)
-fig.update_xaxes(title=t("col.pathways_with_need", lang))
+fig = components.figure(
+    grouped_bars, per.with_columns(pl.col("pathways").cast(pl.String)), "pathways", "share", "series", series,
+    series_labels, count_labels, t("needs.complex_chart", lang), t("col.share", lang), is_rate=True,
+    horizontal=False, category_title=t("col.pathways_with_need", lang))
 components.chart_with_table(fig, per.with_columns(pl.col("series").replace_strict(series_labels)), lang,
                             key="needs_complex", filename="pathways_per_episode.csv", decimals={"share": 3})

@@ -75,7 +75,7 @@ st.caption(t("rrp.meetings.intro", lang))
 per_q = disclosure.protect(rrp.meetings_per_quarter(tables["rrp_meetings"], chosen, quarters),
                            counts=["cases_reviewed"], threshold=n,
                            relations=disclosure.relations("rrp.meetings", ctx.publication))
-fig = charts.small_multiple_bars(per_q, "quarter", "meetings", "rrp_id", ids, short, quarter_names,
+fig = components.figure(charts.small_multiple_bars, per_q, "quarter", "meetings", "rrp_id", ids, short, quarter_names,
                                  t("rrp.meetings.chart", lang), t("rrp.col.meetings", lang))
 show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_per_quarter", fig)
 
@@ -84,8 +84,9 @@ st.caption(t("rrp.gaps.intro", lang, as_of=min(f.end, ctx.as_of).isoformat()))
 summary = disclosure.protect(rrp.activity_summary(tables["rrp_meetings"], chosen, quarters, ctx.as_of),
                              counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES, threshold=n,
                              relations=disclosure.relations("rrp.activity", ctx.publication))
-fig = charts.grouped_bars(rrp.gaps_long(summary), "rrp_id", "days", "measure", list(gap_measures), gap_measures,
-                          short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
+fig = components.figure(
+    charts.grouped_bars, rrp.gaps_long(summary), "rrp_id", "days", "measure", list(gap_measures), gap_measures,
+    short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
 show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "longest_gap_days", "days_since_last",
                *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_summary", fig)
 
@@ -94,10 +95,11 @@ st.caption(t("rrp.actions.intro", lang))
 act = disclosure.protect(rrp.activity_by_quarter(meetings, quarters), counts=rrp.ACTIVITY_COUNTS,
                          rates=rrp.ACTIVITY_RATES, threshold=n,
                          relations=disclosure.relations("rrp.activity", ctx.publication))
-fig = charts.trend_lines(act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
-                         "quarter", "value", "measure", rrp.ACTIVITY_COUNTS,
-                         {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS}, t("rrp.actions.chart", lang),
-                         t("rrp.col.quarter", lang), t("rrp.actions.axis", lang), x_labels=quarter_names)
+fig = components.figure(
+    charts.trend_lines, act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
+    "quarter", "value", "measure", rrp.ACTIVITY_COUNTS,
+    {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS}, t("rrp.actions.chart", lang),
+    t("rrp.col.quarter", lang), t("rrp.actions.axis", lang), x_labels=quarter_names)
 show(act, ["quarter", "meetings", *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_actions_by_quarter", fig)
 
 st.header(t("rrp.att.title", lang))
@@ -111,9 +113,10 @@ else:
     st.success(weak_named, icon=":material/check_circle:")
 if weak_pooled:
     st.warning(weak_pooled, icon=":material/groups:")
-fig = charts.heat_table(matrix, "agency_type", "rrp_id", "attendance_rate", [*AGENCY_TYPES, rrp.ALL], agencies,
-                        [*ids, rrp.ALL], columns, t("rrp.att.chart", lang), flag="weak", pooled_last=True,
-                        flag_text=t("rrp.weak_flag", lang), note="attendance_rate" + disclosure.NOTE_SUFFIX)
+fig = components.figure(
+    charts.heat_table, matrix, "agency_type", "rrp_id", "attendance_rate", [*AGENCY_TYPES, rrp.ALL], agencies,
+    [*ids, rrp.ALL], columns, t("rrp.att.chart", lang), flag="weak", pooled_last=True,
+    flag_text=t("rrp.weak_flag", lang), note="attendance_rate" + disclosure.NOTE_SUFFIX)
 wide = rrp.matrix_wide(matrix, "attendance_rate", agencies, values["rrp_id"], t("rrp.col.agency_type", lang))
 components.chart_with_table(fig, wide, lang, key="rrp_attendance_matrix", filename="rrp_attendance_matrix.csv",
                             decimals={c: 1 for c in disclosure.protected_columns(wide)})
@@ -126,12 +129,11 @@ agency = st.columns([1, 2])[0].selectbox(t("rrp.att.agency", lang), [rrp.ALL, *A
                                          format_func=agencies.get, placeholder=t("ui.choose", lang))
 groups = {"area": rows} if whole else {"area": rows, "wales": all_rows}
 trend = disclosure.protect(rrp.attendance_trend(groups, quarters, agency), rates=rrp.ATTENDANCE_RATES, threshold=n)
-fig = charts.trend_lines(trend, "quarter", "attendance_rate", "series", keys, series,
+fig = components.figure(charts.trend_lines, trend, "quarter", "attendance_rate", "series", keys, series,
                          t("rrp.att.trend_chart", lang, agency=agencies[agency]), t("rrp.col.quarter", lang),
-                         t("rrp.col.attendance_rate", lang), x_labels=quarter_names)
-fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-fig.add_hline(y=rrp.WEAK_ATTENDANCE, line={"color": "#505a5f", "dash": "dot", "width": 1},
-              annotation_text=t("rrp.att.weak_line", lang, weak=weak_pct), annotation_position="bottom right")
+                         t("rrp.col.attendance_rate", lang), x_labels=quarter_names, y_format=".0%",
+                         y_range=(0, 1.05),
+                         reference=(rrp.WEAK_ATTENDANCE, t("rrp.att.weak_line", lang, weak=weak_pct)))
 show(trend, ["series", "quarter", "invited", "recorded", "attended", "attendance_rate"], "rrp_attendance_trend", fig)
 
 st.header(t("rrp.time.title", lang))
@@ -140,7 +142,7 @@ if secure:
     rel = disclosure.protect(rrp.stacked({k: figs["release"][k] for k in keys}),
                              counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES, threshold=n,
                              relations=disclosure.relations("rrp.release", ctx.publication))
-    fig = charts.grouped_bars(rel, "cohort", "reviewed_before_rate", "series", keys, series, cohorts,
+    fig = components.figure(charts.grouped_bars, rel, "cohort", "reviewed_before_rate", "series", keys, series, cohorts,
                               t("rrp.time.release_chart", lang), t("rrp.col.reviewed_before_rate", lang), is_rate=True)
     show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
     st.subheader(t("rrp.time.first_title", lang))
@@ -150,7 +152,7 @@ if secure:
     show(first, ["series", "cohort", *rrp.FIRST_REVIEW_COUNTS, "median_days"], "rrp_days_to_first_review")
     dist = disclosure.protect(figs["bins"], counts=["episodes"], threshold=n,
                               relations=disclosure.relations("rrp.first_review_bins", ctx.publication))
-    fig = charts.grouped_bars(dist, "bin", "episodes", "cohort", secure, cohorts, bins,
+    fig = components.figure(charts.grouped_bars, dist, "bin", "episodes", "cohort", secure, cohorts, bins,
                               t("rrp.time.first_chart", lang, area=series["area"]), t("rrp.col.episodes", lang),
                               horizontal=False)
     show(dist, ["bin", "cohort", "episodes"], "rrp_days_to_first_review_distribution", fig)
@@ -161,6 +163,6 @@ st.subheader(t("rrp.time.referral_title", lang))
 ref = disclosure.protect(rrp.stacked({k: figs["referral"][k] for k in keys}),
                          counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n,
                          relations=disclosure.relations("rrp.referral", ctx.publication))
-fig = charts.grouped_bars(ref, "cohort", "referred_share", "series", keys, series, cohorts,
+fig = components.figure(charts.grouped_bars, ref, "cohort", "referred_share", "series", keys, series, cohorts,
                           t("rrp.time.referral_chart", lang), t("rrp.col.referred_share", lang), is_rate=True)
 show(ref, ["series", "cohort", *rrp.REFERRAL_COUNTS, "referred_share"], "rrp_referred", fig)

@@ -67,7 +67,7 @@ series_labels = {"area": name, "wales": comparator}
 figures = ctx.cached(gaps.area_figures, f, level, code, pathway)
 side = disclosure.protect(figures["side"], counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
                           relations=disclosure.relations("gaps.compare", ctx.publication))
-fig = grouped_bars(side, "pathway", "gap_rate", "series", ["area", "wales"], series_labels,
+fig = components.figure(grouped_bars, side, "pathway", "gap_rate", "series", ["area", "wales"], series_labels,
                    {p: label("pathway", p, lang) for p in PATHWAYS}, t("gaps.by_pathway_title", lang),
                    t("col.gap_rate", lang), is_rate=True)
 components.chart_with_table(fig, side.with_columns(side["series"].replace_strict(series_labels)), lang,
@@ -80,8 +80,9 @@ reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share
                                relations=disclosure.relations("gaps.reasons", ctx.publication))
 reason_labels = {r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
                  for r in reasons["gap_reason"].unique()}
-fig = grouped_bars(reasons_p, "gap_reason", "share", "series", ["area", "wales"], series_labels, reason_labels,
-                   t("gaps.reasons_chart", lang), t("col.share", lang), is_rate=True)
+fig = components.figure(
+    grouped_bars, reasons_p, "gap_reason", "share", "series", ["area", "wales"], series_labels, reason_labels,
+    t("gaps.reasons_chart", lang), t("col.share", lang), is_rate=True)
 components.chart_with_table(fig, reasons_p.with_columns(reasons_p["series"].replace_strict(series_labels),
                                                         reasons_p["gap_reason"].replace_strict(reason_labels)),
                             lang, key="gaps_reasons", filename="gap_reasons.csv", decimals={"share": 3})
@@ -91,10 +92,9 @@ periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_
 trend = ctx.cached(gaps.trend_of, f, level, code, pathway, tuple(periods))
 trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
                              relations=disclosure.relations("gaps.trend", ctx.publication))
-fig = trend_lines(trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,
+fig = components.figure(trend_lines, trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,
                   t("gaps.trend_chart", lang), t("col.period", lang), t("col.gap_rate", lang),
-                  x_labels=period_labels)
-fig.update_yaxes(tickformat=".0%")
+                  x_labels=period_labels, y_format=".0%")
 components.chart_with_table(fig, trend_p.with_columns(trend_p["series"].replace_strict(series_labels)), lang,
                             key="gaps_trend", filename="gap_rate_trend.csv", decimals={"gap_rate": 3,
                                                                                       "not_in_place_rate": 3})

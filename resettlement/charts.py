@@ -58,11 +58,16 @@ def trend_lines(
     x_title: str,
     y_title: str,
     x_labels: dict[str, str] | None = None,
+    y_format: str | None = None,
+    y_range: Sequence[float] | None = None,
+    reference: tuple[float, str] | None = None,
 ) -> go.Figure:
     """One line per series over quarters; each series has its own colour, marker and dash.
 
     ``x`` holds quarter labels (``2024Q2``) or years (``2024``); they are plotted at each period's first day on
     a date axis (so ticks thin out by year) and the hover shows ``x_labels`` (the period in the chosen language).
+    ``y_format`` is the value axis' tick format (``.0%`` for rates), ``y_range`` its fixed range, and ``reference``
+    a (value, label) drawn as a labelled dotted line.
     """
     fig = go.Figure()
     for i, key in enumerate(series_order):
@@ -83,6 +88,12 @@ def trend_lines(
         )
     fig = _layout(fig, title, x_title, y_title)
     fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
+    if y_format or y_range:
+        fig.update_yaxes(**({"tickformat": y_format} if y_format else {}), **({"range": list(y_range)} if y_range
+                                                                               else {}))
+    if reference:
+        fig.add_hline(y=reference[0], line={"color": "#505a5f", "dash": "dot", "width": 1},
+                      annotation_text=reference[1], annotation_position="bottom right")
     return fig
 
 
@@ -101,9 +112,11 @@ def grouped_bars(
     value_title: str,
     is_rate: bool = False,
     horizontal: bool = True,
+    category_title: str = "",
 ) -> go.Figure:
     """Bars per category, one bar per series side by side; series differ by colour *and* fill pattern, and
-    each bar carries its value as text. Suppressed values (nulls) leave the bar out."""
+    each bar carries its value as text. Suppressed values (nulls) leave the bar out. ``category_title`` names the
+    category axis."""
     fig = go.Figure()
     categories = list(dict.fromkeys(df[category].to_list()))
     for i, key in enumerate(series_order):
@@ -129,6 +142,8 @@ def grouped_bars(
         )
         fig.add_trace(bar)
     fig = _layout(fig, title, "", "")
+    if category_title:
+        (fig.update_yaxes if horizontal else fig.update_xaxes)(title=category_title)
     fig.update_layout(barmode="group", bargap=0.25, height=max(340, 120 + 26 * len(categories) * len(series_order))
                       if horizontal else 400)
     axis = fig.update_xaxes if horizontal else fig.update_yaxes

@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import pickle
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from resettlement import disclosure, maps, settings
 from resettlement.i18n import has, t
+
+_BUILDERS: dict[str, Callable[..., go.Figure]] = {}
+
+
+def _digest(value: Any) -> str:
+    """A cache key for plain values and small frames: a digest of their pickle (Streamlit's own hashing walks nested
+    labels object by object, several times slower). Equal inputs pickle alike; any difference changes the key."""
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).hexdigest()
+
+
+def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
+    """``builder(*args, **kwargs)``, built once per distinct input and viewer scope and shared between reruns.
+
+    Plotly validates every property as a figure is built (tens of milliseconds each), most of a warm rerun of a page
+    of charts. The inputs (small protected frames and labels) are keyed by a digest of their pickle, several times
+    quicker than Streamlit's hashing of nested labels. The figure returned is shared, so it is never changed after
+    it is built: what it needs goes to its builder.
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    _BUILDERS[name] = builder
+    ctx = st.session_state.get("_ctx")
+    scope_key = ctx.scope.key() if ctx is not None else ""
+    return _figure(name, _digest((args, sorted(kwargs.items()))), scope_key, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _figure(name: str, digest: str, scope_key: str, _args: tuple, _kwargs: dict) -> go.Figure:
+    del digest, scope_key  # the key: the inputs' digest, and the scope, so cached figures never cross viewers' scopes
+    return _BUILDERS[name](*_args, **_kwargs)
 
 
 def column_label(name: str, lang: str) -> str:
@@ -42,7 +75,7 @@ def protected_table(
     About sheet (``title``, source, as-of date, filters, ``definitions`` sections, the suppression rule, note
     codes)."""
     shown = display_frame(protected, lang, decimals)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(_arrow(shown), hide_index=True, width="stretch")
     if caption:
         st.caption(caption)
     with st.container(horizontal=True):
@@ -62,6 +95,14 @@ def protected_table(
             key=f"dl_xlsx_{key}",
             icon=":material/table_view:",
         )
+
+
+def _arrow(df: pl.DataFrame) -> pa.Table:
+    """``df`` as an Arrow table with plain (not large or view) strings: Streamlit sends an Arrow table as it is,
+    where a Polars frame would go through pandas first."""
+    table = df.to_arrow(compat_level=pl.CompatLevel.oldest())
+    return table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f
+                                 for f in table.schema]))
 
 
 def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
@@ -84,17 +125,18 @@ def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
     names = {c: column_label(c, lang) for c in protected.columns if not c.endswith(disclosure.NOTE_SUFFIX)}
     frame = io.BytesIO()
     protected.write_ipc(frame)
-    return _workbook(frame.getvalue(), lang, tuple(about), tuple(sorted((decimals or {}).items())),
-                     tuple(names.items()), ctx.scope.key() if ctx is not None else "")
+    inputs = (frame.getvalue(), lang, tuple(about), tuple(sorted((decimals or {}).items())), tuple(names.items()))
+    return _workbook(_digest(inputs), ctx.scope.key() if ctx is not None else "", inputs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _workbook(frame: bytes, lang: str, about: tuple, decimals: tuple, names: tuple, scope_key: str) -> bytes:
+def _workbook(digest: str, scope_key: str, _inputs: tuple) -> bytes:
     """The XLSX bytes of a (small, protected) table, keyed on its cells and everything its About sheet says, so a
     rerun with the same view does not rebuild every workbook of the page (openpyxl takes tens of ms each)."""
     from resettlement import report
 
-    del scope_key  # part of the key only: cached entries never cross viewers' scopes
+    del digest, scope_key  # the key: the inputs' digest, and the scope, so entries never cross viewers' scopes
+    frame, lang, about, decimals, names = _inputs
     return report.workbook(pl.read_ipc(io.BytesIO(frame)), lang, list(about), decimals=dict(decimals),
                            names=dict(names))
 

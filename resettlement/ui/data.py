@@ -48,23 +48,6 @@ def prefetch(url: str, scope_key: str, data_version: str) -> None:
     thread = threading.Thread(target=load, name="resettlement-prefetch", daemon=True)
     add_script_run_ctx(thread)
     thread.start()
-    if not _PREFETCHED_IMPORTS:
-        _PREFETCHED_IMPORTS.append(True)
-        threading.Thread(target=_import_for_pages, name="resettlement-imports", daemon=True).start()
-
-
-_PREFETCHED_IMPORTS: list[bool] = []
-
-
-def _import_for_pages() -> None:
-    """Import what the first page draws with (tables need pandas and pyarrow, exports openpyxl) while the first run
-    is busy in Polars (which releases the GIL): over a second of a first visit's wait."""
-    import contextlib
-    import importlib
-
-    for name in ("pyarrow", "pandas", "openpyxl", "plotly.graph_objects"):
-        with contextlib.suppress(ImportError):  # all are requirements; a page reports its own errors
-            importlib.import_module(name)
 
 
 def _rows_key(scope_key: str) -> str:
