@@ -32,11 +32,9 @@ ids, whole = chosen["rrp_id"].to_list(), f.area.level == "wales" and choice == "
 series = {"area": area if choice == "all" else short[choice], "wales": comparator}
 keys = ["area"] if whole else ["area", "wales"]
 quarters = rrp.period_quarters(ctx.quarters, f.start_q, f.end_q)
-meetings = rrp.select_meetings(tables["rrp_meetings"], ids, f.start, f.end)
-all_meetings = rrp.select_meetings(tables["rrp_meetings"], tables["rrps"]["rrp_id"], f.start, f.end)
-rows, all_rows = (rrp.invitations(tables["rrp_attendance"], m) for m in (meetings, all_meetings))
 secure = [c for c in f.cohorts if c in SECURE_COHORTS]
 figs = ctx.cached(rrp.case_figures, f, tuple(ids), tuple(secure))  # the parts resting on cases, aggregated
+activity = ctx.cached(rrp.activity_figures, f, tuple(ids), tuple(quarters), ctx.as_of)  # meetings and attendance
 
 agencies = {**{a: label("agency_type", a, lang) for a in AGENCY_TYPES}, rrp.ALL: t("rrp.all_agencies", lang)}
 cohorts = {**{c: label("cohort", c, lang) for c in COHORTS}, rrp.ALL: t("rrp.all_cohorts", lang)}
@@ -72,7 +70,7 @@ for col, m in zip([*st.columns(3), *st.columns(3)], ("meetings", "cases_reviewed
 
 st.header(t("rrp.meetings.title", lang))
 st.caption(t("rrp.meetings.intro", lang))
-per_q = disclosure.protect(rrp.meetings_per_quarter(tables["rrp_meetings"], chosen, quarters),
+per_q = disclosure.protect(activity["per_quarter"],
                            counts=["cases_reviewed"], threshold=n,
                            relations=disclosure.relations("rrp.meetings", ctx.publication))
 fig = components.figure(charts.small_multiple_bars, per_q, "quarter", "meetings", "rrp_id", ids, short, quarter_names,
@@ -81,7 +79,7 @@ show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_p
 
 st.subheader(t("rrp.gaps.title", lang))
 st.caption(t("rrp.gaps.intro", lang, as_of=min(f.end, ctx.as_of).isoformat()))
-summary = disclosure.protect(rrp.activity_summary(tables["rrp_meetings"], chosen, quarters, ctx.as_of),
+summary = disclosure.protect(activity["summary"],
                              counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES, threshold=n,
                              relations=disclosure.relations("rrp.activity", ctx.publication))
 fig = components.figure(
@@ -92,7 +90,7 @@ show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "lon
 
 st.subheader(t("rrp.actions.title", lang))
 st.caption(t("rrp.actions.intro", lang))
-act = disclosure.protect(rrp.activity_by_quarter(meetings, quarters), counts=rrp.ACTIVITY_COUNTS,
+act = disclosure.protect(activity["actions"], counts=rrp.ACTIVITY_COUNTS,
                          rates=rrp.ACTIVITY_RATES, threshold=n,
                          relations=disclosure.relations("rrp.activity", ctx.publication))
 fig = components.figure(
@@ -104,7 +102,7 @@ show(act, ["quarter", "meetings", *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp
 
 st.header(t("rrp.att.title", lang))
 st.caption(t("rrp.att.intro", lang, weak=weak_pct, comparator=comparator))
-matrix = rrp.flag_weak(disclosure.protect(rrp.attendance_matrix(rows, ids, all_rows), rates=rrp.ATTENDANCE_RATES,
+matrix = rrp.flag_weak(disclosure.protect(activity["attendance"], rates=rrp.ATTENDANCE_RATES,
                                           threshold=n))
 weak_named, weak_pooled = rrp.weak_text(matrix, lang, agencies, columns, series["area"], comparator)
 if rrp.weak_cells(matrix).height:
@@ -127,8 +125,8 @@ with st.expander(t("rrp.att.counts", lang)):
 st.subheader(t("rrp.att.trend_title", lang))
 agency = st.columns([1, 2])[0].selectbox(t("rrp.att.agency", lang), [rrp.ALL, *AGENCY_TYPES], key="rrp_att_agency",
                                          format_func=agencies.get, placeholder=t("ui.choose", lang))
-groups = {"area": rows} if whole else {"area": rows, "wales": all_rows}
-trend = disclosure.protect(rrp.attendance_trend(groups, quarters, agency), rates=rrp.ATTENDANCE_RATES, threshold=n)
+trend = disclosure.protect(ctx.cached(rrp.attendance_trend_of, f, tuple(ids), tuple(quarters), agency, whole),
+                           rates=rrp.ATTENDANCE_RATES, threshold=n)
 fig = components.figure(charts.trend_lines, trend, "quarter", "attendance_rate", "series", keys, series,
                          t("rrp.att.trend_chart", lang, agency=agencies[agency]), t("rrp.col.quarter", lang),
                          t("rrp.col.attendance_rate", lang), x_labels=quarter_names, y_format=".0%",

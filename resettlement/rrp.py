@@ -462,6 +462,38 @@ def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequen
     }
 
 
+def _invitations_of(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str]
+                    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The meetings of ``rrp_ids`` in the filters' period, and the invitations to them and to every RRP's."""
+    meetings = select_meetings(tables["rrp_meetings"], rrp_ids, f.start, f.end)
+    all_meetings = select_meetings(tables["rrp_meetings"], tables["rrps"]["rrp_id"], f.start, f.end)
+    return meetings, invitations(tables["rrp_attendance"], meetings), invitations(tables["rrp_attendance"],
+                                                                                   all_meetings)
+
+
+def activity_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], quarters: Sequence[str],
+                     as_of: date) -> dict[str, pl.DataFrame]:
+    """The RRP page's figures from meetings and attendance, before protection: meetings ``per_quarter`` and the
+    activity ``summary`` of the RRPs ``rrp_ids``, their ``actions`` by quarter and the ``attendance`` matrix against
+    every RRP in scope."""
+    chosen = tables["rrps"].filter(pl.col("rrp_id").is_in(list(rrp_ids))).sort("name")
+    meetings, rows, all_rows = _invitations_of(tables, f, rrp_ids)
+    return {
+        "per_quarter": meetings_per_quarter(tables["rrp_meetings"], chosen, quarters),
+        "summary": activity_summary(tables["rrp_meetings"], chosen, quarters, as_of),
+        "actions": activity_by_quarter(meetings, quarters),
+        "attendance": attendance_matrix(rows, rrp_ids, all_rows),
+    }
+
+
+def attendance_trend_of(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str],
+                        quarters: Sequence[str], agency: str, whole: bool) -> pl.DataFrame:
+    """:func:`attendance_trend` of ``agency`` at the meetings of ``rrp_ids`` (``area``) and, unless ``whole`` (the
+    RRPs are already all of Wales), at every RRP's (``wales``)."""
+    _, rows, all_rows = _invitations_of(tables, f, rrp_ids)
+    return attendance_trend({"area": rows} if whole else {"area": rows, "wales": all_rows}, quarters, agency)
+
+
 def texts(protected: pl.DataFrame, percent: Sequence[str] = ()) -> dict[str, str]:
     """The first row of a protected frame as display text: note codes where hidden, whole numbers with thousands
     separators, ``percent`` columns as whole percentages."""

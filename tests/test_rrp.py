@@ -264,6 +264,25 @@ def test_attendance_trend():
     assert wales["attendance_rate"].to_list() == [0.8, 0.5, pytest.approx(2 / 3)]
 
 
+def test_page_figures_from_the_tables():
+    """What the page caches: the same figures as the parts above, for A alone against both RRPs."""
+    tables = {"rrps": _rrps(), "rrp_meetings": _meetings(), "rrp_attendance": _attendance()}
+    figs = rrp.activity_figures(tables, F, ["A"], QUARTERS, AS_OF)
+    assert figs["per_quarter"]["meetings"].to_list() == [2, 2, 0]  # A alone
+    assert figs["summary"]["rrp_id"].to_list() == ["A"] and figs["summary"]["median_gap_days"].to_list() == [31.5]
+    assert figs["actions"]["meetings"].to_list() == [2, 2, 0]  # A1 A2; A3 A4; none
+    assert figs["actions"]["actions_agreed"].to_list() == [6, 6, 0]  # A3's actions left out
+    # The matrix compares A with both RRPs pooled: all agencies 11 invited at A, 17 across A and B.
+    assert _row(figs["attendance"], agency_type="all", rrp_id="A")["invited"] == 11
+    assert _row(figs["attendance"], agency_type="all", rrp_id=rrp.ALL)["invited"] == 17
+    trend = rrp.attendance_trend_of(tables, F, ["A"], QUARTERS, rrp.ALL, whole=False)
+    assert trend.filter(pl.col("series") == "area")["attendance_rate"].to_list() == [0.8, 0.6, None]
+    assert trend.filter(pl.col("series") == "wales")["invited"].to_list() == [6, 8, 3]
+    whole = rrp.attendance_trend_of(tables, F, ["A", "B"], QUARTERS, "health", whole=True)
+    assert whole["series"].unique().to_list() == ["area"]
+    assert whole["recorded"].to_list() == [1, 3, 1]  # A1 (A2 blank); A3, A4, B1; B2
+
+
 # ---- timeliness -------------------------------------------------------------------------------------------------
 
 def test_case_reviews_per_case():
