@@ -239,25 +239,29 @@ def test_workbook_holds_the_cells_shown_and_an_about_sheet():
 
 @pytest.fixture
 def media(monkeypatch):
-    """Every in-memory media store AppTest creates, so a download's bytes can be read back."""
+    """Every media file manager AppTest creates, so a download's bytes can be read back (built on demand for a
+    deferred download, as the server builds them when the button is clicked)."""
     import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.runtime.media_file_manager import MediaFileManager
 
-    stores = []
+    managers = []
 
-    class Recording(MemoryMediaFileStorage):
+    class Recording(MediaFileManager):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            stores.append(self)
+            managers.append(self)
 
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
-    return stores
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
+    return managers
 
 
-def download(at, stores, label: str, index: int = 0) -> bytes:
+def download(at, managers, label: str, index: int = 0) -> bytes:
     button = [b for b in at.get("download_button") if b.label == label][index]
-    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
-    return stores[-1].get_file(file_id).content
+    manager = managers[-1]
+    url = (manager.execute_deferred(button.proto.deferred_file_id) if button.proto.HasField("deferred_file_id")
+           else button.proto.url)
+    file_id = url.rsplit("/", 1)[-1].split(".")[0]
+    return manager._storage.get_file(file_id).content
 
 
 def test_publication_view_is_forced_without_case_level_rights(app):
@@ -290,6 +294,8 @@ def test_publication_switch_adds_secondary_suppression_and_hides_case_lists(app,
 def test_xlsx_export_has_the_table_and_its_metadata(app, media):
     at = open_page(app, "needs", "cy")
     assert not at.exception
+    xlsx = [b for b in at.get("download_button") if b.label == t("disclosure.export.download_xlsx", "cy")]
+    assert xlsx and all(b.proto.HasField("deferred_file_id") for b in xlsx)  # built when clicked, not every run
     wb = openpyxl.load_workbook(io.BytesIO(download(at, media, t("disclosure.export.download_xlsx", "cy"))))
     data, meta = wb[t("disclosure.export.sheet_data", "cy")], wb[t("disclosure.export.sheet_meta", "cy")]
     shown = at.dataframe[0].value  # the first table on the page, as displayed

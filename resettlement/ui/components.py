@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import pickle
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -107,8 +106,10 @@ def _arrow(df: pl.DataFrame) -> pa.Table:
 
 def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
                 decimals: Mapping[str, int] | None = None, caption: str | None = None,
-                definitions: Sequence[str] | None = None) -> bytes:
-    """The XLSX behind a table: its cells (with note codes) and an About sheet built from this run's context."""
+                definitions: Sequence[str] | None = None) -> Callable[[], bytes]:
+    """The XLSX behind a table, built only when it is asked for: its cells (with note codes) and an About sheet
+    from this run's context. The About rows are fixed now, so the file describes the view that was on screen;
+    openpyxl (and its import, a third of a second) is paid on the click, not by every table of every run."""
     from resettlement import report
 
     ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
@@ -123,22 +124,12 @@ def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
                                   as_of=ctx.as_of, filters=ctx.filters, publication=ctx.publication, access=access,
                                   data_version=ctx.data_version, definitions=sections)
     names = {c: column_label(c, lang) for c in protected.columns if not c.endswith(disclosure.NOTE_SUFFIX)}
-    frame = io.BytesIO()
-    protected.write_ipc(frame)
-    inputs = (frame.getvalue(), lang, tuple(about), tuple(sorted((decimals or {}).items())), tuple(names.items()))
-    return _workbook(_digest(inputs), ctx.scope.key() if ctx is not None else "", inputs)
+    fixed_decimals = dict(decimals or {})
 
+    def build() -> bytes:
+        return report.workbook(protected, lang, about, decimals=fixed_decimals, names=names)
 
-@st.cache_resource(show_spinner=False, max_entries=512)
-def _workbook(digest: str, scope_key: str, _inputs: tuple) -> bytes:
-    """The XLSX bytes of a (small, protected) table, keyed on its cells and everything its About sheet says, so a
-    rerun with the same view does not rebuild every workbook of the page (openpyxl takes tens of ms each)."""
-    from resettlement import report
-
-    del digest, scope_key  # the key: the inputs' digest, and the scope, so entries never cross viewers' scopes
-    frame, lang, about, decimals, names = _inputs
-    return report.workbook(pl.read_ipc(io.BytesIO(frame)), lang, list(about), decimals=dict(decimals),
-                           names=dict(names))
+    return build
 
 
 def chart_with_table(

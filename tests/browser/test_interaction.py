@@ -57,6 +57,23 @@ def test_download_gives_the_tables_csv(tab):
     assert tab.errors == []
 
 
+def test_xlsx_download_is_built_on_click(tab):
+    import io
+
+    import openpyxl
+
+    p = tab.open("")
+    p.get_by_role("tab", name=t("ui.table", "en")).last.click()
+    with p.expect_download() as info:
+        p.get_by_role("button", name=t("disclosure.export.download_xlsx", "en")).last.click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(info.value.path().read_bytes()))
+    data = wb[t("disclosure.export.sheet_data", "en")]
+    assert [c.value for c in data[1]][:2] == [t("col.quarter", "en"), t("col.cohort", "en")]
+    assert data.max_row > 10
+    assert tab.errors == []
+
+
 def test_rrp_drill_down_survives_in_the_link(tab):
     p = tab.open("rrp_activity?lang=en&rrp=rrp_cardiff")
     chosen = p.locator("[data-testid=stMain] [data-testid=stSelectbox] input").first.input_value()
