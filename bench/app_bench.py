@@ -152,7 +152,7 @@ def browser_run(url: str) -> dict:
         log = open(Path("/tmp") / f"bench-server-{port}.log", "w")  # noqa: SIM115 - closed below
         started = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "resettlement", "serve", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -211,6 +211,20 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """Start the app (``./scripts/run``): the caches are warmed while the server starts (see ui/warmup.py)."""
+    from pathlib import Path
+
+    from streamlit.web import cli
+
+    from resettlement.ui import warmup
+
+    warmup.start()
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    sys.argv = ["streamlit", "run", str(app), *args.streamlit_args]
+    return cli.main()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m resettlement", description="Resettlement Monitor Cymru")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -280,6 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the deck")
     rep.add_argument("--out", required=True, help="the .pptx file to write")
     rep.set_defaults(func=_report)
+    srv = sub.add_parser("serve", help="start the app, warming its caches as the server starts (./scripts/run)")
+    srv.add_argument("streamlit_args", nargs="*", metavar="STREAMLIT_OPTION",
+                     help="passed to `streamlit run` as they are (e.g. --server.port 8600)")
+    srv.set_defaults(func=_serve)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv[1:2]):  # the rest is Streamlit's, options and all
+        return _serve(argparse.Namespace(streamlit_args=argv[1:]))
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -339,7 +339,8 @@ def cell_counts(frames: Mapping[str, pl.DataFrame], f: Filters, by: Sequence[str
     from resettlement.filters import select_cases
 
     by = list(by)
-    cases = case_attributes(select_cases(frames["cases"], f))
+    cases = case_attributes(select_cases(frames["cases"], f)).lazy()
+    lazy = {name: df.lazy() for name, df in frames.items()}  # joins planned with the columns they need
     parts = []
     for name in CASE_TABLES:
         fields = scored_fields(name)
@@ -348,7 +349,7 @@ def cell_counts(frames: Mapping[str, pl.DataFrame], f: Filters, by: Sequence[str
         # only the columns the cells and their conditions read, and the grouping columns: narrow joins
         own = {"case_id", *(fd.name for fd in fields), *(w.field for fd in fields for w in fd.when
                                                           if w.table in (None, name))}
-        narrow = {**frames, name: frames[name].select(c for c in TABLES[name].columns if c in own)}
+        narrow = {**lazy, name: lazy[name].select(c for c in TABLES[name].columns if c in own)}
         df = _with_context(name, narrow, cases, dims=["case_id", *by])
         applies = [applicable_expr(df, name, fd) for fd in fields]
         missing = [a & ~_present(df, fd.name) for a, fd in zip(applies, fields, strict=True)]

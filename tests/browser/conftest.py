@@ -54,7 +54,8 @@ def browser_required():
 
 @pytest.fixture(scope="session")
 def server(browser_required, tmp_path_factory):
-    """The app served by `streamlit run` on a free port, on a fresh synthetic database."""
+    """The app served as ./scripts/run serves it (`python -m resettlement serve`: `streamlit run` with the caches
+    warmed at start) on a free port, on a fresh synthetic database."""
     from datetime import date
 
     from resettlement import synth
@@ -66,8 +67,8 @@ def server(browser_required, tmp_path_factory):
     env.pop("RESETTLEMENT_SCOPE", None)
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "resettlement", "serve", "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"

@@ -1,0 +1,50 @@
+"""The start-up warm-up computes exactly what the first Overview asks for, under the same cache keys."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from resettlement import overview
+from resettlement.ui import data, warmup
+from tests.apptest import open_page
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Calls of the Overview's two cached computations (the wrappers keep the names the cache is keyed on)."""
+    calls = {"headline": 0, "trends": 0}
+
+    def counting(name, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    for name in calls:
+        monkeypatch.setattr(overview, name, counting(name, getattr(overview, name)))
+    data.clear()
+    yield calls
+    data.clear()
+
+
+@pytest.mark.parametrize("scope", [None, "W06000015"])  # all Wales; one authority (Cardiff) only
+def test_first_overview_uses_what_the_warmup_computed(app, demo_url, counted, monkeypatch, scope):
+    if scope:
+        monkeypatch.setenv("RESETTLEMENT_SCOPE", scope)
+    assert warmup.warm(demo_url) is True
+    assert counted == {"headline": 1, "trends": 1}
+    at = open_page(app, "overview", "en")
+    assert not at.exception
+    assert counted == {"headline": 1, "trends": 1}, "the page computed again: its cache keys differ from the warm-up's"
+    # and a different view is computed as usual
+    at.sidebar.select_slider(key="period").set_value(("2025Q1", "2025Q4")).run()
+    assert not at.exception and counted["headline"] == 2
+
+
+def test_nothing_to_warm_without_a_database(tmp_path, counted):
+    assert warmup.warm(f"sqlite:///{tmp_path / 'absent.db'}") is False
+    assert not (tmp_path / "absent.db").exists()  # not created: the first visit builds the demo database
+    assert counted == {"headline": 0, "trends": 0}
