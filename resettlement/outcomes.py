@@ -157,6 +157,22 @@ def case_outcomes(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date) -> p
     )
 
 
+def cohort_rows(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Only what :func:`reoffending_by_cohort` reads, for cases with an index date: ``index_quarter``,
+    ``reoffended`` and ``reoffences``, exactly as :func:`case_outcomes` gives them. Cohorts span every period, so
+    this runs over every case; the full :func:`case_outcomes` would work out a dozen columns it never reads."""
+    released = (pl.col("cohort").is_in(list(SECURE_COHORTS)) & (pl.col("release_date") <= as_of)
+                & (pl.col("release_date") >= pl.col("start_date")))
+    index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).when(released).then(
+        pl.col("release_date"))
+    return (
+        cases.lazy().select("case_id", index.alias("index_date")).drop_nulls("index_date")
+        .join(outcomes.lazy().select("case_id", "reoffended", "reoffences"), on="case_id", how="left")
+        .select(quarter_expr("index_date").alias("index_quarter"), "reoffended", "reoffences")
+        .collect()
+    )
+
+
 # --------------------------------------------------------------------------------------------- headline
 
 
@@ -357,7 +373,7 @@ def figures(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarter
     cases = tables["cases"]
     chosen = groups_of(f)
     now = {k: case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in chosen.items()}
-    history = {k: case_outcomes(select_cases(cases, v, with_period=False), tables["outcomes"], as_of)
+    history = {k: cohort_rows(select_cases(cases, v, with_period=False), tables["outcomes"], as_of)
                for k, v in chosen.items()}
     by_q = pl.concat([reoffending_by_cohort(h, list(quarters), as_of).select(pl.lit(k).alias("group"), pl.all())
                       for k, h in history.items()])

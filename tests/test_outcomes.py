@@ -106,6 +106,29 @@ def test_reoffending_by_quarterly_cohort_binary_rate_and_frequency():
     assert outcomes.first_open_quarter(["2024Q4", "2025Q1", "2025Q2"], AS_OF) == "2025Q2"
 
 
+def test_cohort_rows_give_the_same_cohorts_as_case_outcomes():
+    """The lean rows behind reoffending by cohort: the index dates of test_follow_up_window (release before start,
+    not released, one day late) and of the cohort fixture, with the same figures either way."""
+    cases = [
+        _case("a", "community", date(2025, 3, 31)), _case("b", "community", date(2025, 4, 1)),
+        _case("c", "custody", date(2024, 11, 1), release=date(2025, 3, 31)),
+        _case("d", "custody", date(2024, 1, 5), release=date(2025, 4, 1)),
+        _case("e", "remand", date(2026, 8, 1)), _case("f", "custody", date(2025, 3, 1), release=date(2025, 2, 1)),
+        _case("g", "remand", date(2024, 12, 1), release=date(2026, 10, 5)),  # released after the as-of date
+    ] + [_case(c, "community", date(2024, 2, 1)) for c in "hijk"]
+    outs = [{"case_id": "a", "reoffended": True, "reoffences": 2}, {"case_id": "c", "reoffended": False},
+            {"case_id": "d", "reoffended": True, "reoffences": 1}, {"case_id": "h", "reoffended": True},
+            {"case_id": "i", "reoffended": False}, {"case_id": "j", "reoffended": None}]  # k has no outcome row
+    lean = outcomes.cohort_rows(frame("cases", cases), frame("outcomes", outs), AS_OF)
+    # index dates: a 2025Q1, b 2025Q2, c 2025Q1 (release), d 2025Q2 (release); e, f, g none; h-k 2024Q1
+    assert sorted(lean["index_quarter"].to_list()) == ["2024Q1"] * 4 + ["2025Q1"] * 2 + ["2025Q2"] * 2
+    quarters = ["2024Q1", "2025Q1", "2025Q2"]
+    full = outcomes.reoffending_by_cohort(_rows(cases, outs), quarters, AS_OF)
+    assert outcomes.reoffending_by_cohort(lean, quarters, AS_OF).equals(full)
+    q1 = full.filter(pl.col("quarter") == "2025Q1").row(0, named=True)
+    assert (q1["cohort"], q1["episodes"], q1["reoffenders"]) == (2, 2, 1)  # a reoffended, c did not
+
+
 def test_open_cohorts_are_marked_not_applicable_after_protection():
     by_q = outcomes.reoffending_by_cohort(_cohort_fixture(), ["2024Q1", "2025Q2"], AS_OF)
     p = disclosure.protect(by_q, counts=["cohort", *outcomes.REOFFENDING_COUNTS], rates=outcomes.REOFFENDING_RATES,
