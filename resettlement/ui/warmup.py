@@ -1,16 +1,17 @@
 """Warm the caches as the server starts, so the first visitor's Overview is ready, or nearly, when it is asked for.
 
 ``python -m resettlement serve`` (what ``./scripts/run`` starts) calls :func:`start` before the server listens:
-everything the pages draw with is imported here, in the main thread, then a background thread reads the tables and
-computes the default Overview through the same cached functions, with the same keys, as the page's own calls. A
-page needing one of those values waits for it instead of computing it again (Streamlit computes a cached value
-once per key); nothing else waits. The thread imports nothing, so it never races the server's own imports.
+everything the pages draw with is imported, then a background thread reads the tables and computes the default
+Overview through the same cached functions, with the same keys, as the page's own calls. A page
+needing one of those values waits for it instead of computing it again (Streamlit computes a cached value once per
+key); nothing else waits.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import date
 
 from resettlement import settings, store
@@ -50,43 +51,77 @@ def import_pages() -> None:
     from resettlement.ui import components, data, shell  # noqa: F401
 
 
-def warm(url: str) -> bool:
-    """Read the tables and compute the default Overview for the configured scope; ``False`` when there is nothing
-    to warm yet (no database: the first visit builds the demo one)."""
-    from resettlement import overview
-    from resettlement.ui import data
+@dataclass(frozen=True)
+class View:
+    """The view a session starts with, as the shell builds it (shell.initial_filters without URL parameters and
+    the quarters of shell.bootstrap), and the cache keys it is read under."""
 
+    url: str
+    scope_key: str
+    data_version: str
+    filters: Filters
+    as_of: date
+    quarters: tuple[str, ...]
+
+
+def plan(url: str) -> View | None:
+    """The default view of the configured scope on ``url``'s current data; ``None`` when there is nothing to warm
+    yet (no database: the first visit builds the demo one)."""
     if not store.database_exists(url):
-        return False
+        return None
     meta = store.read_meta(store.get_engine(url))
     version = meta.get("data_version", "")
     scope = scope_from_settings(meta.get("synthetic") == "1")
     if not version or scope.is_empty:
-        return False
+        return None
     as_of = store.as_of(meta) or date.today()
     quarters = quarters_between(DATA_START, as_of)
-    # the view a session starts with (shell.initial_filters without URL parameters; shell.bootstrap's quarters)
     f = Filters(*default_period(quarters), Area.parse(area_options(scope.la_codes)[0]), COHORTS)
     shown = tuple(q for q in quarters if quarter_bounds(q)[0] <= as_of)
-    key = scope.key()
-    data.tables(url, key, version)
-    data.cached(overview.headline, url, key, version, f, as_of)
-    data.cached(overview.trends, url, key, version, f, shown)
+    return View(url, scope.key(), version, f, as_of, shown)
+
+
+def compute(view: View) -> None:
+    """Read the tables and compute the default Overview, through the page's own cached calls."""
+    from resettlement import overview
+    from resettlement.ui import data
+
+    data.tables(view.url, view.scope_key, view.data_version)
+    data.cached(overview.headline, view.url, view.scope_key, view.data_version, view.filters, view.as_of)
+    data.cached(overview.trends, view.url, view.scope_key, view.data_version, view.filters, view.quarters)
+
+
+def warm(url: str) -> bool:
+    """:func:`plan` then :func:`compute`, here; ``False`` when there was nothing to warm."""
+    view = plan(url)
+    if view is None:
+        return False
+    compute(view)
     return True
 
 
-def start(url: str | None = None) -> threading.Thread:
-    """Import the pages' modules now, then warm the caches in a background thread (errors are logged: a page
-    reports its own)."""
+def start(url: str | None = None) -> threading.Thread | None:
+    """Import what the pages draw with, then warm the caches in a background thread.
+
+    Imports come first, in this thread: a warm-up running beside them slowed them (both want the GIL and the two
+    cores) more than it gained. The thread only runs code imported before it starts, the database driver included
+    (loaded by :func:`plan`, here), so it never imports a module at the same time as the server. Errors are
+    logged: a page computes, and reports, for itself.
+    """
     import_pages()
-    target = url or settings.db_url()
+    try:
+        view = plan(url or settings.db_url())
+    except Exception as exc:  # the first page shows the readable reason (e.g. the database is down)
+        log.warning("not warming the caches: %s", exc)
+        return None
+    if view is None:
+        return None
 
     def run() -> None:
         # Streamlit notes each cached call made outside a script run; these are deliberate
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
-        logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
         try:
-            warm(target)
+            compute(view)
         except Exception as exc:  # only a cache: the first page computes, and reports any error, itself
             log.warning("could not warm the caches: %s", exc)
 
