@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def import_pages() -> None:
-    """Import what the pages import (about a second and a half, otherwise paid by the first visitor)."""
-    import pandas  # noqa: F401 - Streamlit's tables
+    """Import what the pages import (about a second, otherwise paid by the first visitor). Not pandas: tables go to
+    Streamlit as Arrow, and only the map (Service gaps) needs it, so the first page does not wait for it."""
     import plotly.graph_objects  # noqa: F401
     import pyarrow  # noqa: F401
 
