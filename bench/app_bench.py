@@ -445,6 +445,27 @@ def child_aggregations(runs: int) -> dict:
     return {"loading": loading, "aggregations": results, "rows": rows}
 
 
+# ---------------------------------------------------------------------------------------------- machine speed
+
+def speed_probe() -> dict:
+    """Seconds for a fixed pure-Python loop and a fixed Polars group-by (best of three each): a yardstick for the
+    machine's speed at the time, since a shared machine's speed drifts and every figure here drifts with it."""
+    import polars as pl
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return round(min(times), 3)
+
+    frame = pl.select(pl.int_range(0, 5_000_000).alias("i")).with_columns((pl.col("i") % 997).alias("k"))
+    aggs = [pl.col("i").sum().alias("total"), pl.col("i").n_unique().alias("distinct")]
+    return {"python_loop_s": best(lambda: sum(range(20_000_000))),
+            "polars_group_by_s": best(lambda: frame.group_by("k").agg(aggs))}
+
+
 # ----------------------------------------------------------------------------------------------- import (parent)
 
 NEEDS_PER_SCALE = 35_311  # needs rows of the scale 1 demo database
@@ -528,6 +549,11 @@ def print_table(results: dict) -> None:
         print(f"{'import_bench.py (first import)':<44}{imp['rows_per_second']:>{width * 2},} rows/s "
               f"({imp['rows']:,} rows in {imp['seconds']} s, peak {imp['peak_rss_mib']:,.0f} MiB; {imp['source']})")
     print()
+    for when in ("start", "end"):
+        probe = results.get(f"speed_probe_{when}")
+        if probe:
+            print(f"machine speed probe at the {when}: Python loop {probe['python_loop_s']:.3f} s, Polars group-by "
+                  f"{probe['polars_group_by_s']:.3f} s (lower is faster; every timing above scales with these)")
     print("targets: scale 100 every page warm <= 0.5 s, first page <= 5 s, peak memory <= 2 GB; scale 1 every page "
           "warm <= 0.15 s; core aggregations within 1.5x DuckDB")
     for s in scales:
@@ -569,6 +595,7 @@ def main() -> None:
     results: dict = {"label": args.label, "python": platform.python_version(), "cpus": os.cpu_count(),
                      "measured": time.strftime("%Y-%m-%d %H:%M"), "scales": {}}
     failures = []
+    results["speed_probe_start"] = speed_probe()
     for scale in args.scales:
         url = ensure_database(Path(args.dir), scale)
         r: dict = {"database": url}
@@ -588,6 +615,7 @@ def main() -> None:
         if not args.skip_import:
             print(f"scale {key}: import ...", flush=True)
             r["import"] = import_run(round(NEEDS_PER_SCALE * scale))
+    results["speed_probe_end"] = speed_probe()
     results["import"] = import_figures()
     out = ROOT / "bench" / "results" / f"app-{args.label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
