@@ -17,9 +17,8 @@ start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, 
 period = t("overview.period", lang, start=start, end=end)
 st.subheader(area)
 st.caption(period)
-tables = ctx.tables()
 st.download_button(  # built on click: the same deck as `python -m resettlement report`, publication view
-    t("report.download", lang), data=lambda: report.report_deck(tables, f, ctx.as_of, n, lang, ctx.synthetic,
+    t("report.download", lang), data=lambda: report.report_deck(ctx.tables(), f, ctx.as_of, n, lang, ctx.synthetic,
                                                                 ctx.scope.is_all_wales),
     file_name=f"resettlement-{f.area.token().replace(':', '-')}-{f.start_q}-{f.end_q}-{lang}.pptx", mime=report.MIME,
     key="overview_deck", icon=":material/slideshow:", help=t("report.download_help", lang))

@@ -27,12 +27,25 @@ def _demo(args: argparse.Namespace) -> int:
         as_of=date.fromisoformat(args.as_of) if args.as_of else None,
         progress=progress,
     )
+    _keep_first_page(url)
     elapsed = time.perf_counter() - started
     meta = store.read_meta(store.get_engine(url))
     print(f"Synthetic database written to {store.display_url(url)} in {elapsed:.1f} s (as of {meta['as_of']}):")
     for name, n in counts.items():
         print(f"  {name:<16} {n:>10,}")
     return 0
+
+
+def _keep_first_page(url: str) -> None:
+    """Compute the default Overview on the new data and keep it beside the snapshot, so the app's first page after
+    start reads it instead of computing it (see resettlement/kept.py). Only a cache: a failure is reported, not
+    raised."""
+    from resettlement.ui import warmup
+
+    try:
+        warmup.warm(url)
+    except Exception as exc:
+        print(f"warning: the first page was not computed in advance: {exc}", file=sys.stderr)
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -131,6 +144,8 @@ def _import(args: argparse.Namespace) -> int:
     report = importer.run_import(sources, url, dry_run=args.dry_run, accept_valid=args.accept_valid,
                                  strict=args.strict, note=args.note or "", rejects_dir=rejects, lang=args.lang,
                                  progress=progress)
+    if report.written and not args.dry_run:
+        _keep_first_page(url)
     if args.json:
         print(json.dumps(report.to_dict(args.lang), indent=2, ensure_ascii=False, default=str))
     else:

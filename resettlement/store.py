@@ -333,6 +333,12 @@ def snapshot_dir(url: str, data_version: str) -> Path | None:
     return root / _database_id(url)[1] / safe
 
 
+def complete_snapshot(url: str, data_version: str) -> Path | None:
+    """The folder of ``data_version``'s snapshot when it has been written completely, else ``None``."""
+    folder = snapshot_dir(url, data_version)
+    return folder if folder is not None and (folder / _COMPLETE).exists() else None
+
+
 def write_snapshot(url: str, data_version: str, frames: Mapping[str, pl.DataFrame]) -> Path | None:
     """Write whole (unscoped) tables as the snapshot of ``data_version``; older versions of the same database are
     removed. Best effort: a cache that cannot be written only costs speed, so errors are logged, not raised."""

@@ -10,11 +10,14 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
-from resettlement import completeness, geography, store
+from resettlement import completeness, geography, kept, store
 from resettlement.scope import scope_from_key
 
 T = TypeVar("T")
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
+# Results kept on disk beside the snapshot (see resettlement/kept.py): the Overview's, the page a visitor opens
+# first, so a restarted server draws it without computing it. Small (aggregates by quarter), one file per view.
+KEPT = frozenset({"resettlement.overview.headline", "resettlement.overview.trends"})
 
 
 def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFrame]:
@@ -107,5 +110,13 @@ def cached_evaluated(fn: Callable[..., T], url: str, scope_key: str, data_versio
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _computed(name: str, url: str, scope_key: str, data_version: str, args: tuple, source: str = "tables") -> Any:
+    key = (name, scope_key, args, source)
+    if name in KEPT:
+        found, value = kept.load(url, data_version, key)
+        if found:
+            return value
     first = evaluated if source == "evaluated" else tables
-    return _FUNCTIONS[name](first(url, scope_key, data_version), *args)
+    value = _FUNCTIONS[name](first(url, scope_key, data_version), *args)
+    if name in KEPT:
+        kept.save(url, data_version, key, value)
+    return value

@@ -82,20 +82,28 @@ def plan(url: str) -> View | None:
 
 
 def compute(view: View) -> None:
-    """Read the tables and compute the default Overview, through the page's own cached calls."""
+    """The default Overview, through the page's own cached calls, then the tables the other pages read.
+
+    The Overview's results are kept beside the snapshot (see resettlement/kept.py): after the first start on a
+    data version they are read, not computed, and the tables load after them.
+    """
     from resettlement import overview
     from resettlement.ui import data
 
-    data.tables(view.url, view.scope_key, view.data_version)
     data.cached(overview.headline, view.url, view.scope_key, view.data_version, view.filters, view.as_of)
     data.cached(overview.trends, view.url, view.scope_key, view.data_version, view.filters, view.quarters)
+    data.tables(view.url, view.scope_key, view.data_version)
 
 
 def warm(url: str) -> bool:
-    """:func:`plan` then :func:`compute`, here; ``False`` when there was nothing to warm."""
+    """:func:`plan` then :func:`compute`, here; ``False`` when there was nothing to warm. ``demo`` and ``import``
+    call it after writing, so even the first start on new data finds the Overview's results kept."""
     view = plan(url)
     if view is None:
         return False
+    # outside a script run, Streamlit notes each cached call; these are deliberate
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     compute(view)
     return True
 
