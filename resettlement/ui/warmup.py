@@ -50,6 +50,29 @@ def import_pages() -> None:
     )
     from resettlement.ui import components, data, shell  # noqa: F401
 
+    _first_run_imports()
+
+
+def _first_run_imports() -> None:
+    """Modules the first script run would otherwise import on the way (seen with ``sys.modules`` before and after
+    it): the page icon's image readers, Material icon names, Streamlit's component manifests, pyarrow's compute
+    functions for tables, Polars' ``map_elements`` and the parts of Plotly a trend chart and its JSON use."""
+    import numpy.ma  # noqa: F401
+    import PIL.Image
+    import plotly.graph_objects as go
+    import plotly.io._json
+    import plotly.offline  # noqa: F401
+    import polars._utils.udfs  # noqa: F401
+    import pyarrow.compute  # noqa: F401
+    import streamlit.components.v2.manifest_scanner
+    import streamlit.material_icon_names  # noqa: F401
+
+    PIL.Image.init()  # every image format's reader, as opening the icon does
+
+    go.Figure(go.Scatter(x=[0], y=[0], line={"dash": "dot"}),
+              layout={"title": {"text": "", "font": {"size": 1}}, "font": {}, "legend": {}, "margin": {},
+                      "xaxis": {"title": {"text": ""}}, "yaxis": {"title": {"text": ""}}}).to_plotly_json()
+
 
 @dataclass(frozen=True)
 class View:
