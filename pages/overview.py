@@ -28,10 +28,11 @@ cols = st.columns(3) + st.columns(3)
 for col, row in zip(cols, head.iter_rows(named=True), strict=False):
     metric, is_rate = row["metric"], row["metric"] in overview.RATE_METRICS
     value = "c" if row["current__note"] else (f"{row['current']:.0%}" if is_rate else f"{row['current']:,.0f}")
-    delta = None if row["change__note"] or row["change"] is None else (
-        f"{row['change'] * 100:+.0f} pp" if is_rate else f"{row['change']:+,.0f}")
+    shown = row["change"] is not None and not row["change__note"]
+    delta = overview.change_label(row["change"], is_rate, lang) if shown else None
+    flat = shown and overview.shown_change(row["change"], is_rate) == 0
     col.metric(t(f"overview.label.{metric}", lang), value, delta=delta, delta_color="off",
-               help=t(f"overview.label.{metric}_help", lang))
+               delta_arrow="off" if flat else "auto", help=t(f"overview.label.{metric}_help", lang))
 
 st.markdown(f"**{t('overview.summary.heading', lang)}**")
 st.markdown("\n".join(f"- {s}" for s in overview.summary(head, lang, area, f"{start}–{end}")))

@@ -171,6 +171,22 @@ def trends(tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[st
     return trend, by_cohort
 
 
+def shown_change(change: float, is_rate: bool) -> int:
+    """A change as it is shown: whole percentage points for rates, a whole count otherwise (so the figure, its
+    arrow and the summary agree on what is no change)."""
+    return round(change * 100) if is_rate else round(change)
+
+
+def change_label(change: float, is_rate: bool, lang: str) -> str:
+    """The shown change with its sign (``+2 pp``, ``-3,892``); a change that rounds to nothing is ``0``, never
+    ``-0``."""
+    from resettlement.i18n import t
+
+    shown = shown_change(change, is_rate)
+    diff = f"{shown:+,d}" if shown else "0"
+    return t("overview.change_pp", lang, diff=diff) if is_rate else diff
+
+
 def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[str]:
     """Plain-language sentences from a protected headline frame: numbers and directions, no adjectives.
     A hidden figure is reported as too few to show, never estimated."""
@@ -187,7 +203,7 @@ def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[
         value = f"{r['current']:.0%}" if is_rate else f"{r['current']:,.0f}"
         if r["change__note"] or r["previous"] is None:
             comparison = t("overview.summary.no_comparison", lang)
-        elif round(r["change"], 3 if is_rate else 0) == 0:
+        elif shown_change(r["change"], is_rate) == 0:
             comparison = t("overview.summary.same", lang)
         else:
             diff = f"{abs(r['change']) * 100:.0f}" if is_rate else f"{abs(r['change']):,.0f}"

@@ -55,6 +55,22 @@ def test_summary_states_numbers_and_directions():
     assert hidden[0] == "Mae nifer y plant o fewn cwmpas yn rhy fach i'w adrodd."
 
 
+def test_change_labels_round_as_shown_and_never_show_minus_zero():
+    assert [overview.change_label(c, True, "en") for c in (0.0214, -0.004, 0.0049, -0.0051, 0.0)] == [
+        "+2 pp", "0 pp", "0 pp", "-1 pp", "0 pp"]
+    assert overview.change_label(-0.0214, True, "cy") == "-2 pwynt canran"
+    assert [overview.change_label(c, False, "en") for c in (-3892, 0.4, -0.4, 1234567)] == [
+        "-3,892", "0", "0", "+1,234,567"]
+    # the summary says "the same" exactly when the figure shows no change
+    h = pl.DataFrame({"metric": ["reoffending"], "current": [0.356], "previous": [0.360], "change": [-0.004],
+                      "current__note": [None], "previous__note": [None], "change__note": [None]},
+                     schema_overrides={"current__note": pl.String, "previous__note": pl.String,
+                                       "change__note": pl.String})
+    assert overview.summary(h, "en", "Wales", "2025")[0].endswith("the same as in the previous period.")
+    h = h.with_columns(current=pl.lit(0.354), change=pl.lit(-0.006))
+    assert "1 percentage point lower than in the previous period (36%)" in overview.summary(h, "en", "Wales", "2025")[0]
+
+
 def test_final_cohorts_follow_the_as_of_date():
     # 2026-09-30: a quarter is final once its last day + 18 months has passed -> 2025Q1 (ends 31 Mar 2025,
     # final from 30 Sep 2026) is the latest final cohort

@@ -62,6 +62,20 @@ def test_deck_has_the_expected_slides_in_order(cardiff):
     assert titles == [t("report.title", "en"), *(t(f"report.slide.{k}", "en") for k in report.SLIDES[1:])]
 
 
+def test_headline_changes_are_rounded_as_on_the_page(cardiff, tables):
+    f, _figures, prs = cardiff
+    head = overview.protect_headline(overview.headline(tables, f, AS_OF), N)
+    texts = [sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame]
+    for r in head.iter_rows(named=True):
+        is_rate = r["metric"] in overview.RATE_METRICS
+        if r["change__note"] or r["change"] is None:
+            continue
+        shown = round(r["change"] * 100) if is_rate else round(r["change"])
+        diff = "0" if shown == 0 else (f"{shown:+,d}")
+        assert t("report.change_pp" if is_rate else "report.change", "en", diff=diff) in texts, r["metric"]
+    assert not [x for x in texts if "-0 " in x]
+
+
 def test_charts_are_native_and_editable_not_pictures(cardiff):
     _, _, prs = cardiff
     by = {s.name: s for s in prs.slides}
