@@ -327,7 +327,7 @@ def child_aggregations(runs: int) -> dict:
 
     as_of = date.fromisoformat(meta["as_of"])
     quarters = quarters_between(DATA_START, as_of)
-    f = Filters(*default_period(quarters))
+    f = Filters(*default_period(quarters, as_of))
     start, end = f.start.isoformat(), f.end.isoformat()
     cohorts = ", ".join(_sql_literal(c) for c in f.cohorts)
     con = duckdb.connect()

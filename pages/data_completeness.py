@@ -70,7 +70,7 @@ score = st.segmented_control(t("completeness.score", lang), options=list(dq.KIND
 trend = disclosure.secondary(cached(dq.report, f, "quarter", ctx.quarters, n, th),
                              disclosure.relations("completeness.quarter", ctx.publication), n)
 series = {"selection": area, "wales": comparator}
-quarters = {q: shell.quarter_label(q, lang) for q in ctx.quarters}
+quarters = components.period_names(ctx.quarters, lang, ctx.as_of)
 lines = {t("completeness.rag_line", lang, status=t(f"completeness.rag.{k}", lang), value=round(v * 100)): v * 100
          for k, v in (("green", th.green), ("amber", th.amber))} if score == "completeness" else {}
 fig = components.figure(score_trend, trend, "quarter", score, "series", list(dict.fromkeys(trend["series"])), series,

@@ -16,7 +16,7 @@ st.subheader(area)
 st.caption(t("outcomes.period", lang, start=shell.quarter_label(f.start_q, lang),
              end=shell.quarter_label(f.end_q, lang)))
 series = {"area": area, "wales": comparator}
-quarters = {q: shell.quarter_label(q, lang) for q in ctx.quarters}
+quarters = components.period_names(ctx.quarters, lang, ctx.as_of)
 labels = {k: t(f"outcomes.{k}", lang) for k in ("status.final", "status.open")}
 figures = ctx.cached(outcomes.figures, f, as_of, ctx.quarters)
 groups = list(outcomes.groups_of(f))  # the selection and, unless it is every area already, Wales

@@ -51,7 +51,7 @@ fig = components.figure(
     trend_lines, trend.filter(pl.col("series").is_in(series)), "quarter", "episodes", "series", series, labels,
     t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(series) > 1
     else t("overview.section.episodes_trend", lang), t("col.quarter", lang), t("col.episodes", lang),
-    x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
+    x_labels=components.period_names(ctx.quarters, lang, ctx.as_of))
 components.chart_with_table(fig, trend.filter(pl.col("series").is_in(series)).with_columns(
     pl.col("series").replace_strict(labels)), lang, key="overview_area_trend", filename="episodes_area_trend.csv")
 
@@ -61,7 +61,7 @@ by_cohort = disclosure.protect(by_cohort, counts=["episodes", "children"], thres
 fig = components.figure(trend_lines, by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),
                   {c: label("cohort", c, lang) for c in f.cohorts}, t("overview.trend_title", lang),
                   t("col.quarter", lang), t("col.episodes", lang),
-                  x_labels={q: shell.quarter_label(q, lang) for q in ctx.quarters})
+                  x_labels=components.period_names(ctx.quarters, lang, ctx.as_of))
 components.chart_with_table(fig, by_cohort.filter(pl.col("cohort").is_in(list(f.cohorts))).with_columns(
     pl.col("cohort").replace_strict({c: label("cohort", c, lang) for c in f.cohorts})), lang,
     key="overview_trend", filename="episodes_by_quarter.csv")

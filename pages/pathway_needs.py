@@ -71,7 +71,7 @@ c1, c2 = st.columns([2, 1])
 pathway = c1.selectbox(t("gaps.pathway", lang), options=list(PATHWAYS), format_func=pathway_labels.get,
                        key="needs_trend_pathway", placeholder=t("ui.choose", lang))
 with c2:
-    periods, period_labels = components.trend_periods(ctx.quarters, lang, key="needs_grain")
+    periods, period_labels = components.trend_periods(ctx.quarters, lang, key="needs_grain", as_of=ctx.as_of)
 trend = protect(ctx.cached(needs.trend_of, f, tuple(periods), pathway).filter(pl.col("series").is_in(series)),
                 "needs.trend")
 fig = components.figure(trend_lines, trend, "quarter", "need_rate", "series", series, series_labels,

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import charts, disclosure, rrp
+from resettlement.filters import DATA_START, quarters_between
 from resettlement.i18n import label, t
 from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
 from resettlement.ui import components, shell
@@ -31,7 +32,7 @@ chosen = in_area if choice == "all" else in_area.filter(pl.col("rrp_id") == choi
 ids, whole = chosen["rrp_id"].to_list(), f.area.level == "wales" and choice == "all"
 series = {"area": area if choice == "all" else short[choice], "wales": comparator}
 keys = ["area"] if whole else ["area", "wales"]
-quarters = rrp.period_quarters(ctx.quarters, f.start_q, f.end_q)
+quarters = rrp.period_quarters(quarters_between(DATA_START, ctx.as_of), f.start_q, f.end_q)  # as chosen, to date
 secure = [c for c in f.cohorts if c in SECURE_COHORTS]
 figs = ctx.cached(rrp.case_figures, f, tuple(ids), tuple(secure))  # the parts resting on cases, aggregated
 activity = ctx.cached(rrp.activity_figures, f, tuple(ids), tuple(quarters), ctx.as_of)  # meetings and attendance
@@ -39,7 +40,7 @@ activity = ctx.cached(rrp.activity_figures, f, tuple(ids), tuple(quarters), ctx.
 agencies = {**{a: label("agency_type", a, lang) for a in AGENCY_TYPES}, rrp.ALL: t("rrp.all_agencies", lang)}
 cohorts = {**{c: label("cohort", c, lang) for c in COHORTS}, rrp.ALL: t("rrp.all_cohorts", lang)}
 bins = rrp.bin_labels(lang)
-quarter_names, columns = {q: shell.quarter_label(q, lang) for q in quarters}, {**short, rrp.ALL: comparator}
+quarter_names, columns = components.period_names(quarters, lang, ctx.as_of), {**short, rrp.ALL: comparator}
 gap_measures = {m: t(f"rrp.col.{m}", lang) for m in ("median_gap_days", "longest_gap_days")}
 values = {"rrp_id": {**names, rrp.ALL: comparator}, "series": series, "quarter": quarter_names,
           "agency_type": agencies, "cohort": cohorts, "bin": bins, "measure": gap_measures}

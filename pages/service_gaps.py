@@ -88,7 +88,7 @@ components.chart_with_table(fig, reasons_p.with_columns(reasons_p["series"].repl
                             lang, key="gaps_reasons", filename="gap_reasons.csv", decimals={"share": 3})
 
 st.subheader(t("gaps.trend_title", lang))
-periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_grain")
+periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_grain", as_of=ctx.as_of)
 trend = ctx.cached(gaps.trend_of, f, level, code, pathway, tuple(periods))
 trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
                              relations=disclosure.relations("gaps.trend", ctx.publication))

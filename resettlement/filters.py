@@ -8,6 +8,7 @@ that covered the authority on the case's start date.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,9 +58,30 @@ DEFAULT_QUARTERS = 8
 DATA_START = date(2016, 1, 1)
 
 
-def default_period(quarters: list[str]) -> tuple[str, str]:
-    """The period a view starts with: the latest eight quarters (or all, if fewer)."""
-    return quarters[max(0, len(quarters) - DEFAULT_QUARTERS)], quarters[-1]
+def is_complete(quarter: str, as_of: date) -> bool:
+    """Whether the data (as of ``as_of``) covers the whole quarter."""
+    return quarter_bounds(quarter)[1] <= as_of
+
+
+def trend_quarters(as_of: date) -> tuple[str, ...]:
+    """The quarters trends are drawn over: every complete quarter since the data start (a quarter still under way
+    would end each trend with a dip that is not a fall); all of them when none is complete yet."""
+    quarters = quarters_between(DATA_START, as_of)
+    return tuple(q for q in quarters if is_complete(q, as_of)) or tuple(quarters)
+
+
+def complete_years(quarters: Sequence[str], as_of: date) -> list[str]:
+    """The calendar years of ``quarters`` that the data cover whole (all of them when none is)."""
+    years = years_of(list(quarters))
+    return [y for y in years if date(int(y), 12, 31) <= as_of] or years
+
+
+def default_period(quarters: list[str], as_of: date) -> tuple[str, str]:
+    """The period a view starts with: the latest eight complete quarters (or all, if fewer). A quarter still under
+    way at the as-of date is left out, since its counts, and the change against the period before, would look
+    smaller than they will be; when no quarter is complete yet, all of them."""
+    done = [q for q in quarters if is_complete(q, as_of)] or quarters
+    return done[max(0, len(done) - DEFAULT_QUARTERS)], done[-1]
 
 
 def quarter_expr(col: str) -> pl.Expr:
@@ -147,10 +169,10 @@ def select_cases(cases: pl.DataFrame, f: Filters, with_period: bool = True) -> p
 
 def cli_filters(as_of: date, start_q: str | None, end_q: str | None, area: str | None = None,
                 cohorts: str | None = None) -> Filters:
-    """Filters for command-line reports: the app's defaults (latest eight quarters, all Wales, all cohorts)
+    """Filters for command-line reports: the app's defaults (latest eight complete quarters, all Wales, all cohorts)
     unless given, validated with a readable error."""
     quarters = quarters_between(DATA_START, as_of)
-    default = default_period(quarters)
+    default = default_period(quarters, as_of)
     start, end = start_q or default[0], end_q or default[1]
     for q in (start, end):
         if q not in quarters:

@@ -80,6 +80,18 @@ def demo_url(tmp_path_factory):
     return url
 
 
+@pytest.fixture(scope="session")
+def partial_url(tmp_path_factory):
+    """A small synthetic database as of 31 October 2026: its latest quarter, 2026Q4, is a month old."""
+    from datetime import date
+
+    from resettlement import synth
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('partial') / 'demo.db'}"
+    synth.build_demo(url, scale=0.2, seed=7, as_of=date(2026, 10, 31))
+    return url
+
+
 @pytest.fixture
 def app(demo_url, monkeypatch):
     """An AppTest of app.py on the demo database, all Wales in scope."""

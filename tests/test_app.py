@@ -108,3 +108,31 @@ def test_first_start_creates_the_demo_database(tmp_path, monkeypatch):
     assert [p.name for p in db.parent.iterdir()] == ["demo.db"]  # built aside, moved into place, nothing left
     assert [x.value for x in at.title] == [t("page.overview.title", "en")]
     assert t("banner.synthetic", "en") in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_default_period_leaves_out_a_quarter_under_way(partial_url, monkeypatch, lang):
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", partial_url)
+    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
+    at = open_page(new_app(), "overview", lang)
+    assert not at.exception
+    period = at.sidebar.select_slider(key="period")
+    assert period.value == ("2024Q4", "2026Q3") and period.options[-1] == t("period.quarter", lang, year="2026", q="4")
+    note = t("filters.partial_quarter", lang, quarter=t("period.quarter", lang, year="2026", q="4"), date="2026-10-31")
+    assert note not in [c.value for c in at.sidebar.caption]
+    at = period.set_value(("2025Q1", "2026Q4")).run()
+    assert not at.exception
+    assert note in [c.value for c in at.sidebar.caption]
+
+
+def test_period_names_mark_what_is_under_way():
+    from datetime import date
+
+    from resettlement.ui import components
+
+    as_of = date(2026, 10, 31)
+    assert components.period_names(["2026Q3", "2026Q4", "2025", "2026"], "en", as_of) == {
+        "2026Q3": "2026 Q3", "2026Q4": "2026 Q4 (partial)", "2025": "2025", "2026": "2026 (partial)"}
+    assert components.period_names(["2026Q4"], "cy", as_of) == {"2026Q4": "2026 Ch4 (rhannol)"}
+    assert components.period_names(["2026Q4", "2026"], "en", date(2026, 12, 31)) == {"2026Q4": "2026 Q4",
+                                                                                       "2026": "2026"}

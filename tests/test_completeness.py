@@ -379,7 +379,7 @@ def _page_figures(url: str, by: str) -> list[dict]:
 
     quarters = quarters_between(DATA_START, D(2026, 9, 30))
     ev = dq.evaluate(store.read_all(store.get_engine(url), Scope.all_wales()))
-    f = Filters(*default_period(quarters))
+    f = Filters(*default_period(quarters, D(2026, 9, 30)))
     table = dq.report(ev, f, by, quarters, threshold=5, thresholds=dq.Thresholds.from_settings())
     return dq.records(disclosure.secondary(table, disclosure.relations(f"completeness.{by}"), 5))
 

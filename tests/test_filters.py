@@ -2,7 +2,21 @@ from datetime import date
 
 import polars as pl
 
-from resettlement.filters import Area, Filters, area_options, quarter_bounds, quarter_of, quarters_between, select_cases
+from resettlement.filters import (
+    DATA_START,
+    Area,
+    Filters,
+    area_options,
+    cli_filters,
+    complete_years,
+    default_period,
+    is_complete,
+    quarter_bounds,
+    quarter_of,
+    quarters_between,
+    select_cases,
+    trend_quarters,
+)
 from resettlement.geography import LA_CODES
 
 
@@ -12,6 +26,28 @@ def test_quarters():
     assert quarter_bounds("2024Q1") == (date(2024, 1, 1), date(2024, 3, 31))
     assert quarter_bounds("2024Q4") == (date(2024, 10, 1), date(2024, 12, 31))
     assert quarters_between(date(2023, 11, 5), date(2024, 7, 1)) == ["2023Q4", "2024Q1", "2024Q2", "2024Q3"]
+
+
+def test_default_period_is_the_latest_eight_complete_quarters():
+    def default(as_of: date) -> tuple[str, str]:
+        return default_period(quarters_between(DATA_START, as_of), as_of)
+
+    assert default(date(2026, 9, 30)) == ("2024Q4", "2026Q3")  # 30 September ends 2026Q3
+    assert default(date(2026, 10, 31)) == ("2024Q4", "2026Q3")  # a month of 2026Q4 is not a quarter
+    assert default(date(2026, 12, 30)) == ("2024Q4", "2026Q3")
+    assert default(date(2026, 12, 31)) == ("2025Q1", "2026Q4")
+    assert default_period(["2016Q1", "2016Q2"], date(2016, 5, 1)) == ("2016Q1", "2016Q1")
+    assert default_period(["2016Q1"], date(2016, 2, 1)) == ("2016Q1", "2016Q1")  # nothing complete: all there is
+    assert is_complete("2026Q3", date(2026, 9, 30)) and not is_complete("2026Q4", date(2026, 10, 31))
+    # trends run over complete quarters and, pooled by year, complete years
+    assert trend_quarters(date(2026, 10, 31))[-2:] == ("2026Q2", "2026Q3")
+    assert trend_quarters(date(2026, 9, 30))[-1] == "2026Q3" and len(trend_quarters(date(2026, 9, 30))) == 43
+    assert trend_quarters(date(2016, 2, 1)) == ("2016Q1",)
+    assert complete_years(trend_quarters(date(2026, 10, 31)), date(2026, 10, 31))[-1] == "2025"
+    assert complete_years(["2016Q1"], date(2016, 2, 1)) == ["2016"]
+    # the command-line reports start from the same default
+    f = cli_filters(date(2026, 10, 31), None, None)
+    assert (f.start_q, f.end_q) == ("2024Q4", "2026Q3")
 
 
 def test_previous_period_has_the_same_length():

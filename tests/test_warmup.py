@@ -8,7 +8,7 @@ import pytest
 
 from resettlement import kept, overview, store
 from resettlement.ui import data, warmup
-from tests.apptest import open_page
+from tests.apptest import new_app, open_page
 
 
 @pytest.fixture
@@ -65,3 +65,17 @@ def test_nothing_to_warm_without_a_database(tmp_path, counted):
     assert warmup.warm(f"sqlite:///{tmp_path / 'absent.db'}") is False
     assert not (tmp_path / "absent.db").exists()  # not created: the first visit builds the demo database
     assert counted == {"headline": 0, "trends": 0}
+
+
+def test_warmup_matches_the_page_when_the_latest_quarter_is_under_way(partial_url, counted, monkeypatch):
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", partial_url)
+    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
+    view = warmup.plan(partial_url)
+    assert (view.filters.start_q, view.filters.end_q) == ("2024Q4", "2026Q3")
+    assert view.quarters[0] == "2016Q1" and view.quarters[-1] == "2026Q3"  # trends end at the last complete quarter
+    _forget(partial_url)
+    assert warmup.warm(partial_url) is True
+    assert counted == {"headline": 1, "trends": 1}
+    at = open_page(new_app(), "overview", "en")
+    assert not at.exception
+    assert counted == {"headline": 1, "trends": 1}, "the page's default view differs from the warm-up's"

@@ -209,16 +209,28 @@ def area_map(
     return maps.select_area(event, level)
 
 
-def trend_periods(quarters: Sequence[str], lang: str, key: str) -> tuple[list[str], dict[str, str]]:
+def trend_periods(quarters: Sequence[str], lang: str, key: str, as_of: date) -> tuple[list[str], dict[str, str]]:
     """A quarterly / yearly switch for a trend; returns the periods and their labels in ``lang``.
 
-    Yearly pools four quarters, so a small area's trend is not lost to suppression.
+    Yearly pools four quarters, so a small area's trend is not lost to suppression; a year the data do not cover
+    whole is left out, as a quarter under way is (see :func:`resettlement.filters.trend_quarters`).
     """
-    from resettlement.filters import years_of
+    from resettlement.filters import complete_years
 
     grain = st.segmented_control(t("ui.trend_grain", lang), options=["quarter", "year"], default="quarter",
                                  required=True, format_func=lambda g: t(f"ui.grain_{g}", lang), key=key)
-    if grain == "year":
-        years = years_of(list(quarters))
-        return years, {y: y for y in years}
-    return list(quarters), {q: t("period.quarter", lang, year=q[:4], q=q[5]) for q in quarters}
+    periods = complete_years(quarters, as_of) if grain == "year" else list(quarters)
+    return periods, period_names(periods, lang, as_of)
+
+
+def period_names(periods: Sequence[str], lang: str, as_of: date) -> dict[str, str]:
+    """Labels in ``lang`` of quarters (``2026Q3``) or years (``2026``) for axes and tables. A period still under way
+    at the as-of date is marked incomplete, so the dip at the end of a trend is not read as a fall."""
+    from resettlement.filters import is_complete
+
+    names = {}
+    for p in periods:
+        name = t("period.quarter", lang, year=p[:4], q=p[5]) if len(p) > 4 else p
+        done = is_complete(p, as_of) if len(p) > 4 else date(int(p), 12, 31) <= as_of
+        names[p] = name if done else t("period.incomplete", lang, period=name)
+    return names

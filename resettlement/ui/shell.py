@@ -22,8 +22,9 @@ from resettlement.filters import (
     Filters,
     area_options,
     default_period,
-    quarter_bounds,
+    is_complete,
     quarters_between,
+    trend_quarters,
 )
 from resettlement.geography import area_name
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
@@ -136,12 +137,12 @@ def ensure_database(url: str, lang: str) -> None:
         st.stop()
 
 
-def initial_filters(quarters: list[str], options: list[str]) -> dict:
+def initial_filters(quarters: list[str], options: list[str], as_of: date) -> dict:
     """The filters a session starts with: from the URL when valid, else defaults. Computed once per session
     (widgets keep their own state afterwards)."""
     if "_initial_filters" not in st.session_state:
         params = st.query_params
-        default = default_period(quarters)
+        default = default_period(quarters, as_of)
         start, end = params.get("from"), params.get("to")
         ok = start in quarters and end in quarters and quarters.index(start) <= quarters.index(end)
         area = params.get("area")
@@ -179,10 +180,10 @@ def set_page_param(key: str, value: str) -> None:
         st.query_params[key] = value
 
 
-def filter_bar(lang: str, quarters: list[str], scope: Scope) -> Filters:
+def filter_bar(lang: str, quarters: list[str], scope: Scope, as_of: date) -> Filters:
     """The shared filters in the sidebar; their state survives page changes and is mirrored in the URL."""
     options = area_options(scope.la_codes)
-    init = initial_filters(quarters, options)
+    init = initial_filters(quarters, options, as_of)
     sb = st.sidebar
     sb.header(t("filters.heading", lang))
     start_q, end_q = sb.select_slider(
@@ -193,6 +194,8 @@ def filter_bar(lang: str, quarters: list[str], scope: Scope) -> Filters:
         key="period",
         help=t("filters.period_help", lang),
     )
+    if not is_complete(end_q, as_of):
+        sb.caption(t("filters.partial_quarter", lang, quarter=quarter_label(end_q, lang), date=as_of.isoformat()))
     token = sb.selectbox(
         t("filters.area", lang),
         options=options,
@@ -280,7 +283,7 @@ def bootstrap() -> Context | None:
     data.prefetch(url, scope.key(), meta.get("data_version", ""))  # loads while the shell and page are drawn
     as_of = store.as_of(meta) or date.today()
     quarters = quarters_between(DATA_START, as_of)
-    filters = filter_bar(lang, quarters, scope)
+    filters = filter_bar(lang, quarters, scope, as_of)
     publication = publication_switch(lang, scope)
     if publication:  # the viewer sees, and reads, as an aggregate-only audience would
         scope = replace(scope, case_level=False)
@@ -292,7 +295,7 @@ def bootstrap() -> Context | None:
         synthetic=synthetic,
         scope=scope,
         filters=filters,
-        quarters=tuple(q for q in quarters if quarter_bounds(q)[0] <= as_of),
+        quarters=trend_quarters(as_of),
         threshold=settings.suppression_threshold(),
         publication=publication,
     )

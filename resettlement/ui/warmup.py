@@ -21,8 +21,8 @@ from resettlement.filters import (
     Filters,
     area_options,
     default_period,
-    quarter_bounds,
     quarters_between,
+    trend_quarters,
 )
 from resettlement.scope import scope_from_settings
 from resettlement.standard import COHORTS
@@ -99,9 +99,8 @@ def plan(url: str) -> View | None:
         return None
     as_of = store.as_of(meta) or date.today()
     quarters = quarters_between(DATA_START, as_of)
-    f = Filters(*default_period(quarters), Area.parse(area_options(scope.la_codes)[0]), COHORTS)
-    shown = tuple(q for q in quarters if quarter_bounds(q)[0] <= as_of)
-    return View(url, scope.key(), version, f, as_of, shown)
+    f = Filters(*default_period(quarters, as_of), Area.parse(area_options(scope.la_codes)[0]), COHORTS)
+    return View(url, scope.key(), version, f, as_of, trend_quarters(as_of))
 
 
 def compute(view: View) -> None:
