@@ -58,9 +58,10 @@ DEFAULT_QUARTERS = 8
 DATA_START = date(2016, 1, 1)
 
 
-def is_complete(quarter: str, as_of: date) -> bool:
-    """Whether the data (as of ``as_of``) covers the whole quarter."""
-    return quarter_bounds(quarter)[1] <= as_of
+def is_complete(period: str, as_of: date) -> bool:
+    """Whether the data (as of ``as_of``) cover the whole period: a quarter (``2026Q3``) or a year (``2026``)."""
+    last = quarter_bounds(period)[1] if len(period) > 4 else date(int(period), 12, 31)
+    return last <= as_of
 
 
 def trend_quarters(as_of: date) -> tuple[str, ...]:
@@ -73,7 +74,7 @@ def trend_quarters(as_of: date) -> tuple[str, ...]:
 def complete_years(quarters: Sequence[str], as_of: date) -> list[str]:
     """The calendar years of ``quarters`` that the data cover whole (all of them when none is)."""
     years = years_of(list(quarters))
-    return [y for y in years if date(int(y), 12, 31) <= as_of] or years
+    return [y for y in years if is_complete(y, as_of)] or years
 
 
 def default_period(quarters: list[str], as_of: date) -> tuple[str, str]:

@@ -177,13 +177,17 @@ def shown_change(change: float, is_rate: bool) -> int:
     return round(change * 100) if is_rate else round(change)
 
 
+def signed_change(change: float, is_rate: bool) -> str:
+    """The shown change with its sign (``+2``, ``-3,892``); a change that rounds to nothing is ``0``, never ``-0``."""
+    shown = shown_change(change, is_rate)
+    return f"{shown:+,d}" if shown else "0"
+
+
 def change_label(change: float, is_rate: bool, lang: str) -> str:
-    """The shown change with its sign (``+2 pp``, ``-3,892``); a change that rounds to nothing is ``0``, never
-    ``-0``."""
+    """:func:`signed_change` with its unit: ``+2 pp`` for rates, ``-3,892`` for counts."""
     from resettlement.i18n import t
 
-    shown = shown_change(change, is_rate)
-    diff = f"{shown:+,d}" if shown else "0"
+    diff = signed_change(change, is_rate)
     return t("overview.change_pp", lang, diff=diff) if is_rate else diff
 
 

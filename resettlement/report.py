@@ -559,9 +559,8 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
         if r["change__note"] or r["change"] is None:
             change = t("report.no_change", lang)
         else:
-            shown = overview.shown_change(r["change"], is_rate)  # as on the page: never "-0"
             change = t("report.change_pp" if is_rate else "report.change", lang,
-                       diff=f"{shown:+,d}" if shown else "0")
+                       diff=overview.signed_change(r["change"], is_rate))  # as on the page: never "-0"
         box = s.shapes.add_shape(1, x, y, width, height)  # MSO_SHAPE.RECTANGLE
         box.fill.solid()
         box.fill.fore_color.rgb = _rgb("F3F2F1")

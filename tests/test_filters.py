@@ -39,6 +39,7 @@ def test_default_period_is_the_latest_eight_complete_quarters():
     assert default_period(["2016Q1", "2016Q2"], date(2016, 5, 1)) == ("2016Q1", "2016Q1")
     assert default_period(["2016Q1"], date(2016, 2, 1)) == ("2016Q1", "2016Q1")  # nothing complete: all there is
     assert is_complete("2026Q3", date(2026, 9, 30)) and not is_complete("2026Q4", date(2026, 10, 31))
+    assert is_complete("2025", date(2026, 10, 31)) and not is_complete("2026", date(2026, 12, 30))
     # trends run over complete quarters and, pooled by year, complete years
     assert trend_quarters(date(2026, 10, 31))[-2:] == ("2026Q2", "2026Q3")
     assert trend_quarters(date(2026, 9, 30))[-1] == "2026Q3" and len(trend_quarters(date(2026, 9, 30))) == 43

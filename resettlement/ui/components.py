@@ -231,6 +231,5 @@ def period_names(periods: Sequence[str], lang: str, as_of: date) -> dict[str, st
     names = {}
     for p in periods:
         name = t("period.quarter", lang, year=p[:4], q=p[5]) if len(p) > 4 else p
-        done = is_complete(p, as_of) if len(p) > 4 else date(int(p), 12, 31) <= as_of
-        names[p] = name if done else t("period.incomplete", lang, period=name)
+        names[p] = name if is_complete(p, as_of) else t("period.incomplete", lang, period=name)
     return names

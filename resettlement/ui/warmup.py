@@ -123,11 +123,14 @@ def warm(url: str) -> bool:
     view = plan(url)
     if view is None:
         return False
-    # outside a script run, Streamlit notes each cached call; these are deliberate
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
-    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    _quiet()
     compute(view)
     return True
+
+
+def _quiet() -> None:
+    """Streamlit notes each cached call made outside a script run; the warm-up's are deliberate."""
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 
 
 def start(url: str | None = None) -> threading.Thread | None:
@@ -148,8 +151,7 @@ def start(url: str | None = None) -> threading.Thread | None:
         return None
 
     def run() -> None:
-        # Streamlit notes each cached call made outside a script run; these are deliberate
-        logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+        _quiet()
         try:
             compute(view)
         except Exception as exc:  # only a cache: the first page computes, and reports any error, itself
