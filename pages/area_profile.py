@@ -75,9 +75,8 @@ out = disclosure.protect(figures["outcomes"], counts=outcomes.HEADLINE_COUNTS,
                          rates=outcomes.HEADLINE_RATES, threshold=n,
                          relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
 out = outcomes.to_percent(out, ["rate", "ci_low", "ci_high"])
-out = out.with_columns(pl.col("group").replace_strict(series_labels),
-                       pl.col("measure").map_elements(lambda m: t(f"profile.outcome.{m}", lang),
-                                                      return_dtype=pl.String))
+measure_names = {m: t(f"profile.outcome.{m}", lang) for m in outcomes.MEASURES}
+out = out.with_columns(pl.col("group").replace_strict(series_labels), pl.col("measure").replace_strict(measure_names))
 components.protected_table(out, lang, key="profile_outcomes", filename="profile_outcomes.csv",
                            decimals={"rate": 1, "ci_low": 1, "ci_high": 1}, caption=t("profile.outcomes_help", lang))
 st.caption(t("profile.print_hint", lang))

@@ -117,7 +117,7 @@ else:
         st.caption(t("completeness.fix_intro", lang, rows=dq.fmt_count(fixes.height),
                      cases=dq.fmt_count(fixes["case_id"].n_unique())))
         shown = dq.fix_list_labelled(fixes, lang)
-        st.dataframe(shown, hide_index=True, width="stretch", key="dq_fix_list")
+        components.dataframe(shown, key="dq_fix_list")
         st.download_button(t("completeness.fix_download", lang), data=shown.write_csv().encode("utf-8-sig"),
                            file_name="fix_list.csv", mime="text/csv", key="dl_dq_fix_list",
                            icon=":material/download:")

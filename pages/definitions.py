@@ -6,7 +6,7 @@ import streamlit as st
 from resettlement import standard
 from resettlement.definitions import SECTIONS
 from resettlement.i18n import label, t
-from resettlement.ui import shell
+from resettlement.ui import components, shell
 
 ctx = shell.context()
 lang = ctx.lang
@@ -34,4 +34,4 @@ for table in standard.TABLES.values():
             }
             for f in table.fields
         ]
-        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+        components.dataframe(pl.DataFrame(rows))

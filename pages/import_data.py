@@ -10,7 +10,7 @@ import streamlit as st
 
 from resettlement import importer, store, templates
 from resettlement.i18n import has, t
-from resettlement.ui import data, shell
+from resettlement.ui import components, data, shell
 
 ctx = shell.context()
 lang = ctx.lang
@@ -78,7 +78,7 @@ if uploads:
         f"{f['name']} → {', '.join(f['tables']) or '?'}" for f in report.files)))
     outcome(report)
     st.markdown(f"**{t('importer.page.summary', lang)}**")
-    st.dataframe(labelled(report.summary_frame()), hide_index=True, width="stretch")
+    components.dataframe(labelled(report.summary_frame()))
     if report.problems.height == 0:
         st.success(t("importer.page.no_problems", lang))
     else:
@@ -87,7 +87,7 @@ if uploads:
         if not show_values:
             st.caption(t("importer.page.values_hidden", lang))
         shown = labelled(problems)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        components.dataframe(shown)
         st.download_button(t("importer.page.download_problems", lang), shown.write_csv().encode("utf-8-sig"),
                            "import-problems.csv", mime="text/csv", key="dl_problems", icon=":material/download:")
 
@@ -133,6 +133,6 @@ else:
 st.subheader(t("importer.page.log", lang))
 log = importer.log_frame(store.read_import_log(store.get_engine(ctx.url), limit=20))
 if log.height:
-    st.dataframe(labelled(log), hide_index=True, width="stretch")
+    components.dataframe(labelled(log))
 else:
     st.caption(t("importer.page.log_empty", lang))

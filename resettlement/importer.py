@@ -1156,13 +1156,14 @@ def validate(
 def _rejects_frame(name: str, bad: pl.DataFrame, problems: pl.DataFrame, strict: bool, lang: str) -> pl.DataFrame:
     """Rejected rows as they were given (standard column names), with their problems, ready to be corrected."""
     cols = [c for c in TABLES[name].columns if f"{c}__raw" in bad.columns]
-    texts = problems.filter(pl.col("row").is_not_null()).with_columns(
-        pl.struct("code", "params", "column").map_elements(
-            lambda s: (f"{s['column']}: " if s["column"] else "")
-            + reason_text(s["code"], json.loads(s["params"]) if s["params"] else None, lang),
-            return_dtype=pl.String,
-        ).alias("__text")
-    ).group_by("file", "row", maintain_order=True).agg(pl.col("__text").str.join("; ").alias("problems"))
+    on_rows = problems.filter(pl.col("row").is_not_null())
+    reasons = on_rows.select("code", "params", "column").unique(maintain_order=True)
+    reasons = reasons.with_columns(pl.Series("__text", [  # each distinct reason worded once, in Python, not per row
+        (f"{column}: " if column else "") + reason_text(code, json.loads(params) if params else None, lang)
+        for code, params, column in reasons.iter_rows()], dtype=pl.String))
+    texts = on_rows.join(reasons, on=["code", "params", "column"], how="left", nulls_equal=True,
+                         maintain_order="left").group_by("file", "row", maintain_order=True).agg(
+        pl.col("__text").str.join("; ").alias("problems"))
     sheet_level = problems.filter(pl.col("row").is_null() & (severity_expr(strict) == "error"))
     sheet_texts = {
         f: "; ".join(reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(g["code"], g["params"],

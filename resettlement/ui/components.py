@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,18 +19,41 @@ from resettlement.i18n import has, t
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 
 
+_PLAIN = (str, int, float, bool, type(None), date)
+
+
+def plain_key(value: Any) -> Hashable:
+    """``value`` as a key of plain values: frames by their schema and Polars' own row hashes, containers item by item.
+
+    Never a pickle: pickling a frame holds the GIL inside Polars while its thread pool works, the half of the lock-order
+    deadlock seen under concurrent sessions (see docs/performance.md). ``hash_rows`` runs in Polars' pool and needs no
+    Python object, and the digest of its hashes is read as one buffer.
+    """
+    if isinstance(value, pl.Series):
+        value = value.to_frame()
+    if isinstance(value, pl.DataFrame):
+        hashes = value.hash_rows().to_numpy().tobytes() if value.width else b""
+        rows = hashlib.blake2b(hashes, digest_size=16).hexdigest()
+        return "frame", tuple((name, str(dtype)) for name, dtype in value.schema.items()), value.height, rows
+    if isinstance(value, Mapping):
+        return "map", tuple((plain_key(k), plain_key(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return type(value).__name__, tuple(plain_key(v) for v in value)
+    if isinstance(value, _PLAIN):
+        return value
+    raise TypeError(f"not a plain value for a cache key: {type(value).__name__}")
+
+
 def _digest(value: Any) -> str:
-    """A cache key for plain values and small frames: a digest of their pickle (Streamlit's own hashing walks nested
-    labels object by object, several times slower). Equal inputs pickle alike; any difference changes the key."""
-    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).hexdigest()
+    return hashlib.blake2b(repr(plain_key(value)).encode("utf-8"), digest_size=20).hexdigest()
 
 
 def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
     """``builder(*args, **kwargs)``, built once per distinct input and viewer scope and shared between reruns.
 
     Plotly validates every property as a figure is built (tens of milliseconds each), most of a warm rerun of a page
-    of charts. The inputs (small protected frames and labels) are keyed by a digest of their pickle, several times
-    quicker than Streamlit's hashing of nested labels. The figure returned is shared, so it is never changed after
+    of charts. The inputs (small protected frames and labels) are keyed by :func:`plain_key`, several times quicker
+    than Streamlit's hashing of nested labels. The figure returned is shared, so it is never changed after
     it is built: what it needs goes to its builder.
     """
     name = f"{builder.__module__}.{builder.__qualname__}"
@@ -74,7 +96,7 @@ def protected_table(
     About sheet (``title``, source, as-of date, filters, ``definitions`` sections, the suppression rule, note
     codes)."""
     shown = display_frame(protected, lang, decimals)
-    st.dataframe(_arrow(shown), hide_index=True, width="stretch")
+    dataframe(shown)
     if caption:
         st.caption(caption)
     with st.container(horizontal=True):
@@ -94,6 +116,12 @@ def protected_table(
             key=f"dl_xlsx_{key}",
             icon=":material/table_view:",
         )
+
+
+def dataframe(df: pl.DataFrame, key: str | None = None) -> None:
+    """``df`` on screen, full width without its index, sent to Streamlit as Arrow: a Polars frame given to
+    ``st.dataframe`` is converted through pandas on the page's thread, holding the GIL inside Polars."""
+    st.dataframe(_arrow(df), hide_index=True, width="stretch", key=key)
 
 
 def _arrow(df: pl.DataFrame) -> pa.Table:

@@ -307,11 +307,13 @@ def bootstrap() -> Context | None:
 def context() -> Context:
     """The context ``app.py`` built for this run.
 
-    Streamlit starts in its legacy ``pages/`` mode until ``st.navigation`` has been called once in the
-    process, so the first deep link after start-up (e.g. ``/service_gaps``) runs the page file on its own,
-    without ``app.py``. Then switch the process to ``st.navigation`` mode and rerun, so the shell is built.
+    ``python -m resettlement serve`` switches Streamlit's legacy ``pages/`` mode off before it listens (see
+    ``warmup.start``). Served otherwise (``streamlit run app.py``, AppTest), a deep link opened before any run has
+    called ``st.navigation`` runs the page file on its own, without ``app.py``; then switch the process to
+    ``st.navigation`` mode and rerun, so the shell is built. A run without a context (another session switched the
+    mode while this one started) is run again the same way, never shown an error.
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or _CTX not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
     return st.session_state[_CTX]

@@ -30,39 +30,63 @@ from resettlement.standard import COHORTS
 log = logging.getLogger(__name__)
 
 
+# Third-party modules that pages, downloads and Polars reach only on the way (inside functions, or through Polars'
+# lazy optional dependencies). Importing a module in two script threads at once can hand one of them a partially
+# initialised module ("partially initialized module 'pandas' has no attribute 'Series'"), so every module a page can
+# reach is imported here, once, before the server accepts a connection. tests/test_concurrency.py checks that no page
+# imports anything more.
+LAZY_IMPORTS = (
+    "pandas",  # Plotly's and Streamlit's optional conversions, pydeck
+    "pydeck",
+    "numpy.ma",
+    "openpyxl",  # XLSX exports and templates, reading uploaded workbooks
+    "openpyxl.styles",
+    "openpyxl.utils",
+    "openpyxl.worksheet.datavalidation",
+    "openpyxl.packaging.extended",
+    "pptx",  # the slide deck
+    "pptx.chart.data",
+    "pptx.dml.color",
+    "pptx.enum.chart",
+    "pptx.enum.dml",
+    "pptx.enum.text",
+    "pptx.util",
+    "plotly.subplots",
+    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy.dialects.sqlite",
+    "encodings.utf_8_sig",  # CSV downloads (UTF-8 with a BOM, so Excel reads Welsh letters)
+    "sqlite3",  # the embedded database's driver, before a first start has a database to plan a warm-up on
+)
+# Packages imported whole: Plotly imports a figure's parts as they are first used (one module per property group).
+LAZY_PACKAGES = ("resettlement", "plotly.graph_objs.layout", "plotly.graph_objs.bar", "plotly.graph_objs.scatter",
+                 "plotly.graph_objs.heatmap")
+
+
 def import_pages() -> None:
-    """Import what the pages import (about a second, otherwise paid by the first visitor). Not pandas: tables go to
-    Streamlit as Arrow, and only the map (Service gaps) needs it, so the first page does not wait for it."""
-    import plotly.graph_objects  # noqa: F401
-    import pyarrow  # noqa: F401
+    """Import every module a page can reach: :data:`LAZY_PACKAGES` whole, :data:`LAZY_IMPORTS`, and what the first
+    script run otherwise imports on the way (about 2 s, paid once at start instead of by the first visitors, at the
+    same time, in several threads)."""
+    import importlib
+    import pkgutil
 
-    from resettlement import (  # noqa: F401
-        charts,
-        completeness,
-        disclosure,
-        evaluation,
-        gaps,
-        needs,
-        outcomes,
-        overview,
-        report,
-        rrp,
-    )
-    from resettlement.ui import components, data, shell  # noqa: F401
-
+    for name in LAZY_PACKAGES:
+        package = importlib.import_module(name)
+        for module in pkgutil.walk_packages(package.__path__, f"{name}."):
+            if module.name != "resettlement.__main__":
+                importlib.import_module(module.name)
+    for name in LAZY_IMPORTS:
+        importlib.import_module(name)
     _first_run_imports()
 
 
 def _first_run_imports() -> None:
     """Modules the first script run would otherwise import on the way (seen with ``sys.modules`` before and after
     it): the page icon's image readers, Material icon names, Streamlit's component manifests, pyarrow's compute
-    functions for tables, Polars' ``map_elements`` and the parts of Plotly a trend chart and its JSON use."""
-    import numpy.ma  # noqa: F401
+    functions for tables and the parts of Plotly a trend chart and its JSON use."""
     import PIL.Image
     import plotly.graph_objects as go
     import plotly.io._json
     import plotly.offline  # noqa: F401
-    import polars._utils.udfs  # noqa: F401
     import pyarrow.compute  # noqa: F401
     import streamlit.components.v2.manifest_scanner
     import streamlit.material_icon_names  # noqa: F401
@@ -136,12 +160,12 @@ def _quiet() -> None:
 def start(url: str | None = None) -> threading.Thread | None:
     """Import what the pages draw with, then warm the caches in a background thread.
 
-    Imports come first, in this thread: a warm-up running beside them slowed them (both want the GIL and the two
-    cores) more than it gained. The thread only runs code imported before it starts, the database driver included
-    (loaded by :func:`plan`, here), so it never imports a module at the same time as the server. Errors are
-    logged: a page computes, and reports, for itself.
+    Imports come first, in this thread, before the server listens (see :data:`LAZY_IMPORTS`). The thread only runs
+    code imported before it starts, the database driver included (loaded by :func:`plan`, here), so it never imports
+    a module at the same time as a page. Errors are logged: a page computes, and reports, for itself.
     """
     import_pages()
+    _navigation_from_start()
     try:
         view = plan(url or settings.db_url())
     except Exception as exc:  # the first page shows the readable reason (e.g. the database is down)
@@ -160,3 +184,16 @@ def start(url: str | None = None) -> threading.Thread | None:
     thread = threading.Thread(target=run, name="resettlement-warmup", daemon=True)
     thread.start()
     return thread
+
+
+def _navigation_from_start() -> None:
+    """Route every run through ``app.py`` (``st.navigation``) from the first connection on.
+
+    Streamlit starts in its legacy ``pages/`` mode (it sees a ``pages/`` folder) until some run has called
+    ``st.navigation``; until then a deep link runs the page file alone, without the shell, and two sessions
+    opening at once race over the switch (``st.session_state has no key "_ctx"``). The app always calls
+    ``st.navigation``, so the legacy mode is never wanted: switch it off before the server starts.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
