@@ -84,9 +84,37 @@ def header() -> str:
             width="content",
         )
     lang = language()
+    restore_choices(lang)
     with left:
         st.markdown(f"**{t('app.title', lang)}** · {t('app.tagline', lang)}")
     return lang
+
+
+_LANG_SEEN = "_lang_seen"
+
+
+def _is_choice(key: str, value: object) -> bool:
+    """A keyed selection widget's value (an option code, or several): what a language switch must carry over. An
+    empty selection needs nothing carried (and a file uploader's, read-only, is one)."""
+    codes = isinstance(value, str) or (isinstance(value, list | tuple) and bool(value)
+                                       and all(isinstance(v, str) for v in value))
+    return codes and not key.startswith("_") and key != "lang"
+
+
+def restore_choices(lang: str) -> None:
+    """After a language switch, keep every choice (area, period, cohorts, a page's options) as it was.
+
+    The browser names a chosen option by its label, and labels change with the language: on the run after a switch
+    it sends the old language's label, which matches no option once the widget is drawn with the new labels, and
+    the area fell back to Wales (other choices to their defaults). Read before any of those widgets is drawn in
+    this run, the label still reads as its option's code (the previous run's labels decode it); set back through
+    the Session State API, the code is what the widget shows, in the new language.
+    """
+    if st.session_state.get(_LANG_SEEN, lang) != lang:
+        for key, value in list(st.session_state.items()):
+            if _is_choice(key, value):
+                st.session_state[key] = value
+    st.session_state[_LANG_SEEN] = lang
 
 
 _BUILD_LOCK = threading.Lock()

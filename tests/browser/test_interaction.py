@@ -26,6 +26,24 @@ def test_area_filter_changes_the_overview(tab):
     assert tab.errors == []
 
 
+def test_language_switch_keeps_the_chosen_area(tab):
+    """The browser names the chosen area by its label, and sends the English label again on the run after a switch
+    to Cymraeg: the area must stay Cardiff, not fall back to Wales."""
+    p = tab.open("")
+    p.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.click()
+    p.keyboard.type("Cardiff (local")
+    p.get_by_role("option", name="Cardiff (local authority)").click()
+    tab.wait()
+    p.locator("[data-testid=stButtonGroup] button").filter(has_text="Cymraeg").first.click()
+    tab.wait()
+    p.wait_for_timeout(800)
+    area = p.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value()
+    assert area == "Caerdydd (awdurdod lleol)"
+    assert "area=la%3AW06000015" in p.url and "lang=cy" in p.url
+    assert p.locator("h3").filter(has_text="Caerdydd").count() == 1
+    assert tab.errors == []
+
+
 def test_shared_url_reproduces_the_view(tab):
     url = "?lang=cy&area=service:cwm_taf&from=2021Q1&to=2022Q4&cohort=custody,community"
     p = tab.open(url)
