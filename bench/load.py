@@ -931,7 +931,8 @@ async def _load(opts: Options, server: Server | None, folder: Path) -> dict[str,
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     health_summary = probe.summary(probe_end)
     mem = {"start_mib": (mem_start or {}).get("VmRSS"), "end_mib": (mem_end or {}).get("VmRSS"),
-           "peak_mib": (mem_end or {}).get("VmHWM"), "max_sampled_mib": health_summary.pop("rss_max_sampled_mib")}
+           "peak_mib": (mem_end or {}).get("VmHWM"), "max_sampled_mib": health_summary.pop("rss_max_sampled_mib"),
+           "by_tenth_mib": tenths(probe.rss)}
     client = {"cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
               "wall_s": round(time.monotonic() - load_t0, 1)}
     report = build_report(opts, sh, health_summary, startup, stop_info, mem, client)
@@ -1002,6 +1003,14 @@ def build_report(opts: Options, sh: Shared, health_summary: dict[str, Any], star
         "timeline": [[r.session, r.page, r.action, round(r.started, 2), rnd(r.duration()), r.status]
                      for r in everything],
     }
+
+
+def tenths(rss: list[float]) -> list[float]:
+    """The highest resident memory in each tenth of the run, so growth and a plateau can be told apart."""
+    if len(rss) < 10:
+        return rss
+    size = len(rss) / 10
+    return [max(rss[int(i * size):int((i + 1) * size)]) for i in range(10)]
 
 
 def timing(runs: list[Run]) -> dict[str, Any]:
@@ -1094,7 +1103,8 @@ def summary(report: dict[str, Any]) -> str:
     lines.append(f"incomplete pages (no title): {report['incomplete']['count']}; connections: {report['connections']}")
     lines.append(f"health: {h['answered']}/{h['probes']} answered, max unanswered {h['max_unanswered_s']} s, "
                  f"latency p50 {h['latency_ms']['p50']} ms, max {h['latency_ms']['max']} ms")
-    lines.append(f"memory: start {m['start_mib']} MiB, end {m['end_mib']} MiB, peak (VmHWM) {m['peak_mib']} MiB")
+    lines.append(f"memory: start {m['start_mib']} MiB, end {m['end_mib']} MiB, peak (VmHWM) {m['peak_mib']} MiB; "
+                 f"highest in each tenth of the run {m.get('by_tenth_mib')}")
     lines.append(f"SIGTERM: {s or 'not sent (external server)'}")
     lines.append(f"client: {report['client']['cpu_s']} CPU s in {report['client']['wall_s']} s")
     if report.get("hang_dump"):

@@ -235,9 +235,36 @@ def _serve(args: argparse.Namespace) -> int:
     from resettlement.ui import warmup
 
     warmup.start()
+    _exit_soon_after_stop()
     app = Path(__file__).resolve().parent.parent / "app.py"
     sys.argv = ["streamlit", "run", str(app), *args.streamlit_args]
     return cli.main()
+
+
+EXIT_GRACE_S = 2.0
+
+
+def _exit_soon_after_stop() -> None:
+    """End the process ``EXIT_GRACE_S`` seconds after Streamlit starts stopping (SIGTERM, SIGINT), whatever is still
+    running.
+
+    Streamlit asks each script run to stop, but a run inside a long Polars computation only notices when it calls
+    Streamlit again, and Python waits for every script thread before it exits: a server under load took up to 6 s
+    to go. Nothing is lost by ending sooner: reads are all a page does, and an import is one transaction.
+    """
+    import os
+    import threading
+
+    from streamlit.runtime import Runtime, RuntimeState
+
+    def watch() -> None:
+        while not (Runtime.exists() and Runtime.instance().state in (RuntimeState.STOPPING, RuntimeState.STOPPED)):
+            time.sleep(0.2)
+        time.sleep(EXIT_GRACE_S)
+        sys.stderr.flush()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="resettlement-exit", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:

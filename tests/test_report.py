@@ -217,7 +217,7 @@ def test_deck_figures_pass_secondary_suppression(tables):
 
 def test_deck_of_a_service_with_no_episodes_in_the_period(tables):
     """Western Bay ended in March 2019: a later period selects no episode, and the deck says so instead of failing."""
-    f, figures, prs = build(tables, "service:western_bay", start="2024Q1", end="2026Q2")
+    _, figures, prs = build(tables, "service:western_bay", start="2024Q1", end="2026Q2")
     assert figures["completeness"].filter(pl.col("series") == "selection").height == 0
     completeness = charts(prs.slides[list(report.SLIDES).index("completeness")])[0]
     assert series(completeness)["Western Bay (youth justice service)"] == (None, None, None)
