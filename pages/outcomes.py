@@ -56,7 +56,7 @@ if summary["recorded"].item() == 0:
 else:
     st.markdown(t("outcomes.timing.summary", lang, rate=s["late_rate"], low=s["ci_low"], high=s["ci_high"],
                   n=s["recorded"], missing=s["not_recorded"], median=s["median_days_before"]))
-    days = disclosure.protect(figures["days"], counts=["episodes"],
+    days = disclosure.protect(figures["days"], counts=outcomes.DAYS_COUNTS,
                               rates=outcomes.DAYS_RATES, threshold=n,
                               relations=disclosure.relations("outcomes.days", ctx.publication))
     bins = {b: t(f"outcomes.bin.{b}", lang) for b, _, _ in outcomes.DAY_BINS}

@@ -391,6 +391,7 @@ HEADLINE_RATES = {c: ("numerator", "denominator") for c in ("rate", "ci_low", "c
 CONFIRMATION_COUNTS = ("recorded", "not_recorded")
 CONFIRMATION_RATES = {**{c: ("late", "recorded") for c in ("late_rate", "ci_low", "ci_high")},
                       "median_days_before": "recorded"}
+DAYS_COUNTS = ("episodes", "recorded")  # each bin's episodes, and the episodes with a date (repeated in every row)
 DAYS_RATES = {"share": ("episodes", "recorded")}
 REOFFENDING_COUNTS = ("episodes", "reoffenders", "frequency_base", "reoffenders_counted")
 REOFFENDING_RATES = {

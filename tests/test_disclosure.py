@@ -287,9 +287,9 @@ def page_tables(tables: dict, f, as_of: date, n: int):
                                                counts=outcomes.CONFIRMATION_COUNTS,
                                                rates=outcomes.CONFIRMATION_RATES, threshold=n),
         outcomes.CONFIRMATION_COUNTS)
-    add("outcomes.days", disclosure.protect(outcomes.confirmation_days(now["area"]), counts=["episodes"],
+    add("outcomes.days", disclosure.protect(outcomes.confirmation_days(now["area"]), counts=outcomes.DAYS_COUNTS,
                                             rates=outcomes.DAYS_RATES, threshold=n, relations=rel("outcomes.days")),
-        ["episodes"], rel("outcomes.days"))
+        outcomes.DAYS_COUNTS, rel("outcomes.days"))
     whole = {k: outcomes.case_outcomes(select_cases(cases, v, with_period=False), tables["outcomes"], as_of)
              for k, v in groups.items()}
     by_q = pl.concat([outcomes.reoffending_by_cohort(h, quarters, as_of).select(pl.lit(k).alias("group"), pl.all())

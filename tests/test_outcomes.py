@@ -201,6 +201,15 @@ def test_days_between_confirmation_and_release():
     assert (s["ci_low"], s["ci_high"]) == pytest.approx(wilson(2, 3))
 
 
+def test_days_table_hides_its_small_total_too():
+    """The total with a date (3 here, repeated in every bin's row) is a count like the bins: hidden when small, in
+    the working view as well as the publication view."""
+    days = disclosure.protect(outcomes.confirmation_days(_end_fixture()), counts=outcomes.DAYS_COUNTS,
+                              rates=outcomes.DAYS_RATES, threshold=5)
+    assert set(days["recorded__note"].to_list()) == {"c"} and days["recorded"].drop_nulls().len() == 0
+    assert days.filter(pl.col("episodes").is_between(1, 4))["episodes"].len() == 0
+
+
 def test_display_helpers_keep_notes_and_format_percentages():
     p = disclosure.protect(pl.DataFrame({"k": [3, 40], "n": [10, 100], "rate": [0.3, 0.4]}), counts=["n"],
                            rates={"rate": ("k", "n")}, threshold=5)
