@@ -1,4 +1,10 @@
-"""Cached loaders and computations for pages. Keys are plain values and always include the viewer's scope."""
+"""Cached loaders and computations for pages. Keys are plain values and always include the viewer's scope.
+
+Every session's script runs in a thread of its own, and all of them share one Polars thread pool (per process).
+That is safe because nothing a page runs hands Polars a Python callback: a thread holding the GIL can wait for the
+pool (Polars does not always release the GIL), so a pool worker waiting for the GIL (a ``map_elements`` of another
+page) once deadlocked the whole server. ``tests/test_concurrency.py`` keeps such callbacks out.
+"""
 
 from __future__ import annotations
 
