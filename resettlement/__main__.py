@@ -232,9 +232,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     from streamlit.web import cli
 
-    from resettlement.ui import warmup
+    from resettlement.ui import downloads, warmup
 
     warmup.start()
+    downloads.keep_built_downloads()
     _exit_soon_after_stop()
     app = Path(__file__).resolve().parent.parent / "app.py"
     sys.argv = ["streamlit", "run", str(app), *args.streamlit_args]

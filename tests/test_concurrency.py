@@ -121,3 +121,30 @@ def test_serve_routes_every_run_through_the_shell_from_the_start():
             "print(P.uses_pages_directory)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_download_built_on_click_outlives_other_sessions_runs():
+    """Streamlit sweeps unreferenced files at the end of every session's run: a file built on click must stay
+    until its own session runs again, however many other runs end before the browser fetches it."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from resettlement.ui.downloads import keep_built_downloads
+
+    def survives() -> bool:
+        files = MediaFileManager(MemoryMediaFileStorage("/media"))
+        placeholder = files.add_deferred(lambda: b"workbook", "application/octet-stream", "1.2.3", "t.xlsx")
+        url = files.execute_deferred(placeholder)
+        for _ in range(3):  # three other sessions' runs end
+            files.remove_orphaned_files()
+        return files.read_file(url.rsplit("/", 1)[-1].split(".")[0]) is not None
+
+    keep_built_downloads()
+    keep_built_downloads()  # once only, however often it is called
+    patched = MediaFileManager.execute_deferred
+    assert survives()
+    MediaFileManager.execute_deferred = patched.__wrapped__  # Streamlit's own: the file is swept
+    try:
+        assert not survives()
+    finally:
+        MediaFileManager.execute_deferred = patched
