@@ -1044,8 +1044,8 @@ def git_commit() -> str | None:
 
 def failures(report: dict[str, Any], hang_s: float = HANG_S, exit_limit_s: float = EXIT_LIMIT_S) -> list[str]:
     """Why the run failed: a hang (health unanswered ``hang_s`` or a run stuck), an exception box, a cross-session
-    mix-up, a lost choice (an area or language nobody chose), a lost connection, the server dying, a slow or forced
-    exit after SIGTERM, or no run finished at all.
+    mix-up, a lost choice (an area or language nobody chose), a failed download (a 404: the built file swept before
+    it was fetched), a lost connection, the server dying, a slow or forced exit after SIGTERM, or no run finished.
     Never timings otherwise."""
     out = []
     h = report["health"]
@@ -1057,6 +1057,8 @@ def failures(report: dict[str, Any], hang_s: float = HANG_S, exit_limit_s: float
         out.append(f"hang: {stuck} run(s) not finished within {report['options']['run_timeout']} s")
     if stuck := report["downloads"]["by_status"].get("stuck"):
         out.append(f"hang: {stuck} download(s) not built within {report['options']['run_timeout']} s")
+    if failed := [f for f in report["downloads"]["failed"] if f["status"] != "stuck"]:
+        out.append(f"{len(failed)} download(s) failed ({', '.join(sorted({f['status'] for f in failed}))})")
     if report["exceptions"]["count"]:
         out.append(f"{report['exceptions']['count']} exception box(es)")
     if report["mixups"]["count"]:
@@ -1089,8 +1091,7 @@ def summary(report: dict[str, Any]) -> str:
     lines += [f"  {page:<13} n={v['runs']:<4} p50 {v['p50_s']} s  p95 {v['p95_s']} s  max {v['max_s']} s"
               for page, v in r["per_page"].items()]
     d = report["downloads"]
-    lines.append(f"downloads: {d['by_status']}, p50 {d['p50_s']} s, max {d['max_s']} s (an 'http 404' is Streamlit "
-                 "deleting a deferred file when two other runs end before it is fetched: reported, not a failure)")
+    lines.append(f"downloads: {d['by_status']}, p50 {d['p50_s']} s, max {d['max_s']} s")
     lines.append(f"exception boxes: {report['exceptions']['count']}")
     lines += [f"  {e['count']}x {e['type']}: {e['message'][:150]} (pages {', '.join(e['pages'])})"
               for e in report["exceptions"]["distinct"][:10]]
