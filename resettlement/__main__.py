@@ -246,26 +246,43 @@ EXIT_GRACE_S = 2.0
 
 
 def _exit_soon_after_stop() -> None:
-    """End the process ``EXIT_GRACE_S`` seconds after Streamlit starts stopping (SIGTERM, SIGINT), whatever is still
-    running.
+    """End the process ``EXIT_GRACE_S`` seconds after SIGTERM or SIGINT, whatever is still running.
 
-    Streamlit asks each script run to stop, but a run inside a long Polars computation only notices when it calls
-    Streamlit again, and Python waits for every script thread before it exits: a server under load took up to 6 s
-    to go. Nothing is lost by ending sooner: reads are all a page does, and an import is one transaction.
+    Streamlit stops from its event loop and asks each script run to stop, but under load the loop waits its turn for
+    the GIL behind every session's thread, and a run inside a long Polars computation only notices when it calls
+    Streamlit again; Python then waits for every script thread: a server with 30 sessions took over 6 s to go. The
+    timer starts in the signal handler itself, chained before Streamlit's (installed when its server starts).
+    Nothing is lost by ending sooner: reads are all a page does, and an import is one transaction.
     """
     import os
+    import signal
     import threading
 
-    from streamlit.runtime import Runtime, RuntimeState
+    from streamlit.web import bootstrap
 
-    def watch() -> None:
-        while not (Runtime.exists() and Runtime.instance().state in (RuntimeState.STOPPING, RuntimeState.STOPPED)):
-            time.sleep(0.2)
+    def exit_later() -> None:
         time.sleep(EXIT_GRACE_S)
         sys.stderr.flush()
         os._exit(0)
 
-    threading.Thread(target=watch, name="resettlement-exit", daemon=True).start()
+    def chain(number: int) -> None:
+        streamlit_handler = signal.getsignal(number)
+
+        def handler(signum: int, frame: object) -> None:
+            threading.Thread(target=exit_later, name="resettlement-exit", daemon=True).start()
+            if callable(streamlit_handler):
+                streamlit_handler(signum, frame)
+
+        signal.signal(number, handler)
+
+    set_up = bootstrap._set_up_signal_handler
+
+    def set_up_then_chain(server: object) -> None:
+        set_up(server)
+        for number in (signal.SIGTERM, signal.SIGINT):
+            chain(number)
+
+    bootstrap._set_up_signal_handler = set_up_then_chain
 
 
 def main(argv: list[str] | None = None) -> int:
