@@ -8,7 +8,7 @@ problem values (case-level data) are shown only to viewers with case-level acces
 import polars as pl
 import streamlit as st
 
-from resettlement import importer, store, templates
+from resettlement import exports, importer, store, templates
 from resettlement.i18n import has, t
 from resettlement.ui import components, data, shell
 
@@ -88,7 +88,7 @@ if uploads:
             st.caption(t("importer.page.values_hidden", lang))
         shown = labelled(problems)
         components.dataframe(shown)
-        st.download_button(t("importer.page.download_problems", lang), shown.write_csv().encode("utf-8-sig"),
+        st.download_button(t("importer.page.download_problems", lang), exports.csv_bytes(shown),
                            "import-problems.csv", mime="text/csv", key="dl_problems", icon=":material/download:")
 
     st.subheader(t("importer.page.write", lang))

@@ -50,7 +50,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from resettlement import geography, store
+from resettlement import exports, geography, store
 from resettlement.i18n import catalog, t
 from resettlement.standard import CHECKS, ENUMS, TABLES, VERSION, Check, Field, Table
 
@@ -1195,7 +1195,8 @@ def write_rejects(rejects: dict[str, pl.DataFrame], directory: str | Path) -> li
 
 
 def rejects_csv(df: pl.DataFrame) -> bytes:
-    return df.write_csv().encode("utf-8-sig")
+    """A rejects file's bytes: neutralised against spreadsheet formulas (see :mod:`resettlement.exports`)."""
+    return exports.csv_bytes(df)
 
 
 def _sqlite_new_file(url: str) -> Path | None:

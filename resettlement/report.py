@@ -22,7 +22,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import cohort, completeness, disclosure, gaps, geography, needs, outcomes, overview, rrp
+from resettlement import cohort, completeness, disclosure, exports, gaps, geography, needs, outcomes, overview, rrp
 from resettlement.charts import OKABE_ITO
 from resettlement.filters import DATA_START, Area, Filters, quarters_between, select_cases
 from resettlement.i18n import label, t
@@ -197,6 +197,8 @@ def workbook(protected: pl.DataFrame, lang: str, about: Sequence[tuple[str, str]
     for row in meta.iter_rows(min_row=2):
         row[0].font = Font(bold=True)
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet in (data, meta):
+        exports.as_text_cells(sheet)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

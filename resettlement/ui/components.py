@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
-from resettlement import disclosure, maps, settings
+from resettlement import disclosure, exports, maps, settings
 from resettlement.i18n import has, t
 
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
@@ -102,7 +102,7 @@ def protected_table(
     with st.container(horizontal=True):
         st.download_button(
             t("ui.download_csv", lang),
-            data=shown.write_csv().encode("utf-8-sig"),
+            data=exports.csv_bytes(shown),
             file_name=filename,
             mime="text/csv",
             key=f"dl_{key}",
