@@ -8,7 +8,7 @@ problem values (case-level data) are shown only to viewers with case-level acces
 import polars as pl
 import streamlit as st
 
-from resettlement import exports, importer, store, templates
+from resettlement import exports, importer, markup, store, templates
 from resettlement.i18n import has, t
 from resettlement.ui import components, data, shell
 
@@ -39,7 +39,7 @@ def outcome(report: importer.ImportReport) -> None:
     if report.accept_valid and report.outcome == "dry_run_problems":
         shown["dry_run_problems"] = st.warning
     shown.get(report.outcome, st.error)(text)
-    for message in importer.global_messages(report, lang):
+    for message in importer.global_messages(report, lang, escape=markup.md):
         st.error(message)
 
 
@@ -75,7 +75,7 @@ if uploads:
     report: importer.ImportReport = st.session_state["_import_check"]
     st.subheader(t("importer.page.validation", lang))
     st.caption(t("importer.page.files_read", lang, files=", ".join(
-        f"{f['name']} → {', '.join(f['tables']) or '?'}" for f in report.files)))
+        f"{markup.md(f['name'])} → {', '.join(f['tables']) or '?'}" for f in report.files)))
     outcome(report)
     st.markdown(f"**{t('importer.page.summary', lang)}**")
     components.dataframe(labelled(report.summary_frame()))

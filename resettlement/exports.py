@@ -43,7 +43,9 @@ def safe_cell(value: Any) -> Any:
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with every text cell that starts like a formula quoted (numeric columns untouched)."""
+    """``frame`` with every text cell, and every column name (an RRP's name can head a column), that starts like a
+    formula quoted; numeric columns untouched."""
+    frame = frame.rename({c: neutral_text(c) for c in frame.columns if neutral_text(c) != c})
     text_columns = [c for c, dtype in frame.schema.items() if dtype == pl.String]
     if not text_columns:
         return frame

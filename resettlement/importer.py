@@ -1379,8 +1379,12 @@ def log_frame(log: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def global_messages(report: ImportReport, lang: str = "en") -> list[str]:
-    """Problems about the database rather than the files (unreachable, synthetic), translated."""
+def global_messages(report: ImportReport, lang: str = "en", escape: Callable[[str], str] = str) -> list[str]:
+    """Problems about the database rather than the files (unreachable, synthetic), translated; ``escape`` is applied
+    to the details put into the text (``markup.md`` for a page)."""
     rows = report.problems.filter(pl.col("code").is_in(["database_error", "synthetic_database"]))
-    return [reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(rows["code"], rows["params"],
-                                                                              strict=True)]
+    out = []
+    for code, params in zip(rows["code"], rows["params"], strict=True):
+        values = {k: escape(str(v)) for k, v in json.loads(params).items()} if params else None
+        out.append(reason_text(code, values, lang))
+    return out

@@ -46,8 +46,8 @@ def test_numbers_stay_numbers_and_nulls_stay_null():
 
 
 def test_csv_bytes_are_neutralised_utf8_with_bom():
-    frame = pl.DataFrame({"name": ["=1+1", "Ynys Môn"], "n": [-2, 3]})
-    assert exports.csv_bytes(frame) == "\ufeffname,n\n'=1+1,-2\nYnys Môn,3\n".encode()
+    frame = pl.DataFrame({"name": ["=1+1", "Ynys Môn"], "n": [-2, 3], "@rrp": ["a", "b"]})
+    assert exports.csv_bytes(frame) == "\ufeffname,n,'@rrp\n'=1+1,-2,a\nYnys Môn,3,b\n".encode()
 
 
 def _cells(xlsx: bytes) -> list[openpyxl.cell.Cell]:

@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
-from resettlement import disclosure, exports, maps, settings
+from resettlement import disclosure, exports, maps, markup, settings
 from resettlement.i18n import has, t
 
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
@@ -194,7 +194,7 @@ def _legend_html(bins: maps.Bins, is_rate: bool, title: str, lang: str) -> str:
     ]
     items.append(swatch(maps.SUPPRESSED_FILL, t("map.suppressed_legend", lang)))
     items.append(swatch(maps.NO_DATA_FILL, t("map.no_data_legend", lang)))
-    return f'<div style="font-size:0.9rem"><b>{title}</b><br/>{"".join(items)}</div>'
+    return f'<div style="font-size:0.9rem"><strong>{markup.html(title)}</strong><br/>{"".join(items)}</div>'
 
 
 def area_map(

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from resettlement import settings, store
+from resettlement import markup, settings, store
 from resettlement.filters import (
     DATA_START,
     Area,
@@ -126,13 +126,13 @@ def ensure_database(url: str, lang: str) -> None:
             _build_demo(url, progress)
         except Exception as exc:  # shown to the user, not swallowed
             bar.empty()
-            st.error(t("error.demo_failed", lang, detail=str(exc)))
+            st.error(t("error.demo_failed", lang, detail=markup.md(exc)))
             st.stop()
         bar.empty()
     try:
         store.check(url)
     except store.StoreUnavailable as exc:
-        st.error(t("error.db_unreachable", lang, detail=str(exc)))
+        st.error(t("error.db_unreachable", lang, detail=markup.md(exc)))
         st.info(t("error.db_hint", lang))
         st.stop()
 
