@@ -35,7 +35,8 @@ def labelled(df: pl.DataFrame) -> pl.DataFrame:
 
 def outcome(report: importer.ImportReport) -> None:
     text = t(f"importer.outcome.{report.outcome}", lang, rejected=f"{report.rows_rejected:,}")
-    shown = {"dry_run_ok": st.success, "written": st.success, "written_with_rejects": st.warning}
+    shown = {"dry_run_ok": st.success, "written": st.success, "written_with_rejects": st.warning,
+             "nothing_written": st.warning}
     if report.accept_valid and report.outcome == "dry_run_problems":
         shown["dry_run_problems"] = st.warning
     shown.get(report.outcome, st.error)(text)

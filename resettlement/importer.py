@@ -50,7 +50,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from resettlement import exports, geography, store
+from resettlement import exports, geography, settings, store
 from resettlement.i18n import catalog, t
 from resettlement.standard import CHECKS, ENUMS, TABLES, VERSION, Check, Field, Table
 
@@ -361,6 +361,7 @@ class ImportReport:
     rejects: dict[str, pl.DataFrame] = field(default_factory=dict)
     rejects_paths: list[str] = field(default_factory=list)
     synthetic_target: bool = False  # the database holds synthetic data: it will refuse the write
+    nothing_written: bool = False  # no valid row to write: nothing changed, the data version included
 
     @property
     def with_severity(self) -> pl.DataFrame:
@@ -385,9 +386,12 @@ class ImportReport:
 
     @property
     def outcome(self) -> str:
-        """One of ``dry_run_ok``, ``dry_run_problems``, ``written``, ``written_with_rejects``, ``not_written``."""
+        """One of ``dry_run_ok``, ``dry_run_problems``, ``written``, ``written_with_rejects``, ``not_written``,
+        ``nothing_written`` (no valid row: a header-only file, or every row rejected)."""
         if self.dry_run:
             return "dry_run_ok" if self.ok else "dry_run_problems"
+        if self.nothing_written:
+            return "nothing_written"
         if self.written:
             return "written" if self.ok else "written_with_rejects"
         return "not_written"
@@ -1183,15 +1187,26 @@ def _rejects_frame(name: str, bad: pl.DataFrame, problems: pl.DataFrame, strict:
 
 
 def write_rejects(rejects: dict[str, pl.DataFrame], directory: str | Path) -> list[str]:
-    """Save each table's rejected rows as ``<table>_rejects.csv`` (UTF-8 with BOM, so Excel reads Welsh letters)."""
+    """Save each table's rejected rows as ``<table>_rejects.csv`` (UTF-8 with BOM, so Excel reads Welsh letters).
+
+    They hold case-level data: a new folder is created private (0700) and each file readable by its owner only
+    (0600)."""
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     paths = []
     for name, df in rejects.items():
         path = out / f"{name}_rejects.csv"
-        path.write_bytes(rejects_csv(df))
+        private_write(path, rejects_csv(df))
         paths.append(str(path))
     return paths
+
+
+def private_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable and writable by the owner only (0600), from its creation on."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode on O_TRUNC
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def rejects_csv(df: pl.DataFrame) -> bytes:
@@ -1238,6 +1253,11 @@ def run_import(
     sheets, files, read_problems = read_sources(sources)
     if progress:
         progress("read", "", len(files), len(files))
+    problem = settings.url_problem(url)
+    if problem:  # not a URL, an unknown database or a driver that is not installed
+        report = ImportReport(files, {}, _problems(read_problems), dry_run, accept_valid, strict)
+        _add_problem(report, "database_error", {"detail": problem})
+        return report
     new_file = _sqlite_new_file(url)
     if dry_run:
         return _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress)
@@ -1266,6 +1286,10 @@ def run_import(
                     return report
                 if report.rejects and rejects_dir is not None:
                     report.rejects_paths = write_rejects(report.rejects, rejects_dir)
+                if not sum(x["valid"] for x in report.totals.values()):  # no valid row: no write, no new version
+                    report.nothing_written = True
+                    trans.rollback()
+                    return report
                 _write(conn, v, report, meta, created, note, today, progress)
                 trans.commit()
             except BaseException:
@@ -1278,8 +1302,8 @@ def run_import(
         report.created = created
         report.written = True
         return report
-    except (sa.exc.SQLAlchemyError, OSError) as exc:  # the database could not be reached or refused the write
-        report.written = False
+    except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:  # unreachable, refused the write, no driver
+        report.written = report.nothing_written = False
         report.data_version = report.log_id = None
         _add_problem(report, "database_error", {"detail": _error_detail(exc)})
         return report
@@ -1338,11 +1362,18 @@ def _write(conn: sa.Connection, v: Validation, report: ImportReport, meta: dict,
     if created:
         new_meta.update(synthetic="0", standard_version=VERSION)
     store.write_meta(conn, **new_meta)
+    report.log_id = _log(conn, report, new_meta["last_import_at"], "accept_valid" if report.accept_valid else "atomic",
+                         version, note)
+    report.data_version = version
+
+
+def _log(conn: sa.Connection, report: ImportReport, when: str, mode: str, version: str, note: str) -> int:
+    """Append the import log entry of ``report``: files and their hashes, mode, row counts; returns its id."""
     totals = report.totals
-    report.log_id = store.append_import_log(conn, {
-        "imported_at": new_meta["last_import_at"],
+    return store.append_import_log(conn, {
+        "imported_at": when,
         "files": json.dumps([{k: f[k] for k in ("name", "sha256", "bytes", "tables")} for f in report.files]),
-        "mode": "accept_valid" if report.accept_valid else "atomic",
+        "mode": mode,
         "rows_read": sum(x["rows_read"] for x in totals.values()),
         "rows_added": sum(x["added"] for x in totals.values()),
         "rows_updated": sum(x["updated"] for x in totals.values()),
@@ -1352,7 +1383,6 @@ def _write(conn: sa.Connection, v: Validation, report: ImportReport, meta: dict,
         "data_version": version,
         "note": note or "",
     })
-    report.data_version = version
 
 
 def _now() -> str:

@@ -114,8 +114,12 @@ def get_engine(url: str) -> Engine:
 def check(url: str) -> None:
     """Raise :class:`StoreUnavailable` with a readable reason if the database cannot be used.
 
-    Never creates anything: a missing SQLite file is reported, not made empty.
+    Never creates anything: a missing SQLite file is reported, not made empty. An unparsable URL or a database
+    driver that is not installed is reported too.
     """
+    problem = settings.url_problem(url)
+    if problem:
+        raise StoreUnavailable(problem)
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         raise StoreUnavailable(f"the database file {path} does not exist")
@@ -128,7 +132,20 @@ def check(url: str) -> None:
     except StoreUnavailable:
         raise
     except Exception as exc:
-        raise StoreUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+        raise StoreUnavailable(error_text(exc)) from exc
+
+
+#: Errors that mean the database could not be used or read (unreachable, damaged, refused), not a bug.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, StoreUnavailable)
+
+
+def error_text(exc: BaseException) -> str:
+    """An exception in one readable line: its kind and the first line of its message (never the SQL statement)."""
+    if isinstance(exc, StoreUnavailable):
+        return str(exc)
+    cause = getattr(exc, "orig", None) or exc
+    first = str(cause).splitlines()[0] if str(cause) else ""
+    return f"{type(cause).__name__}: {first}"[:300]
 
 
 def create_schema(engine: Engine, drop: bool = False) -> None:

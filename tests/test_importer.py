@@ -635,10 +635,14 @@ def test_random_malformed_input_never_raises_and_never_partially_writes(tmp_path
     new_counts, new_meta, new_logs = state(url)
     report.text()
     report.problems_frame("cy")
+    valid = sum(x["valid"] for x in report.totals.values())
     if not report.written:
         assert (new_counts, new_meta, new_logs) == (counts, meta, logs)
-        assert not (report.ok or accept_valid) or "database_error" in report.problems["code"].to_list()
+        # refused (rows rejected, atomic), unusable database, or nothing valid to write (issue 19: no new version)
+        assert (not (report.ok or accept_valid) or "database_error" in report.problems["code"].to_list()
+                or (report.nothing_written and valid == 0))
     else:
+        assert valid > 0 and not report.nothing_written
         assert new_logs == logs + 1 and new_meta["data_version"] != meta["data_version"]
         for name in TABLES:  # exactly the rows reported as added, no more, no fewer
             assert new_counts[name] - counts[name] == report.totals.get(name, {}).get("added", 0), name
