@@ -51,6 +51,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from resettlement import exports, geography, settings, store
+from resettlement import files as private_files
 from resettlement.i18n import catalog, t
 from resettlement.standard import CHECKS, ENUMS, TABLES, VERSION, Check, Field, Table
 
@@ -1196,17 +1197,9 @@ def write_rejects(rejects: dict[str, pl.DataFrame], directory: str | Path) -> li
     paths = []
     for name, df in rejects.items():
         path = out / f"{name}_rejects.csv"
-        private_write(path, rejects_csv(df))
+        private_files.private_write(path, rejects_csv(df))
         paths.append(str(path))
     return paths
-
-
-def private_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable and writable by the owner only (0600), from its creation on."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode on O_TRUNC
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
 
 
 def rejects_csv(df: pl.DataFrame) -> bytes:
@@ -1263,7 +1256,9 @@ def run_import(
         return _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress)
     work_url = url
     if new_file is not None:
-        tmp = new_file.with_name(f".{new_file.name}.importing-{uuid.uuid4().hex[:8]}")
+        new_file.parent.mkdir(parents=True, exist_ok=True)
+        private_files.remove_stale(new_file, "importing")  # left by an import killed before it finished
+        tmp = private_files.temp_path(new_file, "importing")  # owner-only from the start: it will hold every row
         work_url = sa.engine.make_url(url).set(database=str(tmp)).render_as_string(hide_password=False)
     report = ImportReport(files, {}, _problems(read_problems), False, accept_valid, strict)
     try:
@@ -1309,9 +1304,7 @@ def run_import(
         return report
     finally:
         if new_file is not None:
-            for leftover in (tmp, Path(f"{tmp}-journal")):
-                if leftover.exists():
-                    leftover.unlink()
+            private_files.remove(tmp)
 
 
 def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress

@@ -23,7 +23,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from resettlement import settings
+from resettlement import files, settings
 from resettlement.scope import Scope
 from resettlement.standard import TABLES, Field, Table
 
@@ -364,7 +364,8 @@ def write_snapshot(url: str, data_version: str, frames: Mapping[str, pl.DataFram
         return folder
     tmp = folder.parent / f".tmp-{uuid.uuid4().hex}"
     try:
-        tmp.mkdir(parents=True)
+        files.private_folder(folder.parent)  # a copy of the data: owner-only, like its files
+        tmp.mkdir(mode=files.FOLDER_MODE)
         cases = frames["cases"].select(pl.col(c).cast(t) for c, t in polars_schema(TABLES["cases"]).items())
         owner = cases.select("case_id", pl.col("la_code").alias(_SCOPE_COL))
         for name, table in TABLES.items():
@@ -373,10 +374,11 @@ def write_snapshot(url: str, data_version: str, frames: Mapping[str, pl.DataFram
             if table.case_linked:
                 df = df.join(owner, on="case_id", how="left")
             df.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+            files.make_private(tmp / f"{name}.parquet")
         ident = _database_id(url)[0]
-        (tmp / _COMPLETE).write_text(json.dumps({"database": ident, "data_version": data_version,
+        files.private_write(tmp / _COMPLETE, json.dumps({"database": ident, "data_version": data_version,
                                                  "written": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                                                 "rows": {n: df.height for n, df in frames.items()}}))
+                                                 "rows": {n: df.height for n, df in frames.items()}}).encode())
         try:
             os.replace(tmp, folder)
         except OSError:  # another process wrote the same version first

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from resettlement import markup, settings, store
+from resettlement import files, markup, settings, store
 from resettlement.filters import (
     DATA_START,
     Area,
@@ -101,15 +101,19 @@ def _build_demo(url: str, progress) -> None:
         if store.database_exists(url):
             return
         path = store.sqlite_path(url)
-        building = path.with_name(f".{path.name}.building-{os.getpid()}")
-        building.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        files.remove_stale(path, "building")  # left by a process killed while building
+        building = files.temp_path(path, "building")  # owner-only from the start, as the database will be
         tmp_url = f"sqlite:///{building}"
         try:
-            synth.build_demo(tmp_url, scale=settings.demo_scale(), progress=progress)
+            try:
+                synth.build_demo(tmp_url, scale=settings.demo_scale(), progress=progress)
+            finally:
+                store.get_engine(tmp_url).dispose()
+                store.get_engine.cache_clear()
+            os.replace(building, path)
         finally:
-            store.get_engine(tmp_url).dispose()
-            store.get_engine.cache_clear()
-        os.replace(building, path)
+            files.remove(building)  # on any failure, nothing is left beside the database
         store.adopt_snapshot(tmp_url, url)  # the snapshot written with it now belongs to the final path
 
 
