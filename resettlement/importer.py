@@ -32,6 +32,7 @@ stored values. Every write is logged in ``import_log`` and bumps ``data_version`
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -116,6 +117,14 @@ NOTES_SHEETS: tuple[str, ...] = ("readme", "read me", "notes", "instructions", "
 REJECTS_COLUMNS: tuple[str, ...] = ("problems", "source_file", "source_row")
 CSV_SEPARATORS: tuple[str, ...] = (",", ";", "\t", "|")
 CSV_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv")
+#: Encodings a CSV that is not UTF-8 may be detected in (charset-normalizer chooses among them), with the names the
+#: warning gives them: Excel's "CSV (Comma delimited)" on UK Windows writes cp1252, its "Unicode Text" UTF-16.
+CSV_ENCODINGS: dict[str, str] = {
+    "cp1252": "Windows-1252 (Western European)",
+    "latin_1": "ISO-8859-1 (Latin-1)",
+    "utf_16": "UTF-16",
+    "utf_32": "UTF-32",
+}
 XLSX_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm")
 INT32_MAX = 2_147_483_647
 
@@ -127,6 +136,7 @@ REASONS: dict[str, str] = {
     "unsupported_file": "error",
     "unreadable_file": "error",
     "not_utf8": "error",
+    "encoding_used": "warning",
     "no_header": "error",
     "unknown_table": "error",
     "ambiguous_table": "error",
@@ -578,6 +588,32 @@ def _csv_records(data: bytes, sep: str) -> Iterator[list[str]]:
     yield from csv.reader(text, delimiter=sep)
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, checked a megabyte at a time (a large extract is never decoded whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def as_utf8(data: bytes) -> tuple[bytes, str | None]:
+    """A CSV's bytes in UTF-8 and the encoding they were read from (``None`` when already UTF-8, with or without a
+    byte-order mark). Otherwise charset-normalizer chooses among :data:`CSV_ENCODINGS`; raises
+    ``UnicodeDecodeError`` when none fits."""
+    if data.startswith(codecs.BOM_UTF8) or _is_utf8(data):
+        return data, None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CSV_ENCODINGS)).best()
+    if best is None or best.encoding not in CSV_ENCODINGS:
+        raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "no supported encoding fits")
+    return str(best).encode("utf-8"), best.encoding
+
+
 def _csv_block(data: bytes) -> _Block | None:
     sep = _csv_separator(data)
     return _polars_block(data, sep) or _records_block(_csv_records(data, sep))
@@ -746,7 +782,11 @@ def read_sources(sources: Iterable[Source]) -> tuple[list[Sheet], list[dict], li
                     if sheet is not None:
                         found.append(sheet)
             elif ext in CSV_EXTENSIONS or not ext:
-                sheet = _sheet(src.name, src.name, [Path(src.name).stem], _csv_block(src.data), problems)
+                data, encoding = as_utf8(src.data)
+                if encoding is not None:  # read, and said so: a wrong guess shows in the values
+                    problems.append({"file": src.name, "code": "encoding_used",
+                                     "params": {"encoding": CSV_ENCODINGS[encoding]}})
+                sheet = _sheet(src.name, src.name, [Path(src.name).stem], _csv_block(data), problems)
                 if sheet is None:
                     problems.append({"file": src.name, "code": "no_header"})
                 else:

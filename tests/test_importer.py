@@ -258,11 +258,13 @@ def test_references_to_the_database_count(seeded):
 
 def test_files_that_cannot_be_placed_or_read():
     report = run([*src("mystery.csv", "cases_latin1.csv", "cases_no_la.csv"), importer.Source("x.pdf", b"%PDF"),
-                  importer.Source("broken.xlsx", b"PK\x03\x04 not really"), importer.Source("empty.csv", b"")],
+                  importer.Source("broken.xlsx", b"PK\x03\x04 not really"), importer.Source("empty.csv", b""),
+                  importer.Source("junk.csv", bytes(range(256)) * 2)],
                  "sqlite:////nonexistent/x.db", dry_run=True)
     assert {p[:5] for p in found(report) if p[4] != "unreadable_file"} == {
         ("mystery.csv", None, None, None, "unknown_table"),
-        ("cases_latin1.csv", None, None, None, "not_utf8"),
+        ("cases_latin1.csv", None, None, None, "encoding_used"),  # read as cp1252, with a warning (issue 19)
+        ("junk.csv", None, None, None, "not_utf8"),  # no encoding fits
         ("cases_no_la.csv", None, "la_code", None, "missing_column"),
         ("x.pdf", None, None, None, "unsupported_file"),
         ("empty.csv", None, None, None, "no_header"),
