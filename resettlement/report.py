@@ -642,9 +642,9 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
     kinds = ("completeness", "validity", "timeliness")
     dq_keys = ["selection"] if f.area.level == "wales" else ["selection", "wales"]
     dq_names = {"selection": area, "wales": comparator}
-    rows = {r["series"]: r for r in dq.iter_rows(named=True)}
-    values = [[(None if rows[k][c] is None or rows[k].get(c + disclosure.NOTE_SUFFIX) else rows[k][c] / 100)
-               for c in kinds] for k in dq_keys]
+    rows = {r["series"]: r for r in dq.iter_rows(named=True)}  # a series with no record in the period has no row
+    values = [[(None if rows.get(k, {}).get(c) is None or rows[k].get(c + disclosure.NOTE_SUFFIX)
+                else rows[k][c] / 100) for c in kinds] for k in dq_keys]
     d.bar_chart(s, [t(f"completeness.metric_{c}", lang) for c in kinds],
                 list(zip([dq_names[k] for k in dq_keys], values, strict=True)), chart_box, number_format="0.0%",
                 maximum=1.0, title=t("report.completeness_chart", lang))
