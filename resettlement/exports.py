@@ -58,6 +58,14 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def restored(column: pl.Expr) -> pl.Expr:
+    """The inverse of :func:`neutral_text` for imported text: a cell that an export quoted (``'=1+1``) reads back as
+    it was (``=1+1``), so a corrected rejects file re-imports the same keys."""
+    body = column.str.slice(1)
+    quoted = column.str.starts_with(QUOTE) & body.str.contains(_RISKY) & ~body.str.contains(_NUMBER)
+    return pl.when(quoted).then(body).otherwise(column)
+
+
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """``frame`` as CSV for a download or a file: neutralised, UTF-8 with a byte-order mark (so Excel shows Welsh
     letters)."""

@@ -842,11 +842,12 @@ class Lookup:
 
 
 def _clean(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Trim every cell; blank and NULL-like cells become null (a regex test: no lower-cased copy of the column)."""
+    """Trim every cell; blank and NULL-like cells become null (a regex test: no lower-cased copy of the column); a
+    cell an export quoted against formulas (``'=1+1``) reads back as it was."""
     nulls = "(?i)^(" + "|".join(re.escape(x) for x in sorted(_NULLS - {""})) + ")?$"
     out = frame
     for c in columns:
-        trimmed = out[c].str.strip_chars()
+        trimmed = out.select(exports.restored(pl.col(c).str.strip_chars())).to_series()
         out = out.with_columns(
             pl.when(trimmed.str.contains(nulls)).then(None).otherwise(trimmed).alias(c)
         )

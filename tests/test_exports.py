@@ -89,3 +89,22 @@ def test_cli_templates_write_no_formula(tmp_path):
     assert not [c for c in _cells((tmp_path / "t" / templates.XLSX_NAME).read_bytes()) if c.data_type == "f"]
     with zipfile.ZipFile(io.BytesIO(templates.csv_zip())) as zf:
         assert all(not zf.read(n).decode("utf-8-sig").startswith(exports.FORMULA_START) for n in zf.namelist())
+
+
+def test_a_quoted_cell_reads_back_as_it_was_so_rejects_reimport_the_same_keys(tmp_path):
+    frame = pl.DataFrame({"t": ["'=1+1", "'@a", "'-5", "'Cardiff", "=x", None]})
+    assert frame.select(exports.restored(pl.col("t")))["t"].to_list() == ["=1+1", "@a", "'-5", "'Cardiff", "=x",
+                                                                         None]
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    cases = b"case_id,child_id,la_code,cohort,start_date\n=1+1,@p,Narnia,custody,2024-01-05\n"
+    first = importer.run_import([importer.Source("cases.csv", cases)], url, accept_valid=True,
+                                rejects_dir=tmp_path / "r")
+    assert first.outcome == "nothing_written"
+    fixed = (tmp_path / "r" / "cases_rejects.csv").read_text("utf-8-sig").replace("Narnia", "Cardiff")
+    assert fixed.splitlines()[1].startswith("'=1+1,'@p,Cardiff")
+    again = importer.run_import([importer.Source("cases_rejects.csv", fixed.encode())], url)
+    assert again.written
+    from resettlement import store
+
+    rows = store.read_table(store.get_engine(url), "cases", store.Scope.all_wales())
+    assert rows.select("case_id", "child_id", "la_code").rows() == [("=1+1", "@p", "W06000015")]
