@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from resettlement import settings, store
+from resettlement.i18n import t
 from resettlement.standard import PATHWAYS
 
 
@@ -364,8 +365,7 @@ def _checked(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except store.DATABASE_ERRORS as exc:
-        print(f"error: the database could not be read: {settings.hide_password(store.error_text(exc))}. The file "
-              "may be damaged: restore it from a backup or import the data again into a new database.",
+        print(f"error: {t('db.damaged', 'en', detail=settings.hide_password(store.error_text(exc)))}",
               file=sys.stderr)
         return 2
     except OSError as exc:

@@ -11,6 +11,8 @@ from resettlement import importer, store
 from resettlement.__main__ import main
 from resettlement.i18n import t
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 CASES = "case_id,child_id,la_code,cohort,start_date\nz1,y1,Ynys Môn,community,2024-01-01\n"
 RRPS = "rrp_id,name,la_codes\nr1,Partneriaeth Môn – Gwynedd,Ynys Môn;Gwynedd\n"
 

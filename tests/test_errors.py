@@ -16,6 +16,8 @@ from resettlement.i18n import t
 from resettlement.standard import PATHWAYS
 from tests.apptest import AS_OF, new_app
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 REPORTS = (["info"], ["gaps"], ["completeness"], ["evaluate"], ["report", "--out", "{tmp}/deck.pptx"])
 
 
@@ -51,7 +53,7 @@ def test_damaged_database_is_a_readable_error_in_every_reporting_command(damaged
     monkeypatch.setenv("RESETTLEMENT_CACHE_DIR", "off")  # read the file itself, not a snapshot of it
     code, _, err = run([a.format(tmp=tmp_path) for a in argv] + ["--db", damaged], capsys)
     assert code == 2
-    assert err.startswith("error: the database could not be read: DatabaseError: database disk image is malformed")
+    assert err == f"error: {t('db.damaged', 'en', detail='DatabaseError: database disk image is malformed')}\n"
     assert "Traceback" not in err and "SELECT" not in err
     assert not (tmp_path / "deck.pptx").exists()
 

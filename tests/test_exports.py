@@ -12,6 +12,8 @@ import pytest
 from resettlement import disclosure, exports, importer, report, templates
 from resettlement.__main__ import main
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 HOSTILE = '=HYPERLINK("http://x","y")'
 
 

@@ -8,9 +8,12 @@ import subprocess
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from resettlement import files, importer, settings, store
 from tests.apptest import new_app
+
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
 
 
 def mode(path: Path) -> int:

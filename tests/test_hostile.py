@@ -20,6 +20,8 @@ from resettlement.i18n import t
 from resettlement.standard import TABLES
 from tests.test_report import download
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 MARK = "ZQ"  # in every hostile string, so the elements showing one can be found
 _HOSTILE = st.sampled_from([
     '=HYPERLINK("http://example.invalid/x","y")', "=1+1", "+44 29 2000", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)",

@@ -10,6 +10,8 @@ import pytest
 from resettlement import importer, markup, store
 from tests.apptest import AS_OF, PAGES, new_app
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 MARKUP = '![x](http://example.invalid/x.png) <b>bold</b> =HYPERLINK("http://x","y")'
 FORMULA = '=HYPERLINK("http://x","Cardiff RRP")'
 CASE = "=1+1"
