@@ -363,9 +363,9 @@ class _Deck:
         from pptx.util import Pt
 
         data = CategoryChartData(number_format=number_format)
-        data.categories = list(categories)
+        data.categories = [exports.safe_cell(c) for c in categories]  # the chart's data is a spreadsheet too
         for name, values in series:
-            data.add_series(name, list(values))
+            data.add_series(exports.safe_cell(name), list(values))
         kind = XL_CHART_TYPE.BAR_CLUSTERED if horizontal else XL_CHART_TYPE.COLUMN_CLUSTERED
         chart = slide.shapes.add_chart(kind, *box, data).chart
         chart.font.size = Pt(12)
@@ -413,9 +413,9 @@ class _Deck:
         from pptx.util import Pt
 
         data = CategoryChartData(number_format=number_format)
-        data.categories = list(categories)
+        data.categories = [exports.safe_cell(c) for c in categories]  # the chart's data is a spreadsheet too
         for name, values in series:
-            data.add_series(name, list(values))
+            data.add_series(exports.safe_cell(name), list(values))
         chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
         chart.font.size = Pt(11)
         chart.has_title = True

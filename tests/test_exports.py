@@ -110,3 +110,12 @@ def test_a_quoted_cell_reads_back_as_it_was_so_rejects_reimport_the_same_keys(tm
 
     rows = store.read_table(store.get_engine(url), "cases", store.Scope.all_wales())
     assert rows.select("case_id", "child_id", "la_code").rows() == [("=1+1", "@p", "W06000015")]
+
+
+def test_deck_chart_workbooks_hold_no_formula():
+    deck = report._Deck("en", "footer", synthetic=False)
+    slide = deck.slide("needs", "Title", "Notes")
+    chart = deck.bar_chart(slide, ["=1+1", "Cardiff"], [("@rrp", [0.5, -0.25])], (0, 0, 4_000_000, 3_000_000))
+    cells = _cells(chart.part.chart_workbook.xlsx_part.blob)
+    assert not [c for c in cells if c.data_type == "f"]
+    assert {"'=1+1", "'@rrp", -0.25} <= {c.value for c in cells}
