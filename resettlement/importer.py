@@ -1298,7 +1298,7 @@ def run_import(
     work_url = url
     if new_file is not None:
         new_file.parent.mkdir(parents=True, exist_ok=True)
-        private_files.remove_stale(new_file, "importing")  # left by an import killed before it finished
+        store.remove_leftovers(new_file)  # left by an import killed before it finished
         tmp = private_files.temp_path(new_file, "importing")  # owner-only from the start: it will hold every row
         work_url = sa.engine.make_url(url).set(database=str(tmp)).render_as_string(hide_password=False)
     report = ImportReport(files, {}, _problems(read_problems), False, accept_valid, strict)

@@ -121,6 +121,8 @@ def check(url: str) -> None:
     if problem:
         raise StoreUnavailable(problem)
     path = _sqlite_path(url)
+    if path is not None:
+        remove_leftovers(path)
     if path is not None and not path.exists():
         raise StoreUnavailable(f"the database file {path} does not exist")
     try:
@@ -133,6 +135,21 @@ def check(url: str) -> None:
         raise
     except Exception as exc:
         raise StoreUnavailable(error_text(exc)) from exc
+
+
+#: Temporary files built beside an SQLite database (``files.temp_path`` kinds): by the app's first start, by imports.
+TEMP_KINDS: tuple[str, ...] = ("building", "importing")
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove the temporary files beside the SQLite file ``path`` that a killed process left (best effort)."""
+    removed: list[Path] = []
+    for kind in TEMP_KINDS:
+        try:
+            removed += files.remove_stale(path, kind)
+        except OSError as exc:
+            log.warning("could not remove temporary files beside %s: %s", path, exc)
+    return removed
 
 
 #: Errors that mean the database could not be used or read (unreachable, damaged, refused), not a bug.

@@ -60,6 +60,18 @@ def test_a_killed_import_leaves_a_private_file_that_the_next_import_removes(tmp_
     assert [p.name for p in target.parent.iterdir()] == ["target.db"] and mode(target) == 0o600
 
 
+def test_any_command_on_the_target_removes_what_a_killed_import_left(tmp_path, capsys):
+    from resettlement.__main__ import main
+    from tests.test_importer import _kill_while_writing
+
+    target = tmp_path / "new" / "target.db"
+    _kill_while_writing(f"sqlite:///{target}", tmp_path)
+    assert list(target.parent.iterdir())
+    assert main(["info", "--db", f"sqlite:///{target}"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert list(target.parent.iterdir()) == []
+
+
 def test_first_start_removes_a_stale_build_and_builds_privately(tmp_path, monkeypatch):
     db = tmp_path / "data" / "demo.db"
     db.parent.mkdir()

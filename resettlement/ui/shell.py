@@ -102,7 +102,7 @@ def _build_demo(url: str, progress) -> None:
             return
         path = store.sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        files.remove_stale(path, "building")  # left by a process killed while building
+        store.remove_leftovers(path)  # left by a process killed while building or importing
         building = files.temp_path(path, "building")  # owner-only from the start, as the database will be
         tmp_url = f"sqlite:///{building}"
         try:
