@@ -28,7 +28,7 @@ def _demo(args: argparse.Namespace) -> int:
         url,
         scale=args.scale,
         seed=args.seed,
-        as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+        as_of=args.as_of,
         progress=progress,
     )
     _keep_first_page(url)
@@ -38,6 +38,21 @@ def _demo(args: argparse.Namespace) -> int:
     for name, n in counts.items():
         print(f"  {name:<16} {n:>10,}")
     return 0
+
+
+def _iso_date(text: str) -> date:
+    """An argument that is a date (``YYYY-MM-DD``); argparse turns the error into a usage message (exit 2)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date {text!r}: use YYYY-MM-DD, e.g. 2026-09-30") from None
+
+
+def _scale(text: str) -> float:
+    """A demo scale: a number above 0 and up to 1000, as ``RESETTLEMENT_DEMO_SCALE``."""
+    if not settings.CHECKS["RESETTLEMENT_DEMO_SCALE"][0](text):
+        raise argparse.ArgumentTypeError(f"not a scale {text!r}: use a number above 0 and up to 1000 (1 = Wales)")
+    return float(text)
 
 
 def _keep_first_page(url: str) -> None:
@@ -138,6 +153,9 @@ def _import(args: argparse.Namespace) -> int:
         print("error: no CSV or XLSX files found", file=sys.stderr)
         return 2
     rejects = args.rejects
+    if rejects is not None and Path(rejects).exists() and not Path(rejects).is_dir():
+        print(f"error: --rejects {rejects!r} is a file: give a folder (new or existing)", file=sys.stderr)
+        return 2
     if args.accept_valid and not args.dry_run and rejects is None:  # never into the working folder: a private one
         rejects = tempfile.mkdtemp(prefix=f"resettlement-rejects-{time.strftime('%Y%m%d-%H%M%S')}-")
 
@@ -266,9 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m resettlement", description="Resettlement Monitor Cymru")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="fill a database with deterministic synthetic Welsh data")
-    demo.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1 = Wales; 100 = national)")
+    demo.add_argument("--scale", type=_scale, default=1.0, help="volume multiplier (1 = Wales; 100 = national)")
     demo.add_argument("--seed", type=int, default=2016)
-    demo.add_argument("--as-of", help="data as-of date (YYYY-MM-DD); default: end of last month")
+    demo.add_argument("--as-of", type=_iso_date, help="data as-of date (YYYY-MM-DD); default: end of last month")
     demo.add_argument("--db", help="SQLAlchemy URL (default: RESETTLEMENT_DB_URL or the embedded SQLite file)")
     demo.set_defaults(func=_demo)
     info = sub.add_parser("info", help="row counts and metadata of a database")

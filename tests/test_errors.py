@@ -183,3 +183,21 @@ def test_accept_valid_without_rejects_leaves_no_empty_folder(real_db, tmp_path, 
     good.write_text("case_id,child_id,la_code,cohort,start_date\nc3,p3,Cardiff,custody,2024-02-05\n")
     code, _, _ = run(["import", str(good), "--db", real_db, "--accept-valid"], capsys)
     assert code == 0 and set(Path(tempfile.gettempdir()).glob("resettlement-rejects-*")) == before
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["demo", "--as-of", "30/09/2026"], "not a date '30/09/2026': use YYYY-MM-DD"),
+    (["demo", "--scale", "-1"], "not a scale '-1'"),
+    (["demo", "--scale", "nan"], "not a scale 'nan'"),
+])
+def test_demo_arguments_are_checked_by_argparse(argv, message, tmp_path, capsys):
+    code, _, err = run([*argv, "--db", f"sqlite:///{tmp_path / 'd.db'}"], capsys)
+    assert code == 2 and message in err and list(tmp_path.iterdir()) == []
+
+
+def test_rejects_into_a_file_is_refused(real_db, tmp_path, capsys):
+    (tmp_path / "cases.csv").write_text("case_id,child_id,la_code,cohort,start_date\nc9,p9,Narnia,custody,2024-01-05\n")
+    (tmp_path / "taken").write_text("x")
+    code, _, err = run(["import", str(tmp_path / "cases.csv"), "--db", real_db, "--accept-valid", "--rejects",
+                        str(tmp_path / "taken")], capsys)
+    assert code == 2 and "is a file" in err and (tmp_path / "taken").read_text() == "x"
