@@ -120,7 +120,7 @@ CSV_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv")
 #: Encodings a CSV that is not UTF-8 may be detected in (charset-normalizer chooses among them), with the names the
 #: warning gives them: Excel's "CSV (Comma delimited)" on UK Windows writes cp1252, its "Unicode Text" UTF-16.
 CSV_ENCODINGS: dict[str, str] = {
-    "cp1252": "Windows-1252 (Western European)",
+    "cp1252": "Windows-1252",
     "latin_1": "ISO-8859-1 (Latin-1)",
     "utf_16": "UTF-16",
     "utf_32": "UTF-32",
