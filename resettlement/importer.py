@@ -1338,7 +1338,7 @@ def run_import(
         report.created = created
         report.written = True
         return report
-    except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:  # unreachable, refused the write, no driver
+    except (*store.DATABASE_ERRORS, OSError, ImportError) as exc:  # unreachable, unreadable, refused, no driver
         report.written = report.nothing_written = False
         report.data_version = report.log_id = None
         _add_problem(report, "database_error", {"detail": _error_detail(exc)})
@@ -1364,7 +1364,7 @@ def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, 
                          strict=strict, today=today, lang=lang, progress=progress)
         v.report.synthetic_target = meta.get("synthetic") == "1"
         return v.report
-    except (sa.exc.SQLAlchemyError, OSError) as exc:
+    except (*store.DATABASE_ERRORS, OSError, ImportError) as exc:
         report = ImportReport(files, {}, _problems(read_problems), True, accept_valid, strict)
         _add_problem(report, "database_error", {"detail": _error_detail(exc)})
         return report

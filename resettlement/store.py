@@ -14,7 +14,8 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -223,7 +224,8 @@ def read_meta(engine: Engine) -> dict[str, str]:
 
 def as_of(meta: Mapping[str, str]) -> date | None:
     value = meta.get("as_of")
-    return date.fromisoformat(value) if value else None
+    with _readable(META_TABLE):
+        return date.fromisoformat(value) if value else None
 
 
 def _scoped_select(name: str, scope: Scope) -> sa.Select:
@@ -238,10 +240,26 @@ def _scoped_select(name: str, scope: Scope) -> sa.Select:
     raise ValueError(f"{name} is not scoped by case")
 
 
+#: What converting a stored value raises when it does not fit its column (text in a date or number column of an
+#: SQLite file written by something else): the database is unreadable, not the code wrong.
+_VALUE_ERRORS: tuple[type[BaseException], ...] = (ValueError, TypeError, OverflowError, pl.exceptions.PolarsError)
+
+
+@contextmanager
+def _readable(name: str) -> Iterator[None]:
+    """Report a stored value that cannot be read as :class:`StoreUnavailable`, naming the table."""
+    try:
+        yield
+    except _VALUE_ERRORS as exc:
+        raise StoreUnavailable(f"a value stored in {name} cannot be read ({type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
+
+
 def _fetch(conn: sa.Connection, stmt: sa.Select, table: Table) -> pl.DataFrame:
     schema = polars_schema(table)
-    rows = conn.execute(stmt).all()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    with _readable(table.name):
+        rows = conn.execute(stmt).all()
+        return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def read_table(engine: Engine, name: str, scope: Scope) -> pl.DataFrame:
@@ -538,15 +556,17 @@ def read_rows(
     stmt = sa.select(*(t.c[c] for c in cols))
     if keys is None:  # streamed in partitions, so a million rows never sit in memory as Python tuples at once
         result = conn.execute(stmt, execution_options={"yield_per": UPSERT_CHUNK_ROWS * 10})  # this statement only
-        parts = [pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions()]
+        with _readable(name):
+            parts = [pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions()]
         return pl.concat([pl.DataFrame(schema=schema), *parts])
     first = table.key[0] if table.key[0] in keys.columns else keys.columns[0]
     wanted = keys[first].drop_nulls().unique().to_list()
     parts = [pl.DataFrame(schema=schema)]
     for start in range(0, len(wanted), UPSERT_CHUNK_ROWS):
         chunk = sa.bindparam("keys", value=wanted[start : start + UPSERT_CHUNK_ROWS], expanding=True)
-        rows = conn.execute(stmt.where(t.c[first].in_(chunk))).all()
-        parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
+        with _readable(name):
+            rows = conn.execute(stmt.where(t.c[first].in_(chunk))).all()
+            parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
     return pl.concat(parts)
 
 

@@ -201,3 +201,45 @@ def test_rejects_into_a_file_is_refused(real_db, tmp_path, capsys):
     code, _, err = run(["import", str(tmp_path / "cases.csv"), "--db", real_db, "--accept-valid", "--rejects",
                         str(tmp_path / "taken")], capsys)
     assert code == 2 and "is a file" in err and (tmp_path / "taken").read_text() == "x"
+
+
+@pytest.fixture(scope="module")
+def garbled(tmp_path_factory) -> str:
+    """A database written by something else: text in a date column and in a whole-number column."""
+    import sqlalchemy as sa
+
+    from resettlement import synth
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('garbled') / 'g.db'}"
+    synth.build_demo(url, scale=0.05, seed=3, as_of=AS_OF)
+    store.set_meta(store.get_engine(url), synthetic="0")
+    with store.get_engine(url).begin() as conn:
+        conn.execute(sa.text("UPDATE cases SET start_date = '=1+1' WHERE rowid = 1"))
+        conn.execute(sa.text("UPDATE cases SET age_at_start = 'old' WHERE rowid = 2"))
+    store.get_engine.cache_clear()
+    return url
+
+
+@pytest.mark.parametrize("argv", REPORTS[1:])
+def test_a_value_that_cannot_be_read_is_a_readable_error(garbled, argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RESETTLEMENT_CACHE_DIR", "off")
+    code, _, err = run([a.format(tmp=tmp_path) for a in argv] + ["--db", garbled], capsys)
+    detail = "a value stored in cases cannot be read (ValueError: Invalid isoformat string: '=1+1')"
+    assert code == 2 and err == f"error: {t('db.damaged', 'en', detail=detail)}\n"
+
+
+def test_a_value_that_cannot_be_read_in_the_app_and_on_import(garbled, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RESETTLEMENT_CACHE_DIR", "off")
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", garbled)
+    monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
+    at = new_app(60).run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith(t("db.damaged", "en", detail="@").split("@")[0])
+    import sqlalchemy as sa
+
+    with store.get_engine(garbled).connect() as conn:  # the case whose start date is garbled, imported again
+        case_id, child_id = conn.execute(sa.text("SELECT case_id, child_id FROM cases WHERE rowid = 1")).one()
+    (tmp_path / "cases.csv").write_text("case_id,child_id,la_code,cohort,start_date\n"
+                                        f"{case_id},{child_id},Cardiff,custody,2024-01-05\n")
+    code, out, _ = run(["import", str(tmp_path / "cases.csv"), "--db", garbled], capsys)
+    assert code == 2 and "a value stored in cases cannot be read" in out
