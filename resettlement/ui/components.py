@@ -228,7 +228,8 @@ def area_map(
         no_data_text=t("map.no_data", lang),
     )
     tooltip = (
-        f"<b>{{name}}</b><br/>{measure_label}: <b>{{value_text}}</b><br/>{denominator_label}: {{denominator_text}}"
+        f"<strong>{{name}}</strong><br/>{markup.html(measure_label)}: <strong>{{value_text}}</strong><br/>"
+        f"{markup.html(denominator_label)}: {{denominator_text}}"
     )
     deck = maps.build_deck(frame, tooltip)
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{key}")
