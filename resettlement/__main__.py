@@ -356,10 +356,25 @@ def main(argv: list[str] | None = None) -> int:
                      help="passed to `streamlit run` as they are (e.g. --server.port 8600)")
     srv.set_defaults(func=_serve)
     argv = sys.argv[1:] if argv is None else argv
+    bad = next((a for a in argv if not _is_text(a)), None)
+    if bad is not None:
+        print(f"error: the argument {bad.encode('utf-8', 'backslashreplace').decode()!r} is not text: it holds a NUL "
+              "character or bytes that are not UTF-8", file=sys.stderr)
+        return 2
     if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv[1:2]):  # the rest is Streamlit's, options and all
         return _checked(argparse.Namespace(func=_serve, command="serve", streamlit_args=argv[1:]))
     args = parser.parse_args(argv)
     return _checked(args)
+
+
+def _is_text(arg: str) -> bool:
+    """Whether an argument can be a file name, URL, code or note: no NUL (a shell cannot even pass one) and no byte
+    that is not UTF-8 (Python keeps those as lone surrogates, which no database or file format can hold)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in arg
 
 
 #: Commands that read no setting (so a bad setting does not stop them).

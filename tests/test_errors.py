@@ -243,3 +243,9 @@ def test_a_value_that_cannot_be_read_in_the_app_and_on_import(garbled, tmp_path,
                                         f"{case_id},{child_id},Cardiff,custody,2024-01-05\n")
     code, out, _ = run(["import", str(tmp_path / "cases.csv"), "--db", garbled], capsys)
     assert code == 2 and "a value stored in cases cannot be read" in out
+
+
+@pytest.mark.parametrize("arg", ["t\x00x", "sqlite:////tmp/a\udc80b.db"])
+def test_arguments_that_are_not_text_are_refused(arg, capsys):
+    code, _, err = run(["info", "--db", arg], capsys)
+    assert code == 2 and "is not text: it holds a NUL character or bytes that are not UTF-8" in err
