@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from resettlement import store
 from resettlement.i18n import t
 from resettlement.ui import shell
 
@@ -33,4 +34,7 @@ navigation = st.navigation(
     ]
 )
 shell.bootstrap()
-navigation.run()
+try:
+    navigation.run()
+except store.DATABASE_ERRORS as exc:  # e.g. a file with a good header and damaged pages: a message, no traceback
+    shell.database_error(exc, lang)

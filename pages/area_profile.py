@@ -4,7 +4,7 @@ readable top to bottom and printable."""
 import polars as pl
 import streamlit as st
 
-from resettlement import disclosure, gaps, outcomes, profile, rrp
+from resettlement import disclosure, gaps, markup, outcomes, profile, rrp
 from resettlement.charts import grouped_bars
 from resettlement.filters import area_options
 from resettlement.i18n import label, t
@@ -31,7 +31,7 @@ if picked != current:
 level, code = picked.split(":", 1)
 name = rrp_names[code] if level == "rrp" else shell.area_label(picked, lang)
 start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, lang)
-st.header(name)
+st.header(markup.md(name))
 st.caption(t("profile.caption", lang, start=start, end=end, comparator=shell.comparator_label(ctx)))
 
 st.subheader(t("profile.glance_title", lang))
@@ -46,7 +46,8 @@ pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
 st.subheader(t("profile.pathways_title", lang))
 side = disclosure.protect(figures["gaps"], counts=list(gaps.COUNTS), rates=gaps.RATES,
                           threshold=n, relations=disclosure.relations("gaps.compare", ctx.publication))
-fig = components.figure(grouped_bars, side, "pathway", "gap_rate", "series", series, series_labels, pathway_labels,
+fig = components.figure(grouped_bars, side, "pathway", "gap_rate", "series", series,
+                        markup.html_values(series_labels), pathway_labels,
                    t("gaps.by_pathway_title", lang), t("col.gap_rate", lang), is_rate=True)
 components.chart_with_table(fig, side.with_columns(pl.col("series").replace_strict(series_labels),
                                                    pl.col("pathway").replace_strict(pathway_labels)),
@@ -66,7 +67,8 @@ covering = figures["covering"]
 head = disclosure.protect(figures["rrp_headline"], counts=rrp.HEADLINE_COUNTS,
                           rates=rrp.HEADLINE_RATES, threshold=n)
 h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
-st.caption(t("profile.rrp_covering", lang, names=", ".join(rrp.rrp_names(covering, lang).values()) or "–"))
+covering_names = ", ".join(markup.md_values(rrp.rrp_names(covering, lang)).values())
+st.caption(t("profile.rrp_covering", lang, names=covering_names or "–"))
 for col, m in zip(st.columns(3), ("meetings", "attendance_rate", "reviewed_before_rate"), strict=True):
     col.metric(t(f"rrp.metric.{m}", lang), h[m], help=t(f"rrp.metric.{m}_help", lang, **h), border=True)
 

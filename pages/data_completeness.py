@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from resettlement import completeness as dq
-from resettlement import disclosure
+from resettlement import disclosure, exports
 from resettlement.charts import score_trend
 from resettlement.filters import Area
 from resettlement.i18n import t
@@ -118,6 +118,6 @@ else:
                      cases=dq.fmt_count(fixes["case_id"].n_unique())))
         shown = dq.fix_list_labelled(fixes, lang)
         components.dataframe(shown, key="dq_fix_list")
-        st.download_button(t("completeness.fix_download", lang), data=shown.write_csv().encode("utf-8-sig"),
+        st.download_button(t("completeness.fix_download", lang), data=exports.csv_bytes(shown),
                            file_name="fix_list.csv", mime="text/csv", key="dl_dq_fix_list",
                            icon=":material/download:")

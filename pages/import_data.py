@@ -8,7 +8,7 @@ problem values (case-level data) are shown only to viewers with case-level acces
 import polars as pl
 import streamlit as st
 
-from resettlement import importer, store, templates
+from resettlement import exports, importer, markup, store, templates
 from resettlement.i18n import has, t
 from resettlement.ui import components, data, shell
 
@@ -35,11 +35,12 @@ def labelled(df: pl.DataFrame) -> pl.DataFrame:
 
 def outcome(report: importer.ImportReport) -> None:
     text = t(f"importer.outcome.{report.outcome}", lang, rejected=f"{report.rows_rejected:,}")
-    shown = {"dry_run_ok": st.success, "written": st.success, "written_with_rejects": st.warning}
+    shown = {"dry_run_ok": st.success, "written": st.success, "written_with_rejects": st.warning,
+             "nothing_written": st.warning}
     if report.accept_valid and report.outcome == "dry_run_problems":
         shown["dry_run_problems"] = st.warning
     shown.get(report.outcome, st.error)(text)
-    for message in importer.global_messages(report, lang):
+    for message in importer.global_messages(report, lang, escape=markup.md):
         st.error(message)
 
 
@@ -75,7 +76,7 @@ if uploads:
     report: importer.ImportReport = st.session_state["_import_check"]
     st.subheader(t("importer.page.validation", lang))
     st.caption(t("importer.page.files_read", lang, files=", ".join(
-        f"{f['name']} → {', '.join(f['tables']) or '?'}" for f in report.files)))
+        f"{markup.md(f['name'])} → {', '.join(f['tables']) or '?'}" for f in report.files)))
     outcome(report)
     st.markdown(f"**{t('importer.page.summary', lang)}**")
     components.dataframe(labelled(report.summary_frame()))
@@ -88,7 +89,7 @@ if uploads:
             st.caption(t("importer.page.values_hidden", lang))
         shown = labelled(problems)
         components.dataframe(shown)
-        st.download_button(t("importer.page.download_problems", lang), shown.write_csv().encode("utf-8-sig"),
+        st.download_button(t("importer.page.download_problems", lang), exports.csv_bytes(shown),
                            "import-problems.csv", mime="text/csv", key="dl_problems", icon=":material/download:")
 
     st.subheader(t("importer.page.write", lang))

@@ -5,7 +5,7 @@ reviewed, for the RRPs of the selected area or for one RRP (the drill-down)."""
 import polars as pl
 import streamlit as st
 
-from resettlement import charts, disclosure, rrp
+from resettlement import charts, disclosure, markup, rrp
 from resettlement.filters import DATA_START, quarters_between
 from resettlement.i18n import label, t
 from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
@@ -32,6 +32,7 @@ chosen = in_area if choice == "all" else in_area.filter(pl.col("rrp_id") == choi
 ids, whole = chosen["rrp_id"].to_list(), f.area.level == "wales" and choice == "all"
 series = {"area": area if choice == "all" else short[choice], "wales": comparator}
 keys = ["area"] if whole else ["area", "wales"]
+chart_series = markup.html_values(series)
 quarters = rrp.period_quarters(quarters_between(DATA_START, ctx.as_of), f.start_q, f.end_q)  # as chosen, to date
 secure = [c for c in f.cohorts if c in SECURE_COHORTS]
 figs = ctx.cached(rrp.case_figures, f, tuple(ids), tuple(secure))  # the parts resting on cases, aggregated
@@ -41,6 +42,7 @@ agencies = {**{a: label("agency_type", a, lang) for a in AGENCY_TYPES}, rrp.ALL:
 cohorts = {**{c: label("cohort", c, lang) for c in COHORTS}, rrp.ALL: t("rrp.all_cohorts", lang)}
 bins = rrp.bin_labels(lang)
 quarter_names, columns = components.period_names(quarters, lang, ctx.as_of), {**short, rrp.ALL: comparator}
+chart_short = markup.html_values(short)  # RRP names are imported text: plain text in charts too
 gap_measures = {m: t(f"rrp.col.{m}", lang) for m in ("median_gap_days", "longest_gap_days")}
 values = {"rrp_id": {**names, rrp.ALL: comparator}, "series": series, "quarter": quarter_names,
           "agency_type": agencies, "cohort": cohorts, "bin": bins, "measure": gap_measures}
@@ -74,7 +76,8 @@ st.caption(t("rrp.meetings.intro", lang))
 per_q = disclosure.protect(activity["per_quarter"],
                            counts=["cases_reviewed"], threshold=n,
                            relations=disclosure.relations("rrp.meetings", ctx.publication))
-fig = components.figure(charts.small_multiple_bars, per_q, "quarter", "meetings", "rrp_id", ids, short, quarter_names,
+fig = components.figure(charts.small_multiple_bars, per_q, "quarter", "meetings", "rrp_id", ids, chart_short,
+                        quarter_names,
                                  t("rrp.meetings.chart", lang), t("rrp.col.meetings", lang))
 show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_per_quarter", fig)
 
@@ -85,7 +88,7 @@ summary = disclosure.protect(activity["summary"],
                              relations=disclosure.relations("rrp.activity", ctx.publication))
 fig = components.figure(
     charts.grouped_bars, rrp.gaps_long(summary), "rrp_id", "days", "measure", list(gap_measures), gap_measures,
-    short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
+    chart_short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
 show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "longest_gap_days", "days_since_last",
                *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_summary", fig)
 
@@ -105,7 +108,8 @@ st.header(t("rrp.att.title", lang))
 st.caption(t("rrp.att.intro", lang, weak=weak_pct, comparator=comparator))
 matrix = rrp.flag_weak(disclosure.protect(activity["attendance"], rates=rrp.ATTENDANCE_RATES,
                                           threshold=n))
-weak_named, weak_pooled = rrp.weak_text(matrix, lang, agencies, columns, series["area"], comparator)
+weak_named, weak_pooled = rrp.weak_text(matrix, lang, agencies, markup.md_values(columns), markup.md(series["area"]),
+                                         comparator)
 if rrp.weak_cells(matrix).height:
     st.warning(weak_named, icon=":material/warning:")
 else:
@@ -114,7 +118,7 @@ if weak_pooled:
     st.warning(weak_pooled, icon=":material/groups:")
 fig = components.figure(
     charts.heat_table, matrix, "agency_type", "rrp_id", "attendance_rate", [*AGENCY_TYPES, rrp.ALL], agencies,
-    [*ids, rrp.ALL], columns, t("rrp.att.chart", lang), flag="weak", pooled_last=True,
+    [*ids, rrp.ALL], markup.html_values(columns), t("rrp.att.chart", lang), flag="weak", pooled_last=True,
     flag_text=t("rrp.weak_flag", lang), note="attendance_rate" + disclosure.NOTE_SUFFIX)
 wide = rrp.matrix_wide(matrix, "attendance_rate", agencies, values["rrp_id"], t("rrp.col.agency_type", lang))
 components.chart_with_table(fig, wide, lang, key="rrp_attendance_matrix", filename="rrp_attendance_matrix.csv",
@@ -128,7 +132,7 @@ agency = st.columns([1, 2])[0].selectbox(t("rrp.att.agency", lang), [rrp.ALL, *A
                                          format_func=agencies.get, placeholder=t("ui.choose", lang))
 trend = disclosure.protect(ctx.cached(rrp.attendance_trend_of, f, tuple(ids), tuple(quarters), agency, whole),
                            rates=rrp.ATTENDANCE_RATES, threshold=n)
-fig = components.figure(charts.trend_lines, trend, "quarter", "attendance_rate", "series", keys, series,
+fig = components.figure(charts.trend_lines, trend, "quarter", "attendance_rate", "series", keys, chart_series,
                          t("rrp.att.trend_chart", lang, agency=agencies[agency]), t("rrp.col.quarter", lang),
                          t("rrp.col.attendance_rate", lang), x_labels=quarter_names, y_format=".0%",
                          y_range=(0, 1.05),
@@ -141,7 +145,8 @@ if secure:
     rel = disclosure.protect(rrp.stacked({k: figs["release"][k] for k in keys}),
                              counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES, threshold=n,
                              relations=disclosure.relations("rrp.release", ctx.publication))
-    fig = components.figure(charts.grouped_bars, rel, "cohort", "reviewed_before_rate", "series", keys, series, cohorts,
+    fig = components.figure(charts.grouped_bars, rel, "cohort", "reviewed_before_rate", "series", keys, chart_series,
+                            cohorts,
                               t("rrp.time.release_chart", lang), t("rrp.col.reviewed_before_rate", lang), is_rate=True)
     show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
     st.subheader(t("rrp.time.first_title", lang))
@@ -152,7 +157,7 @@ if secure:
     dist = disclosure.protect(figs["bins"], counts=["episodes"], threshold=n,
                               relations=disclosure.relations("rrp.first_review_bins", ctx.publication))
     fig = components.figure(charts.grouped_bars, dist, "bin", "episodes", "cohort", secure, cohorts, bins,
-                              t("rrp.time.first_chart", lang, area=series["area"]), t("rrp.col.episodes", lang),
+                              t("rrp.time.first_chart", lang, area=chart_series["area"]), t("rrp.col.episodes", lang),
                               horizontal=False)
     show(dist, ["bin", "cohort", "episodes"], "rrp_days_to_first_review_distribution", fig)
 else:
@@ -162,6 +167,6 @@ st.subheader(t("rrp.time.referral_title", lang))
 ref = disclosure.protect(rrp.stacked({k: figs["referral"][k] for k in keys}),
                          counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n,
                          relations=disclosure.relations("rrp.referral", ctx.publication))
-fig = components.figure(charts.grouped_bars, ref, "cohort", "referred_share", "series", keys, series, cohorts,
+fig = components.figure(charts.grouped_bars, ref, "cohort", "referred_share", "series", keys, chart_series, cohorts,
                           t("rrp.time.referral_chart", lang), t("rrp.col.referred_share", lang), is_rate=True)
 show(ref, ["series", "cohort", *rrp.REFERRAL_COUNTS, "referred_share"], "rrp_referred", fig)

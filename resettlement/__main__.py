@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 
 from resettlement import settings, store
+from resettlement.i18n import t
+from resettlement.standard import PATHWAYS
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -24,7 +28,7 @@ def _demo(args: argparse.Namespace) -> int:
         url,
         scale=args.scale,
         seed=args.seed,
-        as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+        as_of=args.as_of,
         progress=progress,
     )
     _keep_first_page(url)
@@ -34,6 +38,21 @@ def _demo(args: argparse.Namespace) -> int:
     for name, n in counts.items():
         print(f"  {name:<16} {n:>10,}")
     return 0
+
+
+def _iso_date(text: str) -> date:
+    """An argument that is a date (``YYYY-MM-DD``); argparse turns the error into a usage message (exit 2)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date {text!r}: use YYYY-MM-DD, e.g. 2026-09-30") from None
+
+
+def _scale(text: str) -> float:
+    """A demo scale: a number above 0 and up to 1000, as ``RESETTLEMENT_DEMO_SCALE``."""
+    if not settings.CHECKS["RESETTLEMENT_DEMO_SCALE"][0](text):
+        raise argparse.ArgumentTypeError(f"not a scale {text!r}: use a number above 0 and up to 1000 (1 = Wales)")
+    return float(text)
 
 
 def _keep_first_page(url: str) -> None:
@@ -134,8 +153,11 @@ def _import(args: argparse.Namespace) -> int:
         print("error: no CSV or XLSX files found", file=sys.stderr)
         return 2
     rejects = args.rejects
-    if args.accept_valid and not args.dry_run and rejects is None:
-        rejects = f"rejects-{time.strftime('%Y%m%d-%H%M%S')}"
+    if rejects is not None and Path(rejects).exists() and not Path(rejects).is_dir():
+        print(f"error: --rejects {rejects!r} is a file: give a folder (new or existing)", file=sys.stderr)
+        return 2
+    if args.accept_valid and not args.dry_run and rejects is None:  # never into the working folder: a private one
+        rejects = tempfile.mkdtemp(prefix=f"resettlement-rejects-{time.strftime('%Y%m%d-%H%M%S')}-")
 
     def progress(stage: str, table: str, done: int, total: int) -> None:
         if not args.json:
@@ -144,6 +166,8 @@ def _import(args: argparse.Namespace) -> int:
     report = importer.run_import(sources, url, dry_run=args.dry_run, accept_valid=args.accept_valid,
                                  strict=args.strict, note=args.note or "", rejects_dir=rejects, lang=args.lang,
                                  progress=progress)
+    if rejects is not None and args.rejects is None and not report.rejects_paths:
+        Path(rejects).rmdir()  # the private folder made for rejects that never came
     if report.written and not args.dry_run:
         _keep_first_page(url)
     if args.json:
@@ -157,6 +181,10 @@ def _import(args: argparse.Namespace) -> int:
 
 def _templates(args: argparse.Namespace) -> int:
     from resettlement import templates
+
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"error: --out {args.out!r} is a file: give a folder (new or existing)", file=sys.stderr)
+        return 2
 
     for path in templates.write_templates(args.out, args.lang):
         print(f"wrote {path}")
@@ -209,10 +237,24 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _out_file_problem(out: str) -> str | None:
+    """Why ``out`` cannot be written as a new or replaced file (``None`` if it can)."""
+    path = Path(out)
+    if path.is_dir():
+        return f"--out {out!r} is a folder: give a file name, e.g. {path / 'deck.pptx'}"
+    if not path.parent.is_dir():
+        return f"--out {out!r}: the folder {str(path.parent)!r} does not exist"
+    return None
+
+
 def _report(args: argparse.Namespace) -> int:
     from resettlement import report
     from resettlement.scope import Scope
 
+    problem = _out_file_problem(args.out)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     opened = _open_report(args)
     if opened is None:
         return 2
@@ -228,8 +270,6 @@ def _report(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Start the app (``./scripts/run``): the caches are warmed while the server starts (see ui/warmup.py)."""
-    from pathlib import Path
-
     from streamlit.web import cli
 
     from resettlement.ui import downloads, warmup
@@ -289,9 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m resettlement", description="Resettlement Monitor Cymru")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="fill a database with deterministic synthetic Welsh data")
-    demo.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1 = Wales; 100 = national)")
+    demo.add_argument("--scale", type=_scale, default=1.0, help="volume multiplier (1 = Wales; 100 = national)")
     demo.add_argument("--seed", type=int, default=2016)
-    demo.add_argument("--as-of", help="data as-of date (YYYY-MM-DD); default: end of last month")
+    demo.add_argument("--as-of", type=_iso_date, help="data as-of date (YYYY-MM-DD); default: end of last month")
     demo.add_argument("--db", help="SQLAlchemy URL (default: RESETTLEMENT_DB_URL or the embedded SQLite file)")
     demo.set_defaults(func=_demo)
     info = sub.add_parser("info", help="row counts and metadata of a database")
@@ -302,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     gap = sub.add_parser("gaps", help="service gap figures by area and pathway (as the Service gaps page shows)")
     gap.add_argument("--db")
     gap.add_argument("--by", choices=["la", "service", "police_area"], default="la")
-    gap.add_argument("--pathway", default="all", help="a pathway code, or 'all' (pooled)")
+    gap.add_argument("--pathway", default="all", choices=["all", *PATHWAYS], help="a pathway code, or 'all' (pooled)")
     gap.add_argument("--from", dest="start", help="first quarter, e.g. 2024Q4 (default: the app's default period)")
     gap.add_argument("--to", dest="end", help="last quarter, e.g. 2026Q3")
     gap.add_argument("--cohort", help="cohorts separated by commas (default: all)")
@@ -315,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
     imp.add_argument("--accept-valid", action="store_true",
                      help="write the valid rows and save the rejected ones to rejects files")
-    imp.add_argument("--rejects", metavar="DIR", help="folder for <table>_rejects.csv (default: ./rejects-<time>)")
+    imp.add_argument("--rejects", metavar="DIR",
+                     help="folder for <table>_rejects.csv (default: a new private folder in the system's temporary "
+                          "folder, printed)")
     imp.add_argument("--strict", action="store_true", help="also reject rows breaking range or cross-field rules")
     imp.add_argument("--note", help="a note for the import log")
     imp.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the report")
@@ -359,10 +401,54 @@ def main(argv: list[str] | None = None) -> int:
                      help="passed to `streamlit run` as they are (e.g. --server.port 8600)")
     srv.set_defaults(func=_serve)
     argv = sys.argv[1:] if argv is None else argv
+    bad = next((a for a in argv if not _is_text(a)), None)
+    if bad is not None:
+        print(f"error: the argument {bad.encode('utf-8', 'backslashreplace').decode()!r} is not text: it holds a NUL "
+              "character or bytes that are not UTF-8", file=sys.stderr)
+        return 2
     if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv[1:2]):  # the rest is Streamlit's, options and all
-        return _serve(argparse.Namespace(streamlit_args=argv[1:]))
+        return _checked(argparse.Namespace(func=_serve, command="serve", streamlit_args=argv[1:]))
     args = parser.parse_args(argv)
-    return args.func(args)
+    return _checked(args)
+
+
+def _is_text(arg: str) -> bool:
+    """Whether an argument can be a file name, URL, code or note: no NUL (a shell cannot even pass one) and no byte
+    that is not UTF-8 (Python keeps those as lone surrogates, which no database or file format can hold)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in arg
+
+
+#: Commands that read no setting (so a bad setting does not stop them).
+_NO_SETTINGS = frozenset({"docs", "templates"})
+
+
+def _checked(args: argparse.Namespace) -> int:
+    """Run a command after checking the settings and ``--db`` it reads; every database or file error becomes a
+    readable message and exit code 2, never a traceback."""
+    if args.command not in _NO_SETTINGS:
+        db = getattr(args, "db", None)
+        problems = settings.problems(skip=("RESETTLEMENT_DB_URL",) if db else ())
+        for problem in problems:
+            print(f"error: {settings.describe(problem)}", file=sys.stderr)
+        if problems:
+            return 2
+        if db and settings.url_problem(db):
+            print(f"error: --db {settings.hide_password(db)!r} cannot be used: "
+                  f"{settings.hide_password(settings.url_problem(db) or '')}", file=sys.stderr)
+            return 2
+    try:
+        return args.func(args)
+    except store.DATABASE_ERRORS as exc:
+        print(f"error: {t('db.damaged', 'en', detail=settings.hide_password(store.error_text(exc)))}",
+              file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

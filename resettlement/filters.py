@@ -180,7 +180,12 @@ def cli_filters(as_of: date, start_q: str | None, end_q: str | None, area: str |
             raise ValueError(f"period {q!r} is not a quarter between {quarters[0]} and {quarters[-1]} (e.g. 2024Q2)")
     if quarters.index(start) > quarters.index(end):
         raise ValueError(f"period starts ({start}) after it ends ({end})")
-    chosen = tuple(c for c in COHORTS if c in (cohorts or ",".join(COHORTS)).split(","))
+    given = [c.strip() for c in (cohorts or ",".join(COHORTS)).split(",") if c.strip()]
+    unknown = [c for c in given if c not in COHORTS]
+    if unknown or not given:
+        raise ValueError(f"unknown cohort {', '.join(map(repr, unknown)) or repr(cohorts)}: use "
+                         f"{', '.join(COHORTS)}, separated by commas")
+    chosen = tuple(c for c in COHORTS if c in given)
     parsed = Area.parse(area)
     known = parsed.level == "wales" or parsed.code in geography.area_codes(parsed.level)
     if (area and area != "wales" and parsed == Area()) or not known:

@@ -32,6 +32,7 @@ stored values. Every write is logged in ``import_log`` and bumps ``data_version`
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -50,7 +51,8 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from resettlement import geography, store
+from resettlement import exports, geography, settings, store
+from resettlement import files as private_files
 from resettlement.i18n import catalog, t
 from resettlement.standard import CHECKS, ENUMS, TABLES, VERSION, Check, Field, Table
 
@@ -115,6 +117,14 @@ NOTES_SHEETS: tuple[str, ...] = ("readme", "read me", "notes", "instructions", "
 REJECTS_COLUMNS: tuple[str, ...] = ("problems", "source_file", "source_row")
 CSV_SEPARATORS: tuple[str, ...] = (",", ";", "\t", "|")
 CSV_EXTENSIONS: tuple[str, ...] = (".csv", ".txt", ".tsv")
+#: Encodings a CSV that is not UTF-8 may be detected in (charset-normalizer chooses among them), with the names the
+#: warning gives them: Excel's "CSV (Comma delimited)" on UK Windows writes cp1252, its "Unicode Text" UTF-16.
+CSV_ENCODINGS: dict[str, str] = {
+    "cp1252": "Windows-1252",
+    "latin_1": "ISO-8859-1 (Latin-1)",
+    "utf_16": "UTF-16",
+    "utf_32": "UTF-32",
+}
 XLSX_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm")
 INT32_MAX = 2_147_483_647
 
@@ -126,6 +136,7 @@ REASONS: dict[str, str] = {
     "unsupported_file": "error",
     "unreadable_file": "error",
     "not_utf8": "error",
+    "encoding_used": "warning",
     "no_header": "error",
     "unknown_table": "error",
     "ambiguous_table": "error",
@@ -361,6 +372,7 @@ class ImportReport:
     rejects: dict[str, pl.DataFrame] = field(default_factory=dict)
     rejects_paths: list[str] = field(default_factory=list)
     synthetic_target: bool = False  # the database holds synthetic data: it will refuse the write
+    nothing_written: bool = False  # no valid row to write: nothing changed, the data version included
 
     @property
     def with_severity(self) -> pl.DataFrame:
@@ -385,9 +397,12 @@ class ImportReport:
 
     @property
     def outcome(self) -> str:
-        """One of ``dry_run_ok``, ``dry_run_problems``, ``written``, ``written_with_rejects``, ``not_written``."""
+        """One of ``dry_run_ok``, ``dry_run_problems``, ``written``, ``written_with_rejects``, ``not_written``,
+        ``nothing_written`` (no valid row: a header-only file, or every row rejected)."""
         if self.dry_run:
             return "dry_run_ok" if self.ok else "dry_run_problems"
+        if self.nothing_written:
+            return "nothing_written"
         if self.written:
             return "written" if self.ok else "written_with_rejects"
         return "not_written"
@@ -573,6 +588,32 @@ def _csv_records(data: bytes, sep: str) -> Iterator[list[str]]:
     yield from csv.reader(text, delimiter=sep)
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, checked a megabyte at a time (a large extract is never decoded whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def as_utf8(data: bytes) -> tuple[bytes, str | None]:
+    """A CSV's bytes in UTF-8 and the encoding they were read from (``None`` when already UTF-8, with or without a
+    byte-order mark). Otherwise charset-normalizer chooses among :data:`CSV_ENCODINGS`; raises
+    ``UnicodeDecodeError`` when none fits."""
+    if data.startswith(codecs.BOM_UTF8) or _is_utf8(data):
+        return data, None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CSV_ENCODINGS)).best()
+    if best is None or best.encoding not in CSV_ENCODINGS:
+        raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "no supported encoding fits")
+    return str(best).encode("utf-8"), best.encoding
+
+
 def _csv_block(data: bytes) -> _Block | None:
     sep = _csv_separator(data)
     return _polars_block(data, sep) or _records_block(_csv_records(data, sep))
@@ -741,7 +782,11 @@ def read_sources(sources: Iterable[Source]) -> tuple[list[Sheet], list[dict], li
                     if sheet is not None:
                         found.append(sheet)
             elif ext in CSV_EXTENSIONS or not ext:
-                sheet = _sheet(src.name, src.name, [Path(src.name).stem], _csv_block(src.data), problems)
+                data, encoding = as_utf8(src.data)
+                if encoding is not None:  # read, and said so: a wrong guess shows in the values
+                    problems.append({"file": src.name, "code": "encoding_used",
+                                     "params": {"encoding": CSV_ENCODINGS[encoding]}})
+                sheet = _sheet(src.name, src.name, [Path(src.name).stem], _csv_block(data), problems)
                 if sheet is None:
                     problems.append({"file": src.name, "code": "no_header"})
                 else:
@@ -797,11 +842,12 @@ class Lookup:
 
 
 def _clean(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Trim every cell; blank and NULL-like cells become null (a regex test: no lower-cased copy of the column)."""
+    """Trim every cell; blank and NULL-like cells become null (a regex test: no lower-cased copy of the column); a
+    cell an export quoted against formulas (``'=1+1``) reads back as it was."""
     nulls = "(?i)^(" + "|".join(re.escape(x) for x in sorted(_NULLS - {""})) + ")?$"
     out = frame
     for c in columns:
-        trimmed = out[c].str.strip_chars()
+        trimmed = out.select(exports.restored(pl.col(c).str.strip_chars())).to_series()
         out = out.with_columns(
             pl.when(trimmed.str.contains(nulls)).then(None).otherwise(trimmed).alias(c)
         )
@@ -1183,19 +1229,23 @@ def _rejects_frame(name: str, bad: pl.DataFrame, problems: pl.DataFrame, strict:
 
 
 def write_rejects(rejects: dict[str, pl.DataFrame], directory: str | Path) -> list[str]:
-    """Save each table's rejected rows as ``<table>_rejects.csv`` (UTF-8 with BOM, so Excel reads Welsh letters)."""
+    """Save each table's rejected rows as ``<table>_rejects.csv`` (UTF-8 with BOM, so Excel reads Welsh letters).
+
+    They hold case-level data: a new folder is created private (0700) and each file readable by its owner only
+    (0600)."""
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     paths = []
     for name, df in rejects.items():
         path = out / f"{name}_rejects.csv"
-        path.write_bytes(rejects_csv(df))
+        private_files.private_write(path, rejects_csv(df))
         paths.append(str(path))
     return paths
 
 
 def rejects_csv(df: pl.DataFrame) -> bytes:
-    return df.write_csv().encode("utf-8-sig")
+    """A rejects file's bytes: neutralised against spreadsheet formulas (see :mod:`resettlement.exports`)."""
+    return exports.csv_bytes(df)
 
 
 def _sqlite_new_file(url: str) -> Path | None:
@@ -1237,12 +1287,19 @@ def run_import(
     sheets, files, read_problems = read_sources(sources)
     if progress:
         progress("read", "", len(files), len(files))
+    problem = settings.url_problem(url)
+    if problem:  # not a URL, an unknown database or a driver that is not installed
+        report = ImportReport(files, {}, _problems(read_problems), dry_run, accept_valid, strict)
+        _add_problem(report, "database_error", {"detail": problem})
+        return report
     new_file = _sqlite_new_file(url)
     if dry_run:
         return _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress)
     work_url = url
     if new_file is not None:
-        tmp = new_file.with_name(f".{new_file.name}.importing-{uuid.uuid4().hex[:8]}")
+        new_file.parent.mkdir(parents=True, exist_ok=True)
+        store.remove_leftovers(new_file)  # left by an import killed before it finished
+        tmp = private_files.temp_path(new_file, "importing")  # owner-only from the start: it will hold every row
         work_url = sa.engine.make_url(url).set(database=str(tmp)).render_as_string(hide_password=False)
     report = ImportReport(files, {}, _problems(read_problems), False, accept_valid, strict)
     try:
@@ -1265,6 +1322,10 @@ def run_import(
                     return report
                 if report.rejects and rejects_dir is not None:
                     report.rejects_paths = write_rejects(report.rejects, rejects_dir)
+                if not sum(x["valid"] for x in report.totals.values()):  # no valid row: no write, no new version
+                    report.nothing_written = True
+                    trans.rollback()
+                    return report
                 _write(conn, v, report, meta, created, note, today, progress)
                 trans.commit()
             except BaseException:
@@ -1277,16 +1338,14 @@ def run_import(
         report.created = created
         report.written = True
         return report
-    except (sa.exc.SQLAlchemyError, OSError) as exc:  # the database could not be reached or refused the write
-        report.written = False
+    except (*store.DATABASE_ERRORS, OSError, ImportError) as exc:  # unreachable, unreadable, refused, no driver
+        report.written = report.nothing_written = False
         report.data_version = report.log_id = None
         _add_problem(report, "database_error", {"detail": _error_detail(exc)})
         return report
     finally:
         if new_file is not None:
-            for leftover in (tmp, Path(f"{tmp}-journal")):
-                if leftover.exists():
-                    leftover.unlink()
+            private_files.remove(tmp)
 
 
 def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress
@@ -1305,7 +1364,7 @@ def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, 
                          strict=strict, today=today, lang=lang, progress=progress)
         v.report.synthetic_target = meta.get("synthetic") == "1"
         return v.report
-    except (sa.exc.SQLAlchemyError, OSError) as exc:
+    except (*store.DATABASE_ERRORS, OSError, ImportError) as exc:
         report = ImportReport(files, {}, _problems(read_problems), True, accept_valid, strict)
         _add_problem(report, "database_error", {"detail": _error_detail(exc)})
         return report
@@ -1337,11 +1396,18 @@ def _write(conn: sa.Connection, v: Validation, report: ImportReport, meta: dict,
     if created:
         new_meta.update(synthetic="0", standard_version=VERSION)
     store.write_meta(conn, **new_meta)
+    report.log_id = _log(conn, report, new_meta["last_import_at"], "accept_valid" if report.accept_valid else "atomic",
+                         version, note)
+    report.data_version = version
+
+
+def _log(conn: sa.Connection, report: ImportReport, when: str, mode: str, version: str, note: str) -> int:
+    """Append the import log entry of ``report``: files and their hashes, mode, row counts; returns its id."""
     totals = report.totals
-    report.log_id = store.append_import_log(conn, {
-        "imported_at": new_meta["last_import_at"],
+    return store.append_import_log(conn, {
+        "imported_at": when,
         "files": json.dumps([{k: f[k] for k in ("name", "sha256", "bytes", "tables")} for f in report.files]),
-        "mode": "accept_valid" if report.accept_valid else "atomic",
+        "mode": mode,
         "rows_read": sum(x["rows_read"] for x in totals.values()),
         "rows_added": sum(x["added"] for x in totals.values()),
         "rows_updated": sum(x["updated"] for x in totals.values()),
@@ -1351,7 +1417,6 @@ def _write(conn: sa.Connection, v: Validation, report: ImportReport, meta: dict,
         "data_version": version,
         "note": note or "",
     })
-    report.data_version = version
 
 
 def _now() -> str:
@@ -1378,8 +1443,12 @@ def log_frame(log: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def global_messages(report: ImportReport, lang: str = "en") -> list[str]:
-    """Problems about the database rather than the files (unreachable, synthetic), translated."""
+def global_messages(report: ImportReport, lang: str = "en", escape: Callable[[str], str] = str) -> list[str]:
+    """Problems about the database rather than the files (unreachable, synthetic), translated; ``escape`` is applied
+    to the details put into the text (``markup.md`` for a page)."""
     rows = report.problems.filter(pl.col("code").is_in(["database_error", "synthetic_database"]))
-    return [reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(rows["code"], rows["params"],
-                                                                              strict=True)]
+    out = []
+    for code, params in zip(rows["code"], rows["params"], strict=True):
+        values = {k: escape(str(v)) for k, v in json.loads(params).items()} if params else None
+        out.append(reason_text(code, values, lang))
+    return out

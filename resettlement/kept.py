@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from resettlement import settings, store
+from resettlement import files, settings, store
 
 log = logging.getLogger(__name__)
 _FOLDER = "results"
@@ -84,8 +84,8 @@ def save(url: str, data_version: str, key: tuple, value: Any) -> Path | None:
         return None
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
     try:
-        path.parent.mkdir(exist_ok=True)
-        with tmp.open("wb") as fh:
+        path.parent.mkdir(mode=files.FOLDER_MODE, exist_ok=True)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, files.FILE_MODE), "wb") as fh:
             pickle.dump((full_key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         return path

@@ -19,7 +19,7 @@ from functools import cache
 import polars as pl
 import pydeck as pdk
 
-from resettlement import disclosure, geography
+from resettlement import disclosure, geography, markup
 from resettlement.settings import ROOT
 
 BOUNDARIES = ROOT / "data" / "boundaries" / "wales_la.geojson"
@@ -133,6 +133,10 @@ def map_frame(
     return pl.DataFrame(rows), bins
 
 
+#: Fields the tooltip shows inside its HTML.
+_TOOLTIP_TEXT = ("name", "value_text", "denominator_text")
+
+
 def polygon_rows(frame: pl.DataFrame) -> list[dict]:
     """One row per polygon (a MultiPolygon authority gives several), each carrying its authority's fields
     at the top level, where tooltips and click selections can read them."""
@@ -142,7 +146,8 @@ def polygon_rows(frame: pl.DataFrame) -> list[dict]:
         geometry = feature["geometry"]
         r = by_code[feature["properties"]["code"]]
         polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        fields = {k: r[k] for k in ("la_code", "area_code", "name", "value_text", "denominator_text", "fill")}
+        fields = {k: r[k] for k in ("la_code", "area_code", "fill")}
+        fields |= {k: markup.html(r[k]) for k in _TOOLTIP_TEXT}  # put into the tooltip's HTML: plain text
         rows.extend({"polygon": poly, **fields} for poly in polys)
     return rows
 

@@ -22,7 +22,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import cohort, completeness, disclosure, gaps, geography, needs, outcomes, overview, rrp
+from resettlement import cohort, completeness, disclosure, exports, gaps, geography, needs, outcomes, overview, rrp
 from resettlement.charts import OKABE_ITO
 from resettlement.filters import DATA_START, Area, Filters, quarters_between, select_cases
 from resettlement.i18n import label, t
@@ -197,6 +197,8 @@ def workbook(protected: pl.DataFrame, lang: str, about: Sequence[tuple[str, str]
     for row in meta.iter_rows(min_row=2):
         row[0].font = Font(bold=True)
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet in (data, meta):
+        exports.as_text_cells(sheet)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -361,9 +363,9 @@ class _Deck:
         from pptx.util import Pt
 
         data = CategoryChartData(number_format=number_format)
-        data.categories = list(categories)
+        data.categories = [exports.safe_cell(c) for c in categories]  # the chart's data is a spreadsheet too
         for name, values in series:
-            data.add_series(name, list(values))
+            data.add_series(exports.safe_cell(name), list(values))
         kind = XL_CHART_TYPE.BAR_CLUSTERED if horizontal else XL_CHART_TYPE.COLUMN_CLUSTERED
         chart = slide.shapes.add_chart(kind, *box, data).chart
         chart.font.size = Pt(12)
@@ -411,9 +413,9 @@ class _Deck:
         from pptx.util import Pt
 
         data = CategoryChartData(number_format=number_format)
-        data.categories = list(categories)
+        data.categories = [exports.safe_cell(c) for c in categories]  # the chart's data is a spreadsheet too
         for name, values in series:
-            data.add_series(name, list(values))
+            data.add_series(exports.safe_cell(name), list(values))
         chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
         chart.font.size = Pt(11)
         chart.has_title = True
@@ -640,9 +642,9 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
     kinds = ("completeness", "validity", "timeliness")
     dq_keys = ["selection"] if f.area.level == "wales" else ["selection", "wales"]
     dq_names = {"selection": area, "wales": comparator}
-    rows = {r["series"]: r for r in dq.iter_rows(named=True)}  # no row: no episode in the selection (a past service)
-    values = [[(None if rows.get(k, {}).get(c) is None or rows[k].get(c + disclosure.NOTE_SUFFIX) else rows[k][c] / 100)
-               for c in kinds] for k in dq_keys]
+    rows = {r["series"]: r for r in dq.iter_rows(named=True)}  # a series with no record in the period has no row
+    values = [[(None if rows.get(k, {}).get(c) is None or rows[k].get(c + disclosure.NOTE_SUFFIX)
+                else rows[k][c] / 100) for c in kinds] for k in dq_keys]
     d.bar_chart(s, [t(f"completeness.metric_{c}", lang) for c in kinds],
                 list(zip([dq_names[k] for k in dq_keys], values, strict=True)), chart_box, number_format="0.0%",
                 maximum=1.0, title=t("report.completeness_chart", lang))

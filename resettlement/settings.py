@@ -6,6 +6,8 @@ The README documents every setting listed here (a test checks it).
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,3 +107,117 @@ def rag_thresholds() -> tuple[float, float]:
     if not 0 <= amber <= green <= 1:
         raise ValueError("RAG thresholds must satisfy 0 <= RESETTLEMENT_RAG_AMBER <= RESETTLEMENT_RAG_GREEN <= 1")
     return green, amber
+
+
+# ---------------------------------------------------------------------------------------------------- validation
+
+_CASE_LEVEL_VALUES = ("0", "1", "true", "false", "yes", "no")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A setting whose value cannot be used: ``allowed`` names the catalog text (``settings.allowed.<allowed>``)
+    saying which values are."""
+
+    env: str
+    value: str
+    allowed: str
+
+
+def _number(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _threshold_ok(value: str) -> bool:
+    return value.isdigit() and int(value) >= 1
+
+
+def _scale_ok(value: str) -> bool:
+    number = _number(value)
+    return number is not None and 0 < number <= 1000
+
+
+def _scope_ok(value: str) -> bool:
+    from resettlement.geography import LA_CODES
+
+    codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+    return value.strip().lower() in ("", "all") or (bool(codes) and set(codes) <= set(LA_CODES))
+
+
+def _share_ok(value: str) -> bool:
+    number = _number(value)
+    return number is not None and 0 <= number <= 1
+
+
+def url_problem(url: str) -> str | None:
+    """Why a database URL cannot be used, read without connecting (``None`` if it can be tried): unparsable, an
+    unknown database or a driver that is not installed."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.engine.make_url(url)
+        dialect = parsed.get_dialect()
+        dialect.import_dbapi()
+    except ImportError as exc:
+        return f"the database driver is not installed ({exc.name or exc})"
+    except Exception as exc:  # ArgumentError (not a URL), NoSuchModuleError (unknown database or driver)
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None
+
+
+#: Each setting's check and the catalog text naming its allowed values.
+CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
+    "RESETTLEMENT_DB_URL": (lambda v: url_problem(v) is None, "db_url"),
+    "RESETTLEMENT_SUPPRESSION_THRESHOLD": (_threshold_ok, "threshold"),
+    "RESETTLEMENT_SCOPE": (_scope_ok, "scope"),
+    "RESETTLEMENT_CASE_LEVEL": (lambda v: v.strip().lower() in _CASE_LEVEL_VALUES, "case_level"),
+    "RESETTLEMENT_RAG_GREEN": (_share_ok, "share"),
+    "RESETTLEMENT_RAG_AMBER": (_share_ok, "share"),
+    "RESETTLEMENT_DEMO_SCALE": (_scale_ok, "demo_scale"),
+}
+
+
+def problems(skip: tuple[str, ...] = ()) -> list[Problem]:
+    """Every setting whose value cannot be used (``skip`` leaves some out, e.g. a URL given on the command line),
+    checked once at start so no page or command fails halfway with an exception."""
+    found = [Problem(env, get(env), allowed) for env, (ok, allowed) in CHECKS.items()
+             if env not in skip and not ok(get(env))]
+    if not any(p.env.startswith("RESETTLEMENT_RAG_") for p in found):
+        green, amber = float(get("RESETTLEMENT_RAG_GREEN")), float(get("RESETTLEMENT_RAG_AMBER"))
+        if amber > green:
+            found.append(Problem("RESETTLEMENT_RAG_AMBER", get("RESETTLEMENT_RAG_AMBER"), "amber"))
+    return found
+
+
+def describe(problem: Problem, lang: str = "en", escape: Callable[[str], str] = str) -> str:
+    """A problem in words: the setting, its value (a password hidden) and the values allowed; ``escape`` is
+    applied to the value and details (``markup.md`` for a page)."""
+    from resettlement.i18n import t
+
+    allowed = t(f"settings.allowed.{problem.allowed}", lang, green=get("RESETTLEMENT_RAG_GREEN"))
+    detail = url_problem(problem.value) if problem.env == "RESETTLEMENT_DB_URL" else None
+    text = t("settings.invalid", lang, setting=problem.env, value=escape(hide_password(problem.value)),
+             allowed=allowed)
+    return f"{text} ({escape(hide_password(detail))})" if detail else text
+
+
+def hide_password(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***``."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
+def is_default_database(url: str) -> bool:
+    """Whether ``url`` is the default embedded SQLite file (the only database created with demo data)."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return False
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    return Path(parsed.database).resolve() == Path(DEFAULT_DB_PATH).resolve()

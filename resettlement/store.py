@@ -14,7 +14,8 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from resettlement import settings
+from resettlement import files, settings
 from resettlement.scope import Scope
 from resettlement.standard import TABLES, Field, Table
 
@@ -114,9 +115,15 @@ def get_engine(url: str) -> Engine:
 def check(url: str) -> None:
     """Raise :class:`StoreUnavailable` with a readable reason if the database cannot be used.
 
-    Never creates anything: a missing SQLite file is reported, not made empty.
+    Never creates anything: a missing SQLite file is reported, not made empty. An unparsable URL or a database
+    driver that is not installed is reported too.
     """
+    problem = settings.url_problem(url)
+    if problem:
+        raise StoreUnavailable(problem)
     path = _sqlite_path(url)
+    if path is not None:
+        remove_leftovers(path)
     if path is not None and not path.exists():
         raise StoreUnavailable(f"the database file {path} does not exist")
     try:
@@ -128,7 +135,35 @@ def check(url: str) -> None:
     except StoreUnavailable:
         raise
     except Exception as exc:
-        raise StoreUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+        raise StoreUnavailable(error_text(exc)) from exc
+
+
+#: Temporary files built beside an SQLite database (``files.temp_path`` kinds): by the app's first start, by imports.
+TEMP_KINDS: tuple[str, ...] = ("building", "importing")
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove the temporary files beside the SQLite file ``path`` that a killed process left (best effort)."""
+    removed: list[Path] = []
+    for kind in TEMP_KINDS:
+        try:
+            removed += files.remove_stale(path, kind)
+        except OSError as exc:
+            log.warning("could not remove temporary files beside %s: %s", path, exc)
+    return removed
+
+
+#: Errors that mean the database could not be used or read (unreachable, damaged, refused), not a bug.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, StoreUnavailable)
+
+
+def error_text(exc: BaseException) -> str:
+    """An exception in one readable line: its kind and the first line of its message (never the SQL statement)."""
+    if isinstance(exc, StoreUnavailable):
+        return str(exc)
+    cause = getattr(exc, "orig", None) or exc
+    first = str(cause).splitlines()[0] if str(cause) else ""
+    return f"{type(cause).__name__}: {first}"[:300]
 
 
 def create_schema(engine: Engine, drop: bool = False) -> None:
@@ -189,7 +224,8 @@ def read_meta(engine: Engine) -> dict[str, str]:
 
 def as_of(meta: Mapping[str, str]) -> date | None:
     value = meta.get("as_of")
-    return date.fromisoformat(value) if value else None
+    with _readable(META_TABLE):
+        return date.fromisoformat(value) if value else None
 
 
 def _scoped_select(name: str, scope: Scope) -> sa.Select:
@@ -204,10 +240,26 @@ def _scoped_select(name: str, scope: Scope) -> sa.Select:
     raise ValueError(f"{name} is not scoped by case")
 
 
+#: What converting a stored value raises when it does not fit its column (text in a date or number column of an
+#: SQLite file written by something else): the database is unreadable, not the code wrong.
+_VALUE_ERRORS: tuple[type[BaseException], ...] = (ValueError, TypeError, OverflowError, pl.exceptions.PolarsError)
+
+
+@contextmanager
+def _readable(name: str) -> Iterator[None]:
+    """Report a stored value that cannot be read as :class:`StoreUnavailable`, naming the table."""
+    try:
+        yield
+    except _VALUE_ERRORS as exc:
+        raise StoreUnavailable(f"a value stored in {name} cannot be read ({type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
+
+
 def _fetch(conn: sa.Connection, stmt: sa.Select, table: Table) -> pl.DataFrame:
     schema = polars_schema(table)
-    rows = conn.execute(stmt).all()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    with _readable(table.name):
+        rows = conn.execute(stmt).all()
+        return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def read_table(engine: Engine, name: str, scope: Scope) -> pl.DataFrame:
@@ -347,7 +399,8 @@ def write_snapshot(url: str, data_version: str, frames: Mapping[str, pl.DataFram
         return folder
     tmp = folder.parent / f".tmp-{uuid.uuid4().hex}"
     try:
-        tmp.mkdir(parents=True)
+        files.private_folder(folder.parent)  # a copy of the data: owner-only, like its files
+        tmp.mkdir(mode=files.FOLDER_MODE)
         cases = frames["cases"].select(pl.col(c).cast(t) for c, t in polars_schema(TABLES["cases"]).items())
         owner = cases.select("case_id", pl.col("la_code").alias(_SCOPE_COL))
         for name, table in TABLES.items():
@@ -356,10 +409,11 @@ def write_snapshot(url: str, data_version: str, frames: Mapping[str, pl.DataFram
             if table.case_linked:
                 df = df.join(owner, on="case_id", how="left")
             df.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+            files.make_private(tmp / f"{name}.parquet")
         ident = _database_id(url)[0]
-        (tmp / _COMPLETE).write_text(json.dumps({"database": ident, "data_version": data_version,
+        files.private_write(tmp / _COMPLETE, json.dumps({"database": ident, "data_version": data_version,
                                                  "written": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                                                 "rows": {n: df.height for n, df in frames.items()}}))
+                                                 "rows": {n: df.height for n, df in frames.items()}}).encode())
         try:
             os.replace(tmp, folder)
         except OSError:  # another process wrote the same version first
@@ -502,15 +556,17 @@ def read_rows(
     stmt = sa.select(*(t.c[c] for c in cols))
     if keys is None:  # streamed in partitions, so a million rows never sit in memory as Python tuples at once
         result = conn.execute(stmt, execution_options={"yield_per": UPSERT_CHUNK_ROWS * 10})  # this statement only
-        parts = [pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions()]
+        with _readable(name):
+            parts = [pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions()]
         return pl.concat([pl.DataFrame(schema=schema), *parts])
     first = table.key[0] if table.key[0] in keys.columns else keys.columns[0]
     wanted = keys[first].drop_nulls().unique().to_list()
     parts = [pl.DataFrame(schema=schema)]
     for start in range(0, len(wanted), UPSERT_CHUNK_ROWS):
         chunk = sa.bindparam("keys", value=wanted[start : start + UPSERT_CHUNK_ROWS], expanding=True)
-        rows = conn.execute(stmt.where(t.c[first].in_(chunk))).all()
-        parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
+        with _readable(name):
+            rows = conn.execute(stmt.where(t.c[first].in_(chunk))).all()
+            parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
     return pl.concat(parts)
 
 

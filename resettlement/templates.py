@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from resettlement import exports
 from resettlement.i18n import t
 from resettlement.standard import TABLES, VERSION, Field
 
@@ -136,6 +137,8 @@ def template_xlsx(lang: str = "en") -> bytes:
                 dv.add(span)
                 ws.add_data_validation(dv)
         ws.freeze_panes = "A2"
+    for sheet in wb.worksheets:
+        exports.as_text_cells(sheet)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -28,6 +28,17 @@ def snapshot_cache(tmp_path_factory):
         os.environ["RESETTLEMENT_CACHE_DIR"] = before
 
 
+@pytest.fixture(scope="module")
+def own_snapshots(tmp_path_factory, demo_url):
+    """Snapshots of a module's own throw-away databases go to a folder of their own: the session's folder keeps the
+    snapshots of only the latest eight databases (store.SNAPSHOT_KEEP), and the shared demo database's must stay
+    (so it is built, into the session's folder, first)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("RESETTLEMENT_CACHE_DIR", str(tmp_path_factory.mktemp("own_snapshots")))
+    yield
+    patch.undo()
+
+
 def _pg_reachable() -> str | None:
     try:
         engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})

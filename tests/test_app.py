@@ -98,7 +98,10 @@ def test_definitions_page_shows_every_registered_section(app, lang):
 
 
 def test_first_start_creates_the_demo_database(tmp_path, monkeypatch):
+    from resettlement import settings
+
     db = tmp_path / "fresh" / "demo.db"
+    monkeypatch.setattr(settings, "DEFAULT_DB_PATH", db)  # only the default embedded path gets the demo (issue 19)
     monkeypatch.setenv("RESETTLEMENT_DB_URL", f"sqlite:///{db}")
     monkeypatch.setenv("RESETTLEMENT_DEMO_SCALE", "0.2")
     monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)

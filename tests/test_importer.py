@@ -258,11 +258,13 @@ def test_references_to_the_database_count(seeded):
 
 def test_files_that_cannot_be_placed_or_read():
     report = run([*src("mystery.csv", "cases_latin1.csv", "cases_no_la.csv"), importer.Source("x.pdf", b"%PDF"),
-                  importer.Source("broken.xlsx", b"PK\x03\x04 not really"), importer.Source("empty.csv", b"")],
+                  importer.Source("broken.xlsx", b"PK\x03\x04 not really"), importer.Source("empty.csv", b""),
+                  importer.Source("junk.csv", bytes(range(256)) * 2)],
                  "sqlite:////nonexistent/x.db", dry_run=True)
     assert {p[:5] for p in found(report) if p[4] != "unreadable_file"} == {
         ("mystery.csv", None, None, None, "unknown_table"),
-        ("cases_latin1.csv", None, None, None, "not_utf8"),
+        ("cases_latin1.csv", None, None, None, "encoding_used"),  # read as cp1252, with a warning (issue 19)
+        ("junk.csv", None, None, None, "not_utf8"),  # no encoding fits
         ("cases_no_la.csv", None, "la_code", None, "missing_column"),
         ("x.pdf", None, None, None, "unsupported_file"),
         ("empty.csv", None, None, None, "no_header"),
@@ -635,10 +637,14 @@ def test_random_malformed_input_never_raises_and_never_partially_writes(tmp_path
     new_counts, new_meta, new_logs = state(url)
     report.text()
     report.problems_frame("cy")
+    valid = sum(x["valid"] for x in report.totals.values())
     if not report.written:
         assert (new_counts, new_meta, new_logs) == (counts, meta, logs)
-        assert not (report.ok or accept_valid) or "database_error" in report.problems["code"].to_list()
+        # refused (rows rejected, atomic), unusable database, or nothing valid to write (issue 19: no new version)
+        assert (not (report.ok or accept_valid) or "database_error" in report.problems["code"].to_list()
+                or (report.nothing_written and valid == 0))
     else:
+        assert valid > 0 and not report.nothing_written
         assert new_logs == logs + 1 and new_meta["data_version"] != meta["data_version"]
         for name in TABLES:  # exactly the rows reported as added, no more, no fewer
             assert new_counts[name] - counts[name] == report.totals.get(name, {}).get("added", 0), name

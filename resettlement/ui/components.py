@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
-from resettlement import disclosure, maps, settings
+from resettlement import disclosure, exports, maps, markup, settings
 from resettlement.i18n import has, t
 
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
@@ -102,7 +102,7 @@ def protected_table(
     with st.container(horizontal=True):
         st.download_button(
             t("ui.download_csv", lang),
-            data=shown.write_csv().encode("utf-8-sig"),
+            data=exports.csv_bytes(shown),
             file_name=filename,
             mime="text/csv",
             key=f"dl_{key}",
@@ -194,7 +194,7 @@ def _legend_html(bins: maps.Bins, is_rate: bool, title: str, lang: str) -> str:
     ]
     items.append(swatch(maps.SUPPRESSED_FILL, t("map.suppressed_legend", lang)))
     items.append(swatch(maps.NO_DATA_FILL, t("map.no_data_legend", lang)))
-    return f'<div style="font-size:0.9rem"><b>{title}</b><br/>{"".join(items)}</div>'
+    return f'<div style="font-size:0.9rem"><strong>{markup.html(title)}</strong><br/>{"".join(items)}</div>'
 
 
 def area_map(
@@ -228,7 +228,8 @@ def area_map(
         no_data_text=t("map.no_data", lang),
     )
     tooltip = (
-        f"<b>{{name}}</b><br/>{measure_label}: <b>{{value_text}}</b><br/>{denominator_label}: {{denominator_text}}"
+        f"<strong>{{name}}</strong><br/>{markup.html(measure_label)}: <strong>{{value_text}}</strong><br/>"
+        f"{markup.html(denominator_label)}: {{denominator_text}}"
     )
     deck = maps.build_deck(frame, tooltip)
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"map_{key}")

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from resettlement import settings, store
+from resettlement import files, markup, settings, store
 from resettlement.filters import (
     DATA_START,
     Area,
@@ -129,21 +129,41 @@ def _build_demo(url: str, progress) -> None:
         if store.database_exists(url):
             return
         path = store.sqlite_path(url)
-        building = path.with_name(f".{path.name}.building-{os.getpid()}")
-        building.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store.remove_leftovers(path)  # left by a process killed while building or importing
+        building = files.temp_path(path, "building")  # owner-only from the start, as the database will be
         tmp_url = f"sqlite:///{building}"
         try:
-            synth.build_demo(tmp_url, scale=settings.demo_scale(), progress=progress)
+            try:
+                synth.build_demo(tmp_url, scale=settings.demo_scale(), progress=progress)
+            finally:
+                store.get_engine(tmp_url).dispose()
+                store.get_engine.cache_clear()
+            os.replace(building, path)
         finally:
-            store.get_engine(tmp_url).dispose()
-            store.get_engine.cache_clear()
-        os.replace(building, path)
+            files.remove(building)  # on any failure, nothing is left beside the database
         store.adopt_snapshot(tmp_url, url)  # the snapshot written with it now belongs to the final path
 
 
+def check_settings(lang: str) -> None:
+    """Stop the run with a readable message naming each setting that cannot be used and the values allowed,
+    before any page reads it (checked on every run: settings are read from the environment)."""
+    problems = settings.problems()
+    if problems:
+        st.error(t("settings.heading", lang))
+        for problem in problems:
+            st.error(settings.describe(problem, lang, escape=markup.md))
+        st.stop()
+
+
 def ensure_database(url: str, lang: str) -> None:
-    """Create the demo database on first start (embedded SQLite only), with a progress bar; stop the run
-    with a readable message if the database cannot be reached."""
+    """Create the demo database on first start (at the default embedded path only: any other missing file is an
+    error, never a silent new demo database), with a progress bar; stop the run with a readable message if the
+    database cannot be reached."""
+    if not store.database_exists(url) and not settings.is_default_database(url):
+        st.error(t("db.missing_file", lang, path=markup.md(store.sqlite_path(url))))
+        st.info(t("error.db_hint", lang))
+        st.stop()
     if not store.database_exists(url):
         bar = st.progress(0.0, text=t("startup.creating", lang))
 
@@ -154,15 +174,22 @@ def ensure_database(url: str, lang: str) -> None:
             _build_demo(url, progress)
         except Exception as exc:  # shown to the user, not swallowed
             bar.empty()
-            st.error(t("error.demo_failed", lang, detail=str(exc)))
+            st.error(t("error.demo_failed", lang, detail=markup.md(exc)))
             st.stop()
         bar.empty()
     try:
         store.check(url)
     except store.StoreUnavailable as exc:
-        st.error(t("error.db_unreachable", lang, detail=str(exc)))
+        st.error(t("error.db_unreachable", lang, detail=markup.md(exc)))
         st.info(t("error.db_hint", lang))
         st.stop()
+
+
+def database_error(exc: BaseException, lang: str) -> None:
+    """Stop the run with a readable message for a database that failed while being read (never a traceback)."""
+    st.error(t("db.damaged", lang, detail=markup.md(store.error_text(exc))))
+    st.info(t("error.db_hint", lang))
+    st.stop()
 
 
 def initial_filters(quarters: list[str], options: list[str], as_of: date) -> dict:
@@ -299,9 +326,13 @@ def sidebar_footer(ctx: Context) -> None:
 def bootstrap() -> Context | None:
     """Run the shell for this run and remember its context for the page; ``None`` if nothing is visible."""
     lang = header()
+    check_settings(lang)
     url = settings.db_url()
     ensure_database(url, lang)
-    meta = data.read_meta(url)
+    try:
+        meta = data.read_meta(url)
+    except Exception as exc:  # a damaged file can pass the check and fail on its first read
+        database_error(exc, lang)
     synthetic = meta.get("synthetic") == "1"
     banner(lang, synthetic)
     scope = scope_from_settings(synthetic)

@@ -55,6 +55,11 @@ LAZY_IMPORTS = (
     "sqlalchemy.dialects.postgresql",
     "sqlalchemy.dialects.sqlite",
     "encodings.utf_8_sig",  # CSV downloads (UTF-8 with a BOM, so Excel reads Welsh letters)
+    "charset_normalizer",  # uploaded CSVs not in UTF-8, and the encodings they may be in (importer.CSV_ENCODINGS)
+    "encodings.cp1252",
+    "encodings.latin_1",
+    "encodings.utf_16",
+    "encodings.utf_32",
     "sqlite3",  # the embedded database's driver, before a first start has a database to plan a warm-up on
 )
 # Packages imported whole: Plotly imports a figure's parts as they are first used (one module per property group).
