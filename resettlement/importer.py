@@ -1324,7 +1324,11 @@ def run_import(
                     report.rejects_paths = write_rejects(report.rejects, rejects_dir)
                 if not sum(x["valid"] for x in report.totals.values()):  # no valid row: no write, no new version
                     report.nothing_written = True
-                    trans.rollback()
+                    if created:  # a database is not created to hold nothing
+                        trans.rollback()
+                        return report
+                    report.log_id = _log(conn, report, _now(), "nothing_written", meta.get("data_version", ""), note)
+                    trans.commit()  # the log entry alone: the data and its version are unchanged
                     return report
                 _write(conn, v, report, meta, created, note, today, progress)
                 trans.commit()

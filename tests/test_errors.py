@@ -140,9 +140,8 @@ def test_unknown_pathway_and_cohort_are_errors(demo_url, capsys):
                                 "commas\n"
 
 
-def _version(url: str) -> tuple[str, int]:
-    engine = store.get_engine(url)
-    return store.read_meta(engine)["data_version"], store.read_import_log(engine).height
+def _version(url: str) -> str:
+    return store.read_meta(store.get_engine(url))["data_version"]
 
 
 @pytest.fixture
@@ -159,12 +158,18 @@ def test_header_only_and_all_rejected_imports_write_nothing(real_db, tmp_path, m
                                       real_db)
     assert header_only.outcome == "nothing_written" and not header_only.written and header_only.data_version is None
     assert _version(real_db) == before
+    log = store.read_import_log(store.get_engine(real_db))  # logged as what it was: nothing written
+    assert (log["mode"][0], log["rows_added"][0], log["rows_read"][0], log["data_version"][0]) == (
+        "nothing_written", 0, 0, before)
+    assert header_only.log_id == log["id"][0] and log.height == 2
     bad = tmp_path / "in" / "cases.csv"
     bad.parent.mkdir()
     bad.write_text("case_id,child_id,la_code,cohort,start_date\nc2,p2,Narnia,custody,2024-01-05\n")
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(["import", str(bad), "--db", real_db, "--accept-valid"], capsys)
     assert code == 1 and _version(real_db) == before
+    log = store.read_import_log(store.get_engine(real_db))
+    assert (log.height, log["mode"][0], log["rows_rejected"][0]) == (3, "nothing_written", 1)
     assert t("importer.outcome.nothing_written", "en", rejected=1) in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "real.db"]  # nothing in the working folder
     saved = Path(out.split(t("importer.cli.rejects_saved", "en", path="@@").split("@@")[0])[1].split(":")[0])

@@ -639,8 +639,9 @@ def test_random_malformed_input_never_raises_and_never_partially_writes(tmp_path
     report.problems_frame("cy")
     valid = sum(x["valid"] for x in report.totals.values())
     if not report.written:
-        assert (new_counts, new_meta, new_logs) == (counts, meta, logs)
-        # refused (rows rejected, atomic), unusable database, or nothing valid to write (issue 19: no new version)
+        # nothing valid to write: logged as such, no new version (issue 19); refused: nothing at all
+        assert (new_counts, new_meta, new_logs) == (counts, meta, logs + report.nothing_written)
+        # refused (rows rejected, atomic), unusable database, or nothing valid to write
         assert (not (report.ok or accept_valid) or "database_error" in report.problems["code"].to_list()
                 or (report.nothing_written and valid == 0))
     else:
