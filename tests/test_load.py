@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 
@@ -32,7 +33,9 @@ load = _bench_load()
 
 def _run(tmp_path: Path, **options) -> dict:
     opts = load.Options(work_dir=tmp_path, out_dir=tmp_path, run_timeout=30.0, **options)
-    report = asyncio.run(load.run_load(opts))
+    # a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(asyncio.run, load.run_load(opts)).result()
     load.write(report, tmp_path)
     print(load.summary(report))  # shown with -s or on failure
     return report
