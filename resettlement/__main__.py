@@ -24,13 +24,11 @@ def _demo(args: argparse.Namespace) -> int:
     def progress(fraction: float, message: str) -> None:
         print(f"  {fraction:4.0%} {message}", file=sys.stderr)
 
-    counts = synth.build_demo(
-        url,
-        scale=args.scale,
-        seed=args.seed,
-        as_of=args.as_of,
-        progress=progress,
-    )
+    try:
+        counts = synth.build_demo(url, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress)
+    except synth.RealDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     _keep_first_page(url)
     elapsed = time.perf_counter() - started
     meta = store.read_meta(store.get_engine(url))

@@ -898,6 +898,21 @@ def generate(
     return {name: frames[name] for name in TABLES}
 
 
+class RealDataError(ValueError):
+    """The target database holds real data, which the synthetic demo must never replace."""
+
+
+def refuse_real_data(url: str) -> None:
+    """Raise :class:`RealDataError` when ``url`` is a database whose data is not synthetic."""
+    if not store.database_exists(url):
+        return
+    with store.get_engine(url).connect() as conn:
+        meta = store.read_meta_in(conn)  # empty when the database has no tables yet
+    if meta and meta.get("synthetic") != "1":
+        raise RealDataError(f"{store.display_url(url)} holds real data (imported, not synthetic): the demo never "
+                            "replaces it; give another --db")
+
+
 def build_demo(
     url: str,
     scale: float = 1.0,
@@ -905,7 +920,9 @@ def build_demo(
     as_of: date | None = None,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Generate synthetic data and replace the whole dataset at ``url``; returns row counts per table."""
+    """Generate synthetic data and replace the whole dataset at ``url``; returns row counts per table. A database
+    holding real (imported) data is never replaced: :class:`RealDataError`."""
+    refuse_real_data(url)
     as_of = as_of or default_as_of()
 
     def gen_progress(fraction: float, message: str) -> None:

@@ -254,3 +254,12 @@ def test_a_value_that_cannot_be_read_in_the_app_and_on_import(garbled, tmp_path,
 def test_arguments_that_are_not_text_are_refused(arg, capsys):
     code, _, err = run(["info", "--db", arg], capsys)
     assert code == 2 and "is not text: it holds a NUL character or bytes that are not UTF-8" in err
+
+
+def test_demo_never_replaces_real_data(real_db, capsys):
+    before = _version(real_db)
+    code, _, err = run(["demo", "--db", real_db, "--scale", "0.05"], capsys)
+    assert code == 2 and "holds real data" in err
+    assert _version(real_db) == before
+    assert store.read_meta(store.get_engine(real_db))["synthetic"] == "0"
+    assert store.row_counts(store.get_engine(real_db))["cases"] == 1
