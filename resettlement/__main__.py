@@ -138,6 +138,30 @@ def _gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    """Findings of the disclosure audit (resettlement/audit.py); exit 1 when there is any."""
+    from resettlement import audit, geography
+    from resettlement.scope import Scope
+
+    opened = _open_report(args, with_area=False)
+    if opened is None:
+        return 2
+    engine, _, as_of, f = opened
+    tables = {name: store.read_table(engine, name, Scope.all_wales()) for name in ("cases", "needs")}
+    tables["cases"] = geography.attach_service(tables["cases"])
+    found = audit.gaps_audit(tables, f, as_of, settings.suppression_threshold(), args.publication, args.pathway)
+    view = "publication" if args.publication else "working"
+    if args.json:
+        print(json.dumps({"view": view, "from": f.start_q, "to": f.end_q, "tables": ["gaps.areas"],
+                          "findings": found}, indent=2))
+    else:
+        print(f"Disclosure audit, {view} view, Service gaps by area at every level, {f.start_q} to {f.end_q} "
+              f"(its quarters, less its first quarter, each cohort): {len(found)} finding(s)")
+        for x in found:
+            print(f"  {x['kind']:<16} {'/'.join(x['cell'])} = {x['value']}")
+    return 1 if found else 0
+
+
 def _import(args: argparse.Namespace) -> int:
     from resettlement import importer
 
@@ -347,6 +371,15 @@ def main(argv: list[str] | None = None) -> int:
     gap.add_argument("--lang", choices=["en", "cy"], default="en", help="language of area names")
     gap.add_argument("--json", action="store_true", help="print a JSON array")
     gap.set_defaults(func=_gaps)
+    aud = sub.add_parser("audit", help="can a hidden count be worked out from published figures? (exit 1 if so)")
+    aud.add_argument("--db")
+    aud.add_argument("--publication", action="store_true", help="audit the publication view (default: working view)")
+    aud.add_argument("--pathway", default="all", choices=["all", *PATHWAYS], help="a pathway code, or 'all'")
+    aud.add_argument("--from", dest="start", help="first quarter (default: the app's default period)")
+    aud.add_argument("--to", dest="end", help="last quarter")
+    aud.add_argument("--cohort", help="cohorts separated by commas (default: all)")
+    aud.add_argument("--json", action="store_true", help="print the findings as JSON")
+    aud.set_defaults(func=_audit)
     imp = sub.add_parser("import", help="validate CSV/XLSX extracts and import them (all or nothing by default)")
     imp.add_argument("paths", nargs="+", metavar="PATH", help="CSV or XLSX files, or folders holding them")
     imp.add_argument("--db", help="SQLAlchemy URL (created if it does not exist yet)")

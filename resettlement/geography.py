@@ -127,6 +127,15 @@ def service_for(la_code: str, day: date) -> Service:
     raise KeyError(f"no youth justice service covers {la_code} on {day.isoformat()}")
 
 
+def la_to_area(level: str, day: date) -> dict[str, str]:
+    """The area each authority belongs to at ``level``: itself, its police force area, or its service on ``day``."""
+    if level == "la":
+        return {c: c for c in LA_CODES}
+    if level == "police_area":
+        return {c: LA_BY_CODE[c].police_area for c in LA_CODES}
+    return {c: service_for(c, day).code for c in LA_CODES}
+
+
 def service_periods() -> pl.DataFrame:
     """One row per (local authority, service period): the lookup behind :func:`attach_service`."""
     rows = [

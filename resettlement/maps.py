@@ -195,12 +195,3 @@ def select_area(click: dict | None, level: str) -> str | None:
             if code and code in geography.area_codes(level):
                 return code
     return None
-
-
-def la_to_area(level: str, day) -> dict[str, str]:
-    """Which area's value colours each authority: itself, its police force area, or its service on ``day``."""
-    if level == "la":
-        return {c: c for c in geography.LA_CODES}
-    if level == "police_area":
-        return {c: geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES}
-    return {c: geography.service_for(c, day).code for c in geography.LA_CODES}

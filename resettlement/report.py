@@ -681,7 +681,7 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
     from resettlement import maps  # imported here: pydeck is slow to import, and exports need no map
 
     measure, is_rate = "gap_rate", True
-    mf, bins = maps.map_frame(frame, measure, "offer_recorded", is_rate, maps.la_to_area("la", f.end), lang,
+    mf, bins = maps.map_frame(frame, measure, "offer_recorded", is_rate, geography.la_to_area("la", f.end), lang,
                               suppressed_text=t("map.suppressed", lang), no_data_text=t("map.no_data", lang))
     by_code = {r["la_code"]: r for r in mf.iter_rows(named=True)}
     selected = set(geography.area_la_codes(f.area.level, f.area.code)) if f.area.level != "wales" else set()

@@ -5,7 +5,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import disclosure, gaps, maps, needs
+from resettlement import disclosure, gaps, geography, maps, needs
 from resettlement.geography import LA_CODES
 from tests.fixtures import CARDIFF, SWANSEA, gap_cases, gap_needs
 
@@ -18,8 +18,8 @@ def _protected(threshold=1):
 
 def test_map_frame_colours_match_the_table():
     prot = _protected(threshold=1)  # nothing suppressed
-    frame, bins = maps.map_frame(prot, "gap_rate", "offer_recorded", True, maps.la_to_area("la", date(2024, 6, 30)),
-                                 "en", "too few", "no data")
+    frame, bins = maps.map_frame(prot, "gap_rate", "offer_recorded", True,
+                                 geography.la_to_area("la", date(2024, 6, 30)), "en", "too few", "no data")
     assert frame.height == 22 and sorted(frame["la_code"]) == sorted(LA_CODES)
     # Cardiff: unmet c1 ete; recorded acc c1, ete c1, ete c2, sub c1 = 4 -> 1/4; Swansea: unmet 2 of 3
     values = dict(zip(prot["area_code"], prot["gap_rate"], strict=True))
@@ -38,7 +38,7 @@ def test_map_frame_colours_match_the_table():
 
 def test_small_denominators_are_drawn_grey_not_coloured():
     prot = _protected(threshold=5)
-    frame, _ = maps.map_frame(prot, "gap_rate", "offer_recorded", True, maps.la_to_area("la", date(2024, 6, 30)),
+    frame, _ = maps.map_frame(prot, "gap_rate", "offer_recorded", True, geography.la_to_area("la", date(2024, 6, 30)),
                               "cy", "rhy ychydig", "dim data")
     cardiff = frame.filter(pl.col("la_code") == CARDIFF).row(0, named=True)
     assert tuple(cardiff["fill"]) == maps.SUPPRESSED_FILL
@@ -48,7 +48,7 @@ def test_small_denominators_are_drawn_grey_not_coloured():
 
 def test_deck_holds_all_22_authorities_and_renders_offline():
     prot = _protected(threshold=1)
-    frame, _ = maps.map_frame(prot, "gap_rate", "offer_recorded", True, maps.la_to_area("la", date(2024, 6, 30)),
+    frame, _ = maps.map_frame(prot, "gap_rate", "offer_recorded", True, geography.la_to_area("la", date(2024, 6, 30)),
                               "en", "too few", "no data")
     deck = maps.build_deck(frame, "<b>{name}</b> {value_text}")
     spec = json.loads(deck.to_json())
@@ -62,8 +62,8 @@ def test_deck_holds_all_22_authorities_and_renders_offline():
 
 
 def test_service_and_police_views_colour_each_authority_by_its_area():
-    svc = maps.la_to_area("service", date(2017, 1, 1))
+    svc = geography.la_to_area("service", date(2017, 1, 1))
     assert svc["W06000011"] == svc["W06000012"] == svc["W06000013"] == "western_bay"
-    assert maps.la_to_area("service", date(2020, 1, 1))["W06000011"] == "swansea"
-    police = maps.la_to_area("police_area", date(2020, 1, 1))
+    assert geography.la_to_area("service", date(2020, 1, 1))["W06000011"] == "swansea"
+    police = geography.la_to_area("police_area", date(2020, 1, 1))
     assert police[CARDIFF] == "W15000003" and len(set(police.values())) == 4

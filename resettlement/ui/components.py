@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
-from resettlement import disclosure, exports, maps, markup, settings
+from resettlement import disclosure, exports, geography, maps, markup, settings
 from resettlement.i18n import has, t
 
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
@@ -222,7 +222,7 @@ def area_map(
         measure,
         denominator,
         is_rate,
-        maps.la_to_area(level, day),
+        geography.la_to_area(level, day),
         lang,
         suppressed_text=t("map.suppressed", lang),
         no_data_text=t("map.no_data", lang),
