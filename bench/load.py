@@ -794,7 +794,10 @@ class Session:
                 url = await self.deferred_url(deferred)
             host, port = urlsplit(self.sh.base).hostname or "127.0.0.1", urlsplit(self.sh.base).port or 80
             status = await asyncio.to_thread(http_get, host, port, url, self.sh.opts.run_timeout)
-            run.status = "ok" if status == 200 else f"http {status}"
+            if status is None and self.sh.shutting_down:  # cut by the SIGTERM that ends the run
+                run.status = "shutdown"
+            else:
+                run.status = "ok" if status == 200 else f"http {status}"
         except TimeoutError:
             run.status = "shutdown" if self.sh.shutting_down else "stuck"
         except (RuntimeError, websockets.ConnectionClosed) as exc:
