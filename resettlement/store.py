@@ -157,12 +157,19 @@ def remove_leftovers(path: Path) -> list[Path]:
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, StoreUnavailable)
 
 
+# A stored value quoted in a driver's message (SQLite: "... column 'child_id' with text 'P98af…'"; PostgreSQL:
+# 'invalid input syntax for type date: "31/02"'): an error is shown to viewers who may not see case-level values.
+_STORED_VALUE = re.compile(r"""(with text |: )(['"]).*\2$""")
+
+
 def error_text(exc: BaseException) -> str:
-    """An exception in one readable line: its kind and the first line of its message (never the SQL statement)."""
+    """An exception in one readable line: its kind and the first line of its message (never the SQL statement, and
+    never a stored value the message quotes)."""
     if isinstance(exc, StoreUnavailable):
         return str(exc)
     cause = getattr(exc, "orig", None) or exc
     first = str(cause).splitlines()[0] if str(cause) else ""
+    first = _STORED_VALUE.sub(r"\1\2…\2", first)
     return f"{type(cause).__name__}: {first}"[:300]
 
 

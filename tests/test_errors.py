@@ -263,3 +263,15 @@ def test_demo_never_replaces_real_data(real_db, capsys):
     assert _version(real_db) == before
     assert store.read_meta(store.get_engine(real_db))["synthetic"] == "0"
     assert store.row_counts(store.get_engine(real_db))["cases"] == 1
+
+
+def test_a_database_error_never_quotes_a_stored_value():
+    """The error is shown to whoever opens the app: the driver's message keeps its sense, not the record's value."""
+    import sqlite3
+
+    decode = sqlite3.OperationalError("Could not decode to UTF-8 column 'child_id' with text 'P98af\ufffd58e27'")
+    assert store.error_text(decode) == "OperationalError: Could not decode to UTF-8 column 'child_id' with text '…'"
+    cast = sqlite3.DataError('invalid input syntax for type date: "31/02/2024"')
+    assert store.error_text(cast) == 'DataError: invalid input syntax for type date: "…"'
+    plain = sqlite3.DatabaseError("database disk image is malformed")
+    assert store.error_text(plain) == "DatabaseError: database disk image is malformed"
