@@ -175,8 +175,8 @@ def _import(args: argparse.Namespace) -> int:
         print("error: no CSV or XLSX files found", file=sys.stderr)
         return 2
     rejects = args.rejects
-    if rejects is not None and Path(rejects).exists() and not Path(rejects).is_dir():
-        print(f"error: --rejects {rejects!r} is a file: give a folder (new or existing)", file=sys.stderr)
+    if rejects is not None and (problem := _folder_problem("--rejects", rejects)):
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     if args.accept_valid and not args.dry_run and rejects is None:  # never into the working folder: a private one
         rejects = tempfile.mkdtemp(prefix=f"resettlement-rejects-{time.strftime('%Y%m%d-%H%M%S')}-")
@@ -204,8 +204,8 @@ def _import(args: argparse.Namespace) -> int:
 def _templates(args: argparse.Namespace) -> int:
     from resettlement import templates
 
-    if Path(args.out).exists() and not Path(args.out).is_dir():
-        print(f"error: --out {args.out!r} is a file: give a folder (new or existing)", file=sys.stderr)
+    if problem := _folder_problem("--out", args.out):
+        print(f"error: {problem}", file=sys.stderr)
         return 2
 
     for path in templates.write_templates(args.out, args.lang):
@@ -259,6 +259,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _folder_problem(option: str, value: str) -> str | None:
+    """Why ``value`` cannot be used as a folder to write into (``None`` if it can: new or existing)."""
+    if Path(value).exists() and not Path(value).is_dir():
+        return f"{option} {value!r} is a file: give a folder (new or existing)"
+    return None
+
+
 def _out_file_problem(out: str) -> str | None:
     """Why ``out`` cannot be written as a new or replaced file (``None`` if it can)."""
     path = Path(out)
@@ -298,7 +305,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     warmup.start()
     downloads.keep_built_downloads()
-    _exit_soon_after_stop()
+    _exit_soon_after_signal()
     app = Path(__file__).resolve().parent.parent / "app.py"
     sys.argv = ["streamlit", "run", str(app), *args.streamlit_args]
     return cli.main()
@@ -307,7 +314,7 @@ def _serve(args: argparse.Namespace) -> int:
 EXIT_GRACE_S = 2.0
 
 
-def _exit_soon_after_stop() -> None:
+def _exit_soon_after_signal() -> None:
     """End the process ``EXIT_GRACE_S`` seconds after SIGTERM or SIGINT, whatever is still running.
 
     Streamlit stops from its event loop and asks each script run to stop, but under load the loop waits its turn for
@@ -467,9 +474,10 @@ def _checked(args: argparse.Namespace) -> int:
             print(f"error: {settings.describe(problem)}", file=sys.stderr)
         if problems:
             return 2
-        if db and settings.url_problem(db):
-            print(f"error: --db {settings.hide_password(db)!r} cannot be used: "
-                  f"{settings.hide_password(settings.url_problem(db) or '')}", file=sys.stderr)
+        url_problem = settings.url_problem(db) if db else None
+        if url_problem:
+            print(f"error: --db {settings.hide_password(db)!r} cannot be used: {settings.hide_password(url_problem)}",
+                  file=sys.stderr)
             return 2
     try:
         return args.func(args)

@@ -112,3 +112,21 @@ def app(demo_url, monkeypatch):
     monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
     monkeypatch.delenv("RESETTLEMENT_CASE_LEVEL", raising=False)
     return new_app()
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """Every media file manager AppTest creates, so a download's bytes can be read back (built on demand for a
+    deferred download, as the server builds them when the button is clicked)."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
+    return managers

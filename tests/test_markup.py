@@ -83,30 +83,19 @@ def test_no_page_renders_imported_markup(hostile_url, monkeypatch, lang):
     assert not [s for s in shown if _unescaped(s)]
 
 
-def test_page_downloads_hold_no_live_formula(hostile_url, monkeypatch):
+def test_page_downloads_hold_no_live_formula(hostile_url, monkeypatch, media):
     from tests.test_report import download
 
     monkeypatch.setenv("RESETTLEMENT_DB_URL", hostile_url)
     monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
     monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    managers = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
     at = new_app(120)
     at.run()
     at.switch_page(PAGES["completeness"]).run()
     assert not at.exception
     from resettlement.i18n import t
 
-    fix = download(at, managers, t("completeness.fix_download", "en")).decode("utf-8-sig")
+    fix = download(at, media, t("completeness.fix_download", "en")).decode("utf-8-sig")
     frame = pl.read_csv(io.StringIO(fix), infer_schema=False)
     assert "'" + CASE in frame[frame.columns[0]].to_list() or "'" + CASE in fix
     assert not [line for line in fix.splitlines() if line.startswith(CASE)]
@@ -116,6 +105,6 @@ def test_page_downloads_hold_no_live_formula(hostile_url, monkeypatch):
     csv_label = t("ui.download_csv", "en")
     assert csv_label in labels
     for i in range(len([b for b in at.get("download_button") if b.label == csv_label])):
-        text = download(at, managers, csv_label, i).decode("utf-8-sig")
+        text = download(at, media, csv_label, i).decode("utf-8-sig")
         cells = [c for line in text.splitlines() for c in line.split(",")]
         assert not [c for c in cells if c.lstrip('"').startswith("=")], text[:300]

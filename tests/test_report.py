@@ -260,24 +260,6 @@ def test_workbook_holds_the_cells_shown_and_an_about_sheet():
 # --------------------------------------------------------------------------------------- in the app (AppTest)
 
 
-@pytest.fixture
-def media(monkeypatch):
-    """Every media file manager AppTest creates, so a download's bytes can be read back (built on demand for a
-    deferred download, as the server builds them when the button is clicked)."""
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    managers = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
-    return managers
-
-
 def download(at, managers, label: str, index: int = 0) -> bytes:
     button = [b for b in at.get("download_button") if b.label == label][index]
     manager = managers[-1]
