@@ -4,7 +4,7 @@ readable top to bottom and printable."""
 import polars as pl
 import streamlit as st
 
-from resettlement import disclosure, gaps, markup, outcomes, profile, rrp
+from resettlement import markup, outcomes, profile, rrp
 from resettlement.charts import grouped_bars
 from resettlement.filters import area_options
 from resettlement.i18n import label, t
@@ -35,17 +35,16 @@ st.header(markup.md(name))
 st.caption(t("profile.caption", lang, start=start, end=end, comparator=shell.comparator_label(ctx)))
 
 st.subheader(t("profile.glance_title", lang))
-glance = ctx.cached(profile.glance, f, level, code, ctx.as_of, n)
+glance = profile.glance(ctx.published("profile.areas", f, level, ctx.as_of), code)
 components.protected_table(profile.glance_table(glance, lang), lang, key="profile_glance",
                            filename="profile_at_a_glance.csv", caption=t("profile.glance_help", lang))
 
-figures = ctx.cached(profile.sections, f, level, code, ctx.as_of)
+args = (f, level, code, ctx.as_of)  # the published profile sections' arguments
 series, series_labels = ["area", "wales"], {"area": name, "wales": shell.comparator_label(ctx)}
 pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
 
 st.subheader(t("profile.pathways_title", lang))
-side = disclosure.protect(figures["gaps"], counts=list(gaps.COUNTS), rates=gaps.RATES,
-                          threshold=n, relations=disclosure.relations("gaps.compare", ctx.publication))
+side = ctx.published("profile.gaps", *args)
 fig = components.figure(grouped_bars, side, "pathway", "gap_rate", "series", series,
                         markup.html_values(series_labels), pathway_labels,
                    t("gaps.by_pathway_title", lang), t("col.gap_rate", lang), is_rate=True)
@@ -55,17 +54,13 @@ components.chart_with_table(fig, side.with_columns(pl.col("series").replace_stri
                             decimals={"gap_rate": 3, "not_in_place_rate": 3})
 
 st.subheader(t("profile.completeness_title", lang))
-worst = disclosure.protect(figures["worst_fields"].select("table", "field", "cells_applicable", "cells_missing",
-                                       (pl.col("completeness") * 100).round(1)),
-                           counts=["cells_applicable", "cells_missing"],
-                           rates={"completeness": ("cells_missing", "cells_applicable")}, threshold=n)
+worst = ctx.published("profile.worst", *args)
 components.protected_table(worst, lang, key="profile_worst", filename="profile_worst_fields.csv",
                            caption=t("profile.worst_help", lang))
 
 st.subheader(t("profile.rrp_title", lang))
-covering = figures["covering"]
-head = disclosure.protect(figures["rrp_headline"], counts=rrp.HEADLINE_COUNTS,
-                          rates=rrp.HEADLINE_RATES, threshold=n)
+covering = ctx.cached(profile.covering_rrps, level, code)
+head = ctx.published("profile.rrp_headline", *args)
 h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
 covering_names = ", ".join(markup.md_values(rrp.rrp_names(covering, lang)).values())
 st.caption(t("profile.rrp_covering", lang, names=covering_names or "–"))
@@ -73,9 +68,7 @@ for col, m in zip(st.columns(3), ("meetings", "attendance_rate", "reviewed_befor
     col.metric(t(f"rrp.metric.{m}", lang), h[m], help=t(f"rrp.metric.{m}_help", lang, **h), border=True)
 
 st.subheader(t("profile.outcomes_title", lang))
-out = disclosure.protect(figures["outcomes"], counts=outcomes.HEADLINE_COUNTS,
-                         rates=outcomes.HEADLINE_RATES, threshold=n,
-                         relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
+out = ctx.published("profile.outcomes", *args)
 out = outcomes.to_percent(out, ["rate", "ci_low", "ci_high"])
 measure_names = {m: t(f"profile.outcome.{m}", lang) for m in outcomes.MEASURES}
 out = out.with_columns(pl.col("group").replace_strict(series_labels), pl.col("measure").replace_strict(measure_names))

@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from resettlement import completeness as dq
-from resettlement import disclosure, exports
+from resettlement import exports
 from resettlement.charts import score_trend
 from resettlement.filters import Area
 from resettlement.i18n import t
@@ -17,7 +17,6 @@ f, lang, n = ctx.filters, ctx.lang, ctx.threshold
 th = dq.Thresholds.from_settings()
 shell.page_title("completeness", ctx)
 
-cached = ctx.cached_evaluated  # cached(fn, *args) = fn(masks of every record in scope, *args), once per view
 area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 st.subheader(area if f.area.level == "wales" else t("completeness.headline_title", lang, area=area,
                                                      comparator=comparator))
@@ -25,8 +24,7 @@ start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, 
 st.caption(t("overview.period", lang, start=start, end=end))
 
 # Headline: the selection against Wales (or every area in scope)
-sel = dq.records(disclosure.secondary(cached(dq.report, f, "wales", ctx.quarters, n, th),
-                                      disclosure.relations("completeness.wales", ctx.publication), n))[0]
+sel = dq.records(ctx.published("completeness.wales", f, "wales", ctx.quarters, th))[0]
 cols = st.columns(4)
 for col, kind in zip(cols, dq.KINDS, strict=False):
     delta, colour = dq.delta_text(sel, kind, lang) if f.area.level != "wales" else (None, "off")
@@ -46,8 +44,7 @@ st.caption(t("completeness.headline_caption", lang, **counts, worst=sel["worst_f
 st.header(t("completeness.compare_title", lang))
 level = st.segmented_control(t("completeness.level", lang), options=list(dq.AREA_LEVELS), default="la",
                              required=True, format_func=lambda v: t(f"completeness.level_{v}", lang), key="dq_level")
-areas = disclosure.secondary(cached(dq.report, f, level, ctx.quarters, n, th),
-                             disclosure.relations(f"completeness.{level}", ctx.publication), n)
+areas = ctx.published(f"completeness.{level}", f, level, ctx.quarters, th)
 names = dq.area_names(level, lang, ctx.tables()["rrps"])
 clicked = None
 map_tab, table_tab = st.tabs([t("completeness.map_tab", lang), t("ui.table", lang)])
@@ -67,8 +64,7 @@ with table_tab:
 st.header(t("completeness.trend_title", lang))
 score = st.segmented_control(t("completeness.score", lang), options=list(dq.KINDS), default="completeness",
                              required=True, format_func=lambda k: t(f"completeness.metric_{k}", lang), key="dq_score")
-trend = disclosure.secondary(cached(dq.report, f, "quarter", ctx.quarters, n, th),
-                             disclosure.relations("completeness.quarter", ctx.publication), n)
+trend = ctx.published("completeness.quarter", f, "quarter", ctx.quarters, th)
 series = {"selection": area, "wales": comparator}
 quarters = components.period_names(ctx.quarters, lang, ctx.as_of)
 lines = {t("completeness.rag_line", lang, status=t(f"completeness.rag.{k}", lang), value=round(v * 100)): v * 100
@@ -85,7 +81,7 @@ focus_name = shell.area_label(focus.token(), lang)
 st.header(t("completeness.fields_title", lang, area=focus_name))
 if clicked:
     st.caption(t("completeness.fields_clicked", lang))
-fields = cached(dq.report, replace(f, area=focus), "field", ctx.quarters, n)
+fields = ctx.published("completeness.field", replace(f, area=focus), "field", ctx.quarters)
 components.protected_table(dq.for_view(fields, "fields", lang), lang, key="dq_fields",
                            filename="completeness_by_field.csv", caption=t("completeness.fields_caption", lang))
 
@@ -93,15 +89,15 @@ components.protected_table(dq.for_view(fields, "fields", lang), lang, key="dq_fi
 st.header(t("completeness.detail_title", lang))
 rules_tab, time_tab, tables_tab = st.tabs([t(f"completeness.{k}_tab", lang) for k in ("rules", "timeliness", "tables")])
 with rules_tab:
-    rules = cached(dq.report, f, "rule", ctx.quarters, n)
+    rules = ctx.published("completeness.rule", f, "rule", ctx.quarters)
     components.protected_table(dq.for_view(rules, "rules", lang), lang, key="dq_rules",
                                filename="validity_by_rule.csv", caption=t("completeness.rules_caption", lang))
 with time_tab:
-    timely = cached(dq.report, f, "timeliness", ctx.quarters, n)
+    timely = ctx.published("completeness.timeliness", f, "timeliness", ctx.quarters)
     components.protected_table(dq.for_view(timely, "timeliness", lang), lang, key="dq_timeliness",
                                filename="timeliness_by_rule.csv", caption=t("completeness.timeliness_caption", lang))
 with tables_tab:
-    tables = cached(dq.report, f, "table", ctx.quarters, n, th)
+    tables = ctx.published("completeness.table", f, "table", ctx.quarters, th)
     components.protected_table(dq.for_view(tables, "tables", lang), lang, key="dq_tables",
                                filename="completeness_by_table.csv", caption=t("completeness.tables_caption", lang))
 
@@ -110,7 +106,7 @@ st.header(t("completeness.fix_title", lang))
 if not ctx.scope.case_level:
     st.info(t("completeness.fix_denied", lang), icon=":material/lock:")
 else:
-    fixes = cached(dq.fix_list, f)
+    fixes = ctx.cached_evaluated(dq.fix_list, f)
     if fixes.is_empty():
         st.success(t("completeness.fix_none", lang))
     else:

@@ -4,7 +4,7 @@ comparison of episodes reviewed by an RRP with similar episodes that were not.""
 import polars as pl
 import streamlit as st
 
-from resettlement import charts, disclosure, evaluation, outcomes
+from resettlement import charts, evaluation, outcomes
 from resettlement.i18n import t
 from resettlement.ui import components, shell
 
@@ -18,7 +18,7 @@ st.caption(t("outcomes.period", lang, start=shell.quarter_label(f.start_q, lang)
 series = {"area": area, "wales": comparator}
 quarters = components.period_names(ctx.quarters, lang, ctx.as_of)
 labels = {k: t(f"outcomes.{k}", lang) for k in ("status.final", "status.open")}
-figures = ctx.cached(outcomes.figures, f, as_of, ctx.quarters)
+args = (f, as_of, ctx.quarters)  # the published Outcomes tables' arguments
 groups = list(outcomes.groups_of(f))  # the selection and, unless it is every area already, Wales
 
 
@@ -34,9 +34,7 @@ def show(df, cols, key, percent=(), decimals=None, fig=None, keys=None) -> None:
 # ---- headline rates: the selection against Wales -------------------------------------------------------------
 st.header(t("outcomes.headline.title", lang))
 st.caption(t("outcomes.headline.intro", lang, comparator=comparator))
-head = disclosure.protect(figures["headline"], counts=outcomes.HEADLINE_COUNTS,
-                          rates=outcomes.HEADLINE_RATES, threshold=n,
-                          relations=disclosure.relations("outcomes.headline", ctx.publication)).drop("numerator")
+head = ctx.published("outcomes.headline", *args)
 measures = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
 fig = components.figure(charts.interval_dots, head, "measure", "rate", "ci_low", "ci_high", "group", groups, series,
                            outcomes.MEASURES, measures, t("outcomes.headline.chart", lang),
@@ -48,17 +46,14 @@ show(head.with_columns(pl.col("group").replace_strict(series), pl.col("measure")
 # ---- accommodation confirmed before release ------------------------------------------------------------------
 st.header(t("outcomes.timing.title", lang))
 st.caption(t("outcomes.timing.intro", lang, as_of=as_of.isoformat()))
-summary = disclosure.protect(figures["confirmation"], counts=outcomes.CONFIRMATION_COUNTS,
-                             rates=outcomes.CONFIRMATION_RATES, threshold=n)
+summary = ctx.published("outcomes.summary", *args)
 s = outcomes.texts(summary, percent=("late_rate", "ci_low", "ci_high"), decimals=0)[0]
 if summary["recorded"].item() == 0:
     st.info(t("outcomes.timing.none", lang))
 else:
     st.markdown(t("outcomes.timing.summary", lang, rate=s["late_rate"], low=s["ci_low"], high=s["ci_high"],
                   n=s["recorded"], missing=s["not_recorded"], median=s["median_days_before"]))
-    days = disclosure.protect(figures["days"], counts=outcomes.DAYS_COUNTS,
-                              rates=outcomes.DAYS_RATES, threshold=n,
-                              relations=disclosure.relations("outcomes.days", ctx.publication))
+    days = ctx.published("outcomes.days", *args)
     bins = {b: t(f"outcomes.bin.{b}", lang) for b, _, _ in outcomes.DAY_BINS}
     when = {w: t(f"outcomes.when.{w}", lang) for w in ("before", "on_or_after")}
     fig = components.figure(charts.binned_bars, days, "bin", "episodes", "when", list(when), when, list(bins), bins,
@@ -70,8 +65,7 @@ else:
 # ---- proven reoffending --------------------------------------------------------------------------------------
 st.header(t("outcomes.reoff.title", lang))
 st.caption(t("outcomes.reoff.intro", lang, as_of=as_of.isoformat()))
-summ = disclosure.protect(figures["reoffending"], rates=outcomes.REOFFENDING_RATES,
-                          counts=[*outcomes.REOFFENDING_COUNTS, "open", "no_index"], threshold=n)
+summ = ctx.published("outcomes.reoffending", *args)
 r = outcomes.texts(summ, percent=outcomes.RATE_PERCENT, decimals=2)[0]
 cols = st.columns(4)
 cols[0].metric(t("outcomes.reoff.rate", lang), r["rate"],
@@ -85,9 +79,7 @@ cols[3].metric(t("outcomes.reoff.open", lang), r["open"],
 measure = st.segmented_control(t("outcomes.reoff.show", lang), ["rate", "per_child", "per_reoffender"],
                                default="rate", required=True, key="outcomes_reoff_measure",
                                format_func=lambda m: t(f"outcomes.cmeasure.{m}", lang))
-by_q = disclosure.protect(figures["by_cohort"], counts=["cohort", *outcomes.REOFFENDING_COUNTS],
-                          rates=outcomes.REOFFENDING_RATES, threshold=n,
-                          relations=disclosure.relations("outcomes.cohorts", ctx.publication))
+by_q = ctx.published("outcomes.cohorts", *args)
 low, high = ("ci_low", "ci_high") if measure == "rate" else (f"{measure}_low", f"{measure}_high")
 pct = measure == "rate"
 fig = components.figure(charts.cohort_intervals, by_q, "quarter", measure, low, high, "group", groups, series,

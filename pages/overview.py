@@ -4,7 +4,7 @@ trends for the selected area against Wales."""
 import polars as pl
 import streamlit as st
 
-from resettlement import disclosure, overview, report
+from resettlement import overview, report
 from resettlement.charts import trend_lines
 from resettlement.i18n import label, t
 from resettlement.ui import components, shell
@@ -19,11 +19,11 @@ st.subheader(area)
 st.caption(period)
 st.download_button(  # built on click: the same deck as `python -m resettlement report`, publication view
     t("report.download", lang), data=lambda: report.report_deck(ctx.tables(), f, ctx.as_of, n, lang, ctx.synthetic,
-                                                                ctx.scope.is_all_wales),
+                                                                ctx.scope.is_all_wales, ctx.for_publication),
     file_name=f"resettlement-{f.area.token().replace(':', '-')}-{f.start_q}-{f.end_q}-{lang}.pptx", mime=report.MIME,
     key="overview_deck", icon=":material/slideshow:", help=t("report.download_help", lang))
 
-head = overview.protect_headline(ctx.cached(overview.headline, f, ctx.as_of), n)
+head = ctx.published("overview.headline", f, ctx.as_of)
 cols = st.columns(3) + st.columns(3)
 for col, row in zip(cols, head.iter_rows(named=True), strict=False):
     metric, is_rate = row["metric"], row["metric"] in overview.RATE_METRICS
@@ -43,26 +43,23 @@ with st.expander(t("ui.table", lang)):
                                decimals={"current": 3, "previous": 3, "change": 3})
 
 st.header(t("overview.section.trend", lang))
-area_trend, by_cohort = ctx.cached(overview.trends, f, ctx.quarters)
-trend = disclosure.protect(area_trend, counts=["episodes"], threshold=n,
-                           relations=disclosure.relations("overview.trend", ctx.publication))
+trend = ctx.published("overview.trend", f, ctx.quarters)
 series = ["area"] if f.area.level == "wales" else ["area", "wales"]
 labels = {"area": area, "wales": comparator}
 fig = components.figure(
-    trend_lines, trend.filter(pl.col("series").is_in(series)), "quarter", "episodes", "series", series, labels,
+    trend_lines, trend, "quarter", "episodes", "series", series, labels,
     t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(series) > 1
     else t("overview.section.episodes_trend", lang), t("col.quarter", lang), t("col.episodes", lang),
     x_labels=components.period_names(ctx.quarters, lang, ctx.as_of))
-components.chart_with_table(fig, trend.filter(pl.col("series").is_in(series)).with_columns(
+components.chart_with_table(fig, trend.with_columns(
     pl.col("series").replace_strict(labels)), lang, key="overview_area_trend", filename="episodes_area_trend.csv")
 
 st.subheader(t("overview.section.cohort_trend", lang))
-by_cohort = disclosure.protect(by_cohort, counts=["episodes", "children"], threshold=n,
-                               relations=disclosure.relations("overview.cohorts", ctx.publication))
+by_cohort = ctx.published("overview.cohorts", f, ctx.quarters)
 fig = components.figure(trend_lines, by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),
                   {c: label("cohort", c, lang) for c in f.cohorts}, t("overview.trend_title", lang),
                   t("col.quarter", lang), t("col.episodes", lang),
                   x_labels=components.period_names(ctx.quarters, lang, ctx.as_of))
-components.chart_with_table(fig, by_cohort.filter(pl.col("cohort").is_in(list(f.cohorts))).with_columns(
+components.chart_with_table(fig, by_cohort.with_columns(
     pl.col("cohort").replace_strict({c: label("cohort", c, lang) for c in f.cohorts})), lang,
     key="overview_trend", filename="episodes_by_quarter.csv")

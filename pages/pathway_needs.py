@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from resettlement import disclosure, needs
+from resettlement import needs
 from resettlement.charts import grouped_bars, trend_lines
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
@@ -17,18 +17,11 @@ start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, 
 st.subheader(area_name)
 st.caption(t("overview.period", lang, start=start, end=end))
 
-figures = ctx.cached(needs.figures, f)
 is_wales = f.area.level == "wales"
 series = ["area"] if is_wales else ["area", "wales"]
 series_labels = {"area": area_name, "wales": comparator}
 pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
-counts, rates = list(needs.FUNNEL_COUNTS), needs.FUNNEL_RATES
-decimals = {r: 3 for r in rates}
-
-
-def protect(df: pl.DataFrame, table: str) -> pl.DataFrame:
-    return disclosure.protect(df, counts=[c for c in counts if c in df.columns], rates=rates, threshold=n,
-                              relations=disclosure.relations(table, ctx.publication))
+decimals = {r: 3 for r in needs.FUNNEL_RATES}
 
 
 def labelled(df: pl.DataFrame) -> pl.DataFrame:
@@ -38,13 +31,13 @@ def labelled(df: pl.DataFrame) -> pl.DataFrame:
 
 st.header(t("needs.funnel_title", lang))
 st.caption(t("needs.funnel_help", lang))
-compare = protect(figures["compare"].filter(pl.col("series").is_in(series)), "needs.compare")
+compare = ctx.published("needs.compare", f)
 fig = components.figure(grouped_bars, compare, "pathway", "need_rate", "series", series, series_labels, pathway_labels,
                    t("needs.need_rate_chart", lang), t("col.need_rate", lang), is_rate=True)
 components.chart_with_table(fig, labelled(compare), lang, key="needs_rate", filename="need_rate_by_pathway.csv",
                             decimals=decimals)
 
-funnel = protect(figures["funnel"], "needs.funnel")
+funnel = ctx.published("needs.funnel", f)
 stages = funnel.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage",
                         value_name="n")
 stage_labels = {s: t(f"col.{s}", lang) for s in ("identified", "offered", "engaged")}
@@ -56,7 +49,7 @@ components.chart_with_table(fig, labelled(funnel), lang, key="needs_funnel", fil
 st.header(t("needs.breakdown_title", lang))
 by = st.segmented_control(t("needs.breakdown_by", lang), options=list(needs.BREAKDOWNS), default="cohort",
                           required=True, format_func=lambda b: t(f"needs.by_{b}", lang), key="needs_by")
-breakdown = protect(ctx.cached(needs.breakdown, f, by), "needs.breakdown")
+breakdown = ctx.published("needs.breakdown", f, by)
 group_labels = {g: (label(by, g, lang) if by != "age_band" else g) for g in breakdown[by].drop_nulls().unique()}
 breakdown = breakdown.filter(pl.col(by).is_not_null())
 fig = components.figure(
@@ -72,8 +65,7 @@ pathway = c1.selectbox(t("gaps.pathway", lang), options=list(PATHWAYS), format_f
                        key="needs_trend_pathway", placeholder=t("ui.choose", lang))
 with c2:
     periods, period_labels = components.trend_periods(ctx.quarters, lang, key="needs_grain", as_of=ctx.as_of)
-trend = protect(ctx.cached(needs.trend_of, f, tuple(periods), pathway).filter(pl.col("series").is_in(series)),
-                "needs.trend")
+trend = ctx.published("needs.trend", f, tuple(periods), pathway)
 fig = components.figure(trend_lines, trend, "quarter", "need_rate", "series", series, series_labels,
                   t("needs.trend_chart", lang, pathway=pathway_labels[pathway]), t("col.period", lang),
                   t("col.need_rate", lang), x_labels=period_labels, y_format=".0%")
@@ -82,9 +74,7 @@ components.chart_with_table(fig, labelled(trend), lang, key="needs_trend", filen
 
 st.header(t("needs.complex_title", lang))
 st.caption(t("needs.complex_help", lang))
-per = figures["per_case"].filter(pl.col("series").is_in(series))
-per = disclosure.protect(per, counts=["episodes", "total"], rates={"share": ("episodes", "total")}, threshold=n,
-                         relations=disclosure.relations("needs.per_case", ctx.publication))
+per = ctx.published("needs.per_case", f)
 count_labels = {k: str(k) for k in range(len(PATHWAYS) + 1)}
 fig = components.figure(
     grouped_bars, per.with_columns(pl.col("pathways").cast(pl.String)), "pathways", "share", "series", series,

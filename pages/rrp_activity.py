@@ -35,8 +35,8 @@ keys = ["area"] if whole else ["area", "wales"]
 chart_series = markup.html_values(series)
 quarters = rrp.period_quarters(quarters_between(DATA_START, ctx.as_of), f.start_q, f.end_q)  # as chosen, to date
 secure = [c for c in f.cohorts if c in SECURE_COHORTS]
-figs = ctx.cached(rrp.case_figures, f, tuple(ids), tuple(secure))  # the parts resting on cases, aggregated
-activity = ctx.cached(rrp.activity_figures, f, tuple(ids), tuple(quarters), ctx.as_of)  # meetings and attendance
+on_cases = (f, tuple(ids), tuple(secure), whole)  # arguments of the published tables resting on cases
+on_meetings = (f, tuple(ids), tuple(quarters), ctx.as_of)  # and of those from meetings and attendance
 
 agencies = {**{a: label("agency_type", a, lang) for a in AGENCY_TYPES}, rrp.ALL: t("rrp.all_agencies", lang)}
 cohorts = {**{c: label("cohort", c, lang) for c in COHORTS}, rrp.ALL: t("rrp.all_cohorts", lang)}
@@ -64,8 +64,7 @@ def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
         components.chart_with_table(fig, table, lang, key=key, filename=f"{key}.csv", decimals=decimals)
 
 
-head = disclosure.protect(figs["headline"], counts=rrp.HEADLINE_COUNTS,
-                          rates=rrp.HEADLINE_RATES, threshold=n)
+head = ctx.published("rrp.headline", *on_cases)
 h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
 for col, m in zip([*st.columns(3), *st.columns(3)], ("meetings", "cases_reviewed", "completion_rate", "escalations",
                                                      "attendance_rate", "reviewed_before_rate"), strict=True):
@@ -73,9 +72,7 @@ for col, m in zip([*st.columns(3), *st.columns(3)], ("meetings", "cases_reviewed
 
 st.header(t("rrp.meetings.title", lang))
 st.caption(t("rrp.meetings.intro", lang))
-per_q = disclosure.protect(activity["per_quarter"],
-                           counts=["cases_reviewed"], threshold=n,
-                           relations=disclosure.relations("rrp.meetings", ctx.publication))
+per_q = ctx.published("rrp.meetings", *on_meetings)
 fig = components.figure(charts.small_multiple_bars, per_q, "quarter", "meetings", "rrp_id", ids, chart_short,
                         quarter_names,
                                  t("rrp.meetings.chart", lang), t("rrp.col.meetings", lang))
@@ -83,9 +80,7 @@ show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_p
 
 st.subheader(t("rrp.gaps.title", lang))
 st.caption(t("rrp.gaps.intro", lang, as_of=min(f.end, ctx.as_of).isoformat()))
-summary = disclosure.protect(activity["summary"],
-                             counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES, threshold=n,
-                             relations=disclosure.relations("rrp.activity", ctx.publication))
+summary = ctx.published("rrp.summary", *on_meetings)
 fig = components.figure(
     charts.grouped_bars, rrp.gaps_long(summary), "rrp_id", "days", "measure", list(gap_measures), gap_measures,
     chart_short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
@@ -94,9 +89,7 @@ show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "lon
 
 st.subheader(t("rrp.actions.title", lang))
 st.caption(t("rrp.actions.intro", lang))
-act = disclosure.protect(activity["actions"], counts=rrp.ACTIVITY_COUNTS,
-                         rates=rrp.ACTIVITY_RATES, threshold=n,
-                         relations=disclosure.relations("rrp.activity", ctx.publication))
+act = ctx.published("rrp.actions", *on_meetings)
 fig = components.figure(
     charts.trend_lines, act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
     "quarter", "value", "measure", rrp.ACTIVITY_COUNTS,
@@ -106,8 +99,7 @@ show(act, ["quarter", "meetings", *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp
 
 st.header(t("rrp.att.title", lang))
 st.caption(t("rrp.att.intro", lang, weak=weak_pct, comparator=comparator))
-matrix = rrp.flag_weak(disclosure.protect(activity["attendance"], rates=rrp.ATTENDANCE_RATES,
-                                          threshold=n))
+matrix = rrp.flag_weak(ctx.published("rrp.attendance", *on_meetings))
 weak_named, weak_pooled = rrp.weak_text(matrix, lang, agencies, markup.md_values(columns), markup.md(series["area"]),
                                          comparator)
 if rrp.weak_cells(matrix).height:
@@ -130,8 +122,7 @@ with st.expander(t("rrp.att.counts", lang)):
 st.subheader(t("rrp.att.trend_title", lang))
 agency = st.columns([1, 2])[0].selectbox(t("rrp.att.agency", lang), [rrp.ALL, *AGENCY_TYPES], key="rrp_att_agency",
                                          format_func=agencies.get, placeholder=t("ui.choose", lang))
-trend = disclosure.protect(ctx.cached(rrp.attendance_trend_of, f, tuple(ids), tuple(quarters), agency, whole),
-                           rates=rrp.ATTENDANCE_RATES, threshold=n)
+trend = ctx.published("rrp.attendance_trend", f, tuple(ids), tuple(quarters), agency, whole)
 fig = components.figure(charts.trend_lines, trend, "quarter", "attendance_rate", "series", keys, chart_series,
                          t("rrp.att.trend_chart", lang, agency=agencies[agency]), t("rrp.col.quarter", lang),
                          t("rrp.col.attendance_rate", lang), x_labels=quarter_names, y_format=".0%",
@@ -142,20 +133,15 @@ show(trend, ["series", "quarter", "invited", "recorded", "attended", "attendance
 st.header(t("rrp.time.title", lang))
 st.caption(t("rrp.time.intro", lang, as_of=ctx.as_of.isoformat()))
 if secure:
-    rel = disclosure.protect(rrp.stacked({k: figs["release"][k] for k in keys}),
-                             counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES, threshold=n,
-                             relations=disclosure.relations("rrp.release", ctx.publication))
+    rel = ctx.published("rrp.release", *on_cases)
     fig = components.figure(charts.grouped_bars, rel, "cohort", "reviewed_before_rate", "series", keys, chart_series,
                             cohorts,
                               t("rrp.time.release_chart", lang), t("rrp.col.reviewed_before_rate", lang), is_rate=True)
     show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
     st.subheader(t("rrp.time.first_title", lang))
-    first = disclosure.protect(rrp.stacked({k: figs["first"][k] for k in keys}),
-                               counts=rrp.FIRST_REVIEW_COUNTS, rates=rrp.FIRST_REVIEW_RATES, threshold=n,
-                               relations=disclosure.relations("rrp.first_review", ctx.publication))
+    first = ctx.published("rrp.first_review", *on_cases)
     show(first, ["series", "cohort", *rrp.FIRST_REVIEW_COUNTS, "median_days"], "rrp_days_to_first_review")
-    dist = disclosure.protect(figs["bins"], counts=["episodes"], threshold=n,
-                              relations=disclosure.relations("rrp.first_review_bins", ctx.publication))
+    dist = ctx.published("rrp.first_review_bins", *on_cases)
     fig = components.figure(charts.grouped_bars, dist, "bin", "episodes", "cohort", secure, cohorts, bins,
                               t("rrp.time.first_chart", lang, area=chart_series["area"]), t("rrp.col.episodes", lang),
                               horizontal=False)
@@ -164,9 +150,7 @@ else:
     st.info(t("rrp.time.no_secure", lang))
 
 st.subheader(t("rrp.time.referral_title", lang))
-ref = disclosure.protect(rrp.stacked({k: figs["referral"][k] for k in keys}),
-                         counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n,
-                         relations=disclosure.relations("rrp.referral", ctx.publication))
+ref = ctx.published("rrp.referral", *on_cases)
 fig = components.figure(charts.grouped_bars, ref, "cohort", "referred_share", "series", keys, chart_series, cohorts,
                           t("rrp.time.referral_chart", lang), t("rrp.col.referred_share", lang), is_rate=True)
 show(ref, ["series", "cohort", *rrp.REFERRAL_COUNTS, "referred_share"], "rrp_referred", fig)

@@ -3,14 +3,14 @@ breakdown against Wales."""
 
 import streamlit as st
 
-from resettlement import disclosure, gaps, geography
+from resettlement import gaps, geography
 from resettlement.charts import grouped_bars, trend_lines
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang, n = ctx.filters, ctx.lang, ctx.threshold
+f, lang = ctx.filters, ctx.lang
 shell.page_title("gaps", ctx)
 period = t("overview.period", lang, start=shell.quarter_label(f.start_q, lang), end=shell.quarter_label(f.end_q, lang))
 st.caption(period)
@@ -26,8 +26,7 @@ measure = c3.selectbox(t("gaps.measure", lang), options=list(gaps.MEASURES), key
                        placeholder=t("ui.choose", lang),
                        format_func=lambda m: t(f"col.{m}", lang), help=t("gaps.measure_help", lang))
 
-protected = disclosure.secondary(ctx.cached(gaps.map_of, f, level, pathway, n),
-                                 disclosure.relations("gaps.areas", ctx.publication), n, rates=gaps.RATES)
+protected = ctx.published("gaps.areas", f, level, pathway)
 denominator = gaps.DENOMINATOR[measure]
 
 map_tab, table_tab = st.tabs([t("gaps.map_tab", lang), t("ui.table", lang)])
@@ -64,9 +63,7 @@ if st.button(t("gaps.clear_selection", lang), icon=":material/close:"):
     st.rerun()
 series_labels = {"area": name, "wales": comparator}
 
-figures = ctx.cached(gaps.area_figures, f, level, code, pathway)
-side = disclosure.protect(figures["side"], counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
-                          relations=disclosure.relations("gaps.compare", ctx.publication))
+side = ctx.published("gaps.compare", f, level, code, pathway)
 fig = components.figure(grouped_bars, side, "pathway", "gap_rate", "series", ["area", "wales"], series_labels,
                    {p: label("pathway", p, lang) for p in PATHWAYS}, t("gaps.by_pathway_title", lang),
                    t("col.gap_rate", lang), is_rate=True)
@@ -75,11 +72,9 @@ components.chart_with_table(fig, side.with_columns(side["series"].replace_strict
                                                                                            "not_in_place_rate": 3})
 
 st.subheader(t("gaps.reasons_title", lang))
-reasons = figures["reasons"]
-reasons_p = disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": ("unmet", "total")}, threshold=n,
-                               relations=disclosure.relations("gaps.reasons", ctx.publication))
+reasons_p = ctx.published("gaps.reasons", f, level, code, pathway)
 reason_labels = {r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
-                 for r in reasons["gap_reason"].unique()}
+                 for r in reasons_p["gap_reason"].unique()}
 fig = components.figure(
     grouped_bars, reasons_p, "gap_reason", "share", "series", ["area", "wales"], series_labels, reason_labels,
     t("gaps.reasons_chart", lang), t("col.share", lang), is_rate=True)
@@ -89,9 +84,7 @@ components.chart_with_table(fig, reasons_p.with_columns(reasons_p["series"].repl
 
 st.subheader(t("gaps.trend_title", lang))
 periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_grain", as_of=ctx.as_of)
-trend = ctx.cached(gaps.trend_of, f, level, code, pathway, tuple(periods))
-trend_p = disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
-                             relations=disclosure.relations("gaps.trend", ctx.publication))
+trend_p = ctx.published("gaps.trend", f, level, code, pathway, tuple(periods))
 fig = components.figure(trend_lines, trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,
                   t("gaps.trend_chart", lang), t("col.period", lang), t("col.gap_rate", lang),
                   x_labels=period_labels, y_format=".0%")

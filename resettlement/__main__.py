@@ -114,7 +114,7 @@ def _open_report(args: argparse.Namespace, with_area: bool = True):
 
 
 def _gaps(args: argparse.Namespace) -> int:
-    from resettlement import disclosure, gaps, geography
+    from resettlement import disclosure, geography, published
     from resettlement.scope import Scope
 
     opened = _open_report(args, with_area=False)
@@ -122,11 +122,10 @@ def _gaps(args: argparse.Namespace) -> int:
         return 2
     engine, _, _, f = opened
     scope = Scope.all_wales()
-    cases = geography.attach_service(store.read_table(engine, "cases", scope))
-    threshold = settings.suppression_threshold()  # output leaves the app: publication view (secondary suppression)
-    table = disclosure.secondary(gaps.map_table(cases, store.read_table(engine, "needs", scope), f, args.by,
-                                                args.pathway, threshold),
-                                 disclosure.relations("gaps.areas"), threshold, rates=gaps.RATES)
+    tables = {"cases": geography.attach_service(store.read_table(engine, "cases", scope)),
+              "needs": store.read_table(engine, "needs", scope)}
+    # output leaves the app: the publication view, exactly as the page's map table
+    table = published.frame(tables, "gaps.areas", published.Protection.from_settings(), f, args.by, args.pathway)
     records = disclosure.to_records(geography.with_area_names(table, args.by, args.lang))
     if args.json:
         print(json.dumps(records, indent=2, default=str))
@@ -139,26 +138,30 @@ def _gaps(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    """Findings of the disclosure audit (resettlement/audit.py); exit 1 when there is any."""
-    from resettlement import audit, geography
+    """Findings of the disclosure audit (resettlement/audit.py) over the registry of published tables; exit 1 when
+    there is any."""
+    from resettlement import audit, geography, published
     from resettlement.scope import Scope
 
     opened = _open_report(args, with_area=False)
     if opened is None:
         return 2
     engine, _, as_of, f = opened
-    tables = {name: store.read_table(engine, name, Scope.all_wales()) for name in ("cases", "needs")}
+    tables = store.read_all(engine, Scope.all_wales())
     tables["cases"] = geography.attach_service(tables["cases"])
-    found = audit.gaps_audit(tables, f, as_of, settings.suppression_threshold(), args.publication, args.pathway)
+    protection = published.Protection.from_settings(publication=args.publication)
+    found = audit.run(published.Inputs(tables), f, as_of, protection, args.pathway)
     view = "publication" if args.publication else "working"
     if args.json:
-        print(json.dumps({"view": view, "from": f.start_q, "to": f.end_q, "tables": ["gaps.areas"],
-                          "findings": found}, indent=2))
+        print(json.dumps({"view": view, "method": protection.method if args.publication else "suppress",
+                          "from": f.start_q, "to": f.end_q, "tables": list(audit.AUDITED), "findings": found},
+                         indent=2, default=str))
     else:
-        print(f"Disclosure audit, {view} view, Service gaps by area at every level, {f.start_q} to {f.end_q} "
-              f"(its quarters, less its first quarter, each cohort): {len(found)} finding(s)")
+        print(f"Disclosure audit, {view} view, {len(audit.AUDITED)} published tables, {f.start_q} to {f.end_q} "
+              f"(its quarters, less its first quarter, each cohort; every area at every level): "
+              f"{len(found)} finding(s)")
         for x in found:
-            print(f"  {x['kind']:<16} {'/'.join(x['cell'])} = {x['value']}")
+            print(f"  {x['kind']:<16} {'/'.join(map(str, x['cell']))} = {x['value']}")
     return 1 if found else 0
 
 

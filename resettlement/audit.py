@@ -8,24 +8,34 @@ total ``T = p1 + … + pk``, each ``pi`` lies in ``[lo(T) − Σ hi(others), hi(
 ``[Σ lo, Σ hi]``). A hidden cell whose interval closes on one value from 1 to threshold − 1 is *recovered*: the
 protection failed there. A published count from 1 to threshold − 1 is a failure too.
 
-:func:`gaps_audit` applies it to the Service gaps figures as ``python -m resettlement gaps`` publishes them (every
-area at every level, the period, its quarters and the period less its first quarter, each cohort and all cohorts).
-It is the first family of published tables the audit walks; the others follow as they join the registry of
-published tables (issue 15).
+In the publication view a shown count ``r`` is rounded, so it is only known to lie in ``[r − base/2, r + base/2]``
+(and at least the threshold), and a hidden one in ``[0, threshold − 1]``; a count recovered exactly from those is a
+finding too.
+
+:func:`run` walks the registry of published tables (:mod:`resettlement.published`), computed exactly as the pages,
+the deck and the CLI compute them: the tables by area at every level (Service gaps map, Data completeness areas,
+Area profile) for the period, each of its quarters, the period less its first quarter and each cohort; and the
+tables of one area against Wales (Service gaps, Pathway needs, Outcomes) for every authority and Wales. Cells are
+keyed by what they count (family, area, view, row labels, column), so the same figure shown by two tables is one
+cell, and one shown two ways is a finding of its own (``inconsistent``). Sums tie them together: authorities add up
+to their area and to Wales, quarters to the period, cohorts to all cohorts, and a table's own relations
+(``disclosure.TABLE_RELATIONS``) within each row.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 import polars as pl
 
-from resettlement import disclosure, gaps, geography
-from resettlement.filters import Filters, quarters_between
+from resettlement import disclosure, geography, published
+from resettlement.completeness import Thresholds
+from resettlement.filters import Area, Filters, quarters_between, trend_quarters
 
-Key = tuple  # a published cell: (table view, area level, area code, column)
+Key = tuple  # a published cell: (family, area token, view, row labels, column)
 Interval = tuple[float, float]
 
 
@@ -37,10 +47,20 @@ class Sum:
     parts: tuple[Key, ...]
 
 
-def bounds(known: Mapping[Key, float | None], sums: Iterable[Sum], rounds: int = 50) -> dict[Key, Interval]:
-    """Each cell's interval after propagating ``sums``: ``known`` maps a cell to its published value, or ``None``
-    when it is hidden (then it starts as [0, ∞))."""
-    box: dict[Key, Interval] = {k: (0.0, math.inf) if v is None else (float(v), float(v)) for k, v in known.items()}
+def _start(value: float | Interval | None) -> Interval:
+    if value is None:
+        return 0.0, math.inf
+    if isinstance(value, tuple):
+        return float(value[0]), float(value[1])
+    return float(value), float(value)
+
+
+def bounds(known: Mapping[Key, float | Interval | None], sums: Iterable[Sum], rounds: int = 50
+           ) -> dict[Key, Interval]:
+    """Each cell's interval after propagating ``sums``: ``known`` maps a cell to its published value, an interval
+    (a rounded or hidden cell of the publication view), or ``None`` when it is hidden and could be anything (then it
+    starts as [0, ∞))."""
+    box: dict[Key, Interval] = {k: _start(v) for k, v in known.items()}
     sums = [s for s in sums if s.total in box and all(p in box for p in s.parts)]
     for _ in range(rounds):
         changed = False
@@ -66,91 +86,170 @@ def _narrow(box: dict[Key, Interval], key: Key, lo: float, hi: float) -> bool:
     return True
 
 
-def findings(known: Mapping[Key, float | None], sums: Iterable[Sum], threshold: int) -> list[dict]:
-    """Published counts from 1 to ``threshold`` − 1, and hidden counts recovered exactly in that range."""
+def findings(known: Mapping[Key, float | Interval | None], sums: Iterable[Sum], threshold: int) -> list[dict]:
+    """Published counts from 1 to ``threshold`` − 1, and hidden (or rounded) counts recovered exactly in that
+    range."""
     out = [{"kind": "small_published", "cell": list(k), "value": v} for k, v in known.items()
-           if v is not None and 1 <= v <= threshold - 1]
+           if v is not None and not isinstance(v, tuple) and 1 <= v <= threshold - 1]
     for key, (lo, hi) in bounds(known, sums).items():
-        if known[key] is None and lo == hi and 1 <= lo <= threshold - 1:
+        exact = known[key] is not None and not isinstance(known[key], tuple)
+        if not exact and lo == hi and 1 <= lo <= threshold - 1:
             out.append({"kind": "recovered", "cell": list(key), "value": int(lo)})
     return out
 
 
-# ---- Service gaps: every level, the period and its parts, each cohort ---------------------------------------------
 
 
-def _cells(view: str, table: pl.DataFrame, level: str) -> dict[Key, float | None]:
-    """The count cells of one published map table (already protected) by (view, level, area, column)."""
-    out: dict[Key, float | None] = {}
-    for row in table.iter_rows(named=True):
-        for col in gaps.COUNTS:
-            out[(view, level, row["area_code"], col)] = row[col]
+# ---- the registry, walked -----------------------------------------------------------------------------------------
+
+#: Tables showing the same figures share a family, so a figure shown by two of them is one cell.
+FAMILY = {"gaps.areas": "gaps", "gaps.compare": "gaps", "profile.gaps": "gaps", "outcomes.headline": "outcomes",
+          "profile.outcomes": "outcomes", **{f"completeness.{lv}": "completeness" for lv in geography.AREA_LEVELS}}
+#: Counts of distinct children: not additive over areas, periods or cohorts (a child can be in several).
+NOT_ADDITIVE = frozenset({"children"})
+#: Tables by area at a level, audited in every view: (table name at ``level``, its arguments after the filters).
+BY_LEVEL: tuple[tuple[str, Callable[[str, date, str], tuple]], ...] = (
+    ("gaps.areas", lambda level, as_of, pathway: (level, pathway)),
+    ("completeness.{level}", lambda level, as_of, _: (level, trend_quarters(as_of), Thresholds.from_settings())),
+    ("profile.areas", lambda level, as_of, _: (level, as_of)),
+)
+#: Tables of one area against Wales, audited for every authority and Wales over the period.
+PER_AREA: tuple[tuple[str, Callable[[Area, date], tuple]], ...] = (
+    ("gaps.compare", lambda area, as_of: (area.level, area.code, "all")),
+    ("needs.compare", lambda area, as_of: ()),
+    ("outcomes.headline", lambda area, as_of: (as_of, trend_quarters(as_of))),
+)
+LEVELS = ("la", "service", "police_area")
+AUDITED = tuple(dict.fromkeys([n.format(level=lv) for n, _ in BY_LEVEL for lv in LEVELS] + [n for n, _ in PER_AREA]))
+
+
+def views(f: Filters, as_of: date) -> dict[str, Filters]:
+    """The views a user can open around ``f``: the period, each of its quarters, the period less its first quarter,
+    and each cohort alone."""
+    period = [q for q in quarters_between(f.start, as_of) if f.start_q <= q <= f.end_q]
+    out = {"period": f}
+    out.update({f"quarter:{q}": replace(f, start_q=q, end_q=q) for q in period})
+    if len(period) > 1:
+        out["rest"] = replace(f, start_q=period[1])
+    out.update({f"cohort:{c}": replace(f, cohorts=(c,)) for c in f.cohorts} if len(f.cohorts) > 1 else {})
     return out
 
 
-def _level_sums(view: str, f: Filters) -> list[Sum]:
-    """Authorities add up to their police force area and, while the services did not change in the period, to their
-    service."""
-    out: list[Sum] = []
+class _Cells:
+    """Published cells keyed by what they count, with what an attacker knows of each."""
+
+    def __init__(self, protection: published.Protection) -> None:
+        self.protection = protection
+        self.known: dict[Key, float | Interval | None] = {}
+        self.shown: dict[Key, tuple] = {}
+        self.inconsistent: list[dict] = []
+        self.sums: list[Sum] = []
+
+    def knowledge(self, value: float | None) -> float | Interval | None:
+        p = self.protection
+        return disclosure.rounded_interval(value, p.threshold, p.base) if p.rounds else value
+
+    def add(self, key: Key, value: float | None, note: str | None, where: str) -> None:
+        if key in self.shown and self.shown[key][:2] != (value, note):
+            self.inconsistent.append({"kind": "inconsistent", "cell": [str(k) for k in key],
+                                      "value": f"{self.shown[key][0] if self.shown[key][1] is None else 'c'} in "
+                                               f"{self.shown[key][2]}, {value if note is None else 'c'} in {where}"})
+            return
+        self.shown[key] = (value, note, where)
+        self.known[key] = self.knowledge(value)
+
+    def table(self, name: str, frame: pl.DataFrame, token_of: Callable[[dict], str], view: str) -> None:
+        """Every count cell of one published table, and its rows' own sums."""
+        spec = published.REGISTRY[name]
+        family = FAMILY.get(name, name)
+        counts = [c for c in spec.counts if c in frame.columns]
+        dims = [c for c in spec.labels if c in frame.columns and c not in ("series", "area_code")]
+        for i, row in enumerate(frame.iter_rows(named=True)):
+            base = (family, token_of(row), view, tuple(str(row[d]) for d in dims))
+            for col in counts:
+                self.add((*base, col), row[col], row.get(col + disclosure.NOTE_SUFFIX), name)
+            self.sums += _row_sums(spec, base, counts, f"{name}:{i}")
+
+
+def _row_sums(spec: published.Table, base: Key, counts: Sequence[str], slack: str) -> list[Sum]:
+    """A row's own relations (``identified = offer_recorded + offer_unknown``; with a remainder, the rest is an
+    unpublished cell of its own)."""
+    out = []
+    for rel in spec.relation_list():
+        if isinstance(rel, disclosure.RowSum) and rel.total in counts and all(p in counts for p in rel.parts):
+            parts = tuple((*base, p) for p in rel.parts)
+            if rel.remainder:
+                parts += (("slack", slack, rel.total),)
+            out.append(Sum((*base, rel.total), parts))
+    return out
+
+
+def cells(inputs: published.Inputs, f: Filters, as_of: date, protection: published.Protection,
+          pathway: str = "all") -> _Cells:
+    """The audited registered tables' cells (:data:`BY_LEVEL` in every view of :func:`views`, the Service gaps map
+    for ``pathway``; :data:`PER_AREA` for every authority and Wales over the period) and the sums between them."""
+    out = _Cells(protection)
+    all_views = views(f, as_of)
+    for view, vf in all_views.items():
+        for pattern, extra in BY_LEVEL:
+            for level in LEVELS:
+                name = pattern.format(level=level)
+                table = published.frame(inputs, name, protection, vf, *extra(level, as_of, pathway))
+                out.table(name, table, lambda row, lv=level: f"{lv}:{row['area_code']}" if row["area_code"] != "wales"
+                          else "wales", view)
+    for area in [Area(), *(Area("la", code) for code in geography.area_codes("la"))]:
+        af = replace(f, area=area)
+        for name, extra in PER_AREA:
+            table = published.frame(inputs, name, protection, af, *extra(area, as_of))
+            out.table(name, table, lambda row, a=area: a.token() if row.get("series", row.get("group")) == "area"
+                      else "wales", "period")
+    out.sums += _level_sums(out.known, f, as_of) + _view_sums(out.known, all_views)
+    for slack in {p for s in out.sums for p in s.parts if p[0] == "slack"}:
+        out.known[slack] = None
+    return out
+
+
+def run(inputs: published.Inputs, f: Filters, as_of: date, protection: published.Protection, pathway: str = "all"
+        ) -> list[dict]:
+    """Every finding over :func:`cells`: small published counts, recovered counts and figures published two
+    ways."""
+    found = cells(inputs, f, as_of, protection, pathway)
+    out = findings(found.known, found.sums, protection.threshold) + found.inconsistent
+    return [x for x in out if x["cell"][0] != "slack"]
+
+
+def _level_sums(known: Mapping[Key, object], f: Filters, as_of: date) -> list[Sum]:
+    """Authorities add up to their police force area, to their service (while the services did not change in the
+    period) and to Wales."""
     maps = {"police_area": geography.la_to_area("police_area", f.end)}
     by_service = [geography.la_to_area("service", day) for day in (f.start, f.end)]
     if by_service[0] == by_service[1]:
         maps["service"] = by_service[0]
+    parent_of: dict[str, list[str]] = {"wales": [f"la:{la}" for la in geography.area_codes("la")]}
     for level, mapping in maps.items():
-        for parent in sorted(set(mapping.values())):
-            children = tuple(la for la, p in mapping.items() if p == parent)
-            for col in gaps.COUNTS:
-                out.append(Sum((view, level, parent, col), tuple((view, "la", la, col) for la in children)))
-    return out
-
-
-def gaps_views(f: Filters, as_of_quarters: Sequence[str]) -> dict[str, Filters]:
-    """The views a user can open around ``f``: the period, each of its quarters, the period less its first quarter,
-    and each cohort alone."""
-    period = [q for q in as_of_quarters if f.start_q <= q <= f.end_q]
-    views = {"period": f}
-    views.update({f"quarter:{q}": replace(f, start_q=q, end_q=q) for q in period})
-    if len(period) > 1:
-        views["rest"] = replace(f, start_q=period[1])
-    views.update({f"cohort:{c}": replace(f, cohorts=(c,)) for c in f.cohorts} if len(f.cohorts) > 1 else {})
-    return views
-
-
-def gaps_audit(tables: Mapping[str, pl.DataFrame], f: Filters, as_of, threshold: int, publication: bool,
-               pathway: str = "all") -> list[dict]:
-    """Findings over the Service gaps map tables of every level and every view of :func:`gaps_views`."""
-    views = gaps_views(f, quarters_between(f.start, as_of))
-    relations = disclosure.relations("gaps.areas", publication)
-    known: dict[Key, float | None] = {}
-    sums: list[Sum] = []
-    for name, view in views.items():
-        for level in gaps.LEVELS:
-            table = gaps.map_table(tables["cases"], tables["needs"], view, level, pathway, threshold)
-            if relations:
-                table = disclosure.secondary(table, relations, threshold, rates=gaps.RATES)
-            known.update(_cells(name, table, level))
-        sums += _level_sums(name, view)
-    sums += _period_sums(views) + _cohort_sums(views, f)
-    return findings(known, sums, threshold)
-
-
-def _period_sums(views: Mapping[str, Filters]) -> list[Sum]:
-    """The period is the sum of its quarters, and of its first quarter and the rest."""
-    quarters = [n for n in views if n.startswith("quarter:")]
+        for la, parent in mapping.items():
+            parent_of.setdefault(f"{level}:{parent}", []).append(f"la:{la}")
     out = []
-    for level in gaps.LEVELS:
-        for code in geography.area_codes(level):
-            for col in gaps.COUNTS:
-                whole = ("period", level, code, col)
-                out.append(Sum(whole, tuple((q, level, code, col) for q in quarters)))
-                if "rest" in views:
-                    out.append(Sum(whole, ((quarters[0], level, code, col), ("rest", level, code, col))))
+    for key in known:
+        family, token, view, dims, col = key if len(key) == 5 else (None,) * 5
+        if token in parent_of and col not in NOT_ADDITIVE:
+            parts = tuple((family, child, view, dims, col) for child in parent_of[token])
+            if all(p in known for p in parts):
+                out.append(Sum(key, parts))
     return out
 
 
-def _cohort_sums(views: Mapping[str, Filters], f: Filters) -> list[Sum]:
-    names = [f"cohort:{c}" for c in f.cohorts if f"cohort:{c}" in views]
-    if not names:
-        return []
-    return [Sum(("period", level, code, col), tuple((n, level, code, col) for n in names))
-            for level in gaps.LEVELS for code in geography.area_codes(level) for col in gaps.COUNTS]
+def _view_sums(known: Mapping[Key, object], all_views: Mapping[str, Filters]) -> list[Sum]:
+    """The period is the sum of its quarters, of its first quarter and the rest, and of its cohorts."""
+    quarters = [v for v in all_views if v.startswith("quarter:")]
+    cohorts = [v for v in all_views if v.startswith("cohort:")]
+    groups = [quarters] + ([[quarters[0], "rest"]] if "rest" in all_views else []) + ([cohorts] if cohorts else [])
+    out = []
+    for key in known:
+        if len(key) != 5 or key[2] != "period" or key[4] in NOT_ADDITIVE:
+            continue
+        for group in groups:
+            parts = tuple((key[0], key[1], v, key[3], key[4]) for v in group)
+            if all(p in known for p in parts):
+                out.append(Sum(key, parts))
+    return out

@@ -651,7 +651,14 @@ def report(
     threshold: int,
     thresholds: Thresholds | None = None,
 ) -> pl.DataFrame:
-    """The protected figures the page shows for one view, and the CLI prints: ``wales`` the headline (the
+    """:func:`view` protected with primary suppression (the published tables go through
+    ``resettlement.published``, which adds the view's protection)."""
+    return protected(view(ev, f, by, quarters, thresholds), threshold)
+
+
+def view(ev: Evaluated, f: Filters, by: str, quarters: Sequence[str], thresholds: Thresholds | None = None
+         ) -> pl.DataFrame:
+    """The figures the page shows for one view, and the CLI prints, before protection: ``wales`` the headline (the
     selection and the comparator), an area level, ``quarter`` the trend over ``quarters``, ``field``,
     ``table``, ``rule`` (validity) or ``timeliness``."""
     if by == "wales":
@@ -670,7 +677,7 @@ def report(
         frame = selection_timeliness(ev, f)
     else:
         raise ValueError(f"unknown view {by!r}: one of {', '.join(BY)}")
-    return protected(frame, threshold)
+    return frame
 
 
 def text_report(rows: list[dict], by: str, f: Filters) -> str:
@@ -751,17 +758,24 @@ VIEWS: dict[str, tuple[str, ...]] = {
 }
 
 
-def protected(df: pl.DataFrame, threshold: int) -> pl.DataFrame:
+def protected(df: pl.DataFrame, threshold: int, base: int | None = None) -> pl.DataFrame:
     """Scores as the page and the CLI show them: rates as percentages to one decimal, episodes (children's
     cases) suppressed from 1 to threshold − 1, and every figure of a group resting on fewer than ``threshold``
     episodes (or, for partnership records only, records) suppressed too; a rate with nothing to check is
-    marked ``z`` (not applicable). Drops the working columns."""
+    marked ``z`` (not applicable). Drops the working columns. With ``base`` (the publication view), episodes under
+    the threshold, zero included, are hidden and the rest rounded to ``base``, and so are the cell counts (whose
+    exact values would give the episodes back)."""
     basis = pl.when(pl.col("episodes") > 0).then(pl.col("episodes")).otherwise(pl.col("records"))
     rates = [c for c in RATE_COLUMNS if c in df.columns]
     df = df.with_columns(basis.alias("__basis"), *(_percent(c) for c in rates))
     judged = {c: "__basis" for c in (*rates, *CELL_COLUMNS) if c in df.columns}
     counts = ["episodes"] if "episodes" in df.columns else []
-    out = disclosure.protect(df, counts=counts, rates=judged, threshold=threshold).drop("__basis")
+    if base:
+        cells = [c for c in CELL_COLUMNS if c in df.columns and df[c].dtype.is_integer()]
+        out = disclosure.rounded(df, counts, judged, threshold, base).with_columns(
+            disclosure.round_to(pl.col(c), base).cast(df[c].dtype) for c in cells).drop("__basis")
+    else:
+        out = disclosure.protect(df, counts=counts, rates=judged, threshold=threshold).drop("__basis")
     note = disclosure.NOTE_SUFFIX
     return out.with_columns(
         pl.when(pl.col(c).is_null() & pl.col(c + note).is_null()).then(pl.lit(disclosure.NOT_APPLICABLE))

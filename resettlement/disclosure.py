@@ -76,6 +76,92 @@ def protect(
     return secondary(out, relations, threshold, rates) if relations else out
 
 
+def round_to(expr: pl.Expr, base: int) -> pl.Expr:
+    """``expr`` rounded to the nearest multiple of ``base`` (halves up; whole numbers in, whole numbers out)."""
+    return ((expr + base // 2) // base) * base
+
+
+def hidden_max(threshold: int, base: int) -> int:
+    """The largest count the publication view hides: every count under the threshold, and those that would round
+    to the threshold or below (5 to 7 with base 5), so a hidden count is anything from 0 to this and the smallest
+    counts are never pinned at the edge of the hidden band by differencing."""
+    return max([threshold - 1] + [v for v in range(threshold, threshold + base) if (v + base // 2) // base * base
+                                  <= threshold])
+
+
+def rounded_interval(value: float | None, threshold: int, base: int) -> tuple[float, float]:
+    """What a reader knows of a count the publication view shows as ``value`` (``None`` when hidden)."""
+    top = hidden_max(threshold, base)
+    if value is None:
+        return 0.0, float(top)
+    return max(float(top + 1), value - base // 2), float(value + (base - 1) // 2)
+
+
+def rounded(
+    df: pl.DataFrame,
+    counts: Sequence[str] = (),
+    rates: Mapping[str, str | tuple[str, str]] | None = None,
+    threshold: int = 5,
+    base: int = 5,
+    shares: Sequence[str] = (),
+    intervals: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """The publication view's protection: every count under ``threshold`` (zero included), and every count that would
+    round to the threshold (:func:`hidden_max`), is hidden (``c``), every other count is rounded to the nearest
+    ``base``, and rates are worked out from the rounded counts.
+
+    A zero is hidden like a small count: "none of them" tells something about each child, and a published zero next to
+    hidden cells narrows them. A rate is hidden when its denominator, its numerator or the denominator minus it would
+    be hidden as a count (zero included, so 0% and 100% are never shown while 3% is hidden); shown, a rate in
+    ``shares`` is the rounded numerator over the rounded denominator and an interval in ``intervals`` (column →
+    ``low`` or ``high``) the Wilson interval of those, so neither gives an exact count back. Other rates (medians,
+    means, ratios of hours) are statistics of a group of at least ``threshold``, kept as computed. The same count
+    rounds the same way wherever it appears; parts may not add up exactly to their rounded total.
+    """
+    rates, intervals = dict(rates or {}), dict(intervals or {})
+    top = hidden_max(threshold, base)
+    exprs: list[pl.Expr] = []
+    for col in counts:
+        under = (pl.col(col) <= top).fill_null(False)
+        exprs.append(pl.when(under).then(pl.lit(SUPPRESSED)).otherwise(None).cast(pl.String).alias(col + NOTE_SUFFIX))
+    for col, spec in rates.items():
+        num, denom = spec if isinstance(spec, tuple) else (None, spec)
+        d = pl.col(denom)
+        under = d <= top
+        if num is not None:
+            n = pl.col(num)
+            under = under | (n.is_not_null() & ((n <= top) | (d - n <= top)))
+        note = pl.when(d.is_null() | (d == 0)).then(pl.lit(NOT_APPLICABLE)).when(under).then(pl.lit(SUPPRESSED))
+        exprs.append(note.otherwise(None).cast(pl.String).alias(col + NOTE_SUFFIX))
+    out = df.with_columns(exprs)
+    derived = []
+    for col, spec in rates.items():
+        num, denom = spec if isinstance(spec, tuple) else (None, spec)
+        if num is None or (col not in shares and col not in intervals):
+            continue
+        k, n = round_to(pl.col(num), base).cast(pl.Float64), round_to(pl.col(denom), base).cast(pl.Float64)
+        value = k / n if col in shares else wilson_expr(k, n, intervals[col])
+        # a rate with no count behind it (hours attended ÷ offered) is a statistic: kept as computed
+        derived.append(pl.when(pl.col(num).is_null()).then(pl.col(col)).when(n > 0).then(value).otherwise(None)
+                       .alias(col))
+    out = out.with_columns(derived).with_columns(round_to(pl.col(c), base).cast(df[c].dtype).alias(c)
+                                                 for c in counts)
+    hidden = [c for c in [*counts, *rates] if c in out.columns]
+    return out.with_columns(
+        pl.when(pl.col(c + NOTE_SUFFIX).is_null()).then(pl.col(c)).otherwise(None).alias(c) for c in hidden
+    )
+
+
+def wilson_expr(k: pl.Expr, n: pl.Expr, side: str, z: float = 1.96) -> pl.Expr:
+    """One end (``low`` or ``high``) of the Wilson score interval of ``k`` out of ``n`` (the formula of
+    ``outcomes.wilson``, as an expression)."""
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt() / denom
+    return (centre - half).clip(lower_bound=0.0) if side == "low" else (centre + half).clip(upper_bound=1.0)
+
+
 def protected_columns(df: pl.DataFrame) -> list[str]:
     return [c.removesuffix(NOTE_SUFFIX) for c in df.columns if c.endswith(NOTE_SUFFIX)]
 

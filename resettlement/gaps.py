@@ -122,8 +122,10 @@ def combine(rows: pl.DataFrame, pathway: str | None) -> pl.DataFrame:
     return rows.with_columns(pl.lit("all").alias("pathway"))
 
 
-def in_area(rows: pl.DataFrame, level: str, code: str) -> pl.DataFrame:
-    """Rows of one area at ``level``."""
+def in_area(rows: pl.DataFrame, level: str, code: str | None) -> pl.DataFrame:
+    """Rows of one area at ``level`` (all of them for ``wales``)."""
+    if level == "wales":
+        return rows
     return with_area(rows).filter(pl.col(_area_col(level)) == code)
 
 
@@ -174,21 +176,6 @@ def compare_trend(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: l
     )
 
 
-def map_table(cases: pl.DataFrame, needs_rows: pl.DataFrame, f, level: str, pathway: str, threshold: int
-              ) -> pl.DataFrame:
-    """The disclosure-protected figures behind the map and its table (and the ``gaps`` CLI): every area at
-    ``level`` for one pathway (or ``all`` pooled), over the filters' period and cohorts in every area."""
-    from dataclasses import replace
-
-    from resettlement import disclosure
-    from resettlement.filters import Area, select_cases
-    from resettlement.needs import with_case
-
-    rows = with_case(needs_rows, select_cases(cases, replace(f, area=Area())))
-    table = by_area(combine(rows, pathway), level, pathways=(pathway,))
-    return disclosure.protect(table, counts=list(COUNTS), rates=RATES, threshold=threshold)
-
-
 # ---- what the Service gaps page shows, from the tables and plain values (cached by the page on those values) -----
 
 def _rows(tables: Tables, f: Filters, with_period: bool = True, pathway: str = "all",
@@ -206,9 +193,10 @@ def _rows(tables: Tables, f: Filters, with_period: bool = True, pathway: str = "
     return with_case(rows, select_cases(tables["cases"], replace(f, area=Area()), with_period))
 
 
-def map_of(tables: Tables, f: Filters, level: str, pathway: str, threshold: int) -> pl.DataFrame:
-    """:func:`map_table` from the tables."""
-    return map_table(tables["cases"], tables["needs"], f, level, pathway, threshold)
+def map_of(tables: Tables, f: Filters, level: str, pathway: str) -> pl.DataFrame:
+    """The figures behind the map and its table (and the ``gaps`` CLI), before protection: every area at ``level``
+    for one pathway (or ``all`` pooled), over the filters' period and cohorts in every area in scope."""
+    return by_area(combine(_rows(tables, f), pathway), level, pathways=(pathway,))
 
 
 def area_figures(tables: Tables, f: Filters, level: str, code: str, pathway: str) -> dict[str, pl.DataFrame]:

@@ -117,21 +117,28 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
     return out.with_columns((pl.col("current") - pl.col("previous")).alias("change"))
 
 
-def protect_headline(df: pl.DataFrame, threshold: int) -> pl.DataFrame:
+def protect_headline(df: pl.DataFrame, threshold: int, base: int | None = None) -> pl.DataFrame:
     """Disclosure control for :func:`headline`: a count is hidden when it is 1..threshold-1; a rate when its
-    numerator, denominator or their difference is; a change is hidden when either side is hidden."""
-    def small(col: str) -> pl.Expr:
-        return pl.col(col).is_between(1, threshold - 1).fill_null(False)
+    numerator, denominator or their difference is; a change is hidden when either side is hidden.
+
+    With ``base`` (the publication view's rounding, see :func:`resettlement.disclosure.rounded`), zeros are hidden
+    like small counts, shown counts are rounded to ``base``, rates are worked out from the rounded counts, and the
+    change is the difference of the two figures shown."""
+    from resettlement.disclosure import hidden_max
+
+    low, top = (0, hidden_max(threshold, base)) if base else (1, threshold - 1)
+
+    def small(expr: pl.Expr) -> pl.Expr:
+        return expr.is_between(low, top).fill_null(False)
 
     def hidden(prefix: str) -> pl.Expr:
-        is_rate = pl.col(f"{prefix}_den").is_not_null()
-        rate_hidden = (
-            (pl.col(f"{prefix}_den") < threshold).fill_null(False)
-            | small(f"{prefix}_num")
-            | (pl.col(f"{prefix}_den") - pl.col(f"{prefix}_num")).is_between(1, threshold - 1).fill_null(False)
-        )
-        return pl.when(is_rate).then(rate_hidden).otherwise(small(f"{prefix}_num"))
+        num, den = pl.col(f"{prefix}_num"), pl.col(f"{prefix}_den")
+        rate_hidden = (den <= top).fill_null(False) | small(num) | small(den - num)
+        return pl.when(den.is_not_null()).then(rate_hidden).otherwise(small(num))
 
+    if base:
+        df = df.with_columns(_rounded_figure(p, base).alias(p) for p in ("current", "previous")).with_columns(
+            (pl.col("current") - pl.col("previous")).alias("change"))
     note = pl.lit("c")
     return df.with_columns(
         pl.when(hidden("current")).then(note).alias("current__note"),
@@ -140,6 +147,16 @@ def protect_headline(df: pl.DataFrame, threshold: int) -> pl.DataFrame:
     ).with_columns(
         *(pl.when(pl.col(f"{c}__note").is_null()).then(pl.col(c)).alias(c) for c in ("current", "previous", "change"))
     ).drop("current_num", "current_den", "previous_num", "previous_den")
+
+
+def _rounded_figure(prefix: str, base: int) -> pl.Expr:
+    """A headline figure from rounded counts: the rounded count, or the rounded numerator over the rounded
+    denominator."""
+    from resettlement.disclosure import round_to
+
+    num, den = round_to(pl.col(f"{prefix}_num"), base), round_to(pl.col(f"{prefix}_den"), base)
+    rate = pl.when(den > 0).then(num / den).otherwise(None)
+    return pl.when(pl.col(f"{prefix}_den").is_not_null()).then(rate).otherwise(num.cast(pl.Float64))
 
 
 def area_vs_wales_trend(cases: pl.DataFrame, f: Filters, quarters: list[str]) -> pl.DataFrame:

@@ -30,6 +30,8 @@ MEASURES: dict[str, tuple[str, str | None]] = {
     "reoffending": ("reoffenders", "reoffending_recorded"),
 }
 RATE_MEASURES = tuple(m for m, (_, d) in MEASURES.items() if d)
+#: The counts of children and episodes behind the measures (data cells are not children: not here).
+COUNTS = tuple(c for pair in MEASURES.values() for c in pair if c and c not in ("cells_present", "cells_applicable"))
 
 
 def rrp_lookup(rrps: pl.DataFrame) -> pl.DataFrame:
@@ -97,11 +99,15 @@ def wales_row(per_area: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def protect(per_area: pl.DataFrame, threshold: int) -> pl.DataFrame:
-    """Disclosure control for :func:`by_area` frames (counts and rates with their parts)."""
-    counts = [c for pair in MEASURES.values() for c in pair if c and c not in ("cells_present", "cells_applicable")]
+def protect(per_area: pl.DataFrame, threshold: int, base: int | None = None) -> pl.DataFrame:
+    """Disclosure control for :func:`by_area` frames (counts and rates with their parts); with ``base``, the
+    publication view's (:func:`resettlement.disclosure.rounded`)."""
+    counts = list(COUNTS)
     rates = {m: (n, d) for m, (n, d) in MEASURES.items() if d and m != "completeness"}
-    out = disclosure.protect(per_area, counts=counts, rates=rates, threshold=threshold)
+    if base:
+        out = disclosure.rounded(per_area, counts, rates, threshold, base, shares=tuple(rates))
+    else:
+        out = disclosure.protect(per_area, counts=counts, rates=rates, threshold=threshold)
     # completeness counts data cells, not children: hidden only when the area's children are
     return out.with_columns(
         pl.when(pl.col("children__note").is_not_null()).then(pl.lit("c")).alias("completeness__note")
@@ -159,31 +165,44 @@ def glance_table(glance: pl.DataFrame, lang: str) -> pl.DataFrame:
         {"area": "this_area", "area__note": "this_area__note"})
 
 
-def glance(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date,
-           threshold: int) -> pl.DataFrame:
-    """The protected at-a-glance table for one area: its figures, Wales's, the peers' median and its rank."""
+def areas(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
+    """:func:`by_area` with the pooled :func:`wales_row` appended (``area_code`` = ``wales``): the table the profile
+    publishes, so the at-a-glance figures are read from protected cells only."""
     per_area = by_area(tables, f, level, as_of)
-    wales = protect(wales_row(per_area).with_columns(pl.lit("wales").alias("area_code")), threshold)
-    out = at_a_glance(protect(per_area, threshold), wales, code)
+    wales = wales_row(per_area).with_columns(pl.lit("wales").alias("area_code"))
+    return pl.concat([per_area, wales], how="diagonal_relaxed")
+
+
+def glance(protected: pl.DataFrame, code: str) -> pl.DataFrame:
+    """The at-a-glance table for one area from the protected :func:`areas` table: its figures, Wales's, the
+    peers' median and its rank (among the figures shown, so a rank never rests on a hidden value)."""
+    is_wales = pl.col("area_code") == "wales"
+    wales = protected.filter(is_wales)
+    out = at_a_glance(protected.filter(~is_wales), wales, code)
     notes = {m: wales[f"{m}__note"].item() if f"{m}__note" in wales.columns else None for m in MEASURES}
     return out.with_columns(pl.col("measure").replace_strict(notes, default=None).alias("wales__note"))
+
+
+def covering_rrps(tables: Mapping[str, pl.DataFrame], level: str, code: str) -> pl.DataFrame:
+    """The RRPs covering an area (or the RRP itself, for an RRP's profile)."""
+    from resettlement import rrp
+
+    rrps = tables["rrps"]
+    return rrps.filter(pl.col("rrp_id") == code) if level == "rrp" else rrp.rrps_for_area(rrps, Area(level, code))
 
 
 def sections(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
              ) -> dict[str, pl.DataFrame]:
     """The figures the profile shows under its at-a-glance table, unprotected: ``gaps`` (gap measures per pathway,
     the area and Wales), ``worst_fields`` (the five fields of the area's records missing most cells),
-    ``covering`` (the RRPs covering the area), ``rrp_headline`` and ``outcomes`` (the area and Wales)."""
+    ``rrp_headline`` (of the RRPs covering the area) and ``outcomes`` (the area and Wales)."""
     from resettlement import rrp
 
-    rrps = tables["rrps"]
+    covering = covering_rrps(tables, level, code)
     if level == "rrp":
-        area_t, area_f = area_tables(tables, rrp.la_codes_of(rrps.filter(pl.col("rrp_id") == code))), replace(
-            f, area=Area())
-        covering = rrps.filter(pl.col("rrp_id") == code)
+        area_t, area_f = area_tables(tables, rrp.la_codes_of(covering)), replace(f, area=Area())
     else:
         area_t, area_f = tables, replace(f, area=Area(level, code))
-        covering = rrp.rrps_for_area(rrps, Area(level, code))
     area_cases, wales_cases = select_cases(area_t["cases"], area_f), select_cases(tables["cases"], replace(
         f, area=Area()))
     worst = completeness.field_scores(completeness.select_evaluated(area_t, area_f))
@@ -194,8 +213,8 @@ def sections(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: s
     return {
         "gaps": gaps.compare(needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"],
                                                                                            wales_cases)),
-        "worst_fields": worst.sort("cells_missing", descending=True).head(5),
-        "covering": covering,
+        "worst_fields": worst.sort("cells_missing", descending=True).head(5).select(
+            "table", "field", "cells_applicable", "cells_missing", (pl.col("completeness") * 100).round(1)),
         "rrp_headline": rrp.headline(meetings, rrp.invitations(tables["rrp_attendance"], meetings), per_case),
         "outcomes": outcomes.headline_compare(groups),
     }

@@ -16,17 +16,18 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
 import polars as pl
 
-from resettlement import cohort, completeness, disclosure, exports, gaps, geography, needs, outcomes, overview, rrp
+from resettlement import disclosure, exports, geography, outcomes, overview, published, rrp
 from resettlement.charts import OKABE_ITO
-from resettlement.filters import DATA_START, Area, Filters, quarters_between, select_cases
+from resettlement.completeness import Thresholds
+from resettlement.filters import DATA_START, Area, Filters, quarters_between, trend_quarters
 from resettlement.i18n import label, t
-from resettlement.standard import COHORTS, PATHWAYS
+from resettlement.standard import COHORTS, PATHWAYS, SECURE_COHORTS
 
 # Slides of the deck, in order (the map's table alternative follows the map).
 SLIDES: tuple[str, ...] = ("title", "headline", "trend", "needs", "gaps", "map", "map_table", "rrp", "completeness",
@@ -216,9 +217,11 @@ def _xlsx_value(v: object) -> object:
 
 
 def build_figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, threshold: int,
-                  lang: str = "en") -> dict[str, pl.DataFrame]:
-    """Every figure of a report for the area and period of ``filters``, as protected frames in the publication
-    view, computed as the pages compute them (same functions, same protection, secondary suppression on).
+                  lang: str = "en", fetch: Callable[..., pl.DataFrame] | None = None) -> dict[str, pl.DataFrame]:
+    """Every figure of a report for the area and period of ``filters``: the registered published tables
+    (:mod:`resettlement.published`) the pages show, in the publication view, so a slide holds exactly the page's
+    cells. ``fetch(name, *args)`` gives a published table (the app passes its cached ``Context.published``);
+    by default each is computed from ``tables``.
 
     Keys: ``headline`` (Overview headline), ``trend`` (episodes per quarter, area and comparator), ``cohorts``
     (the area's episodes per quarter by cohort), ``needs`` (funnel by pathway, area and comparator), ``gaps``
@@ -227,64 +230,33 @@ def build_figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: d
     and comparator) and ``outcomes`` (headline outcome rates, area and comparator). Quarters are those of the
     period; ``lang`` names nothing in the frames (they keep codes) and is accepted for callers' symmetry.
     """
-    f, n = filters, threshold
-    tables = dict(tables)
-    if "service_code" not in tables["cases"].columns:
-        tables["cases"] = geography.attach_service(tables["cases"])
-    cases, needs_rows = tables["cases"], tables["needs"]
+    f = filters
+    if fetch is None:
+        tables = dict(tables)
+        if "service_code" not in tables["cases"].columns:
+            tables["cases"] = geography.attach_service(tables["cases"])
+        inputs, protection = published.Inputs(tables), published.Protection.from_settings(publication=True)
+        protection = replace(protection, threshold=threshold)
+
+        def fetch(name: str, *args: object) -> pl.DataFrame:
+            return published.frame(inputs, name, protection, *args)
+
     all_quarters = quarters_between(DATA_START, as_of)
-    period = [q for q in all_quarters if f.start_q <= q <= f.end_q]
-    series = ["area"] if f.area.level == "wales" else ["area", "wales"]
-    in_series = pl.col("series").is_in(series)
-    wales_f = replace(f, area=Area())
-
-    def rel(name: str) -> tuple[disclosure.Relation, ...]:
-        return disclosure.relations(name, publication=True)
-
-    out: dict[str, pl.DataFrame] = {}
-    out["headline"] = overview.protect_headline(overview.headline(tables, f, as_of), n)
-    trend = disclosure.protect(overview.area_vs_wales_trend(cases, f, period), counts=["episodes"], threshold=n,
-                               relations=rel("overview.trend"))
-    out["trend"] = trend.filter(in_series)
-    by_cohort = disclosure.protect(cohort.starts_by_quarter(select_cases(cases, f, with_period=False), period),
-                                   counts=["episodes", "children"], threshold=n, relations=rel("overview.cohorts"))
-    out["cohorts"] = by_cohort.filter(pl.col("cohort").is_in(list(f.cohorts)))
-
-    area_rows = needs.with_case(needs_rows, select_cases(cases, f))
-    wales_rows = needs.with_case(needs_rows, select_cases(cases, wales_f))
-    out["needs"] = disclosure.protect(needs.compare(area_rows, wales_rows).filter(in_series),
-                                      counts=list(needs.FUNNEL_COUNTS), rates=needs.FUNNEL_RATES, threshold=n,
-                                      relations=rel("needs.compare"))
-    gap_area = wales_rows if f.area.level == "wales" else gaps.in_area(wales_rows, f.area.level, f.area.code)
-    out["gaps"] = disclosure.protect(gaps.compare(gap_area, wales_rows), counts=list(gaps.COUNTS), rates=gaps.RATES,
-                                     threshold=n, relations=rel("gaps.compare")).filter(in_series)
-    out["map"] = disclosure.secondary(gaps.map_table(cases, needs_rows, f, "la", "all", n), rel("gaps.areas"), n,
-                                      rates=gaps.RATES)
-
-    chosen = rrp.rrps_for_area(tables["rrps"], f.area)
-    ids = chosen["rrp_id"].to_list()
-    meetings = rrp.select_meetings(tables["rrp_meetings"], ids, f.start, f.end)
-    out["rrp"] = disclosure.protect(rrp.activity_by_quarter(meetings, rrp.period_quarters(all_quarters, f.start_q,
-                                                                                           f.end_q)),
-                                    counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES, threshold=n,
-                                    relations=rel("rrp.activity"))
-    rrp_cases = select_cases(cases, f).filter(pl.col("la_code").is_in(rrp.la_codes_of(chosen)))
-    per_case = rrp.case_reviews(rrp_cases, tables["rrp_reviews"], tables["rrp_meetings"])
-    rows = rrp.invitations(tables["rrp_attendance"], meetings)
-    out["rrp_headline"] = disclosure.protect(rrp.headline(meetings, rows, per_case), counts=rrp.HEADLINE_COUNTS,
-                                             rates=rrp.HEADLINE_RATES, threshold=n)
-
-    ev = completeness.evaluate(tables)
-    out["completeness"] = disclosure.secondary(
-        completeness.report(ev, f, "wales", all_quarters, n, completeness.Thresholds.from_settings()),
-        rel("completeness.wales"), n)
-
-    groups = {"area": f} if f.area.level == "wales" else {"area": f, "wales": wales_f}
-    rows_by = {k: outcomes.case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in groups.items()}
-    out["outcomes"] = disclosure.protect(outcomes.headline_compare(rows_by), counts=outcomes.HEADLINE_COUNTS,
-                                         rates=outcomes.HEADLINE_RATES, threshold=n,
-                                         relations=rel("outcomes.headline")).drop("numerator")
-    return out
+    period = tuple(q for q in all_quarters if f.start_q <= q <= f.end_q)
+    ids = tuple(rrp.rrps_for_area(tables["rrps"], f.area)["rrp_id"].to_list())
+    secure = tuple(c for c in f.cohorts if c in SECURE_COHORTS)
+    return {
+        "headline": fetch("overview.headline", f, as_of),
+        "trend": fetch("overview.trend", f, period),
+        "cohorts": fetch("overview.cohorts", f, period),
+        "needs": fetch("needs.compare", f),
+        "gaps": fetch("gaps.compare", f, f.area.level, f.area.code, "all"),
+        "map": fetch("gaps.areas", f, "la", "all"),
+        "rrp": fetch("rrp.actions", f, ids, tuple(rrp.period_quarters(all_quarters, f.start_q, f.end_q)), as_of),
+        "rrp_headline": fetch("rrp.headline", f, ids, secure, f.area.level == "wales"),
+        "completeness": fetch("completeness.wales", f, "wales", trend_quarters(as_of), Thresholds.from_settings()),
+        "outcomes": fetch("outcomes.headline", f, as_of, trend_quarters(as_of)),
+    }
 
 
 # --------------------------------------------------------------------------------------------------- deck
@@ -759,7 +731,8 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
 
 
 def report_deck(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, threshold: int, lang: str = "en",
-                synthetic: bool = False, all_wales: bool = True) -> bytes:
+                synthetic: bool = False, all_wales: bool = True, fetch: Callable[..., pl.DataFrame] | None = None
+                ) -> bytes:
     """:func:`deck` of :func:`build_figures`: what the CLI and the Overview page's button produce."""
-    return deck(build_figures(tables, filters, as_of, threshold, lang), filters, as_of, threshold, lang, synthetic,
-                all_wales)
+    return deck(build_figures(tables, filters, as_of, threshold, lang, fetch), filters, as_of, threshold, lang,
+                synthetic, all_wales)

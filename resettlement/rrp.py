@@ -437,12 +437,13 @@ def headline(meetings: pl.DataFrame, rows: pl.DataFrame, per_case: pl.DataFrame)
     return pl.concat([activity, att, rel], how="horizontal")
 
 
-def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], secure: Sequence[str]
-                 ) -> dict:
+def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], secure: Sequence[str],
+                 whole: bool = False) -> dict:
     """The RRP page's figures that rest on cases (the large table), aggregated: the ``headline`` of the RRPs
     ``rrp_ids`` over the filters' period, and per series (``area``: the filters' cases in those RRPs' authorities;
-    ``wales``: every area in scope) ``release`` reviews, ``first`` reviews and ``referral`` shares, with the area's
-    ``bins`` of days to the first review (``secure``: the secure cohorts chosen; none gives empty parts)."""
+    ``wales``: every area in scope, left out when ``whole``, the RRPs being all of Wales already) ``release``
+    reviews, ``first`` reviews and ``referral`` shares (stacked, :func:`stacked`), with the area's ``bins`` of days
+    to the first review (``secure``: the secure cohorts chosen; none gives no release, first or bins)."""
     from dataclasses import replace
 
     from resettlement.filters import select_cases
@@ -450,15 +451,17 @@ def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequen
     chosen = tables["rrps"].filter(pl.col("rrp_id").is_in(list(rrp_ids)))
     cases = {"area": select_cases(tables["cases"], f).filter(pl.col("la_code").is_in(la_codes_of(chosen))),
              "wales": select_cases(tables["cases"], replace(f, area=Area()))}
+    if whole:
+        del cases["wales"]
     per_case = {k: case_reviews(c, tables["rrp_reviews"], tables["rrp_meetings"]) for k, c in cases.items()}
     meetings = select_meetings(tables["rrp_meetings"], rrp_ids, f.start, f.end)
     secure = list(secure)
     return {
         "headline": headline(meetings, invitations(tables["rrp_attendance"], meetings), per_case["area"]),
-        "release": {k: release_reviews(p, secure) for k, p in per_case.items()} if secure else {},
-        "first": {k: first_review(p, secure) for k, p in per_case.items()} if secure else {},
+        "release": stacked({k: release_reviews(p, secure) for k, p in per_case.items()}) if secure else None,
+        "first": stacked({k: first_review(p, secure) for k, p in per_case.items()}) if secure else None,
         "bins": first_review_bins(per_case["area"], secure) if secure else None,
-        "referral": {k: referral_shares(c, f.cohorts) for k, c in cases.items()},
+        "referral": stacked({k: referral_shares(c, f.cohorts) for k, c in cases.items()}),
     }
 
 

@@ -36,6 +36,19 @@ SETTINGS: tuple[Setting, ...] = (
         "(shown as 'c') everywhere figures leave the app.",
     ),
     Setting(
+        "RESETTLEMENT_PUBLICATION_METHOD",
+        "round",
+        "How the publication view (and every deck and export made in it) protects figures: 'round' hides counts under "
+        "the threshold, zero included, and rounds the rest to RESETTLEMENT_ROUNDING_BASE, which holds against "
+        "differencing across areas, periods and cohorts; 'suppress' hides small counts and their neighbours (secondary "
+        "suppression) and shows the rest exactly, which does not (see docs/disclosure.md).",
+    ),
+    Setting(
+        "RESETTLEMENT_ROUNDING_BASE",
+        "5",
+        "The publication view rounds counts to the nearest multiple of this number (2 or more).",
+    ),
+    Setting(
         "RESETTLEMENT_SCOPE",
         "",
         "Which local authorities the viewer may see: 'all' for all Wales, or GSS codes separated by commas. "
@@ -92,6 +105,14 @@ def suppression_threshold() -> int:
     if threshold < 1:
         raise ValueError("RESETTLEMENT_SUPPRESSION_THRESHOLD must be at least 1")
     return threshold
+
+
+def publication_method() -> str:
+    return get("RESETTLEMENT_PUBLICATION_METHOD").lower()
+
+
+def rounding_base() -> int:
+    return int(get("RESETTLEMENT_ROUNDING_BASE"))
 
 
 def demo_scale() -> float:
@@ -173,6 +194,8 @@ def url_problem(url: str) -> str | None:
 CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
     "RESETTLEMENT_DB_URL": (lambda v: url_problem(v) is None, "db_url"),
     "RESETTLEMENT_SUPPRESSION_THRESHOLD": (_threshold_ok, "threshold"),
+    "RESETTLEMENT_PUBLICATION_METHOD": (lambda v: v.strip().lower() in ("round", "suppress"), "publication_method"),
+    "RESETTLEMENT_ROUNDING_BASE": (lambda v: v.isdigit() and int(v) >= 2, "rounding_base"),
     "RESETTLEMENT_SCOPE": (_scope_ok, "scope"),
     "RESETTLEMENT_CASE_LEVEL": (lambda v: v.strip().lower() in _CASE_LEVEL_VALUES, "case_level"),
     "RESETTLEMENT_RAG_GREEN": (_share_ok, "share"),

@@ -42,19 +42,24 @@ def test_language_switch_changes_every_shell_label(app):
     assert welsh[0] == catalog("cy")["filters.period"]
 
 
-def test_overview_headline_matches_hand_count(app, demo_url):
+@pytest.mark.parametrize("case_level", ["0", "1"])
+def test_overview_headline_matches_hand_count(app, demo_url, monkeypatch, case_level):
+    """The working view (case-level rights) shows the exact count; the publication view (forced without them)
+    the count rounded to the nearest 5."""
     import polars as pl
 
     from resettlement import store
     from resettlement.scope import Scope
 
+    monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", case_level)
     at = open_page(app, "overview", "en")
     period = at.sidebar.select_slider[0].value
     cases = store.read_table(store.get_engine(demo_url), "cases", Scope.all_wales())
     from resettlement.filters import quarter_bounds
 
     start, end = quarter_bounds(period[0])[0], quarter_bounds(period[1])[1]
-    expected = cases.filter(pl.col("start_date").is_between(start, end))["child_id"].n_unique()
+    exact = cases.filter(pl.col("start_date").is_between(start, end))["child_id"].n_unique()
+    expected = exact if case_level == "1" else (exact + 2) // 5 * 5
     total = next(m for m in at.metric if m.label == t("overview.label.children", "en"))
     assert total.value == f"{expected:,}"
 

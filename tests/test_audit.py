@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import replace
 
-from resettlement import audit, gaps, geography, store
+import pytest
+
+from resettlement import audit, disclosure, geography, published, store
 from resettlement.__main__ import main
-from resettlement.filters import Area, cli_filters, quarters_between, select_cases
-from resettlement.needs import with_case
+from resettlement.filters import cli_filters
 from resettlement.scope import Scope
 from tests.apptest import AS_OF
 
@@ -46,33 +47,58 @@ def test_small_published_counts_are_findings_and_large_recoveries_are_not():
     assert found == [{"kind": "small_published", "cell": ["a"], "value": 3}]  # b = 17 is recovered, not small
 
 
-def _raw_cells(tables, f) -> dict:
-    """Every count of every view and level, unprotected, as the audit keys them."""
-    raw = {}
-    for name, view in audit.gaps_views(f, quarters_between(f.start, AS_OF)).items():
-        rows = with_case(tables["needs"], select_cases(tables["cases"], replace(view, area=Area())))
-        for level in gaps.LEVELS:
-            for r in gaps.by_area(gaps.combine(rows, "all"), level, pathways=("all",)).iter_rows(named=True):
-                raw.update({(name, level, r["area_code"], c): r[c] for c in gaps.COUNTS})
-    return raw
+def test_a_rounded_view_pins_nothing_where_suppression_alone_did():
+    """Gwynedd again, in the publication view: North Wales 52 shows as 50 (48 to 52), the others as 10, 10, 10, 10,
+    10 (8 to 12 each), Gwynedd hidden (0 to 7): Gwynedd lies anywhere from 0 to 7, nothing is recovered."""
+    p = published.Protection(N, True, "round", 5)
+    iv = functools.partial(disclosure.rounded_interval, threshold=N, base=5)
+    known = {("north",): iv(50), ("gwynedd",): iv(None), **{(f"la{i}",): iv(10) for i in range(5)}}
+    north = audit.Sum(("north",), (("gwynedd",), *((f"la{i}",) for i in range(5))))
+    assert p.rounds and audit.findings(known, [north], N) == []
+    assert audit.bounds(known, [north])[("gwynedd",)] == (0, 7)
 
 
-def test_every_recovery_on_the_demo_data_is_the_true_count(demo_url):
-    tables = store.read_all(store.get_engine(demo_url), Scope.all_wales())
+@pytest.fixture(scope="module")
+def scale_one(tmp_path_factory):
+    """The demo database at scale 1 (volumes like Wales), fixed seed and as-of date."""
+    from resettlement import synth
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('audit') / 'scale1.db'}"
+    synth.build_demo(url, scale=1, seed=7, as_of=AS_OF)
+    tables = store.read_all(store.get_engine(url), Scope.all_wales())
     tables["cases"] = geography.attach_service(tables["cases"])
-    f = cli_filters(AS_OF, "2025Q1", "2025Q4")
-    raw = _raw_cells(tables, f)
-    for publication in (False, True):
-        for finding in audit.gaps_audit(tables, f, AS_OF, N, publication):
-            assert finding["value"] == raw[tuple(finding["cell"])], finding
-            assert 1 <= finding["value"] <= N - 1
+    return url, published.Inputs(tables)
 
 
-def test_cli_exits_1_on_findings_and_0_without(demo_url, capsys, monkeypatch):
-    code = main(["audit", "--db", demo_url, "--from", "2025Q1", "--to", "2025Q4", "--publication", "--json"])
+def test_every_recovery_in_the_working_view_is_the_true_count(scale_one):
+    """The working view (suppression) gives hidden counts back across levels, periods and cohorts: each one the
+    audit reports is checked against the unprotected count (the same walk with nothing hidden)."""
+    _, inputs = scale_one
+    f = cli_filters(AS_OF, None, None)
+    raw = audit.cells(inputs, f, AS_OF, published.Protection(1, False)).shown
+    found = audit.run(inputs, f, AS_OF, published.Protection(N, False))
+    recovered = [x for x in found if x["kind"] == "recovered"]
+    assert len(recovered) > 100 and all(x["kind"] != "small_published" for x in found)
+    for x in recovered:
+        assert raw[tuple(x["cell"])][0] == x["value"] and 1 <= x["value"] <= N - 1, x
+
+
+def test_the_publication_view_survives_differencing_on_the_demo_data(scale_one):
+    """Rounded to 5 with everything that rounds to 5 or less hidden, nothing is recovered, nothing small is shown
+    and no figure is shown two ways, over every audited table, level, quarter, cohort and authority."""
+    _, inputs = scale_one
+    f = cli_filters(AS_OF, None, None)
+    assert audit.run(inputs, f, AS_OF, published.Protection(N, True, "round", 5)) == []
+
+
+def test_cli_exits_1_on_findings_and_0_without(scale_one, capsys, monkeypatch):
+    url, _ = scale_one
+    assert main(["audit", "--db", url, "--publication", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert code == (1 if out["findings"] else 0)
-    assert (out["view"], out["from"], out["to"], out["tables"]) == ("publication", "2025Q1", "2025Q4", ["gaps.areas"])
+    assert (out["view"], out["method"], out["findings"]) == ("publication", "round", [])
+    assert set(out["tables"]) >= {"gaps.areas", "gaps.compare", "completeness.la", "profile.areas", "needs.compare",
+                                  "outcomes.headline"}
+    assert main(["audit", "--db", url, "--json"]) == 1  # the working view: suppression does not survive differencing
+    assert json.loads(capsys.readouterr().out)["findings"]
     monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")  # nothing hidden, nothing small: nothing found
-    assert main(["audit", "--db", demo_url, "--from", "2025Q1", "--to", "2025Q4", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["findings"] == []
+    assert main(["audit", "--db", url, "--json"]) == 0

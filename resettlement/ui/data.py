@@ -89,7 +89,7 @@ def _evaluated(url: str, rows_key: str, data_version: str) -> completeness.Evalu
 
 def clear() -> None:
     """Free every cached frame and result (after an import: the new data version retires them anyway)."""
-    for cache in (_tables, _evaluated, _computed):
+    for cache in (_tables, _evaluated, _computed, _published):
         cache.clear()
     _PREFETCHED.clear()
 
@@ -112,6 +112,23 @@ def cached_evaluated(fn: Callable[..., T], url: str, scope_key: str, data_versio
     name = f"{fn.__module__}.{fn.__qualname__}"
     _FUNCTIONS[name] = fn
     return _computed(name, url, scope_key, data_version, args, source="evaluated")
+
+
+def published(name: str, url: str, scope_key: str, data_version: str, protection: Any, *args: Any) -> pl.DataFrame:
+    """Published table ``name`` (:mod:`resettlement.published`) for ``args``, protected for ``protection``; its
+    source's result is cached once (shared by the tables made from it) and so is the protected table."""
+    return _published(name, url, scope_key, data_version, protection, args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _published(name: str, url: str, scope_key: str, data_version: str, protection: Any, args: tuple) -> pl.DataFrame:
+    from resettlement import published as registry
+
+    spec = registry.REGISTRY[name]
+    name_of = f"{spec.source.__module__}.{spec.source.__qualname__}"
+    _FUNCTIONS[name_of] = spec.source
+    raw = _computed(name_of, url, scope_key, data_version, args, source=spec.input)
+    return registry.protect(spec, raw, protection, *args)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)

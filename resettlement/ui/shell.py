@@ -28,6 +28,7 @@ from resettlement.filters import (
 )
 from resettlement.geography import area_name
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
+from resettlement.published import Protection
 from resettlement.scope import Scope, scope_from_settings
 from resettlement.standard import COHORTS
 from resettlement.ui import data
@@ -47,7 +48,23 @@ class Context:
     filters: Filters
     quarters: tuple[str, ...]
     threshold: int
-    publication: bool = False  # the publication view: secondary suppression, no case-level lists
+    publication: bool = False  # the publication view: rounded counts (see docs/disclosure.md), no case-level lists
+
+    @property
+    def protection(self) -> Protection:
+        """How this view protects figures (threshold, view, method, base): plain values, in every table's key."""
+        return Protection(self.threshold, self.publication, settings.publication_method(),
+                                    settings.rounding_base())
+
+    def published(self, name: str, *args):
+        """Published table ``name`` (see :mod:`resettlement.published`) for ``args``, protected for this view and
+        cached per (url, scope, data version, protection, args): the page's only way to a figure."""
+        return data.published(name, self.url, self.scope.key(), self.data_version, self.protection, *args)
+
+    def for_publication(self, name: str, *args):
+        """:meth:`published` in the publication view whatever this view is (the deck, which leaves the room)."""
+        protection = replace(self.protection, publication=True)
+        return data.published(name, self.url, self.scope.key(), self.data_version, protection, *args)
 
     def tables(self) -> dict:
         return data.tables(self.url, self.scope.key(), self.data_version)

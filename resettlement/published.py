@@ -1,0 +1,215 @@
+"""The registry of published tables: every table a page, the deck, an export or the CLI shows, declared once.
+
+A :class:`Table` names the function that computes it from the tables and plain filter values (its *source*), the
+part of the source's result it is, its counts, its rates with their numerators and denominators, the columns that
+say what a row is, and (by name) its disclosure relations in :data:`resettlement.disclosure.TABLE_RELATIONS`.
+:func:`protect` is the one disclosure boundary: the working view hides small counts and their neighbours (primary
+and secondary suppression); the publication view hides counts under the threshold and rounds the rest
+(:func:`resettlement.disclosure.rounded`), or, when the setting asks for it, uses suppression as the working view
+does. Pages (through ``Context.published``), ``report.build_figures``, the exports and the CLI all call
+:func:`frame` or :func:`protect` with the same name and arguments, so they cannot disagree, and the audit
+(``resettlement/audit.py``) walks this registry rather than a copy of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from resettlement import completeness, disclosure, gaps, needs, outcomes, overview, profile, rrp, settings
+
+
+@dataclass(frozen=True)
+class Protection:
+    """How figures are protected in one view: plain values, part of every cache key."""
+
+    threshold: int = 5
+    publication: bool = True
+    method: str = "round"  # the publication view's method: "round" or "suppress"
+    base: int = 5
+
+    @classmethod
+    def from_settings(cls, publication: bool = True) -> Protection:
+        return cls(settings.suppression_threshold(), publication, settings.publication_method(),
+                   settings.rounding_base())
+
+    @property
+    def rounds(self) -> bool:
+        return self.publication and self.method == "round"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table. ``source(tables, *args)`` returns a frame, or a dict (tuple) holding it under ``part``;
+    ``select(frame, *args)`` keeps the rows shown (after protection, so relations to hidden rows still count);
+    ``protector(frame, protection, *args)`` replaces the standard protection for tables whose shape needs its own
+    (a headline of current and previous figures, data-cell scores, an at-a-glance ranking)."""
+
+    name: str
+    source: Callable[..., Any]
+    part: str | int | None = None
+    counts: tuple[str, ...] = ()
+    rates: Mapping[str, str | tuple[str, str]] = field(default_factory=dict)
+    shares: tuple[str, ...] = ()  # rates that are numerator ÷ denominator (worked out from rounded counts)
+    intervals: Mapping[str, str] = field(default_factory=dict)  # Wilson interval ends: column → "low" / "high"
+    labels: tuple[str, ...] = ()
+    relations: str | None = None  # name in disclosure.TABLE_RELATIONS (default: the table's name)
+    select: Callable[..., pl.DataFrame] | None = None
+    drop: tuple[str, ...] = ()
+    input: str = "tables"  # "evaluated": the source reads completeness masks (completeness.evaluate) instead
+    protector: Callable[..., pl.DataFrame] | None = None
+
+    def relation_list(self) -> tuple[disclosure.Relation, ...]:
+        return disclosure.TABLE_RELATIONS.get(self.relations or self.name, ())
+
+
+def protect(spec: Table, raw: Any, protection: Protection, *args: Any) -> pl.DataFrame | None:
+    """The table ``spec`` from its source's result ``raw``, protected for ``protection``'s view: the one
+    disclosure boundary of every published figure (``None`` when the source has no such part for these
+    arguments, e.g. release reviews with no secure cohort chosen)."""
+    frame = raw[spec.part] if spec.part is not None else raw
+    if frame is None:
+        return None
+    counts = [c for c in spec.counts if c in frame.columns]
+    rates = {c: r for c, r in spec.rates.items() if c in frame.columns}
+    relations = () if protection.rounds else spec.relation_list()
+    if spec.protector is not None:
+        out = spec.protector(frame, protection, *args)
+        out = disclosure.secondary(out, relations, protection.threshold, rates) if relations else out
+    elif protection.rounds:
+        out = disclosure.rounded(frame, counts, rates, protection.threshold, protection.base, spec.shares,
+                                 spec.intervals)
+    else:
+        out = disclosure.protect(frame, counts, rates, protection.threshold, relations=relations)
+    if spec.select is not None:
+        out = spec.select(out, *args)
+    return out.drop([c for c in spec.drop if c in out.columns])
+
+
+class Inputs:
+    """The tables, and their completeness masks worked out only when a table needs them (for callers outside the
+    app: the deck, the CLI, the audit and tests; the app caches both per scope)."""
+
+    def __init__(self, tables: Mapping[str, pl.DataFrame]) -> None:
+        self.tables = tables
+        self._evaluated: completeness.Evaluated | None = None
+
+    def of(self, spec: Table) -> Any:
+        if spec.input == "evaluated":
+            if self._evaluated is None:
+                self._evaluated = completeness.evaluate(self.tables)
+            return self._evaluated
+        return self.tables
+
+
+def frame(inputs: Inputs | Mapping[str, pl.DataFrame], name: str, protection: Protection, *args: Any) -> pl.DataFrame:
+    """Published table ``name`` for ``args`` (plain values, as its source takes them), protected."""
+    spec = REGISTRY[name]
+    inputs = inputs if isinstance(inputs, Inputs) else Inputs(inputs)
+    return protect(spec, spec.source(inputs.of(spec), *args), protection, *args)
+
+
+# ------------------------------------------------------------------------------------------------ row selections
+
+
+def _series_shown(df: pl.DataFrame, f: Any, *_: Any) -> pl.DataFrame:
+    """The area's rows, and the comparator's unless the area is Wales (then the two would be the same)."""
+    return df if f.area.level != "wales" else df.filter(pl.col("series") == "area")
+
+
+def _chosen_cohorts(df: pl.DataFrame, f: Any, *_: Any) -> pl.DataFrame:
+    return df.filter(pl.col("cohort").is_in(list(f.cohorts)))
+
+
+def _base(protection: Protection) -> int | None:
+    return protection.base if protection.rounds else None
+
+
+def _headline(df: pl.DataFrame, protection: Protection, *_: Any) -> pl.DataFrame:
+    return overview.protect_headline(df, protection.threshold, _base(protection))
+
+
+def _scores(df: pl.DataFrame, protection: Protection, *_: Any) -> pl.DataFrame:
+    return completeness.protected(df, protection.threshold, _base(protection))
+
+
+def _areas(df: pl.DataFrame, protection: Protection, *_: Any) -> pl.DataFrame:
+    return profile.protect(df, protection.threshold, _base(protection))
+
+
+# ------------------------------------------------------------------------------------------------------- tables
+
+_GAPS = dict(counts=gaps.COUNTS, rates=gaps.RATES, shares=tuple(gaps.RATES))
+_FUNNEL = dict(counts=needs.FUNNEL_COUNTS, rates=needs.FUNNEL_RATES, shares=tuple(needs.FUNNEL_RATES))
+_WILSON = {"ci_low": "low", "ci_high": "high"}
+_OUTCOME = dict(counts=outcomes.HEADLINE_COUNTS, rates=outcomes.HEADLINE_RATES, shares=("rate",), intervals=_WILSON,
+                drop=("numerator",), labels=("group", "measure"), relations="outcomes.headline")
+_REOFFENDING = dict(rates=outcomes.REOFFENDING_RATES, shares=("rate",), intervals=_WILSON)
+
+TABLES: tuple[Table, ...] = (
+    # Overview (pages/overview.py; the deck's headline and trend slides)
+    Table("overview.headline", overview.headline, labels=("metric",), protector=_headline),
+    Table("overview.trend", overview.trends, 0, counts=("episodes",), labels=("series", "quarter"),
+          select=_series_shown),
+    Table("overview.cohorts", overview.trends, 1, counts=("episodes", "children"), labels=("cohort", "quarter"),
+          select=_chosen_cohorts),
+    # Pathway needs (pages/pathway_needs.py; the deck's needs slide)
+    Table("needs.compare", needs.figures, "compare", labels=("series", "pathway"), select=_series_shown, **_FUNNEL),
+    Table("needs.funnel", needs.figures, "funnel", labels=("pathway",), **_FUNNEL),
+    Table("needs.breakdown", needs.breakdown, labels=("pathway",), **_FUNNEL),
+    Table("needs.trend", needs.trend_of, labels=("series", "quarter"), select=_series_shown, **_FUNNEL),
+    Table("needs.per_case", needs.figures, "per_case", counts=("episodes", "total"),
+          rates={"share": ("episodes", "total")}, shares=("share",), labels=("series", "pathways"),
+          select=_series_shown),
+    # Service gaps (pages/service_gaps.py; the deck's gaps, map and map-table slides; the `gaps` CLI)
+    Table("gaps.areas", gaps.map_of, labels=("area_code", "pathway"), **_GAPS),
+    Table("gaps.compare", gaps.area_figures, "side", labels=("series", "pathway"), select=_series_shown, **_GAPS),
+    Table("gaps.reasons", gaps.area_figures, "reasons", counts=("unmet", "total"), rates={"share": ("unmet", "total")},
+          shares=("share",), labels=("series", "gap_reason")),
+    Table("gaps.trend", gaps.trend_of, labels=("series", "quarter"), **_GAPS),
+    # Data completeness (pages/data_completeness.py; the deck's completeness slide; the `completeness` CLI)
+    *(Table(f"completeness.{by}", completeness.view, input="evaluated", protector=_scores, counts=("episodes",),
+            labels=("series", "area_code", "quarter", "table", "field", "rule")) for by in completeness.BY),
+    # Outcomes (pages/outcomes.py; the deck's outcomes slide)
+    Table("outcomes.headline", outcomes.figures, "headline", **_OUTCOME),
+    Table("outcomes.summary", outcomes.figures, "confirmation", counts=outcomes.CONFIRMATION_COUNTS,
+          rates=outcomes.CONFIRMATION_RATES, shares=("late_rate",), intervals=_WILSON),
+    Table("outcomes.days", outcomes.figures, "days", counts=outcomes.DAYS_COUNTS, rates=outcomes.DAYS_RATES,
+          shares=("share",), labels=("bin",)),
+    Table("outcomes.reoffending", outcomes.figures, "reoffending",
+          counts=(*outcomes.REOFFENDING_COUNTS, "open", "no_index"), **_REOFFENDING),
+    Table("outcomes.cohorts", outcomes.figures, "by_cohort", counts=("cohort", *outcomes.REOFFENDING_COUNTS),
+          labels=("group", "quarter"), **_REOFFENDING),
+    # RRP activity (pages/rrp_activity.py; the deck's RRP slide)
+    Table("rrp.headline", rrp.case_figures, "headline", counts=rrp.HEADLINE_COUNTS, rates=rrp.HEADLINE_RATES,
+          shares=("completion_rate", "reviewed_before_rate")),
+    Table("rrp.release", rrp.case_figures, "release", counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES,
+          shares=tuple(rrp.RELEASE_RATES), labels=("series", "cohort")),
+    Table("rrp.first_review", rrp.case_figures, "first", counts=rrp.FIRST_REVIEW_COUNTS,
+          rates=rrp.FIRST_REVIEW_RATES, labels=("series", "cohort")),
+    Table("rrp.first_review_bins", rrp.case_figures, "bins", counts=("episodes",), labels=("bin", "cohort")),
+    Table("rrp.referral", rrp.case_figures, "referral", counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES,
+          shares=tuple(rrp.REFERRAL_RATES), labels=("series", "cohort")),
+    Table("rrp.meetings", rrp.activity_figures, "per_quarter", counts=("cases_reviewed",),
+          labels=("rrp_id", "quarter")),
+    Table("rrp.summary", rrp.activity_figures, "summary", counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES,
+          shares=tuple(rrp.ACTIVITY_RATES), labels=("rrp_id",), relations="rrp.activity"),
+    Table("rrp.actions", rrp.activity_figures, "actions", counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES,
+          shares=tuple(rrp.ACTIVITY_RATES), labels=("quarter",), relations="rrp.activity"),
+    Table("rrp.attendance", rrp.activity_figures, "attendance", rates=rrp.ATTENDANCE_RATES,
+          labels=("agency_type", "rrp_id")),
+    Table("rrp.attendance_trend", rrp.attendance_trend_of, rates=rrp.ATTENDANCE_RATES, labels=("series", "quarter")),
+    # Area profile (pages/area_profile.py and its printable page)
+    Table("profile.areas", profile.areas, labels=("area_code",), protector=_areas, counts=profile.COUNTS),
+    Table("profile.gaps", profile.sections, "gaps", labels=("series", "pathway"), relations="gaps.compare", **_GAPS),
+    Table("profile.worst", profile.sections, "worst_fields", counts=("cells_applicable", "cells_missing"),
+          rates={"completeness": ("cells_missing", "cells_applicable")}, labels=("table", "field")),
+    Table("profile.rrp_headline", profile.sections, "rrp_headline", counts=rrp.HEADLINE_COUNTS,
+          rates=rrp.HEADLINE_RATES, shares=("completion_rate", "reviewed_before_rate")),
+    Table("profile.outcomes", profile.sections, "outcomes", **_OUTCOME),
+)
+
+REGISTRY: dict[str, Table] = {t.name: t for t in TABLES}
