@@ -217,8 +217,8 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _completeness(args: argparse.Namespace) -> int:
-    from resettlement import completeness, disclosure
-    from resettlement.filters import DATA_START, quarters_between
+    from resettlement import completeness, published
+    from resettlement.filters import trend_quarters
     from resettlement.scope import Scope
 
     opened = _open_report(args)
@@ -230,12 +230,9 @@ def _completeness(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    ev = completeness.evaluate(store.read_all(engine, Scope.all_wales()))
-    table = completeness.report(ev, f, args.by, quarters_between(DATA_START, as_of), settings.suppression_threshold(),
-                                thresholds)
-    # output leaves the app: publication view (secondary suppression)
-    table = disclosure.secondary(table, disclosure.relations(f"completeness.{args.by}"),
-                                 settings.suppression_threshold())
+    # output leaves the app: the publication view, exactly as the page's table
+    table = published.frame(store.read_all(engine, Scope.all_wales()), f"completeness.{args.by}",
+                            published.Protection.from_settings(), f, args.by, trend_quarters(as_of), thresholds)
     rows = completeness.records(table)
     print(json.dumps(rows, indent=2, default=str) if args.json else completeness.text_report(rows, args.by, f))
     return 0

@@ -371,17 +371,18 @@ def cli_db(tmp_path_factory):
 
 
 def _page_figures(url: str, by: str) -> list[dict]:
-    """What the page computes for a view, with the page's defaults (latest eight quarters, all Wales, the
-    publication view: secondary suppression as in docs/disclosure.md)."""
-    from resettlement import store
-    from resettlement.filters import DATA_START, default_period, quarters_between
+    """What the page shows for a view, with the page's defaults (latest eight quarters, all Wales, the publication
+    view of docs/disclosure.md): the registered table, with the arguments the page passes."""
+    from resettlement import published, store
+    from resettlement.filters import DATA_START, default_period, quarters_between, trend_quarters
     from resettlement.scope import Scope
 
-    quarters = quarters_between(DATA_START, D(2026, 9, 30))
-    ev = dq.evaluate(store.read_all(store.get_engine(url), Scope.all_wales()))
-    f = Filters(*default_period(quarters, D(2026, 9, 30)))
-    table = dq.report(ev, f, by, quarters, threshold=5, thresholds=dq.Thresholds.from_settings())
-    return dq.records(disclosure.secondary(table, disclosure.relations(f"completeness.{by}"), 5))
+    as_of = D(2026, 9, 30)
+    f = Filters(*default_period(quarters_between(DATA_START, as_of), as_of))
+    table = published.frame(store.read_all(store.get_engine(url), Scope.all_wales()), f"completeness.{by}",
+                            published.Protection(5, True, "round", 5), f, by, trend_quarters(as_of),
+                            dq.Thresholds.from_settings())
+    return dq.records(table)
 
 
 @pytest.mark.parametrize("by", ["wales", "la", "service", "rrp", "quarter", "field", "table", "rule"])

@@ -59,7 +59,6 @@ def test_to_records_keeps_numbers_and_notes():
 
 # ---------------------------------------------------------------------------------------- secondary suppression
 
-from dataclasses import replace  # noqa: E402
 from datetime import date  # noqa: E402
 
 import pytest  # noqa: E402
@@ -199,144 +198,40 @@ def test_property_no_relation_gives_a_hidden_cell_back(grid, threshold):
 # ------------------------------------------------------- exhaustive check of every table the pages produce
 
 
-def page_tables(tables: dict, f, as_of: date, n: int):
-    """Every protected table the pages build for filters ``f``, in the publication view, built as the pages build
-    them (same domain functions, same protection): ``(name, frame, count columns, relations)``."""
-    from resettlement import cohort, completeness, evaluation, gaps, needs, outcomes, overview, rrp
-    from resettlement.filters import DATA_START, Area, quarters_between, select_cases
-    from resettlement.standard import PATHWAYS, SECURE_COHORTS
+def registry_calls(tables: dict, f, as_of: date) -> list[tuple[str, tuple]]:
+    """Every registered published table (resettlement/published.py) with the arguments the pages pass it for
+    filters ``f``: the exhaustive checks below walk what users see, not a copy of it."""
+    from resettlement import completeness, gaps, rrp
+    from resettlement.filters import DATA_START, quarters_between, trend_quarters
+    from resettlement.needs import BREAKDOWNS
+    from resettlement.standard import AGENCY_TYPES, PATHWAYS, SECURE_COHORTS
 
-    rel = disclosure.relations
-    quarters = quarters_between(DATA_START, as_of)
-    cases = tables["cases"]
-    wales_f = replace(f, area=Area())
-    is_wales = f.area.level == "wales"
-    series = ["area"] if is_wales else ["area", "wales"]
-    in_series = pl.col("series").is_in(series)
-    out = []
-
-    def add(name, frame, counts, relations=()):
-        out.append((name, frame, list(counts), tuple(relations)))
-
-    # Overview
-    head = overview.protect_headline(overview.headline(tables, f, as_of), n)
-    add("overview.headline", head.filter(pl.col("metric").is_in(list(overview.COUNT_METRICS))),
-        ["current", "previous"])
-    trend = disclosure.protect(overview.area_vs_wales_trend(cases, f, quarters), counts=["episodes"], threshold=n,
-                               relations=rel("overview.trend"))
-    add("overview.trend", trend.filter(in_series), ["episodes"], rel("overview.trend"))
-    by_cohort = disclosure.protect(cohort.starts_by_quarter(select_cases(cases, f, with_period=False), quarters),
-                                   counts=["episodes", "children"], threshold=n, relations=rel("overview.cohorts"))
-    add("overview.cohorts", by_cohort, ["episodes", "children"], rel("overview.cohorts"))
-    # Pathway needs
-    area_cases, wales_cases = select_cases(cases, f), select_cases(cases, wales_f)
-    area_rows, wales_rows = needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"], wales_cases)
-
-    def funnel(df, name):
-        counts = [c for c in needs.FUNNEL_COUNTS if c in df.columns]
-        add(name, disclosure.protect(df, counts=counts, rates=needs.FUNNEL_RATES, threshold=n, relations=rel(name)),
-            counts, rel(name))
-
-    funnel(needs.compare(area_rows, wales_rows).filter(in_series), "needs.compare")
-    funnel(needs.funnel(area_rows), "needs.funnel")
-    for by in needs.BREAKDOWNS:
-        funnel(needs.funnel(area_rows, by=[by]), "needs.breakdown")
-    h_area = needs.with_case(tables["needs"], select_cases(cases, f, with_period=False))
-    h_wales = needs.with_case(tables["needs"], select_cases(cases, wales_f, with_period=False))
-    for pathway in PATHWAYS[:3]:
-        funnel(needs.compare_trend(h_area, h_wales, quarters, pathway).filter(in_series), "needs.trend")
-    per = needs.compare_needs_per_case(area_rows, area_cases, wales_rows, wales_cases).filter(in_series)
-    add("needs.per_case", disclosure.protect(per, counts=["episodes", "total"], rates={"share": ("episodes", "total")},
-                                             threshold=n, relations=rel("needs.per_case")),
-        ["episodes", "total"], rel("needs.per_case"))
-    # Service gaps: every level, all pathways pooled and two single pathways; the selected area's breakdown
-    for level in gaps.LEVELS:
-        for pathway in ("all", "accommodation", "health"):
-            table = disclosure.secondary(gaps.map_table(cases, tables["needs"], f, level, pathway, n),
-                                         rel("gaps.areas"), n, rates=gaps.RATES)
-            add("gaps.areas", table, gaps.COUNTS, rel("gaps.areas"))
-    if not is_wales:
-        g_area = gaps.in_area(wales_rows, f.area.level, f.area.code)
-        add("gaps.compare", disclosure.protect(gaps.compare(g_area, wales_rows), counts=list(gaps.COUNTS),
-                                               rates=gaps.RATES, threshold=n, relations=rel("gaps.compare")),
-            gaps.COUNTS, rel("gaps.compare"))
-        reasons = gaps.reason_shares(gaps.combine(g_area, "all"), gaps.combine(wales_rows, "all"))
-        add("gaps.reasons", disclosure.protect(reasons, counts=["unmet", "total"], rates={"share": ("unmet", "total")},
-                                               threshold=n, relations=rel("gaps.reasons")),
-            ["unmet", "total"], rel("gaps.reasons"))
-        history = needs.with_case(tables["needs"], select_cases(cases, wales_f, with_period=False))
-        trend = gaps.compare_trend(gaps.combine(gaps.in_area(history, f.area.level, f.area.code), "all"),
-                                   gaps.combine(history, "all"), quarters)
-        add("gaps.trend", disclosure.protect(trend, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=n,
-                                             relations=rel("gaps.trend")), gaps.COUNTS, rel("gaps.trend"))
-    # Data completeness
-    ev = completeness.evaluate(tables)
+    quarters = trend_quarters(as_of)
     th = completeness.Thresholds.from_settings()
-    for view in completeness.BY:
-        relations = rel(f"completeness.{view}")
-        table = disclosure.secondary(completeness.report(ev, f, view, quarters, n, th), relations, n)
-        add(f"completeness.{view}", table, ["episodes"] if "episodes" in table.columns else [], relations)
-    # Outcomes and evaluation
-    groups = {"area": f} if is_wales else {"area": f, "wales": wales_f}
-    now = {k: outcomes.case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in groups.items()}
-    add("outcomes.headline", disclosure.protect(outcomes.headline_compare(now), counts=outcomes.HEADLINE_COUNTS,
-                                                rates=outcomes.HEADLINE_RATES, threshold=n,
-                                                relations=rel("outcomes.headline")).drop("numerator"),
-        outcomes.HEADLINE_COUNTS, rel("outcomes.headline"))
-    add("outcomes.summary", disclosure.protect(outcomes.confirmation_summary(now["area"]),
-                                               counts=outcomes.CONFIRMATION_COUNTS,
-                                               rates=outcomes.CONFIRMATION_RATES, threshold=n),
-        outcomes.CONFIRMATION_COUNTS)
-    add("outcomes.days", disclosure.protect(outcomes.confirmation_days(now["area"]), counts=outcomes.DAYS_COUNTS,
-                                            rates=outcomes.DAYS_RATES, threshold=n, relations=rel("outcomes.days")),
-        outcomes.DAYS_COUNTS, rel("outcomes.days"))
-    whole = {k: outcomes.case_outcomes(select_cases(cases, v, with_period=False), tables["outcomes"], as_of)
-             for k, v in groups.items()}
-    by_q = pl.concat([outcomes.reoffending_by_cohort(h, quarters, as_of).select(pl.lit(k).alias("group"), pl.all())
-                      for k, h in whole.items()])
-    counts = ["cohort", *outcomes.REOFFENDING_COUNTS]
-    add("outcomes.cohorts", disclosure.protect(by_q, counts=counts, rates=outcomes.REOFFENDING_RATES, threshold=n,
-                                               relations=rel("outcomes.cohorts")), counts, rel("outcomes.cohorts"))
-    eva = evaluation.protected_for(tables, f, as_of, n)
-    add("evaluation.effects", eva["effects"], evaluation.EFFECT_COUNTS)
-    # RRP activity (all RRPs of the area)
-    chosen = rrp.rrps_for_area(tables["rrps"], f.area)
-    if chosen.height:
-        ids = chosen["rrp_id"].to_list()
-        period = rrp.period_quarters(quarters, f.start_q, f.end_q)
-        meetings = rrp.select_meetings(tables["rrp_meetings"], ids, f.start, f.end)
-        rows = rrp.invitations(tables["rrp_attendance"], meetings)
-        rcases = {"area": area_cases.filter(pl.col("la_code").is_in(rrp.la_codes_of(chosen))), "wales": wales_cases}
-        per_case = {k: rrp.case_reviews(c, tables["rrp_reviews"], tables["rrp_meetings"]) for k, c in rcases.items()}
-        keys = ["area"] if is_wales else ["area", "wales"]
-        add("rrp.headline", disclosure.protect(rrp.headline(meetings, rows, per_case["area"]),
-                                               counts=rrp.HEADLINE_COUNTS, rates=rrp.HEADLINE_RATES, threshold=n),
-            rrp.HEADLINE_COUNTS)
-        add("rrp.meetings", disclosure.protect(rrp.meetings_per_quarter(tables["rrp_meetings"], chosen, period),
-                                               counts=["cases_reviewed"], threshold=n, relations=rel("rrp.meetings")),
-            ["cases_reviewed"], rel("rrp.meetings"))
-        for frame in (rrp.activity_summary(tables["rrp_meetings"], chosen, period, as_of),
-                      rrp.activity_by_quarter(meetings, period)):
-            add("rrp.activity", disclosure.protect(frame, counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES,
-                                                   threshold=n, relations=rel("rrp.activity")),
-                rrp.ACTIVITY_COUNTS, rel("rrp.activity"))
-        secure = [c for c in f.cohorts if c in SECURE_COHORTS]
-        stacked = {
-            "rrp.release": (rrp.release_reviews, rrp.RELEASE_COUNTS, rrp.RELEASE_RATES),
-            "rrp.first_review": (rrp.first_review, rrp.FIRST_REVIEW_COUNTS, rrp.FIRST_REVIEW_RATES),
-        }
-        for name, (fn, counts, rates) in stacked.items():
-            frame = rrp.stacked({k: fn(per_case[k], secure) for k in keys})
-            add(name, disclosure.protect(frame, counts=counts, rates=rates, threshold=n, relations=rel(name)), counts,
-                rel(name))
-        add("rrp.first_review_bins", disclosure.protect(rrp.first_review_bins(per_case["area"], secure),
-                                                        counts=["episodes"], threshold=n,
-                                                        relations=rel("rrp.first_review_bins")),
-            ["episodes"], rel("rrp.first_review_bins"))
-        ref = rrp.stacked({k: rrp.referral_shares(rcases[k], f.cohorts) for k in keys})
-        add("rrp.referral", disclosure.protect(ref, counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES, threshold=n,
-                                               relations=rel("rrp.referral")), rrp.REFERRAL_COUNTS, rel("rrp.referral"))
-    return out
+    level, code = (f.area.level, f.area.code) if f.area.level != "wales" else ("la", "W06000015")
+    calls = [("overview.headline", (f, as_of)), ("overview.trend", (f, quarters)), ("overview.cohorts", (f, quarters)),
+             ("needs.compare", (f,)), ("needs.funnel", (f,)), ("needs.per_case", (f,)),
+             *(("needs.breakdown", (f, by)) for by in BREAKDOWNS),
+             *(("needs.trend", (f, quarters, p)) for p in PATHWAYS[:3]),
+             *(("gaps.areas", (f, lv, p)) for lv in gaps.LEVELS for p in ("all", "accommodation", "health")),
+             ("gaps.compare", (f, level, code, "all")), ("gaps.reasons", (f, level, code, "all")),
+             ("gaps.trend", (f, level, code, "all", quarters)),
+             *((f"completeness.{by}", (f, by, quarters, th)) for by in completeness.BY),
+             *((f"outcomes.{part}", (f, as_of, quarters)) for part in ("headline", "summary", "days", "reoffending",
+                                                                      "cohorts")),
+             *(("profile.areas", (f, lv, as_of)) for lv in ("la", "service", "police_area", "rrp")),
+             *((f"profile.{part}", (f, level, code, as_of)) for part in ("gaps", "worst", "rrp_headline", "outcomes"))]
+    ids = tuple(rrp.rrps_for_area(tables["rrps"], f.area)["rrp_id"].to_list())
+    if ids:
+        secure = tuple(c for c in f.cohorts if c in SECURE_COHORTS)
+        whole = f.area.level == "wales"
+        period = tuple(rrp.period_quarters(quarters_between(DATA_START, as_of), f.start_q, f.end_q))
+        calls += [(f"rrp.{part}", (f, ids, secure, whole)) for part in ("headline", "release", "first_review",
+                                                                        "first_review_bins", "referral")]
+        calls += [(f"rrp.{part}", (f, ids, period, as_of)) for part in ("meetings", "summary", "actions",
+                                                                        "attendance")]
+        calls += [("rrp.attendance_trend", (f, ids, period, a, whole)) for a in ("all", AGENCY_TYPES[0])]
+    return calls
 
 
 FILTER_CASES = [("wales", "2024Q4", "2026Q3"), ("la:W06000015", "2024Q4", "2026Q3"),
@@ -361,18 +256,33 @@ def small_shown(frame: pl.DataFrame, counts, n: int) -> list:
 
 @pytest.mark.parametrize("area,start,end", FILTER_CASES)
 def test_no_page_table_shows_a_small_count_or_lets_one_be_worked_out(demo_tables, area, start, end):
+    """Every registered table, with the pages' arguments: the working view shows no count from 1 to n − 1 and no
+    relation gives a hidden cell back; the publication view shows only multiples of 5 above the hidden band."""
+    from resettlement import published
     from resettlement.filters import cli_filters
     from tests.apptest import AS_OF
 
     f = cli_filters(AS_OF, start, end, area=area)
     n = 5
-    checked = 0
-    for name, frame, counts, relations in page_tables(demo_tables, f, AS_OF, n):
-        assert disclosure.is_protected(frame), name
-        assert small_shown(frame, counts, n) == [], name
-        assert disclosure.recoverable(frame, relations, n) == [], name
-        checked += frame.height * max(1, len(counts))
+    inputs = published.Inputs(demo_tables)
+    checked, names = 0, set()
+    top = disclosure.hidden_max(n, 5)
+    for name, args in registry_calls(demo_tables, f, AS_OF):
+        spec = published.REGISTRY[name]
+        working = published.frame(inputs, name, published.Protection(n, False), *args)
+        rounded = published.frame(inputs, name, published.Protection(n, True, "round", 5), *args)
+        if working is None:
+            continue
+        names.add(name)
+        assert disclosure.is_protected(working) and disclosure.is_protected(rounded), name
+        assert small_shown(working, spec.counts, n) == [], name
+        assert disclosure.recoverable(working, spec.relation_list(), n) == [], name
+        shown = [v for c in spec.counts if c in rounded.columns for v in rounded[c].to_list() if v is not None]
+        assert all(v > top and v % 5 == 0 for v in shown), (name, shown)
+        checked += working.height * max(1, len(spec.counts))
     assert checked > 1000
+    if f.area.level == "wales":  # every table of the registry is walked (the RRP ones when the area has RRPs)
+        assert names == set(published.REGISTRY), set(published.REGISTRY) - names
 
 
 def test_exhaustive_check_catches_an_unprotected_table(demo_tables):

@@ -30,13 +30,16 @@ def test_gaps_cli_json_matches_an_independent_count(demo_url, capsys):
     identified = rows.height
     recorded = rows.filter(pl.col("service_offered").is_not_null()).height
     unmet = rows.filter(pl.col("service_offered") == False).height  # noqa: E712
-    assert identified >= 5 and unmet >= 5 and recorded - unmet >= 5, "fixture too small for an unsuppressed check"
-    # identified = offer recorded + offer not recorded: with a few offers not recorded, secondary suppression
-    # (publication view) hides the total rather than the gap rate's own counts (docs/disclosure.md)
-    assert cardiff["identified"] in (identified, "c")
-    assert cardiff["offer_recorded"] == recorded
-    assert cardiff["unmet"] == unmet
-    assert abs(cardiff["gap_rate"] - unmet / recorded) < 1e-12
+    assert identified >= 8 and unmet >= 8 and recorded - unmet >= 8, "fixture too small for a shown figure"
+    # the CLI prints the publication view: counts rounded to the nearest 5, the rate worked out from the rounded
+    # counts (docs/disclosure.md)
+    assert (cardiff["identified"], cardiff["offer_recorded"], cardiff["unmet"]) == (
+        _round5(identified), _round5(recorded), _round5(unmet))
+    assert abs(cardiff["gap_rate"] - _round5(unmet) / _round5(recorded)) < 1e-12
+
+
+def _round5(n: int) -> int:
+    return (n + 2) // 5 * 5
 
 
 def test_gaps_cli_welsh_names_and_service_level(demo_url, capsys):
@@ -48,7 +51,7 @@ def test_gaps_cli_welsh_names_and_service_level(demo_url, capsys):
     assert wb["area"] == "Bae'r Gorllewin"
     assert wb["identified"] != 0  # 2017 Swansea, Neath Port Talbot and Bridgend records belong to Western Bay
     swansea = next(r for r in out if r["area_code"] == "swansea")
-    assert swansea["identified"] == 0
+    assert swansea["identified"] == "c"  # none: in the publication view a zero is hidden like a small count
 
 
 def test_gaps_cli_never_prints_a_small_count(demo_url, capsys):
@@ -56,7 +59,7 @@ def test_gaps_cli_never_prints_a_small_count(demo_url, capsys):
     out = json.loads(capsys.readouterr().out)
     for r in out:
         for key in ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place"):
-            assert r[key] == "c" or not 1 <= r[key] <= 4, (r["area"], key, r[key])
+            assert r[key] == "c" or (r[key] >= 10 and r[key] % 5 == 0), (r["area"], key, r[key])
 
 
 def test_gaps_cli_bad_input_is_a_readable_error(demo_url, capsys, tmp_path):

@@ -18,7 +18,7 @@ from resettlement.scope import Scope
 from resettlement.standard import PATHWAYS
 from resettlement.ui import data
 from tests.apptest import AS_OF, open_page
-from tests.test_disclosure import page_tables
+from tests.test_disclosure import registry_calls
 
 N = 5
 
@@ -64,7 +64,7 @@ def test_deck_has_the_expected_slides_in_order(cardiff):
 
 def test_headline_changes_are_rounded_as_on_the_page(cardiff, tables):
     f, _figures, prs = cardiff
-    head = overview.protect_headline(overview.headline(tables, f, AS_OF), N)
+    head = app_figures(tables, f)["overview.headline"]
     texts = [sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame]
     for r in head.iter_rows(named=True):
         is_rate = r["metric"] in overview.RATE_METRICS
@@ -122,10 +122,14 @@ def test_welsh_deck_is_in_welsh(tables):
 
 
 def app_figures(tables, f):
-    """The frames the pages draw for these filters (publication view), keyed like the deck's figures."""
-    made = {}
-    for name, frame, _, _ in page_tables(tables, f, AS_OF, N):
-        made.setdefault(name, frame)
+    """The registered tables the pages draw for these filters, with the pages' arguments, in the publication view
+    (the first of each name)."""
+    from resettlement import published
+
+    made, inputs = {}, published.Inputs(tables)
+    for name, args in registry_calls(tables, f, AS_OF):
+        if name not in made:
+            made[name] = published.frame(inputs, name, published.Protection.from_settings(), *args)
     return made
 
 
@@ -161,8 +165,7 @@ def test_deck_numbers_equal_the_apps(cardiff, tables):
     assert close(got["Cardiff (local authority)"], tuple(rows["selection"][k] / 100 for k in
                                                          ("completeness", "validity", "timeliness")))
     # the map's table holds the page's map figures (all pathways, by authority)
-    page_map = next(frame for name, frame, _, _ in page_tables(tables, f, AS_OF, N)
-                    if name == "gaps.areas" and frame["pathway"][0] == "all" and frame.height == 22)
+    page_map = app["gaps.areas"]  # all pathways, by authority
     assert disclosure.to_records(page_map) == disclosure.to_records(figures["map"])
     # and the figures are the page's frames themselves
     assert disclosure.to_records(figures["needs"]) == disclosure.to_records(app["needs.compare"])
@@ -171,7 +174,7 @@ def test_deck_numbers_equal_the_apps(cardiff, tables):
 
 def test_headline_slide_shows_the_overview_figures(cardiff, tables):
     f, _, prs = cardiff
-    head = overview.protect_headline(overview.headline(tables, f, AS_OF), N)
+    head = app_figures(tables, f)["overview.headline"]
     text = " ".join(sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame)
     for r in head.iter_rows(named=True):
         value = "c" if r["current__note"] else (f"{r['current']:.0%}" if r["metric"] in overview.RATE_METRICS
@@ -206,13 +209,23 @@ def test_no_figure_in_the_deck_is_a_small_count(tables, area, start, end):
                 assert not [c for c in cells if c.isdigit() and 1 <= int(c) < N], s.name
 
 
-def test_deck_figures_pass_secondary_suppression(tables):
-    _f, figures, _ = build(tables, "la:W06000015")
-    pairs = {"trend": "overview.trend", "cohorts": "overview.cohorts", "needs": "needs.compare",
-             "gaps": "gaps.compare", "map": "gaps.areas", "completeness": "completeness.wales",
-             "outcomes": "outcomes.headline", "rrp": "rrp.activity"}
+def test_deck_figures_are_the_publication_views_tables(tables):
+    """The deck is always in the publication view: each of its figures is the registered table the page shows in
+    that view (rounded to 5, the band that rounds to 5 or less hidden), cell for cell."""
+    f, figures, _ = build(tables, "la:W06000015")
+    app = app_figures(tables, f)
+    for key, name in {"trend": "overview.trend", "cohorts": "overview.cohorts"}.items():  # the period's quarters
+        page = disclosure.to_records(app[name])
+        assert all(r in page for r in disclosure.to_records(figures[key])), key
+    pairs = {"needs": "needs.compare", "gaps": "gaps.compare", "map": "gaps.areas",
+             "completeness": "completeness.wales", "outcomes": "outcomes.headline", "headline": "overview.headline",
+             "rrp_headline": "rrp.headline"}
     for key, name in pairs.items():
-        assert disclosure.recoverable(figures[key], disclosure.relations(name), N) == [], key
+        assert disclosure.to_records(figures[key]) == disclosure.to_records(app[name]), key
+    top = disclosure.hidden_max(N, 5)
+    for key, cols in {"trend": ["episodes"], "map": list(gaps.COUNTS), "needs": list(needs.FUNNEL_COUNTS)}.items():
+        shown = [v for c in cols for v in figures[key][c].to_list() if v is not None]
+        assert shown and all(v > top and v % 5 == 0 for v in shown), key
 
 
 def test_deck_of_a_service_with_no_episodes_in_the_period(tables):
