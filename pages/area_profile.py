@@ -4,7 +4,7 @@ readable top to bottom and printable."""
 import polars as pl
 import streamlit as st
 
-from resettlement import markup, outcomes, profile, rrp
+from resettlement import markup, outcomes, profile, published, rrp
 from resettlement.charts import grouped_bars
 from resettlement.filters import area_options
 from resettlement.i18n import label, t
@@ -12,7 +12,7 @@ from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang, n = ctx.filters, ctx.lang, ctx.threshold
+f, lang = ctx.filters, ctx.lang
 tables = ctx.tables()
 st.html("<style>@media print {[data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar],"
         " .stDownloadButton, [data-testid=stExpander] {display: none !important;}"
@@ -86,8 +86,8 @@ sections = [
     (t("profile.outcomes_title", lang), components.display_frame(out, lang, {"rate": 1, "ci_low": 1, "ci_high": 1})),
 ]
 notes = [t("banner.synthetic", lang).replace("**", "")] if ctx.synthetic else []
-notes += [t("meta.as_of", lang, date=ctx.as_of.isoformat()), t("definitions.disclosure.body", lang, n=n, m=n - 1)
-          .replace("**", "")]
+rule = t("definitions.disclosure.body", lang, **published.text_params(ctx.protection))
+notes += [t("meta.as_of", lang, date=ctx.as_of.isoformat()), rule.replace("**", "")]
 html = profile.printable_html(f"{t('page.profile.title', lang)}: {name}", t("profile.caption", lang, start=start,
                               end=end, comparator=shell.comparator_label(ctx)), notes, sections, lang)
 st.download_button(t("profile.download_html", lang), data=html.encode("utf-8"), file_name="area_profile.html",

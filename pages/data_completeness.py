@@ -13,7 +13,7 @@ from resettlement.i18n import t
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang, n = ctx.filters, ctx.lang, ctx.threshold
+f, lang = ctx.filters, ctx.lang
 th = dq.Thresholds.from_settings()
 shell.page_title("completeness", ctx)
 

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from resettlement import standard
+from resettlement import published, standard
 from resettlement.definitions import SECTIONS
 from resettlement.i18n import label, t
 from resettlement.ui import components, shell
@@ -17,7 +17,7 @@ st.markdown("\n".join(f"- **{label('pathway', p, lang)}**: {t('pathway_help.' + 
 
 for key in SECTIONS:
     st.header(t(f"{key}.title", lang))
-    st.markdown(t(f"{key}.body", lang, n=ctx.threshold, m=ctx.threshold - 1))
+    st.markdown(t(f"{key}.body", lang, **published.text_params(ctx.protection)))
 
 st.header(t("definitions.standard_title", lang, version=standard.VERSION))
 st.markdown(t("definitions.standard_intro", lang))

@@ -10,7 +10,7 @@ from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang, n = ctx.filters, ctx.lang, ctx.threshold
+f, lang = ctx.filters, ctx.lang
 shell.page_title("needs", ctx)
 area_name, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, lang)

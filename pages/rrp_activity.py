@@ -12,7 +12,7 @@ from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
 from resettlement.ui import components, shell
 
 ctx = shell.context()
-f, lang, n, tables = ctx.filters, ctx.lang, ctx.threshold, ctx.tables()
+f, lang, tables = ctx.filters, ctx.lang, ctx.tables()
 shell.page_title("rrp", ctx)
 area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 st.caption(t("rrp.period", lang, start=shell.quarter_label(f.start_q, lang), end=shell.quarter_label(f.end_q, lang)))

@@ -89,6 +89,23 @@ def protect(spec: Table, raw: Any, protection: Protection, *args: Any) -> pl.Dat
     return out.drop([c for c in spec.drop if c in out.columns])
 
 
+def text_params(protection: Protection) -> dict[str, int]:
+    """The numbers the disclosure texts of the catalogs quote: ``n`` the threshold, ``m`` = n − 1, ``top`` the
+    largest count the publication view hides and ``base`` its rounding base."""
+    n, base = protection.threshold, protection.base
+    return {"n": n, "m": n - 1, "top": disclosure.hidden_max(n, base), "base": base}
+
+
+def rule_texts(protection: Protection, lang: str) -> list[str]:
+    """The view's protection rule in words, for an export's About sheet and the deck's last slide."""
+    from resettlement.i18n import t
+
+    params = text_params(protection)
+    if protection.rounds:
+        return [t("disclosure.export.rounding_text", lang, **params)]
+    return [t("disclosure.export.rule_text", lang, **params), t("disclosure.export.secondary_text", lang)]
+
+
 class Inputs:
     """The tables, and their completeness masks worked out only when a table needs them (for callers outside the
     app: the deck, the CLI, the audit and tests; the app caches both per scope)."""

@@ -62,8 +62,13 @@ def plain(markdown: str) -> str:
 
 def definition(prefix: str, lang: str, threshold: int) -> str:
     """A definitions section (``<prefix>.title`` and ``.body``) as plain text."""
-    body = t(f"{prefix}.body", lang, n=threshold, m=threshold - 1)
+    body = t(f"{prefix}.body", lang, **published.text_params(_protection(threshold)))
     return f"{t(f'{prefix}.title', lang)}\n{plain(body)}"
+
+
+def _protection(threshold: int, publication: bool = True) -> published.Protection:
+    """The protection of a view with this threshold and the settings' method and base."""
+    return replace(published.Protection.from_settings(publication), threshold=threshold)
 
 
 def quarter_text(q: str, lang: str) -> str:
@@ -143,9 +148,8 @@ def about_rows(
     if access:
         rows.append((k("access"), access))
     rows.append((k("view"), k("view_publication") if publication else k("view_working")))
-    rows.append((k("rule"), k("rule_text").format(n=threshold, m=threshold - 1)))
-    if publication:
-        rows.append(("", k("secondary_text")))
+    rules = published.rule_texts(_protection(threshold, publication), lang)
+    rows += [(k("rule") if i == 0 else "", text) for i, text in enumerate(rules)]
     for prefix in definitions:
         rows.append((k("definitions") if prefix == definitions[0] else "", definition(prefix, lang, threshold)))
     rows.append((k("notes"), ""))
@@ -634,8 +638,7 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
 
     # 11 about these figures
     s = d.slide("about", t("report.slide.about", lang), notes("about", t("report.notes.about", lang)))
-    d.text(s, [t("disclosure.export.rule_text", lang, n=n, m=n - 1), t("disclosure.export.secondary_text", lang),
-               t("report.about_view", lang),
+    d.text(s, [*published.rule_texts(_protection(n), lang), t("report.about_view", lang),
                t("disclosure.export.source_synthetic" if synthetic else "disclosure.export.source_real", lang)],
            _MARGIN, int(1.4 * _IN), int(6.6 * _IN), int(5.0 * _IN), size=14, bullets=True)
     d.table(s, [t("report.code", lang), t("report.meaning", lang)],

@@ -173,7 +173,10 @@ def chart_with_table(
     chart_tab, table_tab = st.tabs([t("ui.chart", lang), t("ui.table", lang)])
     with chart_tab:
         st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
-        st.caption(t("ui.suppression_note", lang))
+        ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
+        rounded = ctx is not None and ctx.protection.rounds
+        st.caption(t("ui.suppression_note_rounded", lang, base=ctx.protection.base) if rounded
+                   else t("ui.suppression_note", lang))
     with table_tab:
         title = re.sub(r"<[^>]+>", " ", fig.layout.title.text or "").strip() or None
         protected_table(protected, lang, key, filename, decimals, title=title)
