@@ -546,6 +546,15 @@ TABLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     "rrp.referral": (RowSum("episodes", ("referred",), remainder=True),
                      ColumnSum(("episodes", "referred"), by=("series",), key="cohort", total="all"),
                      in_comparator(("episodes", "referred"), ("cohort",))),
+    # Area profile: the authorities (services, police force areas, RRPs) in scope add up to the Wales row (children
+    # are distinct within an area, so their sum is only near the total: declared all the same, to be safe).
+    "profile.areas": (ColumnSum(("children", "releases", "assessed", "identified", "offer_recorded", "unmet",
+                                 "release_needs", "not_in_place", "reoffenders", "reoffending_recorded"),
+                                key="area_code", total="wales", remainder=True),  # RRPs may not cover Wales
+                      RowSum("assessed", ("identified",), remainder=True),
+                      RowSum("offer_recorded", ("unmet",), remainder=True),
+                      RowSum("release_needs", ("not_in_place",), remainder=True),
+                      RowSum("reoffending_recorded", ("reoffenders",), remainder=True)),
     # Outcomes: the area is part of Wales; day bins add up to the episodes recorded; cohorts' sizes.
     "outcomes.headline": (ColumnSum(("denominator", "not_recorded"), by=("measure",), key="group", total="wales",
                                     remainder=True),),
