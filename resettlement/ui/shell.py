@@ -28,7 +28,7 @@ from resettlement.filters import (
 )
 from resettlement.geography import area_name
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
-from resettlement.published import Protection
+from resettlement.published import Protection, text_params
 from resettlement.scope import Scope, scope_from_settings
 from resettlement.standard import COHORTS
 from resettlement.ui import data
@@ -337,7 +337,8 @@ def sidebar_footer(ctx: Context) -> None:
         "meta.scope_some", ctx.lang, n=len(ctx.scope.la_codes)
     )
     sb.caption(scope_text)
-    sb.caption(t("meta.threshold", ctx.lang, n=ctx.threshold))
+    rule = "meta.threshold_rounded" if ctx.protection.rounds else "meta.threshold"
+    sb.caption(t(rule, ctx.lang, **text_params(ctx.protection)))
 
 
 def bootstrap() -> Context | None:
