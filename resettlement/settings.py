@@ -66,6 +66,16 @@ SETTINGS: tuple[Setting, ...] = (
         "the data: protect it like the database.",
     ),
     Setting(
+        "RESETTLEMENT_LOCKOUT_FAILURES",
+        "5",
+        "Wrong passwords in a row after which a local account is locked (the count restarts after a sign-in).",
+    ),
+    Setting(
+        "RESETTLEMENT_LOCKOUT_MINUTES",
+        "15",
+        "How long a locked local account refuses every password, in minutes.",
+    ),
+    Setting(
         "RESETTLEMENT_DEMO_SCALE",
         "1",
         "Scale of the synthetic database the app creates on first start (1 = volumes like Wales).",
@@ -92,6 +102,11 @@ def suppression_threshold() -> int:
     if threshold < 1:
         raise ValueError("RESETTLEMENT_SUPPRESSION_THRESHOLD must be at least 1")
     return threshold
+
+
+def lockout() -> tuple[int, int]:
+    """(wrong passwords before a local account locks, minutes it stays locked)."""
+    return int(get("RESETTLEMENT_LOCKOUT_FAILURES")), int(get("RESETTLEMENT_LOCKOUT_MINUTES"))
 
 
 def demo_scale() -> float:
@@ -178,6 +193,8 @@ CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
     "RESETTLEMENT_RAG_GREEN": (_share_ok, "share"),
     "RESETTLEMENT_RAG_AMBER": (_share_ok, "share"),
     "RESETTLEMENT_DEMO_SCALE": (_scale_ok, "demo_scale"),
+    "RESETTLEMENT_LOCKOUT_FAILURES": (_threshold_ok, "lockout_failures"),
+    "RESETTLEMENT_LOCKOUT_MINUTES": (_threshold_ok, "lockout_minutes"),
 }
 
 
