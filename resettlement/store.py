@@ -679,12 +679,13 @@ def sqlite_path(url: str) -> Path | None:
 # ---- users, roles and the audit log (issue 18) -------------------------------------------------------------------
 # Who may see what is stored beside the data, so one server serves many kinds of viewer; every sign-in, import,
 # export and case-level view is recorded. Created on first use (``ensure_access_schema``), so databases built before
-# these tables existed gain them without a migration.
-
+# these tables existed gain them without a migration. They have a MetaData of their own: building or replacing the
+# data (``create_schema``, ``replace_all``) never touches who may sign in.
+ACCESS_METADATA = sa.MetaData()
 USERS_TABLE = "app_users"
 USERS = sa.Table(
     USERS_TABLE,
-    METADATA,
+    ACCESS_METADATA,
     sa.Column("name", sa.String(200), primary_key=True),  # lower case: a local user name or an OIDC email/subject
     sa.Column("role", sa.String(16), nullable=False),  # national, area, presenter or admin (access.ROLES)
     sa.Column("areas", sa.Text, nullable=False),  # area tokens separated by ';' (la:, service:, police_area:, rrp:)
@@ -697,7 +698,7 @@ USERS = sa.Table(
 AUDIT_TABLE = "audit_log"
 AUDIT = sa.Table(
     AUDIT_TABLE,
-    METADATA,
+    ACCESS_METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.String(32), nullable=False),  # ISO 8601 UTC
     sa.Column("user_name", sa.String(200), nullable=False),  # who ("-" for a failed sign-in of no known user)
@@ -711,8 +712,7 @@ _USER_COLUMNS: tuple[str, ...] = tuple(c.name for c in USERS.columns)
 
 def ensure_access_schema(engine: Engine) -> None:
     """Create the users and audit tables if the database has not got them yet (nothing else is touched)."""
-    USERS.create(engine, checkfirst=True)
-    AUDIT.create(engine, checkfirst=True)
+    ACCESS_METADATA.create_all(engine)
 
 
 def _has_table(conn: sa.Connection, name: str) -> bool:

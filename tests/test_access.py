@@ -18,6 +18,7 @@ def engine(db_url):
     """A database with the schema, two RRPs and no users or audit entries (the PostgreSQL one is shared)."""
     engine = store.get_engine(db_url)
     store.create_schema(engine)
+    store.ensure_access_schema(engine)
     with engine.begin() as conn:
         for table in (store.USERS, store.AUDIT, store.METADATA.tables["rrps"]):
             conn.execute(table.delete())

@@ -16,6 +16,7 @@ def url(db_url):
     """A database with the schema and no users or audit entries (the PostgreSQL one is shared by the session)."""
     engine = store.get_engine(db_url)
     store.create_schema(engine)
+    store.ensure_access_schema(engine)
     with engine.begin() as conn:
         conn.execute(store.USERS.delete())
         conn.execute(store.AUDIT.delete())
