@@ -38,14 +38,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RESETTLEMENT_SCOPE",
         "",
-        "Which local authorities the viewer may see: 'all' for all Wales, or GSS codes separated by commas. "
-        "Empty means all Wales on synthetic demo data and nothing at all on real data (deny by default).",
+        "Which local authorities the open demo's visitor may see: 'all' for all Wales, or GSS codes separated by "
+        "commas; empty means all Wales. Used only on synthetic data when nobody is signed in: on real data each "
+        "signed-in user's role decides, and nobody else sees anything (deny by default).",
     ),
     Setting(
         "RESETTLEMENT_CASE_LEVEL",
         "0",
-        "1 lets the viewer see case-level lists (such as fix lists) for the authorities in scope; 0 shows "
-        "aggregate figures only.",
+        "1 lets the open demo's visitor see case-level lists (such as fix lists) for the authorities in scope; 0 "
+        "shows aggregate figures only.",
     ),
     Setting(
         "RESETTLEMENT_RAG_GREEN",

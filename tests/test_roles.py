@@ -14,11 +14,8 @@ import pytest
 from resettlement import access, markup, store
 from resettlement.i18n import t
 from resettlement.ui import shell
-from tests.apptest import PAGES, new_app, texts
+from tests.apptest import OIDC_SECRETS, PAGES, new_app, texts
 
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-secret",
-        "client_id": "test", "client_secret": "test",
-        "server_metadata_url": "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"}
 CARDIFF = "W06000015"
 
 
@@ -49,7 +46,7 @@ def real(real_url, monkeypatch):
 def oidc(email: str | None):
     """An AppTest with OIDC configured and ``email`` signed in (``None``: nobody signed in)."""
     at = new_app()
-    at.secrets["auth"] = dict(AUTH)
+    at.secrets["auth"] = dict(OIDC_SECRETS)
     at.user = {"is_logged_in": True, "email": email, "sub": f"sub-{email}"} if email else {"is_logged_in": False}
     return at
 
