@@ -91,7 +91,7 @@ if uploads:
             st.caption(t("importer.page.values_hidden", lang))
         shown = labelled(problems)
         components.dataframe(shown)
-        st.download_button(t("importer.page.download_problems", lang), exports.csv_bytes(shown),
+        st.download_button(t("importer.page.download_problems", lang), lambda: exports.csv_bytes(shown),
                            "import-problems.csv", mime="text/csv", key="dl_problems", icon=":material/download:")
 
     st.subheader(t("importer.page.write", lang))
@@ -130,7 +130,8 @@ if uploads:
         outcome(result)
         for name, rejected in result.rejects.items():
             st.download_button(t("importer.page.rejects", lang, table=name, n=f"{rejected.height:,}"),
-                               importer.rejects_csv(rejected), f"{name}_rejects.csv", mime="text/csv",
+                               lambda rejected=rejected: importer.rejects_csv(rejected), f"{name}_rejects.csv",
+                               mime="text/csv",
                                help=t("importer.page.rejects_help", lang), key=f"dl_rejects_{name}",
                                icon=":material/download:")
 else:

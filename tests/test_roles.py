@@ -183,3 +183,16 @@ def test_open_demo_stays_open_on_synthetic_data(app):
     assert not at.exception
     assert [x.value for x in at.title] == [t("page.overview.title", "en")]
     assert t("banner.synthetic", "en") in texts(at)
+
+
+def test_a_case_level_fix_list_download_is_audited(real, media):
+    at = oidc("chair@cardiff").run()
+    at.switch_page(PAGES["completeness"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    button = next(b for b in at.get("download_button") if b.label == t("completeness.fix_download", "en"))
+    data = media[-1].execute_deferred(button.proto.deferred_file_id)
+    assert data
+    entry = audit(real, user="chair@cardiff", event="download")[0]
+    detail = json.loads(entry["detail"])
+    assert entry["view"] == "data_completeness" and detail["file"] == "fix_list.csv"
+    assert detail["area"] == at.sidebar.selectbox(key="area").value
