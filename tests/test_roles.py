@@ -196,3 +196,12 @@ def test_a_case_level_fix_list_download_is_audited(real, media):
     detail = json.loads(entry["detail"])
     assert entry["view"] == "data_completeness" and detail["file"] == "fix_list.csv"
     assert detail["area"] == at.sidebar.selectbox(key="area").value
+
+
+def test_sign_in_page_in_welsh(real):
+    at = new_app().run()
+    at.segmented_control(key="lang").set_value("cy").run()
+    assert not at.exception
+    assert [x.value for x in at.title] == [t("auth.title", "cy")]
+    assert [w.label for w in at.text_input] == [t("auth.name", "cy"), t("auth.password", "cy")]
+    shows_no_data(at)

@@ -386,7 +386,9 @@ def bootstrap(begun: Start, page: str) -> Context | None:
     lang, url, meta, acc = header(), begun.url, begun.meta, begun.access
     synthetic = begun.synthetic
     banner(lang, synthetic)
-    if not acc.sees_data:
+    if not acc.sees_data:  # the sign-in or no-access page: no context, none left from before a sign-out either
+        st.session_state.pop(_CTX, None)
+        st.session_state.pop(downloads.AUDIT_KEY, None)
         return None
     scope = acc.scope
     if scope.is_empty:
