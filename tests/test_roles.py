@@ -205,3 +205,12 @@ def test_sign_in_page_in_welsh(real):
     assert [x.value for x in at.title] == [t("auth.title", "cy")]
     assert [w.label for w in at.text_input] == [t("auth.name", "cy"), t("auth.password", "cy")]
     shows_no_data(at)
+
+
+def test_an_area_user_whose_areas_cover_nothing_sees_nothing(real):
+    engine = store.get_engine(real)
+    access.add_user(engine, "gone@rrp", "area", [f"la:{CARDIFF}"], None)
+    store.update_user(engine, "gone@rrp", {"areas": "rrp:NO-LONGER-THERE"})  # its RRP removed since
+    at = oidc("gone@rrp").run()
+    shows_no_data(at)
+    assert [e.value for e in at.error] == [t("error.no_scope", "en")]

@@ -147,7 +147,10 @@ def _local_sign_in(engine, name: str, password: str, lang: str) -> None:
 def no_role_page(viewer: access.Viewer, url: str, lang: str) -> None:
     """A signed-in identity with no role (or no area left): a message, a way out, and nothing else."""
     st.title(t("auth.no_role_title", lang))
-    st.error(t("auth.no_role", lang, name=markup.md(viewer.name)))
+    if viewer.has_role:  # an area user whose areas cover no authority now (e.g. an RRP that was removed)
+        st.error(t("error.no_scope", lang))
+    else:
+        st.error(t("auth.no_role", lang, name=markup.md(viewer.name)))
     sign_out_button(Access(NO_ROLE, Scope.deny(), viewer), url, lang, st)
 
 

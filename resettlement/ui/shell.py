@@ -364,8 +364,8 @@ ROLE_PAGES: dict[str, frozenset[str]] = {"import": frozenset({"admin", "demo"}),
 
 def pages(begun: Start, registered: tuple[tuple[str, str, str], ...]) -> list:
     """The ``st.navigation`` page list for this viewer: the sign-in or no-access page alone when they may see no
-    data, else every registered page their role allows (deny by default: a page of no known role is shown to all
-    roles that see data, and ``ROLE_PAGES`` narrows it)."""
+    data, else every registered page their role allows (``ROLE_PAGES`` names the roles of a restricted page; the
+    others are for every role that sees data). A page left out has no URL: a deep link to it opens the default."""
     acc, lang, url = begun.access, begun.lang, begun.url
     if acc.state == auth.SIGN_IN:
         return [st.Page(lambda: auth.sign_in_page(url, lang, begun.synthetic), title=t("auth.title", lang),
