@@ -1,11 +1,8 @@
 """Resettlement Monitor Cymru: the Streamlit entry point (router, shell and shared filter bar)."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from resettlement import store
-from resettlement.i18n import t
 from resettlement.ui import shell
 
 # A bundled icon: Material and emoji favicons are fetched from the internet, which the app must not need.
@@ -20,21 +17,14 @@ PAGES = (
     ("completeness", "pages/data_completeness.py", ":material/fact_check:"),
     ("outcomes", "pages/outcomes.py", ":material/trending_up:"),
     ("import", "pages/import_data.py", ":material/upload_file:"),
+    ("admin", "pages/admin.py", ":material/admin_panel_settings:"),
     ("definitions", "pages/definitions.py", ":material/menu_book:"),
 )
 
-lang = shell.language()
-navigation = st.navigation(
-    [
-        # url_path = the file's stem, so the first deep link after start-up (served in Streamlit's legacy
-        # pages/ mode until st.navigation has run once) finds the same page; see shell.context().
-        st.Page(path, title=t(f"page.{key}.nav", lang), icon=icon, url_path=Path(path).stem,
-                default=(key == "overview"))
-        for key, path, icon in PAGES
-    ]
-)
-shell.bootstrap()
+begun = shell.start()  # settings, database and who is viewing
+navigation = st.navigation(shell.pages(begun, PAGES))  # built per role: the sign-in page alone before sign-in
+shell.bootstrap(begun, navigation.url_path or "overview")  # language switch, banner, filters, the page's context
 try:
     navigation.run()
 except store.DATABASE_ERRORS as exc:  # e.g. a file with a good header and damaged pages: a message, no traceback
-    shell.database_error(exc, lang)
+    shell.database_error(exc, begun.lang)

@@ -90,5 +90,5 @@ rule = t("definitions.disclosure.body", lang, **published.text_params(ctx.protec
 notes += [t("meta.as_of", lang, date=ctx.as_of.isoformat()), rule.replace("**", "")]
 html = profile.printable_html(f"{t('page.profile.title', lang)}: {name}", t("profile.caption", lang, start=start,
                               end=end, comparator=shell.comparator_label(ctx)), notes, sections, lang)
-st.download_button(t("profile.download_html", lang), data=html.encode("utf-8"), file_name="area_profile.html",
-                   mime="text/html", icon=":material/print:", key="profile_html")
+st.download_button(t("profile.download_html", lang), data=lambda: html.encode("utf-8"),  # built on click: audited
+                   file_name="area_profile.html", mime="text/html", icon=":material/print:", key="profile_html")

@@ -1,21 +1,23 @@
 """Import data: upload extracts, check them against the data standard at once (a dry run), then import them.
 
 Thin: reading, validating and writing are :func:`resettlement.importer.run_import`, exactly as the command line
-runs them. Anyone in scope may check files; only viewers with all Wales and case-level access may write, and
-problem values (case-level data) are shown only to viewers with case-level access.
+runs them. Shown to administrators (and in the open demo, whose synthetic data refuses imports): only an
+administrator with the working view may write. A check compares only against records in the viewer's scope, so it
+says nothing about other areas' records (issue 18); problem values (case-level data) are shown only to viewers with
+case-level access, and the import log only to viewers who see all Wales.
 """
 
 import polars as pl
 import streamlit as st
 
-from resettlement import exports, importer, markup, store, templates
+from resettlement import access, exports, importer, markup, store, templates
 from resettlement.i18n import has, t
 from resettlement.ui import components, data, shell
 
 ctx = shell.context()
 lang = ctx.lang
 shell.page_title("import", ctx)
-can_write = ctx.scope.is_all_wales and ctx.scope.case_level
+can_write = ctx.role == "admin" and ctx.scope.is_all_wales and ctx.scope.case_level
 show_values = ctx.scope.case_level
 
 
@@ -67,11 +69,11 @@ strict = st.checkbox(t("importer.page.strict", lang), help=t("importer.page.stri
 
 if uploads:
     sources = [importer.Source(u.name, u.getvalue()) for u in uploads]
-    digest = (tuple(s.sha256 for s in sources), accept_valid, strict, ctx.data_version)
+    digest = (tuple(s.sha256 for s in sources), accept_valid, strict, ctx.data_version, ctx.scope.key())
     if st.session_state.get("_import_digest") != digest:
         with st.spinner(t("importer.progress.read", lang)):
             st.session_state["_import_check"] = importer.run_import(
-                sources, ctx.url, dry_run=True, accept_valid=accept_valid, strict=strict, lang=lang)
+                sources, ctx.url, dry_run=True, accept_valid=accept_valid, strict=strict, lang=lang, scope=ctx.scope)
         st.session_state["_import_digest"] = digest
     report: importer.ImportReport = st.session_state["_import_check"]
     st.subheader(t("importer.page.validation", lang))
@@ -89,7 +91,7 @@ if uploads:
             st.caption(t("importer.page.values_hidden", lang))
         shown = labelled(problems)
         components.dataframe(shown)
-        st.download_button(t("importer.page.download_problems", lang), exports.csv_bytes(shown),
+        st.download_button(t("importer.page.download_problems", lang), lambda: exports.csv_bytes(shown),
                            "import-problems.csv", mime="text/csv", key="dl_problems", icon=":material/download:")
 
     st.subheader(t("importer.page.write", lang))
@@ -113,8 +115,11 @@ if uploads:
                          text=t(f"importer.progress.{stage}", lang, table=table, done=f"{done:,}", total=f"{total:,}"))
 
         result = importer.run_import(sources, ctx.url, accept_valid=accept_valid, strict=strict, note=note,
-                                     lang=lang, progress=progress)
+                                     lang=lang, progress=progress, scope=ctx.scope)
         bar.empty()
+        access.audit(store.get_engine(ctx.url), ctx.user or "demo", "import", "import_data",
+                     {"outcome": result.outcome, "import_log_id": result.log_id, "files": [f["name"] for f in
+                                                                                            result.files]})
         st.session_state["_import_result"] = (digest[0], result)
         if result.written:
             data.clear()  # the new data_version retires cached frames and results too; free them now
@@ -125,7 +130,8 @@ if uploads:
         outcome(result)
         for name, rejected in result.rejects.items():
             st.download_button(t("importer.page.rejects", lang, table=name, n=f"{rejected.height:,}"),
-                               importer.rejects_csv(rejected), f"{name}_rejects.csv", mime="text/csv",
+                               lambda rejected=rejected: importer.rejects_csv(rejected), f"{name}_rejects.csv",
+                               mime="text/csv",
                                help=t("importer.page.rejects_help", lang), key=f"dl_rejects_{name}",
                                icon=":material/download:")
 else:
@@ -133,7 +139,9 @@ else:
 
 st.subheader(t("importer.page.log", lang))
 log = importer.log_frame(store.read_import_log(store.get_engine(ctx.url), limit=20))
-if log.height:
+if not ctx.scope.is_all_wales:  # an import may hold any area's rows: its log is for viewers of all Wales
+    st.caption(t("importer.page.log_hidden", lang))
+elif log.height:
     components.dataframe(labelled(log))
 else:
     st.caption(t("importer.page.log_empty", lang))

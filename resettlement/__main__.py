@@ -195,6 +195,12 @@ def _import(args: argparse.Namespace) -> int:
         Path(rejects).rmdir()  # the private folder made for rejects that never came
     if report.written and not args.dry_run:
         _keep_first_page(url)
+    if report.log_id is not None:  # written, or logged as nothing written: who did it goes in the audit log
+        from resettlement import access
+
+        access.audit(store.get_engine(url), _operator(), "import", "cli",
+                     {"outcome": report.outcome, "import_log_id": report.log_id, "files": [f["name"] for f in
+                                                                                            report.files]})
     if args.json:
         print(json.dumps(report.to_dict(args.lang), indent=2, ensure_ascii=False, default=str))
     else:
@@ -295,6 +301,133 @@ def _report(args: argparse.Namespace) -> int:
     print(f"wrote {args.out}: {len(report.SLIDES)} slides, {f.area.token()}, episodes starting {f.start_q} to "
           f"{f.end_q}, as of {as_of}, in {args.lang} (publication view)")
     return 0
+
+
+def _positive(text: str) -> int:
+    """A whole number of 1 or more (argparse turns the error into a usage message, exit 2)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {text!r}")
+    return int(text)
+
+
+def _operator() -> str:
+    """Who ran a command, for the audit log: ``cli:<login name>`` (the database URL is the operator's key)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:?"
+
+
+def _access_db(url: str):
+    """The engine of an existing database for ``users`` and ``audit-log`` (tables created if missing), or ``None``
+    after printing a readable error. Unlike the reporting commands it need not hold data yet."""
+    path = store.sqlite_path(url)
+    if path is not None and not path.exists():
+        print(f"error: the database file {path} does not exist", file=sys.stderr)
+        return None
+    engine = store.get_engine(url)
+    store.ensure_access_schema(engine)
+    return engine
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The password given on standard input (its first line) with ``--password-stdin``, else ``None``."""
+    if not getattr(args, "password_stdin", False):
+        return None
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise ValueError("--password-stdin: standard input holds no password (give it on the first line)")
+    return line
+
+
+def _users(args: argparse.Namespace) -> int:
+    """Add, change, remove or list the users who may sign in (exit 1 when refused, 2 when the database fails)."""
+    from resettlement import access
+
+    engine = _access_db(args.db or settings.db_url())
+    if engine is None:
+        return 2
+    if args.action == "list":
+        rows = access.user_rows(engine)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            for r in rows:
+                flags = ", ".join(f for f, on in (("password", r["password"]), ("LOCKED", r["locked"])) if on)
+                print(f"{r['name']:<32} {r['role']:<10} {r['areas'] or '-':<40} {flags}")
+            print(f"{len(rows)} user(s)")
+        return 0
+    try:
+        password = _password(args)
+        if args.action == "add":
+            access.add_user(engine, args.name, args.role, args.area or [], password)
+        elif args.action == "set":
+            access.set_user(engine, args.name, args.role, args.area, password, args.unlock)
+        else:
+            access.remove_user(engine, args.name)
+    except ValueError as exc:  # access.UserError and a missing password
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    event = {"add": "user_added", "set": "user_changed", "remove": "user_removed"}[args.action]
+    detail = {"user": access.normal_name(args.name), "role": getattr(args, "role", None),
+              "areas": getattr(args, "area", None), "password_changed": password is not None}
+    access.audit(engine, _operator(), event, "users", detail)
+    print(f"{args.action}: {access.normal_name(args.name)}")
+    return 0
+
+
+def _audit_log(args: argparse.Namespace) -> int:
+    """Print the audit log (sign-ins, imports, downloads, case-level views), newest first."""
+    engine = _access_db(args.db or settings.db_url())
+    if engine is None:
+        return 2
+    log = store.read_audit(engine, limit=args.limit, user=args.user, event=args.event,
+                           since=args.since.isoformat() if args.since else None)
+    if args.json:
+        print(json.dumps(log.to_dicts(), indent=2, ensure_ascii=False))
+        return 0
+    for row in log.iter_rows(named=True):
+        print(f"{row['at']}  {row['user_name']:<28} {row['event']:<15} {row['view']:<20} {row['detail']}")
+    print(f"{log.height} entr{'y' if log.height == 1 else 'ies'}")
+    return 0
+
+
+def _add_users_parsers(sub) -> None:
+    """``users add|set|remove|list`` and ``audit-log``."""
+    from resettlement.access import AUDIT_EVENTS, ROLES
+
+    users = sub.add_parser("users", help="who may sign in to the app: add, set, remove or list users")
+    actions = users.add_subparsers(dest="action", required=True)
+    area_help = "an area (repeat for several): la:<GSS code>, service:<code>, police_area:<code> or rrp:<RRP id>"
+    stdin_help = "read the password from the first line of standard input (none: sign-in through OIDC only)"
+    add = actions.add_parser("add", help="add a user (e.g. chair@cardiff --role area --area la:W06000015)")
+    add.add_argument("name", help="user name, or the email/subject the identity provider gives")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--area", action="append", help=area_help)
+    add.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    change = actions.add_parser("set", help="change a user's role, areas or password, or end a lock-out")
+    change.add_argument("name")
+    change.add_argument("--role", choices=ROLES)
+    change.add_argument("--area", action="append", help=area_help + " (replaces the stored areas)")
+    change.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    change.add_argument("--unlock", action="store_true", help="end a lock-out after repeated wrong passwords")
+    remove = actions.add_parser("remove", help="remove a user")
+    remove.add_argument("name")
+    listing = actions.add_parser("list", help="list the users (never their passwords)")
+    listing.add_argument("--json", action="store_true")
+    for p in (add, change, remove, listing):
+        p.add_argument("--db", help="SQLAlchemy URL (default: RESETTLEMENT_DB_URL or the embedded SQLite file)")
+        p.set_defaults(func=_users)
+    log = sub.add_parser("audit-log", help="who signed in, imported, downloaded or viewed case-level pages")
+    log.add_argument("--db")
+    log.add_argument("--user", help="only this user's entries")
+    log.add_argument("--event", choices=AUDIT_EVENTS, help="only this kind of entry")
+    log.add_argument("--since", type=_iso_date, help="only entries on or after this date (YYYY-MM-DD, UTC)")
+    log.add_argument("--limit", type=_positive, default=200, help="at most this many, newest first (default 200)")
+    log.add_argument("--json", action="store_true", help="print a JSON array")
+    log.set_defaults(func=_audit_log)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -434,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the deck")
     rep.add_argument("--out", required=True, help="the .pptx file to write")
     rep.set_defaults(func=_report)
+    _add_users_parsers(sub)
     srv = sub.add_parser("serve", help="start the app, warming its caches as the server starts (./scripts/run)")
     srv.add_argument("streamlit_args", nargs="*", metavar="STREAMLIT_OPTION",
                      help="passed to `streamlit run` as they are (e.g. --server.port 8600)")

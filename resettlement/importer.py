@@ -54,6 +54,7 @@ import sqlalchemy as sa
 from resettlement import exports, geography, settings, store
 from resettlement import files as private_files
 from resettlement.i18n import catalog, t
+from resettlement.scope import Scope
 from resettlement.standard import CHECKS, ENUMS, TABLES, VERSION, Check, Field, Table
 
 # ---- accepted spellings and rules, declared as data -------------------------------------------------------------
@@ -145,6 +146,7 @@ REASONS: dict[str, str] = {
     "unknown_column": "warning",
     # the database
     "synthetic_database": "error",
+    "not_allowed": "error",
     "database_error": "error",
     # cells and rows
     "too_many_values": "error",
@@ -165,6 +167,7 @@ REASONS: dict[str, str] = {
     "unknown_value": "error",
     "unknown_la": "error",
     "duplicate_key": "error",
+    "outside_scope": "error",
     "unknown_reference": "error",
     "reference_rejected": "error",
     **{c.code: "warning" for c in CHECKS},
@@ -828,17 +831,42 @@ def table_order() -> list[str]:
 
 
 class Lookup:
-    """What the database already holds, for references, checks and added/updated counts (empty if no database)."""
+    """What the database already holds, for references, checks and added/updated counts (empty if no database).
 
-    def __init__(self, conn: sa.Connection | None):
+    With a ``scope`` narrower than all Wales, only records the viewer may see are looked up: a record outside it reads
+    as absent, so checking a guessed record says the same as for a record that does not exist (never "unchanged" or
+    "updated", never its stored values in a cross-field message), and rows placing a record outside the scope are
+    refused (:func:`_outside_scope`) whatever the database holds.
+    """
+
+    def __init__(self, conn: sa.Connection | None, scope: Scope | None = None):
         self.conn = conn
+        self.scope = None if scope is None or scope.is_all_wales else scope
 
     def rows(self, table: str, columns: Sequence[str], keys: pl.DataFrame) -> pl.DataFrame:
         schema = {c: store.POLARS_TYPES[TABLES[table].field(c).dtype] for c in columns}
-        if self.conn is None or keys.height == 0:
+        if self.conn is None or keys.height == 0 or (self.scope is not None and self.scope.is_empty):
             return pl.DataFrame(schema=schema)
         big = keys.height > 50_000
-        return store.read_rows(self.conn, table, columns, None if big else keys)
+        return store.read_rows(self.conn, table, columns, None if big else keys, scope=self.scope)
+
+
+#: The column that places a record of a table in an area (a case by its authority, an RRP by those it covers).
+SCOPE_COLUMNS: dict[str, str] = {"cases": "la_code", "rrps": "la_codes"}
+
+
+def _outside_scope(values: pl.DataFrame, name: str, scope: Scope | None) -> pl.DataFrame:
+    """Problems for rows that place a record outside ``scope``: decided from the uploaded values alone, so the refusal
+    says nothing about what the database holds."""
+    column = SCOPE_COLUMNS.get(name)
+    if scope is None or column is None or column not in values.columns:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    codes = sorted(scope.la_codes)
+    inside = (pl.col(column).is_in(codes) if name == "cases"
+              else pl.col(column).str.split(";").list.eval(pl.element().is_in(codes)).list.any())
+    flagged = values.with_columns(
+        pl.when(pl.col(column).is_not_null() & ~inside).then(pl.lit("outside_scope")).otherwise(None).alias("__os"))
+    return _row_problems(flagged, name, column, "__os").cast(PROBLEM_SCHEMA)
 
 
 def _clean(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
@@ -1084,6 +1112,7 @@ def _validate_table(
             pl.struct(other=right_raw).struct.json_encode().alias("__ckp"),
         ).with_columns(pl.col(f"{check.left}__raw").alias(check.left))
         probs.append(_row_problems(failed, name, check.left, "__ck", "__ckp"))
+    probs.append(_outside_scope(values, name, lookup.scope))
     problems = pl.concat([p.cast(PROBLEM_SCHEMA) for p in probs]) if probs else pl.DataFrame(schema=PROBLEM_SCHEMA)
     errors = problems.filter(severity_expr(strict) == "error").select(
         pl.col("file").alias(_FILE), pl.col("row").alias(_ROW)
@@ -1274,6 +1303,7 @@ def run_import(
     lang: str = "en",
     progress: Progress | None = None,
     today: date | None = None,
+    scope: Scope | None = None,
 ) -> ImportReport:
     """Read, validate and (unless ``dry_run``) write ``sources`` into the database at ``url``, in one transaction.
 
@@ -1282,6 +1312,9 @@ def run_import(
     ``report.rejects`` (and saved under ``rejects_dir`` when given, before the transaction commits). A database
     that does not exist yet is created (an SQLite file is built beside the target and moved into place only when
     complete); a database holding synthetic data is never written to.
+
+    ``scope`` is the viewer's: a check (``dry_run``) compares only against records in it (see :class:`Lookup`);
+    a write needs all Wales (or no scope: the operator's command line), since it may touch any authority's records.
     """
     today = today or date.today()
     sheets, files, read_problems = read_sources(sources)
@@ -1294,7 +1327,12 @@ def run_import(
         return report
     new_file = _sqlite_new_file(url)
     if dry_run:
-        return _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress)
+        return _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress,
+                        scope)
+    if scope is not None and not (scope.is_all_wales and scope.case_level):
+        report = ImportReport(files, {}, _problems(read_problems), False, accept_valid, strict)
+        _add_problem(report, "not_allowed")
+        return report
     work_url = url
     if new_file is not None:
         new_file.parent.mkdir(parents=True, exist_ok=True)
@@ -1352,18 +1390,18 @@ def run_import(
             private_files.remove(tmp)
 
 
-def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress
-             ) -> ImportReport:
+def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress,
+             scope: Scope | None = None) -> ImportReport:
     """Validate only; a database that does not exist yet is treated as empty and is not created."""
     try:
         if new_file is not None:
-            v = validate(sheets, files, read_problems, Lookup(None), dry_run=True, accept_valid=accept_valid,
+            v = validate(sheets, files, read_problems, Lookup(None, scope), dry_run=True, accept_valid=accept_valid,
                          strict=strict, today=today, lang=lang, progress=progress)
             return v.report
         engine = store.get_engine(url)
         with engine.connect() as conn:
             meta = store.read_meta_in(conn)
-            lookup = Lookup(conn if store.has_schema(conn) else None)
+            lookup = Lookup(conn if store.has_schema(conn) else None, scope)
             v = validate(sheets, files, read_problems, lookup, dry_run=True, accept_valid=accept_valid,
                          strict=strict, today=today, lang=lang, progress=progress)
         v.report.synthetic_target = meta.get("synthetic") == "1"
@@ -1450,7 +1488,7 @@ def log_frame(log: pl.DataFrame) -> pl.DataFrame:
 def global_messages(report: ImportReport, lang: str = "en", escape: Callable[[str], str] = str) -> list[str]:
     """Problems about the database rather than the files (unreachable, synthetic), translated; ``escape`` is applied
     to the details put into the text (``markup.md`` for a page)."""
-    rows = report.problems.filter(pl.col("code").is_in(["database_error", "synthetic_database"]))
+    rows = report.problems.filter(pl.col("code").is_in(["database_error", "synthetic_database", "not_allowed"]))
     out = []
     for code, params in zip(rows["code"], rows["params"], strict=True):
         values = {k: escape(str(v)) for k, v in json.loads(params).items()} if params else None

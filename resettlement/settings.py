@@ -51,14 +51,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RESETTLEMENT_SCOPE",
         "",
-        "Which local authorities the viewer may see: 'all' for all Wales, or GSS codes separated by commas. "
-        "Empty means all Wales on synthetic demo data and nothing at all on real data (deny by default).",
+        "Which local authorities the open demo's visitor may see: 'all' for all Wales, or GSS codes separated by "
+        "commas; empty means all Wales. Used only on synthetic data when nobody is signed in: on real data each "
+        "signed-in user's role decides, and nobody else sees anything (deny by default).",
     ),
     Setting(
         "RESETTLEMENT_CASE_LEVEL",
         "0",
-        "1 lets the viewer see case-level lists (such as fix lists) for the authorities in scope; 0 shows "
-        "aggregate figures only.",
+        "1 lets the open demo's visitor see case-level lists (such as fix lists) for the authorities in scope; 0 "
+        "shows aggregate figures only.",
     ),
     Setting(
         "RESETTLEMENT_RAG_GREEN",
@@ -77,6 +78,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of the columnar snapshots (Parquet, one per data version) the app reads instead of reading every row "
         "through SQL again, with the Overview's results kept beside them; 'off' keeps none. A snapshot is a copy of "
         "the data: protect it like the database.",
+    ),
+    Setting(
+        "RESETTLEMENT_LOCKOUT_FAILURES",
+        "5",
+        "Wrong passwords in a row after which a local account is locked (the count restarts after a sign-in).",
+    ),
+    Setting(
+        "RESETTLEMENT_LOCKOUT_MINUTES",
+        "15",
+        "How long a locked local account refuses every password, in minutes.",
     ),
     Setting(
         "RESETTLEMENT_DEMO_SCALE",
@@ -113,6 +124,11 @@ def publication_method() -> str:
 
 def rounding_base() -> int:
     return int(get("RESETTLEMENT_ROUNDING_BASE"))
+
+
+def lockout() -> tuple[int, int]:
+    """(wrong passwords before a local account locks, minutes it stays locked)."""
+    return int(get("RESETTLEMENT_LOCKOUT_FAILURES")), int(get("RESETTLEMENT_LOCKOUT_MINUTES"))
 
 
 def demo_scale() -> float:
@@ -201,6 +217,8 @@ CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
     "RESETTLEMENT_RAG_GREEN": (_share_ok, "share"),
     "RESETTLEMENT_RAG_AMBER": (_share_ok, "share"),
     "RESETTLEMENT_DEMO_SCALE": (_scale_ok, "demo_scale"),
+    "RESETTLEMENT_LOCKOUT_FAILURES": (_threshold_ok, "lockout_failures"),
+    "RESETTLEMENT_LOCKOUT_MINUTES": (_threshold_ok, "lockout_minutes"),
 }
 
 

@@ -548,19 +548,52 @@ def create_schema_in(conn: sa.Connection) -> None:
     METADATA.create_all(conn)
 
 
+def _rrps_in_scope(codes: list[str]) -> sa.ColumnElement[bool]:
+    """RRPs covering any authority of ``codes`` (``la_codes`` is stored as codes separated by ``;``)."""
+    rrps = METADATA.tables["rrps"]
+    wrapped = sa.literal(";") + rrps.c.la_codes + sa.literal(";")
+    return sa.or_(sa.false(), *(wrapped.like(sa.literal(f"%;{code};%")) for code in codes))
+
+
+def scope_condition(name: str, scope: Scope) -> sa.ColumnElement[bool]:
+    """The rows of standard table ``name`` a viewer with ``scope`` may see, as a SQL condition (bound parameters):
+    the same rule as :func:`read_table` and :func:`scope_frames`."""
+    t = METADATA.tables[name]
+    codes = sorted(scope.la_codes)
+    cases = METADATA.tables["cases"]
+    in_codes = sa.bindparam(f"scope_{name}", value=codes, expanding=True)
+    if name == "cases":
+        return t.c.la_code.in_(in_codes)
+    if TABLES[name].case_linked:
+        return t.c.case_id.in_(sa.select(cases.c.case_id).where(cases.c.la_code.in_(in_codes)))
+    rrps, meetings = METADATA.tables["rrps"], METADATA.tables["rrp_meetings"]
+    visible = sa.select(rrps.c.rrp_id).where(_rrps_in_scope(codes))
+    if name == "rrps":
+        return _rrps_in_scope(codes)
+    if name == "rrp_meetings":
+        return t.c.rrp_id.in_(visible)
+    if name == "rrp_attendance":
+        return t.c.meeting_id.in_(sa.select(meetings.c.meeting_id).where(meetings.c.rrp_id.in_(visible)))
+    raise ValueError(f"unknown table {name!r}")
+
+
 def read_rows(
-    conn: sa.Connection, name: str, columns: Iterable[str], keys: pl.DataFrame | None = None
+    conn: sa.Connection, name: str, columns: Iterable[str], keys: pl.DataFrame | None = None,
+    scope: Scope | None = None,
 ) -> pl.DataFrame:
-    """Unscoped rows of standard table ``name`` (for validation only, never for display).
+    """Rows of standard table ``name`` (for validation only, never for display), unscoped unless ``scope`` is given.
 
     With ``keys`` (a frame of the table's first key column), only rows whose first key is among them are read,
-    in chunks of bound parameters; without, the whole table.
+    in chunks of bound parameters; without, the whole table. With ``scope``, rows the viewer may not see are never
+    read, so an import check cannot tell whether such a record exists (issue 18: no oracle on other areas' records).
     """
     table = TABLES[name]
     t = METADATA.tables[name]
     cols = list(dict.fromkeys([*columns]))
     schema = {c: POLARS_TYPES[table.field(c).dtype] for c in cols}
     stmt = sa.select(*(t.c[c] for c in cols))
+    if scope is not None:
+        stmt = stmt.where(scope_condition(name, scope))
     if keys is None:  # streamed in partitions, so a million rows never sit in memory as Python tuples at once
         result = conn.execute(stmt, execution_options={"yield_per": UPSERT_CHUNK_ROWS * 10})  # this statement only
         with _readable(name):
@@ -641,3 +674,151 @@ def read_import_log(engine: Engine, limit: int = 50) -> pl.DataFrame:
 def sqlite_path(url: str) -> Path | None:
     """The file of an SQLite URL (``None`` for a server database or an in-memory one)."""
     return _sqlite_path(url)
+
+
+# ---- users, roles and the audit log (issue 18) -------------------------------------------------------------------
+# Who may see what is stored beside the data, so one server serves many kinds of viewer; every sign-in, import,
+# export and case-level view is recorded. Created on first use (``ensure_access_schema``), so databases built before
+# these tables existed gain them without a migration. They have a MetaData of their own: building or replacing the
+# data (``create_schema``, ``replace_all``) never touches who may sign in.
+ACCESS_METADATA = sa.MetaData()
+USERS_TABLE = "app_users"
+USERS = sa.Table(
+    USERS_TABLE,
+    ACCESS_METADATA,
+    sa.Column("name", sa.String(200), primary_key=True),  # lower case: a local user name or an OIDC email/subject
+    sa.Column("role", sa.String(16), nullable=False),  # national, area, presenter or admin (access.ROLES)
+    sa.Column("areas", sa.Text, nullable=False),  # area tokens separated by ';' (la:, service:, police_area:, rrp:)
+    sa.Column("password_hash", sa.Text, nullable=True),  # argon2id; NULL: signs in through OIDC only
+    sa.Column("failed", sa.Integer, nullable=False),  # failed password attempts since the last success
+    sa.Column("locked_until", sa.String(32), nullable=True),  # ISO 8601 UTC
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+AUDIT_TABLE = "audit_log"
+AUDIT = sa.Table(
+    AUDIT_TABLE,
+    ACCESS_METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),  # ISO 8601 UTC
+    sa.Column("user_name", sa.String(200), nullable=False),  # who ("-" for a failed sign-in of no known user)
+    sa.Column("event", sa.String(32), nullable=False),  # access.AUDIT_EVENTS
+    sa.Column("view", sa.String(64), nullable=False),  # the page, command or file concerned
+    sa.Column("detail", sa.Text, nullable=False),  # JSON: filters, outcome, counts (never a stored case value)
+)
+sa.Index("ix_audit_log_at", AUDIT.c.at)
+_USER_COLUMNS: tuple[str, ...] = tuple(c.name for c in USERS.columns)
+
+
+def ensure_access_schema(engine: Engine) -> None:
+    """Create the users and audit tables if the database has not got them yet (nothing else is touched)."""
+    ACCESS_METADATA.create_all(engine)
+
+
+def _has_table(conn: sa.Connection, name: str) -> bool:
+    return sa.inspect(conn).has_table(name)
+
+
+def read_user(engine: Engine, name: str) -> dict | None:
+    """The stored user ``name`` (a dict of the table's columns), or ``None`` (also when there is no users table)."""
+    with engine.connect() as conn:
+        if not _has_table(conn, USERS_TABLE):
+            return None
+        row = conn.execute(sa.select(USERS).where(USERS.c.name == name)).mappings().first()
+    return dict(row) if row else None
+
+
+def list_users(engine: Engine) -> list[dict]:
+    """Every stored user, by name (password hashes included: callers show only what they need)."""
+    with engine.connect() as conn:
+        if not _has_table(conn, USERS_TABLE):
+            return []
+        return [dict(r) for r in conn.execute(sa.select(USERS).order_by(USERS.c.name)).mappings()]
+
+
+def has_users(engine: Engine) -> bool:
+    """Whether any user is stored (a real database with none can be opened by no one until one is added)."""
+    with engine.connect() as conn:
+        if not _has_table(conn, USERS_TABLE):
+            return False
+        return conn.execute(sa.select(sa.func.count()).select_from(USERS)).scalar_one() > 0
+
+
+def insert_user(engine: Engine, values: Mapping[str, object]) -> bool:
+    """Add a user; ``False`` if the name is taken (the stored user is left as it was)."""
+    ensure_access_schema(engine)
+    with engine.begin() as conn:
+        if conn.execute(sa.select(USERS.c.name).where(USERS.c.name == values["name"])).first():
+            return False
+        conn.execute(USERS.insert().values(**{c: values.get(c) for c in _USER_COLUMNS}))
+    return True
+
+
+def update_user(engine: Engine, name: str, values: Mapping[str, object]) -> bool:
+    """Change stored columns of user ``name``; ``False`` if there is no such user."""
+    unknown = set(values) - set(_USER_COLUMNS) - {"name"}
+    if unknown:
+        raise ValueError(f"not a users column: {', '.join(sorted(unknown))}")
+    with engine.begin() as conn:
+        if not _has_table(conn, USERS_TABLE):
+            return False
+        return conn.execute(USERS.update().where(USERS.c.name == name).values(**values)).rowcount > 0
+
+
+def delete_user(engine: Engine, name: str) -> bool:
+    """Remove user ``name``; ``False`` if there is no such user."""
+    with engine.begin() as conn:
+        if not _has_table(conn, USERS_TABLE):
+            return False
+        return conn.execute(USERS.delete().where(USERS.c.name == name)).rowcount > 0
+
+
+def count_failure(engine: Engine, name: str, locked_until: str | None, max_failures: int) -> int:
+    """Add one failed attempt to user ``name`` in one statement (two sign-ins at once both count) and, when the count
+    reaches ``max_failures``, lock the account until ``locked_until``; returns the new count (0: no such user)."""
+    with engine.begin() as conn:
+        conn.execute(USERS.update().where(USERS.c.name == name).values(failed=USERS.c.failed + 1))
+        failed = conn.execute(sa.select(USERS.c.failed).where(USERS.c.name == name)).scalar()
+        if failed is not None and failed >= max_failures:
+            conn.execute(USERS.update().where(USERS.c.name == name).values(locked_until=locked_until, failed=0))
+    return failed or 0
+
+
+def append_audit(engine: Engine, entry: Mapping[str, str]) -> None:
+    """Record one event in the audit log (its own transaction: the record survives whatever follows)."""
+    ensure_access_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(AUDIT.insert().values(**{c.name: entry[c.name] for c in AUDIT.columns if c.name != "id"}))
+
+
+AUDIT_SCHEMA: dict[str, pl.DataType] = {"id": pl.Int64(), "at": pl.String(), "user_name": pl.String(),
+                                        "event": pl.String(), "view": pl.String(), "detail": pl.String()}
+
+
+def read_audit(engine: Engine, limit: int = 200, user: str | None = None, event: str | None = None,
+               since: str | None = None) -> pl.DataFrame:
+    """The latest audit entries, newest first, optionally of one user, one event and from ``since`` (ISO)."""
+    with engine.connect() as conn:
+        if not _has_table(conn, AUDIT_TABLE):
+            return pl.DataFrame(schema=AUDIT_SCHEMA)
+        stmt = sa.select(AUDIT)
+        if user:
+            stmt = stmt.where(AUDIT.c.user_name == user)
+        if event:
+            stmt = stmt.where(AUDIT.c.event == event)
+        if since:
+            stmt = stmt.where(AUDIT.c.at >= since)
+        rows = conn.execute(stmt.order_by(AUDIT.c.id.desc()).limit(limit)).all()
+    return pl.DataFrame(rows, schema=AUDIT_SCHEMA, orient="row")
+
+
+def rrp_la_codes(engine: Engine, rrp_id: str) -> tuple[str, ...] | None:
+    """The local authorities RRP ``rrp_id`` covers (``None`` if there is no such RRP): an area user's scope."""
+    t = METADATA.tables["rrps"]
+    with engine.connect() as conn:
+        if not _has_table(conn, "rrps"):
+            return None
+        value = conn.execute(sa.select(t.c.la_codes).where(t.c.rrp_id == rrp_id)).scalar()
+    if value is None:
+        return None
+    return tuple(c for c in str(value).split(";") if c)

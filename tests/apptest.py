@@ -40,3 +40,23 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [w.value for w in at.warning] + [i.value for i in at.info]
     parts += [x.value for x in at.title] + [c.value for c in at.caption]
     return "\n".join(str(p) for p in parts)
+
+
+#: An OIDC configuration as AppTest simulates it (nothing is fetched: st.login is never called by these tests).
+OIDC_SECRETS = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-secret",
+                "client_id": "test", "client_secret": "test",
+                "server_metadata_url": "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"}
+
+
+def signed_in(at: AppTest, url: str, name: str = "admin@test", role: str = "admin",
+              areas: tuple[str, ...] = ()) -> AppTest:
+    """``at`` with ``name`` signed in through (simulated) OIDC, stored in ``url``'s users with ``role`` if new: real
+    (non-synthetic) data shows nothing to a visitor who has not signed in."""
+    from resettlement import access, store
+
+    engine = store.get_engine(url)
+    if store.read_user(engine, name) is None:
+        access.add_user(engine, name, role, list(areas), None)
+    at.secrets["auth"] = dict(OIDC_SECRETS)
+    at.user = {"is_logged_in": True, "email": name}
+    return at

@@ -88,8 +88,8 @@ def test_real_data_without_scope_shows_nothing(demo_url, monkeypatch, tmp_path):
     try:
         at = new_app(30).run()
         assert not at.exception
-        assert [e.value for e in at.error] == [t("error.no_scope", "en")]
-        assert not at.metric
+        assert [x.value for x in at.title] == [t("auth.title", "en")]  # real data: the sign-in and nothing else
+        assert not at.metric and not at.dataframe
     finally:
         store.set_meta(store.get_engine(demo_url), synthetic="1")
 

@@ -14,7 +14,7 @@ from resettlement import importer, markup, settings, store
 from resettlement.__main__ import main
 from resettlement.i18n import t
 from resettlement.standard import PATHWAYS
-from tests.apptest import AS_OF, new_app
+from tests.apptest import AS_OF, new_app, signed_in
 
 pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
 
@@ -236,8 +236,7 @@ def test_a_value_that_cannot_be_read_is_a_readable_error(garbled, argv, tmp_path
 def test_a_value_that_cannot_be_read_in_the_app_and_on_import(garbled, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("RESETTLEMENT_CACHE_DIR", "off")
     monkeypatch.setenv("RESETTLEMENT_DB_URL", garbled)
-    monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
-    at = new_app(60).run()
+    at = signed_in(new_app(60), garbled).run()
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith(t("db.damaged", "en", detail="@").split("@")[0])
     import sqlalchemy as sa

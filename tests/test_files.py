@@ -95,3 +95,27 @@ def test_snapshots_are_owner_only(tmp_path, monkeypatch):
     folder = store.write_snapshot(url, "v1", frames)
     assert folder is not None and mode(folder) == 0o700 and mode(folder.parent) == 0o700
     assert {mode(p) for p in folder.iterdir()} == {0o600}
+
+
+def test_rejects_files_are_owner_only_in_a_given_or_a_default_folder(tmp_path, capsys, monkeypatch):
+    """Rejects files hold case-level rows: each is 0600, a folder made for them 0700 (issue 18)."""
+    import json
+
+    from resettlement.__main__ import main
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    bad = tmp_path / "cases.csv"
+    bad.write_text("case_id,child_id,la_code,cohort,start_date\nc1,p1,W06000015,custody,2024-01-05\n"
+                   "c2,p2,Nowhere,custody,2024-01-05\n")
+    given = tmp_path / "given" / "rejects"
+    for extra in (["--rejects", str(given)], []):
+        db = tmp_path / f"real{len(extra)}.db"
+        assert main(["import", str(bad), "--db", f"sqlite:///{db}", "--accept-valid", "--json", *extra]) == 0
+        paths = [Path(p) for p in json.loads(capsys.readouterr().out)["rejects_files"]]
+        assert [p.name for p in paths] == ["cases_rejects.csv"]
+        assert mode(paths[0]) == 0o600 and mode(paths[0].parent) == 0o700
+        assert mode(db) == 0o600  # the new database itself, built privately beside its path

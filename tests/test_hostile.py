@@ -151,7 +151,7 @@ def page(real_url):
     import streamlit.testing.v1.app_test as app_test
     from streamlit.runtime.media_file_manager import MediaFileManager
 
-    from tests.apptest import new_app, open_page
+    from tests.apptest import new_app, open_page, signed_in
 
     managers: list = []
 
@@ -165,7 +165,7 @@ def page(real_url):
     for env, value in (("RESETTLEMENT_DB_URL", real_url), ("RESETTLEMENT_SCOPE", "all"),
                        ("RESETTLEMENT_CASE_LEVEL", "1")):
         patch.setenv(env, value)
-    at = open_page(new_app(60), "import", "en")
+    at = open_page(signed_in(new_app(60), real_url), "import", "en")
     yield at, managers
     patch.undo()
 

@@ -708,15 +708,13 @@ def test_page_checks_an_upload_and_hides_values_without_case_level_access(app, l
     assert t("importer.page.not_allowed", lang) in [i.value for i in at.info]
 
 
-def test_page_imports_for_an_all_wales_case_level_viewer(tmp_path, monkeypatch):
-    from tests.apptest import new_app, open_page
+def test_page_imports_for_an_administrator(tmp_path, monkeypatch):
+    from tests.apptest import new_app, open_page, signed_in
 
     db = f"sqlite:///{tmp_path / 'real.db'}"
     run(src(A), db)
     monkeypatch.setenv("RESETTLEMENT_DB_URL", db)
-    monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
-    monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
-    at = open_page(new_app(), "import", "cy")
+    at = open_page(signed_in(new_app(), db, "admin@wales", "admin"), "import", "cy")
     at.file_uploader(key="import_files").set_value(
         [("needs_more.csv", (DATA / "needs_more.csv").read_bytes(), "text/csv")])
     at.run()
@@ -727,3 +725,5 @@ def test_page_imports_for_an_all_wales_case_level_viewer(tmp_path, monkeypatch):
     assert store.row_counts(store.get_engine(db))["needs"] == 2
     assert t("importer.outcome.written", "cy") in [s.value for s in at.success]
     assert store.read_import_log(store.get_engine(db)).height == 2
+    entry = store.read_audit(store.get_engine(db), event="import").row(0, named=True)
+    assert entry["user_name"] == "admin@wales" and json.loads(entry["detail"])["outcome"] == "written"

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from resettlement import importer, markup, store
-from tests.apptest import AS_OF, PAGES, new_app
+from tests.apptest import AS_OF, PAGES, new_app, signed_in
 
 pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
 
@@ -66,7 +66,7 @@ def test_no_page_renders_imported_markup(hostile_url, monkeypatch, lang):
     monkeypatch.setenv("RESETTLEMENT_DB_URL", hostile_url)
     monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
     monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
-    at = new_app(120)
+    at = signed_in(new_app(120), hostile_url)
     at.run()
     if lang != "en":
         at.segmented_control(key="lang").set_value(lang).run()
@@ -89,7 +89,7 @@ def test_page_downloads_hold_no_live_formula(hostile_url, monkeypatch, media):
     monkeypatch.setenv("RESETTLEMENT_DB_URL", hostile_url)
     monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
     monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
-    at = new_app(120)
+    at = signed_in(new_app(120), hostile_url)
     at.run()
     at.switch_page(PAGES["completeness"]).run()
     assert not at.exception

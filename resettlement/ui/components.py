@@ -102,7 +102,7 @@ def protected_table(
     with st.container(horizontal=True):
         st.download_button(
             t("ui.download_csv", lang),
-            data=exports.csv_bytes(shown),
+            data=lambda: exports.csv_bytes(shown),  # built on click, so the audit log records each export
             file_name=filename,
             mime="text/csv",
             key=f"dl_{key}",

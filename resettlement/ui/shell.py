@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from resettlement import files, markup, settings, store
+from resettlement import access, files, markup, settings, store
 from resettlement.filters import (
     DATA_START,
     Area,
@@ -29,9 +29,9 @@ from resettlement.filters import (
 from resettlement.geography import area_name
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
 from resettlement.published import Protection, text_params
-from resettlement.scope import Scope, scope_from_settings
+from resettlement.scope import Scope
 from resettlement.standard import COHORTS
-from resettlement.ui import data
+from resettlement.ui import auth, data, downloads
 
 ICON = str(Path(__file__).resolve().parent.parent / "assets" / "icon.png")
 _CTX = "_ctx"
@@ -49,12 +49,13 @@ class Context:
     quarters: tuple[str, ...]
     threshold: int
     publication: bool = False  # the publication view: rounded counts (see docs/disclosure.md), no case-level lists
+    role: str = "demo"  # the viewer's role (access.ROLES), or "demo": the open demo on synthetic data
+    user: str = ""  # the signed-in user's name ("" in the open demo)
 
     @property
     def protection(self) -> Protection:
         """How this view protects figures (threshold, view, method, base): plain values, in every table's key."""
-        return Protection(self.threshold, self.publication, settings.publication_method(),
-                                    settings.rounding_base())
+        return Protection(self.threshold, self.publication, settings.publication_method(), settings.rounding_base())
 
     def published(self, name: str, *args):
         """Published table ``name`` (see :mod:`resettlement.published`) for ``args``, protected for this view and
@@ -341,9 +342,25 @@ def sidebar_footer(ctx: Context) -> None:
     sb.caption(t(rule, ctx.lang, **text_params(ctx.protection)))
 
 
-def bootstrap() -> Context | None:
-    """Run the shell for this run and remember its context for the page; ``None`` if nothing is visible."""
-    lang = header()
+@dataclass(frozen=True)
+class Start:
+    """What the shell knows before the page list is built: the language, the database and who is viewing."""
+
+    lang: str
+    url: str
+    meta: dict
+    access: auth.Access
+
+    @property
+    def synthetic(self) -> bool:
+        return self.meta.get("synthetic") == "1"
+
+
+def start() -> Start:
+    """Run the shell up to who is viewing: settings, database, sign-in state. Called by ``app.py`` before
+    ``st.navigation``, whose page list depends on the viewer's role; it draws no widget (a widget drawn before
+    ``st.navigation`` loses its value on the next run), so the language switch comes in :func:`bootstrap`."""
+    lang = language()
     check_settings(lang)
     url = settings.db_url()
     ensure_database(url, lang)
@@ -351,9 +368,46 @@ def bootstrap() -> Context | None:
         meta = data.read_meta(url)
     except Exception as exc:  # a damaged file can pass the check and fail on its first read
         database_error(exc, lang)
-    synthetic = meta.get("synthetic") == "1"
+    try:
+        acc = auth.current(url, meta.get("synthetic") == "1")
+    except store.DATABASE_ERRORS as exc:
+        database_error(exc, lang)
+    return Start(lang, url, meta, acc)
+
+
+#: Pages only some roles see (``demo``: the open demo on synthetic data, where imports are refused anyway).
+ROLE_PAGES: dict[str, frozenset[str]] = {"import": frozenset({"admin", "demo"}), "admin": frozenset({"admin"})}
+
+
+def pages(begun: Start, registered: tuple[tuple[str, str, str], ...]) -> list:
+    """The ``st.navigation`` page list for this viewer: the sign-in or no-access page alone when they may see no
+    data, else every registered page their role allows (``ROLE_PAGES`` names the roles of a restricted page; the
+    others are for every role that sees data). A page left out has no URL: a deep link to it opens the default."""
+    acc, lang, url = begun.access, begun.lang, begun.url
+    if acc.state == auth.SIGN_IN:
+        return [st.Page(lambda: auth.sign_in_page(url, lang, begun.synthetic), title=t("auth.title", lang),
+                        icon=":material/login:", url_path="sign-in", default=True)]
+    if acc.state == auth.NO_ROLE:
+        return [st.Page(lambda: auth.no_role_page(acc.viewer, url, lang), title=t("auth.no_role_title", lang),
+                        icon=":material/block:", url_path="no-access", default=True)]
+    # url_path = the file's stem, so the first deep link after start-up (served in Streamlit's legacy pages/ mode
+    # until st.navigation has run once) finds the same page; see context().
+    return [st.Page(path, title=t(f"page.{key}.nav", lang), icon=icon, url_path=Path(path).stem,
+                    default=(key == "overview"))
+            for key, path, icon in registered if acc.role in ROLE_PAGES.get(key, {acc.role})]
+
+
+def bootstrap(begun: Start, page: str) -> Context | None:
+    """Draw the title row with the language switch and the demo banner; then, for a viewer who may see data, build
+    the filters and the run's context for the page (``page``: its URL path) and remember it for the page."""
+    lang, url, meta, acc = header(), begun.url, begun.meta, begun.access
+    synthetic = begun.synthetic
     banner(lang, synthetic)
-    scope = scope_from_settings(synthetic)
+    if not acc.sees_data:  # the sign-in or no-access page: no context, none left from before a sign-out either
+        st.session_state.pop(_CTX, None)
+        st.session_state.pop(downloads.AUDIT_KEY, None)
+        return None
+    scope = acc.scope
     if scope.is_empty:
         st.error(t("error.no_scope", lang))
         st.stop()
@@ -375,10 +429,41 @@ def bootstrap() -> Context | None:
         quarters=trend_quarters(as_of),
         threshold=settings.suppression_threshold(),
         publication=publication,
+        role=acc.role,
+        user=acc.user,
     )
     sidebar_footer(ctx)
+    auth.sidebar(acc, url, lang)
+    audited_view(ctx, page)
     st.session_state[_CTX] = ctx
     return ctx
+
+
+_VIEWED = "_audit_viewed"
+
+
+def view_detail(ctx: Context) -> dict:
+    """The view as the audit log records it: filters and the publication switch, as stable codes."""
+    f = ctx.filters
+    return {"from": f.start_q, "to": f.end_q, "area": f.area.token(), "cohort": ",".join(f.cohorts),
+            "publication": ctx.publication, "lang": ctx.lang}
+
+
+def audited_view(ctx: Context, page: str) -> None:
+    """Record a signed-in viewer's case-level page view in the audit log, once per page and filters (not on every
+    rerun), and keep what a download made in this session must record (see :mod:`resettlement.ui.downloads`)."""
+    if not ctx.user:
+        st.session_state.pop(downloads.AUDIT_KEY, None)
+        return
+    detail = view_detail(ctx)
+    st.session_state[downloads.AUDIT_KEY] = (ctx.url, ctx.user, page, detail)
+    downloads.audit_downloads()
+    if not ctx.scope.case_level:
+        return
+    seen = (page, tuple(sorted(detail.items())))
+    if st.session_state.get(_VIEWED) != seen:
+        access.audit(store.get_engine(ctx.url), ctx.user, "page_view", page, detail)
+        st.session_state[_VIEWED] = seen
 
 
 def context() -> Context:
