@@ -58,8 +58,9 @@ def protect(
         num, denom = spec if isinstance(spec, tuple) else (None, spec)
         d = pl.col(denom)
         small_part = pl.lit(False)
-        if num is not None:
-            small_part = _small(pl.col(num), threshold) | _small(d - pl.col(num), threshold)
+        if num is not None:  # zero included: a 0% (or 100%) beside hidden small rates would tell them apart
+            n = pl.col(num)
+            small_part = (n.is_not_null() & ((n < threshold) | (d - n < threshold))).fill_null(False)
         note = (
             pl.when(d.is_null() | (d == 0))
             .then(pl.lit(NOT_APPLICABLE))

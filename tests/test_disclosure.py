@@ -41,13 +41,15 @@ def test_no_cell_between_one_and_threshold_survives():
 
 
 def test_rate_hidden_when_its_numerator_or_complement_is_small():
-    # unmet 2 of 17 would be given back by 0.1176 x 17; 16 of 17 gives back 1 child without the need
-    df = pl.DataFrame({"unmet": [2, 16, 8, 0], "recorded": [17, 17, 17, 17]}).with_columns(
+    # unmet 2 of 17 would be given back by 0.1176 x 17; 16 of 17 gives back 1 child without the need; 0 of 17 is
+    # hidden too (issue 15): a 0% shown beside hidden small rates tells them apart, and "none" is about every child
+    df = pl.DataFrame({"unmet": [2, 16, 8, 0, 17], "recorded": [17, 17, 17, 17, 17]}).with_columns(
         (pl.col("unmet") / pl.col("recorded")).alias("rate")
     )
     out = disclosure.protect(df, counts=["unmet"], rates={"rate": ("unmet", "recorded")}, threshold=5)
-    assert out["rate__note"].to_list() == ["c", "c", None, None]
-    assert out["rate"].to_list()[2:] == [8 / 17, 0.0]
+    assert out["rate__note"].to_list() == ["c", "c", None, "c", "c"]
+    assert out["rate"].to_list()[2] == 8 / 17
+    assert out["unmet__note"].to_list() == ["c", None, None, None, None]  # a zero count is still shown as 0
 
 
 def test_to_records_keeps_numbers_and_notes():

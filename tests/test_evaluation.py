@@ -185,7 +185,7 @@ def test_protected_figures_hide_small_counts_and_rates_they_would_reveal():
     assert (row["n_treated_matched"], row["n_treated_matched__note"]) == (None, "c")  # 3 reviewed
     assert row["n_comparison_matched"] == 40
     assert (row["treated_rate"], row["difference"], row["ci_low"]) == (None, None, None)
-    assert row["comparison_rate"] == 0.0  # 0 of 40: nothing small to give back
+    assert (row["comparison_rate"], row["comparison_rate__note"]) == (None, "c")  # 0 of 40: hidden like a small rate
     assert "treated_events" not in p["effects"].columns
     assert p["balance"]["treated_before__note"].to_list() == ["c"]
     assert p["balance"]["smd_before__note"].to_list() == ["c"]

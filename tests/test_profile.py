@@ -64,9 +64,9 @@ def test_rank_and_median_leave_suppressed_peers_out():
     wales = profile.protect(profile.wales_row(per).with_columns(pl.lit("wales").alias("area_code")), 5)
     g = profile.at_a_glance(prot, wales, "b").to_dicts()
     gap = next(r for r in g if r["measure"] == "gap_rate")
-    # shown gap rates: a 5/20 = .25, b 10/20 = .5 (d's 0/20 shown too; c is hidden: 2 recorded)
-    assert gap["area"] == 0.5 and gap["rank"] == 1 and gap["peers"] == 3
-    assert gap["peer_median"] == 0.25
+    # shown gap rates: a 5/20 = .25, b 10/20 = .5 (c is hidden: 2 recorded; d's 0/20 is hidden like a small rate)
+    assert gap["area"] == 0.5 and gap["rank"] == 1 and gap["peers"] == 2
+    assert gap["peer_median"] == 0.375
     assert gap["wales"] == 16 / 62
     comp = next(r for r in g if r["measure"] == "completeness")
     # c has 3 children: its completeness is hidden with them; b (0.95) ranks 2nd of 3 (a .90, d .99)
