@@ -259,6 +259,28 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reoffending(args: argparse.Namespace) -> int:
+    from resettlement import reoffending
+    from resettlement.scope import Scope
+
+    opened = _open_report(args)
+    if opened is None:
+        return 2
+    engine, _, as_of, f = opened
+    threshold = settings.suppression_threshold()  # output leaves the app: publication view (secondary suppression)
+    tables = {name: store.read_table(engine, name, Scope.all_wales()) for name in ("cases", "outcomes")}
+    out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
+           "cohorts": list(f.cohorts), "threshold": threshold, **reoffending.report(tables, f, as_of, threshold)}
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(f"Proven reoffending, {out['area']}, first index event {f.start_q} to {f.end_q} (as of {as_of}):")
+        for r in out["measures"]:
+            print(f"  {r['measure']:<10} children {r['children']!s:>6}  reoffenders {r['reoffenders']!s:>6}  "
+                  f"rate {r['rate']!s:>8}  [{r['ci_low']!s}, {r['ci_high']!s}]  open {r['open']!s:>6}")
+    return 0
+
+
 def _folder_problem(option: str, value: str) -> str | None:
     """Why ``value`` cannot be used as a folder to write into (``None`` if it can: new or existing)."""
     if Path(value).exists() and not Path(value).is_dir():
@@ -425,6 +447,14 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the verdicts")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_evaluate)
+    reo = sub.add_parser("reoffending", help="proven reoffending, MoJ definition (as every page shows it)")
+    reo.add_argument("--db")
+    reo.add_argument("--area", help="wales, la:<GSS code>, service:<code> or police_area:<code> (default: wales)")
+    reo.add_argument("--from", dest="start", help="first quarter of index dates (default: the app's default period)")
+    reo.add_argument("--to", dest="end", help="last quarter of index dates")
+    reo.add_argument("--cohort", help="cohorts separated by commas (default: all)")
+    reo.add_argument("--json", action="store_true", help="print JSON")
+    reo.set_defaults(func=_reoffending)
     rep = sub.add_parser("report", help="a PowerPoint deck for Welsh Government (as the Overview page's button)")
     rep.add_argument("--db")
     rep.add_argument("--area", help="wales (default), la:<GSS code>, service:<code> or police_area:<code>")
