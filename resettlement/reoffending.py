@@ -123,7 +123,7 @@ def _aggs() -> list[pl.Expr]:
     reo = pl.col("reoffended").fill_null(False)
     counted = pl.col("reoffences").cast(pl.Float64).filter(reo & pl.col("reoffences").is_not_null())
     return [
-        pl.len().alias("children"),
+        pl.len().cast(pl.Int64).alias("children"),
         known.sum().cast(pl.Int64).alias("recorded"),
         reo.sum().cast(pl.Int64).alias("reoffenders"),
         (pl.col("source") == "flag").sum().cast(pl.Int64).alias("from_flag"),
