@@ -179,6 +179,13 @@ def final_end(start: date, end: date, as_of: date) -> date | None:
     return quarter_bounds(finals[-1])[1] if finals else None
 
 
+def first_open_quarter(quarters: Sequence[str], as_of: date) -> str | None:
+    """The earliest of ``quarters`` whose cohort is still open on ``as_of`` (None when all are final)."""
+    grid = pl.DataFrame({"quarter": list(quarters)}, schema={"quarter": pl.String}).filter(
+        quarter_final_from(pl.col("quarter")) > as_of)
+    return grid["quarter"].min() if grid.height else None
+
+
 def _events(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:
     """Index events of every area in scope for the filters' cohorts (areas are chosen after the first event)."""
     return index_events(select_cases(tables["cases"], replace(f, area=Area()), with_period=False), as_of)
@@ -232,12 +239,13 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> tup
 
 
 def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, column: str) -> pl.DataFrame:
-    """The MoJ measure's reoffenders and recorded children per value of ``column`` (an area column of the
+    """The MoJ measure's reoffenders, recorded and final children per value of ``column`` (an area column of the
     children's index events, e.g. ``la_code``), over every area in scope: the areas add up to Wales."""
     everywhere = replace(f, area=Area())
     children = cohort_children(tables, everywhere, as_of, [c for c in MOJ_TYPES if c in f.cohorts])
-    return children.filter(pl.col("final") & pl.col("reoffended").is_not_null()).group_by(column).agg(
-        pl.col("reoffended").sum().cast(pl.Int64).alias("reoffenders"), pl.len().cast(pl.Int64).alias("recorded"))
+    return children.filter(pl.col("final")).group_by(column).agg(
+        pl.col("reoffended").sum().cast(pl.Int64).alias("reoffenders"),
+        pl.col("reoffended").count().cast(pl.Int64).alias("recorded"), pl.len().cast(pl.Int64).alias("children"))
 
 
 def by_quarter(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str],

@@ -281,7 +281,8 @@ def build_figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: d
 
     groups = {"area": f} if f.area.level == "wales" else {"area": f, "wales": wales_f}
     rows_by = {k: outcomes.case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in groups.items()}
-    out["outcomes"] = disclosure.protect(outcomes.headline_compare(rows_by), counts=outcomes.HEADLINE_COUNTS,
+    parts = {k: outcomes.reoffending_parts(tables, v, as_of) for k, v in groups.items()}  # the one MoJ figure
+    out["outcomes"] = disclosure.protect(outcomes.headline_compare(rows_by, parts), counts=outcomes.HEADLINE_COUNTS,
                                          rates=outcomes.HEADLINE_RATES, threshold=n,
                                          relations=rel("outcomes.headline")).drop("numerator")
     return out

@@ -319,7 +319,7 @@ LATE_ACCOMMODATION_EFFECT = -0.10  # secondary effect: accommodation confirmed o
 # raises reoffending. The true effect is unchanged; a naive or matched estimate is biased, and the evaluation's
 # balance check on covariates it does not match (each pathway's need) must flag it rather than "find" an effect.
 SCENARIOS: tuple[str, ...] = ("matched", "hidden_selection")
-HIDDEN_SELECTION = {"referral_logit": 1.5, "reoffended": 0.15}  # per substance misuse need recorded "yes"
+HIDDEN_SELECTION = {"referral_logit": 2.5, "reoffended": 0.15}  # per substance misuse need recorded "yes"
 
 # Dates of the first proven reoffence (days after the index date). Reoffenders offend within 12 months (days
 # 1..330, median about 100: most reoffending comes early) and are proven 14-200 days later, inside the 6-month wait.
