@@ -72,7 +72,8 @@ THRESHOLDS: dict[str, float] = {
     "min_treated": 60,  # matched treated episodes needed before any conclusion (the Justice Data Lab's minimum)
     "min_comparison": 60,  # matched comparison episodes needed
     "max_abs_smd": 0.1,  # largest |standardised mean difference| allowed after matching, matched covariates
-    "max_abs_smd_unmatched": 0.2,  # ... and covariates not matched on (noisier: no exact balance to expect)
+    "max_abs_smd_unmatched": 0.2,  # ... and covariates not matched on, when also beyond chance (below)
+    "balance_alpha": 0.05,  # chance level for an unmatched covariate's imbalance, Bonferroni over those covariates
 }
 NEEDS_TOP_BAND = 5  # 5 or more needs
 PRIOR_TOP_BAND = 2  # 2 or more prior episodes
@@ -294,6 +295,16 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
     t1, c1 = t0.filter(pl.col("matched")), c0.filter(pl.col("matched"))
     rows = []
 
+    def z_after(cov: str) -> float | None:
+        """Difference after matching ÷ its child-clustered standard error (as the effect's): is it beyond chance?"""
+        x = m.filter(pl.col(cov).is_not_null()).with_columns(pl.col(cov).cast(pl.Float64).alias("y"))
+        se = clustered_se(x, "child_id" if "child_id" in x.columns else "_row")
+        t1x, c1x = x.filter(pl.col("matched") & pl.col("treated")), x.filter(pl.col("matched") & ~pl.col("treated"))
+        mc = _wmean(c1x["y"], c1x["weight"]) if c1x.height else None
+        if not se or not t1x.height or mc is None:
+            return None
+        return (float(t1x["y"].mean()) - mc) / se
+
     def add(cov: str, level: str, stat: str, matched: bool, x0t, x0c, x1t, x1c, w1c) -> None:
         counts = {f"k_{k}": int(x.sum()) if stat == "share" else None
                   for k, x in zip(_BALANCE_VALUES, (x0t, x0c, x1t, x1c), strict=True)}
@@ -308,7 +319,8 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
         mc1 = _wmean(x1c, w1c) if x1c.len() else None
         rows.append({"covariate": cov, "level": level, "statistic": stat, "matched": matched, "treated_before": mt0,
                      "comparison_before": mc0, "smd_before": _smd(mt0, mc0, sd), "treated_after": mt1,
-                     "comparison_after": mc1, "smd_after": _smd(mt1, mc1, sd), **counts})
+                     "comparison_after": mc1, "smd_after": _smd(mt1, mc1, sd),
+                     "z_after": None if matched else z_after(cov), **counts})
 
     for cov in covariates:
         for level in sorted(m[cov].unique().to_list()):
@@ -325,19 +337,36 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
     schema = {"covariate": pl.String, "level": pl.String, "statistic": pl.String, "matched": pl.Boolean,
               "treated_before": pl.Float64, "comparison_before": pl.Float64, "smd_before": pl.Float64,
               "treated_after": pl.Float64, "comparison_after": pl.Float64, "smd_after": pl.Float64,
-              **{f"k_{k}": pl.Int64 for k in _BALANCE_VALUES}}
+              "z_after": pl.Float64, **{f"k_{k}": pl.Int64 for k in _BALANCE_VALUES}}
     return pl.DataFrame(rows, schema=schema)
 
 
-def _worst(bal: pl.DataFrame, thresholds: Mapping[str, float]) -> tuple[float, str | None]:
-    """The largest |SMD| after matching relative to its threshold (matched or not), and its covariate."""
+def flagged(bal: pl.DataFrame, thresholds: Mapping[str, float] = THRESHOLDS) -> pl.Series:
+    """Which balance rows show the groups still differ after matching: a matched covariate's level when its |SMD|
+    exceeds ``max_abs_smd`` (or is undefined); a covariate not matched on when its |SMD| exceeds
+    ``max_abs_smd_unmatched`` *and* the difference is beyond chance (|z| above the Bonferroni critical value for
+    ``balance_alpha`` over the unmatched rows): with a hundred matched children, chance alone moves a share's SMD
+    by 0.2 or more, and only an imbalance that is both large and real should stop the verdict."""
     if bal.is_empty():
-        return 0.0, None
-    limit = pl.when(pl.col("matched")).then(thresholds["max_abs_smd"]).otherwise(thresholds["max_abs_smd_unmatched"])
-    ranked = bal.with_columns((pl.col("smd_after").abs() / limit).alias("_ratio")).sort(
-        "_ratio", descending=True, nulls_last=False)
+        return pl.Series("flagged", [], dtype=pl.Boolean)
+    k = max(int((~bal["matched"]).sum()), 1)
+    z_crit = NormalDist().inv_cdf(1 - thresholds["balance_alpha"] / (2 * k))
+    smd = pl.col("smd_after").abs()
+    z = pl.col("z_after").abs() if "z_after" in bal.columns else pl.lit(float("inf"))
+    rule = pl.when(pl.col("matched")).then(smd.is_null() | (smd > thresholds["max_abs_smd"])).otherwise(
+        (smd > thresholds["max_abs_smd_unmatched"]) & (z > z_crit)).fill_null(False)
+    return bal.select(rule.alias("flagged")).to_series()
+
+
+def _worst(bal: pl.DataFrame, thresholds: Mapping[str, float]) -> tuple[bool, str | None]:
+    """Whether any balance row is :func:`flagged`, and the covariate to name: the flagged one with the largest
+    |SMD| after matching, else the largest overall."""
+    if bal.is_empty():
+        return False, None
+    ranked = bal.with_columns(flagged(bal, thresholds)).sort(
+        "flagged", pl.col("smd_after").abs(), descending=True, nulls_last=True)
     top = ranked.row(0, named=True)
-    return (float("inf") if top["_ratio"] is None else float(top["_ratio"])), top["covariate"]
+    return bool(top["flagged"]), top["covariate"]
 
 
 def verdict(est: dict, bal: pl.DataFrame, outcome: str, thresholds: Mapping[str, float] = THRESHOLDS) -> str:
@@ -345,7 +374,7 @@ def verdict(est: dict, bal: pl.DataFrame, outcome: str, thresholds: Mapping[str,
     if est["n_treated_matched"] < thresholds["min_treated"] or est["n_comparison_matched"] < thresholds[
             "min_comparison"] or est["ci_low"] is None:
         return "too_small"
-    if _worst(bal, thresholds)[0] > 1:
+    if _worst(bal, thresholds)[0]:
         return "poor_balance"
     if est["ci_low"] > 0 or est["ci_high"] < 0:
         return "better" if (est["difference"] > 0) == (BETTER[outcome] > 0) else "worse"
@@ -440,7 +469,7 @@ def protected(ev: Evaluation, threshold: int) -> dict[str, pl.DataFrame]:
     bal = _hide_with(bal, ("smd_after",), ("treated_after", "comparison_after"))
     return {
         "effects": effects.drop(*_EVENTS),
-        "balance": bal.drop(*(f"k_{k}" for k in _BALANCE_VALUES), *sizes.columns[1:]),
+        "balance": bal.drop(*(f"k_{k}" for k in _BALANCE_VALUES), "z_after", *sizes.columns[1:]),
     }
 
 

@@ -214,8 +214,9 @@ def _measure_rows(children: pl.DataFrame, measure: str) -> pl.DataFrame:
 def for_period(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:
     """The one reoffending figure of a selection and period: one row per measure of :data:`MEASURES` (``proven``
     = the MoJ measure, custody and community its parts by the child's index event, ``remand`` on its own), with
-    :data:`COLUMNS`, ``open`` (children whose first event is in a quarter not final yet) and ``final_to`` (the
-    last day counted; null when no quarter of the period is final)."""
+    :data:`COLUMNS`, ``open`` (children whose first event is in a quarter not final yet), ``family`` (``moj`` for
+    the measure and its parts, ``remand``: what adds up) and ``final_to`` (the last day counted; null when no
+    quarter of the period is final)."""
     types = [c for c in MOJ_TYPES if c in f.cohorts]
     moj = cohort_children(tables, f, as_of, types)
     remand = cohort_children(tables, f, as_of, [REMAND] if REMAND in f.cohorts else [])
@@ -227,8 +228,10 @@ def for_period(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> p
     out = out.with_columns(pl.when(pl.col("measure") == "custody").then(custody_open)
                            .when(pl.col("measure") == "community").then(community_open)
                            .otherwise(pl.col("open")).cast(pl.Int64).alias("open"),
+                           pl.when(pl.col("measure") == REMAND).then(pl.lit(REMAND)).otherwise(pl.lit("moj"))
+                           .alias("family"),
                            pl.lit(final_end(f.start, f.end, as_of), dtype=pl.Date).alias("final_to"))
-    return out.select("measure", *COLUMNS, "open", "final_to")
+    return out.select("measure", "family", *COLUMNS, "open", "final_to")
 
 
 def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> tuple[int, int]:
@@ -286,19 +289,32 @@ RATES: dict[str, str | tuple[str, str]] = {
     **{c: "days_base" for c in ("days_median", "days_mean")},
 }
 # Secondary suppression (publication view and reports): a row's children split into recorded and not; recorded
-# into reoffenders and not; the MoJ measure's children are the custody and community rows'.
-RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
+# into reoffenders and not; the MoJ measure's counts are the custody and community rows' (remand adds to nothing);
+# in the quarterly table, the selected area's children are part of Wales's (when both are shown).
+_ADDING = ("children", "recorded", "not_recorded", "from_flag", "reoffenders", "non_reoffenders",
+           "reoffenders_counted", "days_base")
+_ROWS: tuple[disclosure.RowSum, ...] = (
     disclosure.RowSum("children", ("recorded", "not_recorded")),
     disclosure.RowSum("recorded", ("reoffenders", "non_reoffenders")),
 )
-COHORT_RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = RELATIONS
+RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
+    *_ROWS, disclosure.ColumnSum((*_ADDING, "open"), by=("family",), key="measure", total="proven"))
+COHORT_RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
+    *_ROWS, disclosure.ColumnSum(_ADDING, by=("quarter",), key="group", total="wales", remainder=True))
 
 
 def protect(df: pl.DataFrame, threshold: int, publication: bool = True, cohorts: bool = False) -> pl.DataFrame:
-    """:func:`disclosure.protect` with this module's declared counts, rates and relations."""
+    """:func:`disclosure.protect` with this module's declared counts, rates and relations. The figures of an open
+    cohort are not applicable (note ``z``), never zero: secondary suppression then knows they are not published."""
     relations = (COHORT_RELATIONS if cohorts else RELATIONS) if publication else ()
-    return disclosure.protect(df, counts=[c for c in COUNTS if c in df.columns], rates=RATES, threshold=threshold,
-                              relations=relations)
+    out = disclosure.protect(df, counts=[c for c in COUNTS if c in df.columns], rates=RATES, threshold=threshold)
+    if "status" in out.columns:
+        note = disclosure.NOTE_SUFFIX
+        open_ = pl.col("status") == "open"
+        out = out.with_columns(
+            pl.when(open_ & pl.col(c).is_null() & pl.col(c + note).is_null()).then(pl.lit(disclosure.NOT_APPLICABLE))
+            .otherwise(pl.col(c + note)).alias(c + note) for c in disclosure.protected_columns(out) if c != "children")
+    return disclosure.secondary(out, relations, threshold, rates=RATES) if relations else out
 
 
 def report(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, threshold: int) -> dict:

@@ -202,7 +202,7 @@ def test_property_no_relation_gives_a_hidden_cell_back(grid, threshold):
 def page_tables(tables: dict, f, as_of: date, n: int):
     """Every protected table the pages build for filters ``f``, in the publication view, built as the pages build
     them (same domain functions, same protection): ``(name, frame, count columns, relations)``."""
-    from resettlement import cohort, completeness, evaluation, gaps, needs, outcomes, overview, rrp
+    from resettlement import cohort, completeness, evaluation, gaps, needs, outcomes, overview, reoffending, rrp
     from resettlement.filters import DATA_START, Area, quarters_between, select_cases
     from resettlement.standard import PATHWAYS, SECURE_COHORTS
 
@@ -279,7 +279,8 @@ def page_tables(tables: dict, f, as_of: date, n: int):
     # Outcomes and evaluation
     groups = {"area": f} if is_wales else {"area": f, "wales": wales_f}
     now = {k: outcomes.case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in groups.items()}
-    add("outcomes.headline", disclosure.protect(outcomes.headline_compare(now), counts=outcomes.HEADLINE_COUNTS,
+    parts = {k: outcomes.reoffending_parts(tables, v, as_of) for k, v in groups.items()}
+    add("outcomes.headline", disclosure.protect(outcomes.headline_compare(now, parts), counts=outcomes.HEADLINE_COUNTS,
                                                 rates=outcomes.HEADLINE_RATES, threshold=n,
                                                 relations=rel("outcomes.headline")).drop("numerator"),
         outcomes.HEADLINE_COUNTS, rel("outcomes.headline"))
@@ -290,13 +291,12 @@ def page_tables(tables: dict, f, as_of: date, n: int):
     add("outcomes.days", disclosure.protect(outcomes.confirmation_days(now["area"]), counts=outcomes.DAYS_COUNTS,
                                             rates=outcomes.DAYS_RATES, threshold=n, relations=rel("outcomes.days")),
         outcomes.DAYS_COUNTS, rel("outcomes.days"))
-    whole = {k: outcomes.case_outcomes(select_cases(cases, v, with_period=False), tables["outcomes"], as_of)
-             for k, v in groups.items()}
-    by_q = pl.concat([outcomes.reoffending_by_cohort(h, quarters, as_of).select(pl.lit(k).alias("group"), pl.all())
-                      for k, h in whole.items()])
-    counts = ["cohort", *outcomes.REOFFENDING_COUNTS]
-    add("outcomes.cohorts", disclosure.protect(by_q, counts=counts, rates=outcomes.REOFFENDING_RATES, threshold=n,
-                                               relations=rel("outcomes.cohorts")), counts, rel("outcomes.cohorts"))
+    by_q = pl.concat([reoffending.by_quarter(tables, v, as_of, quarters).select(pl.lit(k).alias("group"), pl.all())
+                      for k, v in groups.items()])
+    add("outcomes.cohorts", reoffending.protect(by_q, n, cohorts=True), reoffending.COUNTS,
+        reoffending.COHORT_RELATIONS)
+    add("outcomes.reoffending", reoffending.protect(reoffending.for_period(tables, f, as_of), n), reoffending.COUNTS,
+        reoffending.RELATIONS)
     eva = evaluation.protected_for(tables, f, as_of, n)
     add("evaluation.effects", eva["effects"], evaluation.EFFECT_COUNTS)
     # RRP activity (all RRPs of the area)

@@ -110,19 +110,22 @@ def _est(nt=80, nc=80, diff=-0.1, low=-0.15, high=-0.05) -> dict:
     return {"n_treated_matched": nt, "n_comparison_matched": nc, "difference": diff, "ci_low": low, "ci_high": high}
 
 
-def _bal(smd=0.02, unmatched=0.0) -> pl.DataFrame:
+def _bal(smd=0.02, unmatched=0.0, z=5.0) -> pl.DataFrame:
     return pl.DataFrame({"covariate": ["a", "b", "need_health"], "smd_after": [0.0, smd, unmatched],
-                         "matched": [True, True, False]})
+                         "z_after": [None, None, z], "matched": [True, True, False]})
 
 
 def test_verdict_refuses_when_samples_are_small_or_balance_is_poor():
     assert evaluation.THRESHOLDS == {"min_treated": 60, "min_comparison": 60, "max_abs_smd": 0.1,
-                                     "max_abs_smd_unmatched": 0.2}
+                                     "max_abs_smd_unmatched": 0.2, "balance_alpha": 0.05}
     assert evaluation.verdict(_est(nt=59), _bal(), "reoffended") == "too_small"
     assert evaluation.verdict(_est(nc=59), _bal(), "reoffended") == "too_small"
     assert evaluation.verdict(_est(), _bal(-0.11), "reoffended") == "poor_balance"
     assert evaluation.verdict(_est(), _bal(unmatched=0.21), "reoffended") == "poor_balance"
     assert evaluation.verdict(_est(), _bal(unmatched=0.19), "reoffended") == "better"
+    # large but within chance (one unmatched row: the two-sided 5% critical value 1.96): no refusal
+    assert evaluation.verdict(_est(), _bal(unmatched=0.3, z=1.9), "reoffended") == "better"
+    assert evaluation.verdict(_est(), _bal(unmatched=0.3, z=2.0), "reoffended") == "poor_balance"
     assert evaluation.verdict(_est(), _bal(None), "reoffended") == "poor_balance"
     assert evaluation.verdict(_est(nt=60, nc=60), _bal(0.1), "reoffended") == "better"  # lower reoffending
     assert evaluation.verdict(_est(), _bal(), "ete_suitable_end") == "worse"

@@ -164,3 +164,87 @@ def test_cli_hides_small_numbers_by_default(fixture_url, capsys):
                  "2025Q2", "--json"]) == 0
     p = {r["measure"]: r for r in json.loads(capsys.readouterr().out)["measures"]}["proven"]
     assert p["reoffenders"] == "c" and p["rate"] == "c"
+
+
+def _one(index_type: str, start: date, release: date | None, **out) -> pl.DataFrame:
+    cases = frame("cases", [_c("x", "X", index_type, start, release)])
+    events = reoffending.index_events(cases, AS_OF)
+    return reoffending.outcome_of(events, frame("outcomes", [_o("x", **out)]))
+
+
+def test_12_months_to_offend_and_18_to_be_proven_to_the_day():
+    start = D(2024, 3, 10)
+    inside = _one("community", start, None, off=D(2025, 3, 10), proven=D(2025, 9, 10))
+    assert inside["reoffended"].item() is True and inside["source"].item() == "dates"
+    late_offence = _one("community", start, None, off=D(2025, 3, 11), proven=D(2025, 4, 1))
+    late_proof = _one("community", start, None, off=D(2025, 3, 1), proven=D(2025, 9, 11))
+    assert late_offence["reoffended"].item() is False and late_proof["reoffended"].item() is False
+    # month ends clamp: 31 August + 18 months = 28 February
+    clamp = _one("community", D(2024, 8, 31), None, off=D(2025, 8, 31), proven=D(2026, 2, 28))
+    assert clamp["reoffended"].item() is True
+    assert _one("community", D(2024, 8, 31), None, off=D(2025, 8, 31), proven=D(2026, 3, 1))["reoffended"].item() \
+        is False
+
+
+def test_a_check_before_the_window_closes_decides_nothing():
+    start = D(2024, 3, 10)  # window closes 2025-09-10
+    assert _one("community", start, None, checked=D(2025, 9, 10))["source"].item() == "checked"
+    early = _one("community", start, None, checked=D(2025, 9, 9), flag=False)
+    assert (early["source"].item(), early["reoffended"].item()) == ("flag", False)
+    assert _one("community", start, None, checked=D(2025, 9, 9))["source"].item() == "not_recorded"
+
+
+def test_index_events_release_for_custody_and_remand_start_for_community():
+    cases = frame("cases", [_c("a", "A", "custody", D(2024, 1, 1), D(2024, 5, 1)),
+                            _c("b", "B", "remand", D(2024, 1, 1), None),  # not released: no index event
+                            _c("c", "C", "custody", D(2024, 3, 1), D(2024, 2, 1)),  # release before start: invalid
+                            _c("d", "D", "community", D(2027, 1, 1))])  # after the as-of date
+    events = reoffending.index_events(cases, AS_OF)
+    assert dict(zip(events["case_id"], events["index_date"], strict=True)) == {"a": D(2024, 5, 1)}
+
+
+def test_quarter_final_from_and_first_open_quarter():
+    assert pl.select(reoffending.quarter_final_from(pl.lit("2025Q1"))).item() == D(2026, 9, 30)
+    assert reoffending.first_open_quarter(["2024Q4", "2025Q1", "2025Q2"], AS_OF) == "2025Q2"
+    assert reoffending.first_open_quarter(["2024Q4"], AS_OF) is None
+
+
+def test_one_figure_on_overview_profile_outcomes_deck_and_cli(demo_url, capsys):
+    """The same area and period give one proven reoffending figure on every page, slide and export."""
+    from dataclasses import replace
+
+    from resettlement import geography, outcomes, overview, profile, report
+    from resettlement.scope import Scope
+    from tests.apptest import AS_OF as DEMO_AS_OF
+
+    tables = store.read_all(store.get_engine(demo_url), Scope.all_wales())
+    tables["cases"] = geography.attach_service(tables["cases"])
+    f = Filters("2023Q1", "2024Q4", Area("la", CARDIFF))
+    k, n = reoffending.headline(tables, f, DEMO_AS_OF)
+    assert n > 0
+    head = overview.headline(tables, f, DEMO_AS_OF).filter(pl.col("metric") == "reoffending").row(0, named=True)
+    assert (head["current_num"], head["current_den"]) == (k, n)
+    per_area = profile.by_area(tables, f, "la", DEMO_AS_OF).filter(pl.col("area_code") == CARDIFF).row(0, named=True)
+    assert (per_area["reoffenders"], per_area["reoffending_recorded"]) == (k, n)
+    sec = profile.sections(tables, f, "la", CARDIFF, DEMO_AS_OF)["outcomes"]
+    row = sec.filter((pl.col("group") == "area") & (pl.col("measure") == "reoffended")).row(0, named=True)
+    assert (row["numerator"], row["denominator"]) == (k, n)
+    page = outcomes.figures(tables, f, DEMO_AS_OF, ["2023Q1"])
+    row = page["headline"].filter((pl.col("group") == "area") & (pl.col("measure") == "reoffended")).row(0, named=True)
+    assert (row["numerator"], row["denominator"]) == (k, n)
+    proven = page["reoffending"].filter(pl.col("measure") == "proven").row(0, named=True)
+    assert (proven["reoffenders"], proven["recorded"]) == (k, n)
+    # the deck: slide 2 (headline) and slide 10 (outcomes), threshold 1 so every figure is shown
+    figs = report.build_figures(tables, f, DEMO_AS_OF, 1)
+    slide2 = figs["headline"].filter(pl.col("metric") == "reoffending").row(0, named=True)
+    slide10 = figs["outcomes"].filter((pl.col("group") == "area") & (pl.col("measure") == "reoffended")).row(
+        0, named=True)
+    assert slide2["current"] == pytest.approx(k / n) and slide10["rate"] == pytest.approx(k / n)
+    # and the command line
+    assert main(["reoffending", "--db", demo_url, "--area", f"la:{CARDIFF}", "--from", "2023Q1", "--to", "2024Q4",
+                 "--json"]) == 0
+    cli = {r["measure"]: r for r in json.loads(capsys.readouterr().out)["measures"]}["proven"]
+    shown = reoffending.protect(reoffending.for_period(tables, f, DEMO_AS_OF), 5).filter(
+        pl.col("measure") == "proven").row(0, named=True)
+    assert cli["rate"] == (shown["rate"] if shown["rate"] is not None else "c")
+    assert replace(f, area=Area()) != f  # the area really is a part of Wales here
