@@ -215,7 +215,7 @@ OUTCOMES = Table(
         # it was proven, and the date the record was last checked against police and court records.
         Field("first_reoffence_date", "date", "conditional", when=(When("reoffended", "eq", True),)),
         Field("first_reoffence_proven_date", "date", "conditional", when=(When("first_reoffence_date", "present"),)),
-        Field("reoffending_checked_date", "date", "expected"),
+        Field("reoffending_checked_date", "date", "conditional", when=(_ENDED,)),
         # Less reliable fallback, used only where the dates cannot decide: a flag someone filled in by hand.
         Field("reoffended", "bool", "expected"),
         Field("reoffences", "int", "conditional", min=1, max=99, when=(When("reoffended", "eq", True),)),
