@@ -25,7 +25,8 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {fraction:4.0%} {message}", file=sys.stderr)
 
     try:
-        counts = synth.build_demo(url, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress)
+        counts = synth.build_demo(url, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress,
+                                  scenario=args.scenario)
     except synth.RealDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -383,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--scale", type=_scale, default=1.0, help="volume multiplier (1 = Wales; 100 = national)")
     demo.add_argument("--seed", type=int, default=2016)
     demo.add_argument("--as-of", type=_iso_date, help="data as-of date (YYYY-MM-DD); default: end of last month")
+    demo.add_argument("--scenario", choices=["matched", "hidden_selection"], default="matched",
+                      help="selection into RRP review on matched covariates only (default), or also on a need that "
+                           "is not matched (the evaluation must flag it): docs/synthetic-data.md")
     demo.add_argument("--db", help="SQLAlchemy URL (default: RESETTLEMENT_DB_URL or the embedded SQLite file)")
     demo.set_defaults(func=_demo)
     info = sub.add_parser("info", help="row counts and metadata of a database")
