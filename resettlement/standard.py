@@ -20,7 +20,7 @@ from typing import Literal
 
 from resettlement.geography import LA_CODES
 
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1 added the reoffending dates (first reoffence, when it was proven, record checked)
 
 Status = Literal["required", "expected", "conditional", "optional"]
 DType = Literal["str", "int", "float", "date", "bool", "enum", "enum_list"]
