@@ -145,7 +145,7 @@ st.caption(t("outcomes.eval.sizes_note", lang))
 show(named, ["outcome", *evaluation.EFFECT_COUNTS, "strata"], "rrp_evaluation_sizes")
 
 with st.expander(t("outcomes.eval.balance", lang)):
-    st.caption(t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"]))
+    st.caption(t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"]))
     chosen = st.selectbox(t("outcomes.eval.balance_outcome", lang), evaluation.OUTCOMES, key="outcomes_balance",
                           format_func=names.get)
     show(evaluation.balance_display(ev["balance"], chosen, lang), evaluation.BALANCE_TABLE, f"rrp_balance_{chosen}",

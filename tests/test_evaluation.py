@@ -337,3 +337,38 @@ def test_outcomes_page_for_a_small_authority(app):
     at = open_page(app, "outcomes", "en")
     at.sidebar.selectbox[0].set_value("la:W06000023").run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def test_cli_json_gives_the_hand_worked_timing_example(tmp_path, capsys, monkeypatch):
+    """Five custody episodes alike in every matched characteristic (one stratum), released 2023-04-01. t1 and t2 were
+    reviewed on 2023-02-01 (before release); k1 only on 2023-05-01 (after release: a comparison episode for
+    accommodation confirmed before release); k2 and k3 never. Confirmed before release: t1 yes, t2 no (on the day),
+    k1 yes, k2 yes, k3 no (after). Treated 1/2 against comparison 2/3: ATT = -1/6 (counting k1 as treated, as "any
+    review" did, would give +1/6). Child-clustered (here HC1) SE: u = e/2 for t1, t2 (+-1/4) and -e/3 for k1, k2,
+    k3 (-1/9, -1/9, +2/9): sum u^2 = 1/8 + 6/81, x 5/4 x 4/3."""
+    monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")
+    base = {"la_code": CARDIFF, "cohort": "custody", "start_date": date(2023, 1, 10), "sex": "male",
+            "age_at_start": 16, "ethnicity": "white", "release_date": date(2023, 4, 1), "end_date": date(2023, 10, 1)}
+    ids = ["t1", "t2", "k1", "k2", "k3"]
+    confirmed = [date(2023, 3, 20), date(2023, 4, 1), date(2023, 3, 25), date(2023, 3, 1), date(2023, 4, 5)]
+    tables = {
+        "cases": frame("cases", [{**base, "case_id": c, "child_id": "p" + c} for c in ids]),
+        "outcomes": frame("outcomes", [{"case_id": c, "accommodation_confirmed_date": d}
+                                       for c, d in zip(ids, confirmed, strict=True)]),
+        "rrps": frame("rrps", [{"rrp_id": "r", "name": "R", "la_codes": CARDIFF}]),
+        "rrp_meetings": frame("rrp_meetings", [{"meeting_id": "m1", "rrp_id": "r", "meeting_date": date(2023, 2, 1)},
+                                               {"meeting_id": "m2", "rrp_id": "r", "meeting_date": date(2023, 5, 1)}]),
+        "rrp_reviews": frame("rrp_reviews", [{"meeting_id": "m1", "case_id": "t1", "review_type": "referral"},
+                                             {"meeting_id": "m1", "case_id": "t2", "review_type": "referral"},
+                                             {"meeting_id": "m2", "case_id": "k1", "review_type": "post_release"}]),
+    }
+    url = f"sqlite:///{tmp_path / 'timing.db'}"
+    store.replace_all(store.get_engine(url), tables, {"as_of": AS_OF.isoformat(), "synthetic": "0"})
+    out = _cli_json(capsys, "--db", url, "--from", "2023Q1", "--to", "2023Q4")
+    r = next(e for e in out["effects"] if e["outcome"] == "accommodation_confirmed_before_release")
+    assert (r["n_treated"], r["n_comparison"], r["n_treated_matched"], r["n_comparison_matched"]) == (2, 3, 2, 3)
+    assert (r["treated_rate"], r["comparison_rate"]) == pytest.approx((0.5, 2 / 3))
+    assert r["difference"] == pytest.approx(-1 / 6)
+    se = math.sqrt((1 / 8 + 6 / 81) * 5 / 4 * 4 / 3)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((-1 / 6 - 1.96 * se, -1 / 6 + 1.96 * se))
+    assert r["verdict"] == "too_small"  # 2 matched reviewed: far below the 60 needed
