@@ -117,10 +117,10 @@ ev = ctx.cached(evaluation.protected_for, f, as_of, n)
 eff = ev["effects"]
 st.subheader(t("outcomes.eval.verdicts", lang))
 boxes = {"better": (st.success, "check_circle"), "worse": (st.error, "error"), "no_difference": (st.info, "info")}
+th = evaluation.thresholds()
 for row in eff.iter_rows(named=True):
     box, icon = boxes.get(row["verdict"], (st.warning, "block"))
-    box(evaluation.verdict_text(row, lang, n), icon=f":material/{icon}:")
-th = evaluation.THRESHOLDS
+    box(evaluation.verdict_text(row, lang, n, th), icon=f":material/{icon}:")
 st.caption(t("outcomes.eval.thresholds", lang, min_t=th["min_treated"], min_c=th["min_comparison"],
              smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"]))
 

@@ -45,7 +45,7 @@ from statistics import NormalDist
 
 import polars as pl
 
-from resettlement import disclosure, geography, reoffending
+from resettlement import disclosure, geography, reoffending, settings
 from resettlement.filters import Filters, select_cases
 from resettlement.i18n import t
 from resettlement.needs import age_band_expr
@@ -68,13 +68,21 @@ BETTER: dict[str, int] = {  # +1: a higher rate is better; -1: lower is better
     "ete_suitable_end": 1,
     "accommodation_confirmed_before_release": 1,
 }
-THRESHOLDS: dict[str, float] = {
+THRESHOLDS: dict[str, float] = {  # the defaults; thresholds() reads the minimum from RESETTLEMENT_EVAL_MIN_MATCHED
     "min_treated": 60,  # matched treated episodes needed before any conclusion (the Justice Data Lab's minimum)
     "min_comparison": 60,  # matched comparison episodes needed
     "max_abs_smd": 0.1,  # largest |standardised mean difference| allowed after matching, matched covariates
     "max_abs_smd_unmatched": 0.2,  # ... and covariates not matched on, when also beyond chance (below)
     "balance_alpha": 0.05,  # chance level for an unmatched covariate's imbalance, Bonferroni over those covariates
 }
+
+
+def thresholds() -> dict[str, float]:
+    """:data:`THRESHOLDS` with the minimum matched size from the setting ``RESETTLEMENT_EVAL_MIN_MATCHED``."""
+    n = settings.eval_min_matched()
+    return {**THRESHOLDS, "min_treated": n, "min_comparison": n}
+
+
 NEEDS_TOP_BAND = 5  # 5 or more needs
 PRIOR_TOP_BAND = 2  # 2 or more prior episodes
 NOT_RECORDED = "not_recorded"
@@ -516,15 +524,16 @@ def protected_for(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: d
                   threshold: int) -> dict[str, pl.DataFrame]:
     """What the Outcomes page and ``python -m resettlement evaluate`` show for a selection: :func:`protected`
     figures of :func:`evaluate` on :func:`selection_frame`."""
-    return protected(evaluate(selection_frame(tables, filters, as_of)), threshold)
+    return protected(evaluate(selection_frame(tables, filters, as_of), thresholds=thresholds()), threshold)
 
 
 def report(figures: Mapping[str, pl.DataFrame], threshold: int, lang: str = "en") -> dict:
     """:func:`protected_for` figures as JSON-ready records, with each outcome's plain-language verdict."""
     effects = disclosure.to_records(figures["effects"])
-    verdicts = [{"outcome": row["outcome"], "verdict": row["verdict"], "text": verdict_text(row, lang, threshold)}
+    th = thresholds()
+    verdicts = [{"outcome": row["outcome"], "verdict": row["verdict"], "text": verdict_text(row, lang, threshold, th)}
                 for row in figures["effects"].iter_rows(named=True)]
-    return {"thresholds": dict(THRESHOLDS), "effects": effects, "balance": disclosure.to_records(figures["balance"]),
+    return {"thresholds": th, "effects": effects, "balance": disclosure.to_records(figures["balance"]),
             "verdicts": verdicts}
 
 

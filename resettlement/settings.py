@@ -70,6 +70,12 @@ SETTINGS: tuple[Setting, ...] = (
         "1",
         "Scale of the synthetic database the app creates on first start (1 = volumes like Wales).",
     ),
+    Setting(
+        "RESETTLEMENT_EVAL_MIN_MATCHED",
+        "60",
+        "Matched reviewed episodes, and matched comparison episodes, each needed before the evaluation of RRP review "
+        "draws any conclusion (the Justice Data Lab's minimum was 60).",
+    ),
 )
 _BY_ENV = {s.env: s for s in SETTINGS}
 
@@ -96,6 +102,14 @@ def suppression_threshold() -> int:
 
 def demo_scale() -> float:
     return float(get("RESETTLEMENT_DEMO_SCALE"))
+
+
+def eval_min_matched() -> int:
+    """Matched episodes needed in each group before the evaluation concludes (a whole number, 1 or more)."""
+    value = get("RESETTLEMENT_EVAL_MIN_MATCHED")
+    if not _threshold_ok(value):
+        raise ValueError(f"RESETTLEMENT_EVAL_MIN_MATCHED must be a whole number, 1 or more, not {value!r}")
+    return int(value)
 
 
 def rag_thresholds() -> tuple[float, float]:
@@ -178,6 +192,7 @@ CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
     "RESETTLEMENT_RAG_GREEN": (_share_ok, "share"),
     "RESETTLEMENT_RAG_AMBER": (_share_ok, "share"),
     "RESETTLEMENT_DEMO_SCALE": (_scale_ok, "demo_scale"),
+    "RESETTLEMENT_EVAL_MIN_MATCHED": (_threshold_ok, "min_matched"),
 }
 
 

@@ -372,3 +372,11 @@ def test_cli_json_gives_the_hand_worked_timing_example(tmp_path, capsys, monkeyp
     se = math.sqrt((1 / 8 + 6 / 81) * 5 / 4 * 4 / 3)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((-1 / 6 - 1.96 * se, -1 / 6 + 1.96 * se))
     assert r["verdict"] == "too_small"  # 2 matched reviewed: far below the 60 needed
+    # the minimum is a setting: at 2, the same figures reach a verdict (the interval includes zero)
+    monkeypatch.setenv("RESETTLEMENT_EVAL_MIN_MATCHED", "2")
+    out = _cli_json(capsys, "--db", url, "--from", "2023Q1", "--to", "2023Q4")
+    r = next(e for e in out["effects"] if e["outcome"] == "accommodation_confirmed_before_release")
+    assert (out["thresholds"]["min_treated"], r["verdict"]) == (2, "no_difference")
+    monkeypatch.setenv("RESETTLEMENT_EVAL_MIN_MATCHED", "0")
+    assert cli.main(["evaluate", "--db", url, "--json"]) == 2
+    assert "RESETTLEMENT_EVAL_MIN_MATCHED" in capsys.readouterr().err
