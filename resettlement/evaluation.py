@@ -294,7 +294,9 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
     """Balance before and after matching for a :func:`match` frame: one row per matched covariate level
     (``statistic`` = ``share``), per covariate not matched on (:data:`UNMATCHED` shares, ``level`` = ``yes``) and
     per continuous covariate (``mean``), with the standardised mean difference before and after and ``matched``
-    (whether matching balanced it by construction).
+    (whether matching balanced it by construction). ``z_after`` (difference after matching ÷ its child-clustered
+    SE) is worked out only for covariates not matched whose |SMD| after matching exceeds the default
+    ``max_abs_smd_unmatched``: the only ones whose chance level :func:`flagged` needs.
 
     The SMD's scale is the pooled standard deviation *before* matching, so before and after are comparable.
     ``k_<column>`` counts the episodes with the level (unweighted), for disclosure control.
@@ -325,10 +327,12 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
         sd = math.sqrt(sum(var) / len(var)) if len(var) == 2 else None
         mt1 = float(x1t.mean()) if x1t.len() else None
         mc1 = _wmean(x1c, w1c) if x1c.len() else None
+        smd_after = _smd(mt1, mc1, sd)
+        large = smd_after is not None and abs(smd_after) > THRESHOLDS["max_abs_smd_unmatched"]
         rows.append({"covariate": cov, "level": level, "statistic": stat, "matched": matched, "treated_before": mt0,
                      "comparison_before": mc0, "smd_before": _smd(mt0, mc0, sd), "treated_after": mt1,
-                     "comparison_after": mc1, "smd_after": _smd(mt1, mc1, sd),
-                     "z_after": None if matched else z_after(cov), **counts})
+                     "comparison_after": mc1, "smd_after": smd_after,
+                     "z_after": z_after(cov) if large and not matched else None, **counts})
 
     for cov in covariates:
         for level in sorted(m[cov].unique().to_list()):

@@ -168,8 +168,8 @@ def headline_compare(groups: dict[str, pl.DataFrame], reoff: Mapping[str, Mappin
 def reoffending_parts(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> dict[str, int]:
     """The MoJ measure's reoffenders (``numerator``), children recorded (``denominator``) and ``not_recorded``
     for the selection and period, from :func:`resettlement.reoffending.for_period`: the same figure everywhere."""
-    row = reoffending.for_period(tables, f, as_of).filter(pl.col("measure") == "proven").row(0, named=True)
-    return {"numerator": row["reoffenders"], "denominator": row["recorded"], "not_recorded": row["not_recorded"]}
+    p = reoffending.parts(tables, f, as_of)
+    return {"numerator": p["reoffenders"], "denominator": p["recorded"], "not_recorded": p["not_recorded"]}
 
 
 # ------------------------------------------------------------------------------------ accommodation timing

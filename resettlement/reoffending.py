@@ -234,11 +234,19 @@ def for_period(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> p
     return out.select("measure", "family", *COLUMNS, "open", "final_to")
 
 
+def parts(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> dict[str, int]:
+    """``reoffenders``, ``recorded`` and ``not_recorded`` children of the MoJ measure for the selection and period:
+    :func:`for_period`'s ``proven`` row, without the rest of the table."""
+    kids = cohort_children(tables, f, as_of, [c for c in MOJ_TYPES if c in f.cohorts]).filter(pl.col("final"))
+    known = kids["reoffended"].drop_nulls()
+    return {"reoffenders": int(known.sum()), "recorded": known.len(), "not_recorded": kids.height - known.len()}
+
+
 def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> tuple[int, int]:
     """(reoffenders, children recorded) of the MoJ measure for the selection and period: the pair every page,
     slide and command shows as *the* proven reoffending rate (:func:`for_period`'s ``proven`` row)."""
-    row = for_period(tables, f, as_of).filter(pl.col("measure") == "proven").row(0, named=True)
-    return int(row["reoffenders"]), int(row["recorded"])
+    p = parts(tables, f, as_of)
+    return p["reoffenders"], p["recorded"]
 
 
 def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, column: str) -> pl.DataFrame:
