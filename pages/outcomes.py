@@ -81,14 +81,13 @@ cols[0].metric(t("outcomes.reoff.rate", lang), r["rate"], help=t("outcomes.reoff
 for col, m, base in ((cols[1], "per_offender", "recorded"), (cols[2], "per_reoffender", "reoffenders_counted")):
     col.metric(t(f"outcomes.reoff.{m}", lang), r[m], help=t(f"outcomes.reoff.{m}_help", lang, n=r[base],
                                                            low=r[f"{m}_low"], high=r[f"{m}_high"]))
-cols[3].metric(t("outcomes.reoff.days", lang), r["days_median"], help=t("outcomes.reoff.days_help", lang,
-                                                                         n=r["days_base"]))
+days = dict(zip(reo["measure"], outcomes.texts(reo, decimals=0), strict=True))["proven"]["days_median"]
+cols[3].metric(t("outcomes.reoff.days", lang), days, help=t("outcomes.reoff.days_help", lang, n=r["days_base"]))
 cols[4].metric(t("outcomes.reoff.open", lang), r["open"], help=t("outcomes.reoff.open_help", lang,
                                                                   as_of=as_of.isoformat()))
 kinds = {m: t(f"outcomes.reoff_measure.{m}", lang) for m in reoffending.MEASURES}
 show(reo.with_columns(pl.col("measure").replace_strict(kinds)), outcomes.REOFFENDING_TABLE, "reoffending_measures",
-     percent=outcomes.RATE_PERCENT, decimals={c: 2 for c in outcomes.REOFFENDING_RATES if c.startswith("per_")},
-     keys=outcomes.REOFFENDING_KEYS)
+     percent=outcomes.RATE_PERCENT, decimals=outcomes.REOFFENDING_DECIMALS, keys=outcomes.REOFFENDING_KEYS)
 st.caption(t("outcomes.reoff.measures_note", lang))
 
 measure = st.segmented_control(t("outcomes.reoff.show", lang), ["rate", "per_offender", "per_reoffender"],
@@ -106,8 +105,7 @@ fig = components.figure(charts.cohort_intervals, by_q, "quarter", measure, low, 
 show(by_q.with_columns(pl.col("group").replace_strict(series), pl.col("quarter").replace_strict(quarters),
                        pl.format("status.{}", "status").replace_strict(labels).alias("status")),
      outcomes.COHORT_TABLE, "reoffending_by_cohort", percent=outcomes.RATE_PERCENT,
-     decimals={c: 2 for c in outcomes.REOFFENDING_RATES if c.startswith("per_")}, fig=fig,
-     keys=outcomes.REOFFENDING_KEYS)
+     decimals=outcomes.REOFFENDING_DECIMALS, fig=fig, keys=outcomes.REOFFENDING_KEYS)
 st.caption(t("outcomes.reoff.note", lang))
 
 # ---- evaluation: matched comparison of RRP-reviewed episodes -------------------------------------------------

@@ -262,6 +262,8 @@ COHORT_TABLE = ("quarter", "group", "status", "final_from", "children", "recorde
 RATE_PERCENT = ("rate", "ci_low", "ci_high")
 # Reoffending columns whose label differs from a column of the same name in the other tables (catalog keys).
 REOFFENDING_KEYS = {"recorded": "reoff_recorded", "measure": "reoff_measure"}
+# Decimals of the reoffending tables' non-percentage columns: frequencies to 2, days whole.
+REOFFENDING_DECIMALS = {**{c: 2 for c in REOFFENDING_RATES if c.startswith("per_")}, "days_median": 0}
 
 
 def to_percent(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
