@@ -300,7 +300,7 @@ def child_aggregations(runs: int) -> dict:
     import duckdb
     import polars as pl
 
-    from resettlement import completeness, gaps, geography, needs, outcomes, store
+    from resettlement import completeness, gaps, geography, needs, reoffending, store
     from resettlement.filters import DATA_START, Filters, default_period, quarters_between, select_cases
     from resettlement.scope import Scope
 
@@ -385,42 +385,40 @@ def child_aggregations(runs: int) -> dict:
 
     sql_completeness = _completeness_sql(start, end, f.cohorts)
 
-    def ours_reoffending():
-        cohort_rows = getattr(outcomes, "cohort_rows", outcomes.case_outcomes)  # as the page computes them
-        rows = cohort_rows(select_cases(tables["cases"], f, with_period=False), tables["outcomes"], as_of)
-        return outcomes.reoffending_by_cohort(rows, quarters, as_of)
+    def ours_reoffending():  # the one MoJ measure, as every page computes it
+        return reoffending.by_quarter(tables, f, as_of, quarters)
 
+    moj = ", ".join(f"'{c}'" for c in f.cohorts if c in ("custody", "community")) or "''"
     sql_reoffending = f"""
-        WITH sel AS (
-          SELECT c.cohort, c.start_date, c.release_date, o.reoffended, o.reoffences,
+        WITH ev AS (
+          SELECT c.case_id, c.child_id,
             CASE WHEN c.cohort = 'community' THEN c.start_date
-                 WHEN c.cohort IN {SECURE} AND c.release_date IS NOT NULL AND c.release_date <= DATE '{AS_OF}'
-                      AND c.release_date >= c.start_date THEN c.release_date END AS index_date
-          FROM cases c LEFT JOIN outcomes o USING (case_id) WHERE c.cohort IN ({cohorts})),
-        q AS (
-          SELECT year(index_date) || 'Q' || quarter(index_date) AS quarter,
-            count(*) AS cohort,
-            count(reoffended) AS episodes,
-            count(*) FILTER (WHERE reoffended) AS reoffenders,
-            count(*) FILTER (WHERE reoffended IS NOT NULL AND (NOT reoffended OR reoffences IS NOT NULL))
-              AS frequency_base,
-            avg(CASE WHEN reoffended THEN reoffences ELSE 0 END)
-              FILTER (WHERE reoffended IS NOT NULL AND (NOT reoffended OR reoffences IS NOT NULL)) AS per_child,
-            stddev_samp(CASE WHEN reoffended THEN reoffences ELSE 0 END)
-              FILTER (WHERE reoffended IS NOT NULL AND (NOT reoffended OR reoffences IS NOT NULL)) AS sd_child,
-            count(*) FILTER (WHERE reoffended AND reoffences IS NOT NULL) AS reoffenders_counted,
-            avg(reoffences) FILTER (WHERE reoffended AND reoffences IS NOT NULL) AS per_reoffender,
-            stddev_samp(reoffences) FILTER (WHERE reoffended AND reoffences IS NOT NULL) AS sd_reoffender
-          FROM sel WHERE index_date IS NOT NULL GROUP BY 1)
-        SELECT *, reoffenders / nullif(episodes, 0) AS rate,
-          (rate + 1.96 ^ 2 / (2 * episodes)) / (1 + 1.96 ^ 2 / episodes)
-            - 1.96 * sqrt(rate * (1 - rate) / episodes + 1.96 ^ 2 / (4 * episodes ^ 2)) / (1 + 1.96 ^ 2 / episodes)
-            AS ci_low,
-          greatest(0, per_child - 1.96 * sd_child / sqrt(frequency_base)) AS per_child_low,
-          greatest(0, per_reoffender - 1.96 * sd_reoffender / sqrt(reoffenders_counted)) AS per_reoffender_low,
+                 WHEN c.release_date IS NOT NULL AND c.release_date >= c.start_date THEN c.release_date END
+              AS index_date
+          FROM cases c WHERE c.cohort IN ({moj})),
+        firsts AS (
+          SELECT * FROM (
+            SELECT *, year(index_date) || 'Q' || quarter(index_date) AS quarter,
+              row_number() OVER (PARTITION BY child_id, year(index_date), quarter(index_date)
+                                 ORDER BY index_date, case_id) AS rn
+            FROM ev WHERE index_date IS NOT NULL AND index_date <= DATE '{AS_OF}') WHERE rn = 1),
+        r AS (
+          SELECT f.quarter, o.reoffences,
+            CASE WHEN o.first_reoffence_date IS NOT NULL AND o.first_reoffence_proven_date IS NOT NULL
+                      AND o.first_reoffence_date > f.index_date
+                      AND o.first_reoffence_proven_date >= o.first_reoffence_date
+                   THEN o.first_reoffence_date <= f.index_date + INTERVAL 12 MONTH
+                        AND o.first_reoffence_proven_date <= f.index_date + INTERVAL 18 MONTH
+                 WHEN o.first_reoffence_date IS NULL
+                      AND o.reoffending_checked_date >= f.index_date + INTERVAL 18 MONTH THEN false
+                 ELSE o.reoffended END AS reo
+          FROM firsts f LEFT JOIN outcomes o USING (case_id))
+        SELECT quarter, count(*) AS children, count(reo) AS recorded, count(*) FILTER (WHERE reo) AS reoffenders,
+          count(*) FILTER (WHERE reo) / nullif(count(reo), 0) AS rate,
+          avg(reoffences) FILTER (WHERE reo AND reoffences IS NOT NULL) AS per_reoffender,
           (last_day(make_date(CAST(left(quarter, 4) AS INT), 3 * CAST(right(quarter, 1) AS INT), 1))
             + INTERVAL 18 MONTH) <= DATE '{AS_OF}' AS final
-        FROM q"""
+        FROM r GROUP BY 1"""
 
     def compare(name: str, ours: pl.DataFrame, theirs: pl.DataFrame, keys: list[str], cols: list[str]) -> None:
         joined = ours.select(*keys, *cols).join(theirs.select(*keys, *cols), on=keys, how="inner", suffix="_db")
@@ -440,8 +438,7 @@ def child_aggregations(runs: int) -> dict:
         "completeness by service": (ours_completeness, sql_completeness, ["service_code"],
                                     ["cells_applicable", "cells_missing"]),
         "reoffending by cohort": (ours_reoffending, sql_reoffending, ["quarter"],
-                                  ["cohort", "episodes", "reoffenders", "rate", "ci_low", "frequency_base",
-                                   "per_child", "per_child_low", "per_reoffender", "per_reoffender_low"]),
+                                  ["children", "recorded", "reoffenders", "rate", "per_reoffender"]),
     }
     results = {}
     for name, (ours, sql, keys, cols) in cases.items():

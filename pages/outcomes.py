@@ -4,7 +4,7 @@ comparison of episodes reviewed by an RRP with similar episodes that were not.""
 import polars as pl
 import streamlit as st
 
-from resettlement import charts, evaluation, outcomes
+from resettlement import charts, evaluation, outcomes, reoffending
 from resettlement.i18n import t
 from resettlement.ui import components, shell
 
@@ -62,21 +62,30 @@ else:
     show(days.with_columns(pl.col("bin").replace_strict(bins), pl.col("when").replace_strict(when)),
          outcomes.DAYS_TABLE, "accommodation_confirmation_days", percent=["share"], fig=fig)
 
-# ---- proven reoffending --------------------------------------------------------------------------------------
+# ---- proven reoffending (one definition: resettlement.reoffending) ------------------------------------------
 st.header(t("outcomes.reoff.title", lang))
-st.caption(t("outcomes.reoff.intro", lang, as_of=as_of.isoformat()))
-summ = ctx.published("outcomes.reoffending", *args)
-r = outcomes.texts(summ, percent=outcomes.RATE_PERCENT, decimals=2)[0]
-cols = st.columns(4)
-cols[0].metric(t("outcomes.reoff.rate", lang), r["rate"],
-               help=t("outcomes.reoff.rate_help", lang, n=r["episodes"], low=r["ci_low"], high=r["ci_high"]))
-for col, m, base in ((cols[1], "per_child", "frequency_base"), (cols[2], "per_reoffender", "reoffenders_counted")):
+reo = ctx.published("outcomes.reoffending", *args)
+final_to = reo["final_to"][0]
+st.caption(t("outcomes.reoff.intro", lang, as_of=as_of.isoformat())
+           + " " + (t("outcomes.reoff.final_to", lang, date=final_to.isoformat()) if final_to
+                    else t("outcomes.reoff.none_final", lang)))
+r = dict(zip(reo["measure"], outcomes.texts(reo, percent=outcomes.RATE_PERCENT, decimals=2), strict=True))["proven"]
+cols = st.columns(5)
+cols[0].metric(t("outcomes.reoff.rate", lang), r["rate"], help=t("outcomes.reoff.rate_help", lang, n=r["recorded"],
+               low=r["ci_low"], high=r["ci_high"], flag=r["from_flag"], missing=r["not_recorded"]))
+for col, m, base in ((cols[1], "per_offender", "recorded"), (cols[2], "per_reoffender", "reoffenders_counted")):
     col.metric(t(f"outcomes.reoff.{m}", lang), r[m], help=t(f"outcomes.reoff.{m}_help", lang, n=r[base],
                                                            low=r[f"{m}_low"], high=r[f"{m}_high"]))
-cols[3].metric(t("outcomes.reoff.open", lang), r["open"],
-               help=t("outcomes.reoff.open_help", lang, as_of=as_of.isoformat(), no_index=r["no_index"]))
+days = dict(zip(reo["measure"], outcomes.texts(reo, decimals=0), strict=True))["proven"]["days_median"]
+cols[3].metric(t("outcomes.reoff.days", lang), days, help=t("outcomes.reoff.days_help", lang, n=r["days_base"]))
+cols[4].metric(t("outcomes.reoff.open", lang), r["open"], help=t("outcomes.reoff.open_help", lang,
+                                                                  as_of=as_of.isoformat()))
+kinds = {m: t(f"outcomes.reoff_measure.{m}", lang) for m in reoffending.MEASURES}
+show(reo.with_columns(pl.col("measure").replace_strict(kinds)), outcomes.REOFFENDING_TABLE, "reoffending_measures",
+     percent=outcomes.RATE_PERCENT, decimals=outcomes.REOFFENDING_DECIMALS, keys=outcomes.REOFFENDING_KEYS)
+st.caption(t("outcomes.reoff.measures_note", lang))
 
-measure = st.segmented_control(t("outcomes.reoff.show", lang), ["rate", "per_child", "per_reoffender"],
+measure = st.segmented_control(t("outcomes.reoff.show", lang), ["rate", "per_offender", "per_reoffender"],
                                default="rate", required=True, key="outcomes_reoff_measure",
                                format_func=lambda m: t(f"outcomes.cmeasure.{m}", lang))
 by_q = ctx.published("outcomes.cohorts", *args)
@@ -85,13 +94,13 @@ pct = measure == "rate"
 fig = components.figure(charts.cohort_intervals, by_q, "quarter", measure, low, high, "group", groups, series,
                               t("outcomes.reoff.chart", lang), t("outcomes.reoff.axis_x", lang),
                               t(f"outcomes.cmeasure.{measure}", lang), quarters,
-                              open_from=outcomes.first_open_quarter(list(ctx.quarters), as_of),
+                              open_from=reoffending.first_open_quarter(list(ctx.quarters), as_of),
                               open_label=t("outcomes.reoff.open_band", lang), multiplier=100 if pct else 1,
                               suffix="%" if pct else "")
 show(by_q.with_columns(pl.col("group").replace_strict(series), pl.col("quarter").replace_strict(quarters),
                        pl.format("status.{}", "status").replace_strict(labels).alias("status")),
      outcomes.COHORT_TABLE, "reoffending_by_cohort", percent=outcomes.RATE_PERCENT,
-     decimals={c: 2 for c in outcomes.REOFFENDING_RATES if c.startswith("per_")}, fig=fig)
+     decimals=outcomes.REOFFENDING_DECIMALS, fig=fig, keys=outcomes.REOFFENDING_KEYS)
 st.caption(t("outcomes.reoff.note", lang))
 
 # ---- evaluation: matched comparison of RRP-reviewed episodes -------------------------------------------------
@@ -101,12 +110,12 @@ ev = ctx.cached(evaluation.protected_for, f, as_of, n)
 eff = ev["effects"]
 st.subheader(t("outcomes.eval.verdicts", lang))
 boxes = {"better": (st.success, "check_circle"), "worse": (st.error, "error"), "no_difference": (st.info, "info")}
+th = evaluation.thresholds()
 for row in eff.iter_rows(named=True):
     box, icon = boxes.get(row["verdict"], (st.warning, "block"))
-    box(evaluation.verdict_text(row, lang, n), icon=f":material/{icon}:")
-th = evaluation.THRESHOLDS
+    box(evaluation.verdict_text(row, lang, n, th), icon=f":material/{icon}:")
 st.caption(t("outcomes.eval.thresholds", lang, min_t=th["min_treated"], min_c=th["min_comparison"],
-             smd=th["max_abs_smd"]))
+             smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"]))
 
 names = {o: t(f"outcomes.measure.{o}", lang) for o in evaluation.OUTCOMES}
 verdicts = {v: t(f"outcomes.verdict_label.{v}", lang) for v in evaluation.VERDICTS}
@@ -129,12 +138,12 @@ st.caption(t("outcomes.eval.sizes_note", lang))
 show(named, ["outcome", *evaluation.EFFECT_COUNTS, "strata"], "rrp_evaluation_sizes")
 
 with st.expander(t("outcomes.eval.balance", lang)):
-    st.caption(t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"]))
+    st.caption(t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"]))
     chosen = st.selectbox(t("outcomes.eval.balance_outcome", lang), evaluation.OUTCOMES, key="outcomes_balance",
                           format_func=names.get)
     show(evaluation.balance_display(ev["balance"], chosen, lang), evaluation.BALANCE_TABLE, f"rrp_balance_{chosen}",
          decimals={c: 3 if c.startswith("smd") else 1 for c in evaluation.BALANCE_TABLE[2:]})
 
 st.subheader(t("outcomes.eval.caveats", lang))
-caveats = ("selection", "undercount", "open", "dropped", "episodes")
+caveats = ("selection", "unmatched", "timing", "multiple", "undercount", "open", "dropped", "episodes")
 st.markdown("\n".join(f"- {t(f'outcomes.caveat.{c}', lang)}" for c in caveats))

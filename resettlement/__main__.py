@@ -25,7 +25,8 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {fraction:4.0%} {message}", file=sys.stderr)
 
     try:
-        counts = synth.build_demo(url, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress)
+        counts = synth.build_demo(url, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress,
+                                  scenario=args.scenario)
     except synth.RealDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -265,6 +266,28 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reoffending(args: argparse.Namespace) -> int:
+    from resettlement import reoffending
+    from resettlement.scope import Scope
+
+    opened = _open_report(args)
+    if opened is None:
+        return 2
+    engine, _, as_of, f = opened
+    threshold = settings.suppression_threshold()  # output leaves the app: publication view (secondary suppression)
+    tables = {name: store.read_table(engine, name, Scope.all_wales()) for name in ("cases", "outcomes")}
+    out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
+           "cohorts": list(f.cohorts), "threshold": threshold, **reoffending.report(tables, f, as_of, threshold)}
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(f"Proven reoffending, {out['area']}, first index event {f.start_q} to {f.end_q} (as of {as_of}):")
+        for r in out["measures"]:
+            print(f"  {r['measure']:<10} children {r['children']!s:>6}  reoffenders {r['reoffenders']!s:>6}  "
+                  f"rate {r['rate']!s:>8}  [{r['ci_low']!s}, {r['ci_high']!s}]  open {r['open']!s:>6}")
+    return 0
+
+
 def _folder_problem(option: str, value: str) -> str | None:
     """Why ``value`` cannot be used as a folder to write into (``None`` if it can: new or existing)."""
     if Path(value).exists() and not Path(value).is_dir():
@@ -494,6 +517,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--scale", type=_scale, default=1.0, help="volume multiplier (1 = Wales; 100 = national)")
     demo.add_argument("--seed", type=int, default=2016)
     demo.add_argument("--as-of", type=_iso_date, help="data as-of date (YYYY-MM-DD); default: end of last month")
+    demo.add_argument("--scenario", choices=["matched", "hidden_selection"], default="matched",
+                      help="selection into RRP review on matched covariates only (default), or also on a need that "
+                           "is not matched (the evaluation must flag it): docs/synthetic-data.md")
     demo.add_argument("--db", help="SQLAlchemy URL (default: RESETTLEMENT_DB_URL or the embedded SQLite file)")
     demo.set_defaults(func=_demo)
     info = sub.add_parser("info", help="row counts and metadata of a database")
@@ -558,6 +584,14 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the verdicts")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_evaluate)
+    reo = sub.add_parser("reoffending", help="proven reoffending, MoJ definition (as every page shows it)")
+    reo.add_argument("--db")
+    reo.add_argument("--area", help="wales, la:<GSS code>, service:<code> or police_area:<code> (default: wales)")
+    reo.add_argument("--from", dest="start", help="first quarter of index dates (default: the app's default period)")
+    reo.add_argument("--to", dest="end", help="last quarter of index dates")
+    reo.add_argument("--cohort", help="cohorts separated by commas (default: all)")
+    reo.add_argument("--json", action="store_true", help="print JSON")
+    reo.set_defaults(func=_reoffending)
     rep = sub.add_parser("report", help="a PowerPoint deck for Welsh Government (as the Overview page's button)")
     rep.add_argument("--db")
     rep.add_argument("--area", help="wales (default), la:<GSS code>, service:<code> or police_area:<code>")

@@ -13,14 +13,9 @@ Definitions (shown on the Definitions page):
   after* when 0 or less (the failure inspectors call out).
 - **ETE hours attended against offered**: episodes with hours offered (> 0) and hours attended recorded (and not
   above hours offered); rate = total hours attended ÷ total hours offered, with a delta-method interval.
-- **Proven reoffending** (Ministry of Justice definition): the *index date* is the release date for custody and
-  remand and the start date for community episodes. A reoffence is an offence within 12 months of the index date
-  proven within a further 6 months, so an episode counts only once index date + 18 months is on or before the
-  data's as-of date (*follow-up complete*). Cohorts are calendar quarters of the index date; a cohort is *final*
-  once the last day of its quarter + 18 months is on or before the as-of date, and until then it is *open*: its
-  rate is not shown, because it would only be reoffending *so far*. Binary rate = reoffenders ÷ episodes with
-  reoffending recorded; frequency per child = proven reoffences ÷ episodes, per reoffender = proven reoffences ÷
-  reoffenders (reoffenders whose count was not recorded are left out of both frequencies).
+- **Proven reoffending** (Ministry of Justice framework): defined once in :mod:`resettlement.reoffending` (the
+  offender cohort of the period: children by their first custody release or community start, reoffences computed
+  from dates, final cohorts only); this module only places its figure in the headline table.
 """
 
 from __future__ import annotations
@@ -32,14 +27,11 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import disclosure
-from resettlement.filters import Area, Filters, quarter_bounds, quarter_expr, select_cases
+from resettlement import disclosure, reoffending
+from resettlement.filters import Area, Filters, select_cases
 from resettlement.standard import SECURE_COHORTS
 
 Z95 = 1.96
-FOLLOW_UP_MONTHS = 12
-WAITING_MONTHS = 6
-WINDOW = f"{FOLLOW_UP_MONTHS + WAITING_MONTHS}mo"  # Polars offset: month ends clamp (31 Aug + 18mo = 28 Feb)
 
 # Headline proportions, in display order.
 MEASURES: tuple[str, ...] = (
@@ -79,18 +71,6 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _mean_ci(values: pl.Series, z: float = Z95) -> tuple[float | None, float | None, float | None]:
-    """Mean of a count with a normal interval (sample standard deviation), floored at 0."""
-    n = values.len()
-    if n == 0:
-        return None, None, None
-    mean = float(values.mean())
-    if n < 2:
-        return mean, None, None
-    half = z * float(values.std()) / math.sqrt(n)
-    return mean, max(0.0, mean - half), mean + half
-
-
 def _ratio_ci(num: pl.Series, den: pl.Series, z: float = Z95) -> tuple[float | None, float | None, float | None]:
     """Ratio of totals ``sum(num) / sum(den)`` with a delta-method interval (clipped to [0, 1])."""
     n = num.len()
@@ -112,10 +92,9 @@ def case_outcomes(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date) -> p
     """One row per case with every outcome this module measures, null where it does not apply or is unknown.
 
     Adds: ``ended``, ``released`` (custody/remand released by ``as_of`` with a valid release date),
-    ``days_before_release``, ``accommodation_confirmed_before_release``, ``ete_hours_valid`` (hours offered > 0
-    and attended recorded and within offered), ``index_date``, ``index_quarter``, ``final_from`` (index + 18
-    months), ``reoffending_status`` (``complete``, ``open`` or ``no_index``) and ``reoffended_final`` (the
-    proven reoffending flag, only where follow-up is complete).
+    ``days_before_release``, ``accommodation_confirmed_before_release`` and ``ete_hours_valid`` (hours offered > 0
+    and attended recorded and within offered). Proven reoffending is not here: it is a measure of children, not
+    episodes (:mod:`resettlement.reoffending`).
     """
     o = outcomes.drop([c for c in outcomes.columns if c != "case_id" and c in cases.columns])
     df = cases.join(o, on="case_id", how="left")
@@ -127,50 +106,17 @@ def case_outcomes(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date) -> p
         & (pl.col("release_date") >= pl.col("start_date"))
     )
     days = (pl.col("release_date") - pl.col("accommodation_confirmed_date")).dt.total_days()
-    index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).when(released).then(
-        pl.col("release_date")
-    )
     df = df.with_columns(
         pl.col("end_date").is_not_null().alias("ended"),
         released.alias("released"),
         pl.when(released).then(days).alias("days_before_release"),
-        index.alias("index_date"),
         (
             (pl.col("ete_hours_offered") > 0)
             & pl.col("ete_hours_attended").is_not_null()
             & (pl.col("ete_hours_attended") <= pl.col("ete_hours_offered"))
         ).fill_null(False).alias("ete_hours_valid"),
     )
-    final_from = pl.col("index_date").dt.offset_by(WINDOW)
-    return df.with_columns(
-        (pl.col("days_before_release") > 0).alias("accommodation_confirmed_before_release"),
-        quarter_expr("index_date").alias("index_quarter"),
-        final_from.alias("final_from"),
-        pl.when(pl.col("index_date").is_null())
-        .then(pl.lit("no_index"))
-        .when(final_from <= as_of)
-        .then(pl.lit("complete"))
-        .otherwise(pl.lit("open"))
-        .alias("reoffending_status"),
-    ).with_columns(
-        pl.when(pl.col("reoffending_status") == "complete").then(pl.col("reoffended")).alias("reoffended_final"),
-    )
-
-
-def cohort_rows(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Only what :func:`reoffending_by_cohort` reads, for cases with an index date: ``index_quarter``,
-    ``reoffended`` and ``reoffences``, exactly as :func:`case_outcomes` gives them. Cohorts span every period, so
-    this runs over every case; the full :func:`case_outcomes` would work out a dozen columns it never reads."""
-    released = (pl.col("cohort").is_in(list(SECURE_COHORTS)) & (pl.col("release_date") <= as_of)
-                & (pl.col("release_date") >= pl.col("start_date")))
-    index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).when(released).then(
-        pl.col("release_date"))
-    return (
-        cases.lazy().select("case_id", index.alias("index_date")).drop_nulls("index_date")
-        .join(outcomes.lazy().select("case_id", "reoffended", "reoffences"), on="case_id", how="left")
-        .select(quarter_expr("index_date").alias("index_quarter"), "reoffended", "reoffences")
-        .collect()
-    )
+    return df.with_columns((pl.col("days_before_release") > 0).alias("accommodation_confirmed_before_release"))
 
 
 # --------------------------------------------------------------------------------------------- headline
@@ -182,12 +128,12 @@ def _proportion(measure: str, k: int, n: int, not_recorded: int) -> dict:
             "ci_high": hi, "not_recorded": not_recorded}
 
 
-def headline(rows: pl.DataFrame) -> pl.DataFrame:
+def headline(rows: pl.DataFrame, reoff: Mapping[str, int] | None = None) -> pl.DataFrame:
     """One row per measure in :data:`MEASURES` for frames from :func:`case_outcomes`.
 
     Columns: ``measure``, ``numerator``, ``denominator``, ``rate``, ``ci_low``, ``ci_high``, ``not_recorded``
-    (eligible but unrecorded; for reoffending, the episodes still in follow-up are reported by
-    :func:`reoffending_summary`, not here).
+    (eligible but unrecorded). The ``reoffended`` row is the one proven reoffending figure of the selection and
+    period, ``reoff`` (:func:`reoffending_parts`): children, not episodes; left out when not given.
     """
     out = []
     for col in ("accommodation_suitable_end", "ete_suitable_end"):
@@ -203,18 +149,27 @@ def headline(rows: pl.DataFrame) -> pl.DataFrame:
     r, lo, hi = _ratio_ci(valid["ete_hours_attended"], valid["ete_hours_offered"])
     out.append({"measure": "ete_hours_attended", "numerator": None, "denominator": valid.height, "rate": r,
                 "ci_low": lo, "ci_high": hi, "not_recorded": offered.height - valid.height})
-    done = rows.filter(pl.col("reoffending_status") == "complete")
-    reo = done["reoffended_final"].drop_nulls()
-    out.append(_proportion("reoffended", int(reo.sum()), reo.len(), done.height - reo.len()))
+    if reoff is not None:
+        out.append(_proportion("reoffended", reoff["numerator"], reoff["denominator"], reoff["not_recorded"]))
     order = {m: i for i, m in enumerate(MEASURES)}
     schema = {"measure": pl.String, "numerator": pl.Int64, "denominator": pl.Int64, "rate": pl.Float64,
               "ci_low": pl.Float64, "ci_high": pl.Float64, "not_recorded": pl.Int64}
     return pl.DataFrame(out, schema=schema).sort(pl.col("measure").replace_strict(order))
 
 
-def headline_compare(groups: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """:func:`headline` for several named selections (e.g. the area and Wales), stacked with a ``group`` column."""
-    return pl.concat([headline(rows).select(pl.lit(name).alias("group"), pl.all()) for name, rows in groups.items()])
+def headline_compare(groups: dict[str, pl.DataFrame], reoff: Mapping[str, Mapping[str, int]] | None = None
+                     ) -> pl.DataFrame:
+    """:func:`headline` for several named selections (e.g. the area and Wales), stacked with a ``group`` column;
+    ``reoff`` gives each group's proven reoffending parts (:func:`reoffending_parts`)."""
+    return pl.concat([headline(rows, (reoff or {}).get(name)).select(pl.lit(name).alias("group"), pl.all())
+                      for name, rows in groups.items()])
+
+
+def reoffending_parts(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> dict[str, int]:
+    """The MoJ measure's reoffenders (``numerator``), children recorded (``denominator``) and ``not_recorded``
+    for the selection and period, from :func:`resettlement.reoffending.for_period`: the same figure everywhere."""
+    p = reoffending.parts(tables, f, as_of)
+    return {"numerator": p["reoffenders"], "denominator": p["recorded"], "not_recorded": p["not_recorded"]}
 
 
 # ------------------------------------------------------------------------------------ accommodation timing
@@ -252,111 +207,6 @@ def confirmation_summary(rows: pl.DataFrame) -> pl.DataFrame:
                                        "median_days_before": pl.Float64})
 
 
-# ---------------------------------------------------------------------------------------------- reoffending
-
-
-def _reoffending_stats(group: pl.DataFrame) -> dict:
-    rec = group.filter(pl.col("reoffended").is_not_null())
-    n = rec.height
-    k = int(rec["reoffended"].sum()) if n else 0
-    lo, hi = wilson(k, n)
-    counted = rec.filter(~pl.col("reoffended") | pl.col("reoffences").is_not_null())
-    per_child = counted.select(pl.when(pl.col("reoffended")).then(pl.col("reoffences")).otherwise(0))
-    f, f_lo, f_hi = _mean_ci(per_child.to_series().cast(pl.Float64))
-    g, g_lo, g_hi = _mean_ci(counted.filter(pl.col("reoffended"))["reoffences"].cast(pl.Float64))
-    return {"episodes": n, "reoffenders": k, "rate": k / n if n else None, "ci_low": lo, "ci_high": hi,
-            "frequency_base": counted.height, "per_child": f, "per_child_low": f_lo, "per_child_high": f_hi,
-            "reoffenders_counted": int(counted["reoffended"].sum()) if counted.height else 0,
-            "per_reoffender": g, "per_reoffender_low": g_lo, "per_reoffender_high": g_hi}
-
-
-_REOFF_SCHEMA = {
-    "episodes": pl.Int64, "reoffenders": pl.Int64, "rate": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-    "frequency_base": pl.Int64, "per_child": pl.Float64, "per_child_low": pl.Float64, "per_child_high": pl.Float64,
-    "reoffenders_counted": pl.Int64, "per_reoffender": pl.Float64, "per_reoffender_low": pl.Float64,
-    "per_reoffender_high": pl.Float64,
-}
-
-
-def reoffending_summary(rows: pl.DataFrame) -> pl.DataFrame:
-    """One row: proven reoffending among episodes with complete follow-up (as :func:`reoffending_by_cohort`),
-    plus how many are ``open`` (still in follow-up) or have ``no_index`` date (custody and remand not yet
-    released, or release date missing or invalid)."""
-    done = rows.filter(pl.col("reoffending_status") == "complete")
-    out = _reoffending_stats(done)
-    status = rows["reoffending_status"]
-    out.update(complete=done.height, open=int((status == "open").sum()), no_index=int((status == "no_index").sum()))
-    return pl.DataFrame([out], schema={**_REOFF_SCHEMA, "complete": pl.Int64, "open": pl.Int64,
-                                       "no_index": pl.Int64})
-
-
-def reoffending_by_cohort(rows: pl.DataFrame, quarters: list[str], as_of: date) -> pl.DataFrame:
-    """Proven reoffending by quarter of the index date, every quarter in ``quarters`` present.
-
-    ``status`` is ``final`` when the quarter's last day + 18 months is on or before ``as_of``, else ``open``;
-    ``final_from`` is the first as-of date on which it is final. Open cohorts keep their size (``cohort``,
-    episodes with an index date in the quarter) but every other column is null, so they can never be read as
-    low rates. The same figures as :func:`_reoffending_stats` per quarter, aggregated in one pass.
-    """
-    reoffended = pl.col("reoffended")
-    counted = reoffended.is_not_null() & (~reoffended | pl.col("reoffences").is_not_null())
-    per_child = pl.when(reoffended).then(pl.col("reoffences")).otherwise(0).cast(pl.Float64).filter(counted)
-    per_reoffender = pl.col("reoffences").cast(pl.Float64).filter(counted & reoffended)
-    agg = rows.filter(pl.col("index_quarter").is_in(list(quarters))).group_by("index_quarter").agg(
-        pl.len().alias("cohort"),
-        reoffended.count().alias("episodes"),
-        reoffended.sum().alias("reoffenders"),
-        counted.sum().alias("frequency_base"),
-        reoffended.filter(counted).sum().alias("reoffenders_counted"),
-        per_child.mean().alias("child_mean"), per_child.std().alias("child_sd"),
-        per_reoffender.mean().alias("reoffender_mean"), per_reoffender.std().alias("reoffender_sd"),
-        per_reoffender.count().alias("reoffender_n"),
-    )
-    by_quarter = {r["index_quarter"]: r for r in agg.iter_rows(named=True)}
-    out = []
-    for q in quarters:
-        last = quarter_bounds(q)[1]
-        final_from = pl.select(pl.lit(last).dt.offset_by(WINDOW)).item()
-        a = by_quarter.get(q)
-        n = a["episodes"] if a else 0
-        k = int(a["reoffenders"]) if n else 0
-        lo, hi = wilson(k, n)
-        base = a["frequency_base"] if a else 0
-        f, f_lo, f_hi = _mean_ci_of(a["child_mean"] if a else None, a["child_sd"] if a else None, base)
-        counted_k = a["reoffender_n"] if a else 0
-        g, g_lo, g_hi = _mean_ci_of(a["reoffender_mean"] if a else None, a["reoffender_sd"] if a else None, counted_k)
-        stats = {"episodes": n, "reoffenders": k, "rate": k / n if n else None, "ci_low": lo, "ci_high": hi,
-                 "frequency_base": base, "per_child": f, "per_child_low": f_lo, "per_child_high": f_hi,
-                 "reoffenders_counted": int(a["reoffenders_counted"]) if base else 0,
-                 "per_reoffender": g, "per_reoffender_low": g_lo, "per_reoffender_high": g_hi}
-        final = final_from <= as_of
-        if not final:
-            stats = dict.fromkeys(stats)
-        out.append({"quarter": q, "status": "final" if final else "open", "final_from": final_from,
-                    "cohort": a["cohort"] if a else 0, **stats})
-    schema = {"quarter": pl.String, "status": pl.String, "final_from": pl.Date, "cohort": pl.Int64, **_REOFF_SCHEMA}
-    return pl.DataFrame(out, schema=schema)
-
-
-def _mean_ci_of(mean: float | None, sd: float | None, n: int, z: float = Z95
-                ) -> tuple[float | None, float | None, float | None]:
-    """:func:`_mean_ci` from a group's mean, sample standard deviation and size."""
-    if n == 0:
-        return None, None, None
-    if n < 2:
-        return float(mean), None, None
-    half = z * float(sd) / math.sqrt(n)
-    return float(mean), max(0.0, mean - half), mean + half
-
-
-def first_open_quarter(quarters: list[str], as_of: date) -> str | None:
-    """The earliest quarter whose reoffending cohort is still open on ``as_of`` (``None`` if all are final)."""
-    for q in quarters:
-        if pl.select(pl.lit(quarter_bounds(q)[1]).dt.offset_by(WINDOW)).item() > as_of:
-            return q
-    return None
-
-
 # ------------------------------------------------------------------------------------- what the page shows
 
 
@@ -368,17 +218,18 @@ def groups_of(f: Filters) -> dict[str, Filters]:
 def figures(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str]
             ) -> dict[str, pl.DataFrame]:
     """What the Outcomes page shows above the evaluation, unprotected: ``headline`` (:func:`headline_compare` of the
-    groups of :func:`groups_of` over the period), the selection's ``confirmation`` summary and ``days`` bins and
-    ``reoffending`` summary, and ``by_cohort`` (reoffending by quarterly cohort over every quarter, per group)."""
+    groups of :func:`groups_of` over the period), the selection's ``confirmation`` summary and ``days`` bins,
+    ``reoffending`` (:func:`resettlement.reoffending.for_period` of the selection: the MoJ measure, its custody and
+    community parts, and remand on its own) and ``by_cohort`` (the MoJ measure by quarterly cohort over every
+    quarter, per group)."""
     cases = tables["cases"]
     chosen = groups_of(f)
     now = {k: case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in chosen.items()}
-    history = {k: cohort_rows(select_cases(cases, v, with_period=False), tables["outcomes"], as_of)
-               for k, v in chosen.items()}
-    by_q = pl.concat([reoffending_by_cohort(h, list(quarters), as_of).select(pl.lit(k).alias("group"), pl.all())
-                      for k, h in history.items()])
-    return {"headline": headline_compare(now), "confirmation": confirmation_summary(now["area"]),
-            "days": confirmation_days(now["area"]), "reoffending": reoffending_summary(now["area"]),
+    parts = {k: reoffending_parts(tables, v, as_of) for k, v in chosen.items()}
+    by_q = pl.concat([reoffending.by_quarter(tables, v, as_of, quarters).select(pl.lit(k).alias("group"), pl.all())
+                      for k, v in chosen.items()])
+    return {"headline": headline_compare(now, parts), "confirmation": confirmation_summary(now["area"]),
+            "days": confirmation_days(now["area"]), "reoffending": reoffending.for_period(tables, f, as_of),
             "by_cohort": by_q}
 
 
@@ -393,21 +244,26 @@ CONFIRMATION_RATES = {**{c: ("late", "recorded") for c in ("late_rate", "ci_low"
                       "median_days_before": "recorded"}
 DAYS_COUNTS = ("episodes", "recorded")  # each bin's episodes, and the episodes with a date (repeated in every row)
 DAYS_RATES = {"share": ("episodes", "recorded")}
-REOFFENDING_COUNTS = ("episodes", "reoffenders", "frequency_base", "reoffenders_counted")
-REOFFENDING_RATES = {
-    **{c: ("reoffenders", "episodes") for c in ("rate", "ci_low", "ci_high")},
-    **{c: ("reoffenders_counted", "frequency_base") for c in ("per_child", "per_child_low", "per_child_high")},
-    **{c: "reoffenders_counted" for c in ("per_reoffender", "per_reoffender_low", "per_reoffender_high")},
-}
+# Proven reoffending (children, MoJ): declared once in resettlement.reoffending, named here too for the registry.
+REOFFENDING_COUNTS = reoffending.COUNTS
+REOFFENDING_RATES = reoffending.RATES
 
 
 # Columns of the tables the Outcomes page shows (and their percentage columns).
 HEADLINE_TABLE = ("group", "measure", "rate", "ci_low", "ci_high", "denominator", "not_recorded")
 DAYS_TABLE = ("bin", "when", "episodes", "share", "recorded")
-COHORT_TABLE = ("quarter", "group", "status", "final_from", "cohort", "episodes", "reoffenders", "rate", "ci_low",
-                "ci_high", "frequency_base", "per_child", "per_child_low", "per_child_high", "reoffenders_counted",
-                "per_reoffender", "per_reoffender_low", "per_reoffender_high")
+REOFFENDING_TABLE = ("measure", "children", "recorded", "not_recorded", "from_flag", "reoffenders", "rate", "ci_low",
+                     "ci_high", "per_offender", "per_offender_low", "per_offender_high", "reoffenders_counted",
+                     "per_reoffender", "per_reoffender_low", "per_reoffender_high", "days_base", "days_median",
+                     "open")
+COHORT_TABLE = ("quarter", "group", "status", "final_from", "children", "recorded", "reoffenders", "rate", "ci_low",
+                "ci_high", "per_offender", "per_offender_low", "per_offender_high", "reoffenders_counted",
+                "per_reoffender", "per_reoffender_low", "per_reoffender_high", "days_median")
 RATE_PERCENT = ("rate", "ci_low", "ci_high")
+# Reoffending columns whose label differs from a column of the same name in the other tables (catalog keys).
+REOFFENDING_KEYS = {"recorded": "reoff_recorded", "measure": "reoff_measure"}
+# Decimals of the reoffending tables' non-percentage columns: frequencies to 2, days whole.
+REOFFENDING_DECIMALS = {**{c: 2 for c in REOFFENDING_RATES if c.startswith("per_")}, "days_median": 0}
 
 
 def to_percent(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:

@@ -9,9 +9,9 @@ Definitions (shown on the Definitions page):
 - **Gap rate**: unmet needs ÷ needs identified whose offer is recorded (see Service gaps).
 - **Completeness**: present ÷ applicable cells of the records of episodes starting in the period (see Data
   completeness).
-- **Reoffending (latest final year)**: proven reoffending of the latest four quarterly cohorts that are final on
-  the as-of date (index date + 18 months elapsed), against the four before them. This figure follows the data's
-  as-of date, not the period filter, because a recent period's cohorts are not final yet.
+- **Proven reoffending**: the one Ministry of Justice measure of :mod:`resettlement.reoffending` for the period
+  (children by their first custody release or community start in it, final quarters only), against the previous
+  period: the same figure the profile, the Outcomes page, the deck and ``python -m resettlement reoffending`` give.
 
 Each figure is computed for the period and for the previous period of equal length; the change is the
 difference (in percentage points for rates). Counts and rates carry their numerators and denominators so
@@ -26,13 +26,12 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import completeness, gaps, needs, outcomes
-from resettlement.filters import DATA_START, Filters, quarter_bounds, quarters_between, select_cases
+from resettlement import completeness, gaps, needs, reoffending
+from resettlement.filters import Filters, quarters_between, select_cases
 from resettlement.standard import SECURE_COHORTS
 
 COUNT_METRICS = ("children", "releases", "needs_identified")
 RATE_METRICS = ("gap_rate", "completeness", "reoffending")
-FINAL_QUARTERS = 4
 
 
 def _figures(area_all: pl.DataFrame, rows_all: pl.DataFrame, f: Filters) -> dict[str, float | int | None]:
@@ -60,19 +59,6 @@ def _completeness(cells: pl.DataFrame, f: Filters) -> tuple[int, int]:
         pl.col("cells_applicable", "cells_missing").sum()).row(0, named=True)
     applicable, missing = s["cells_applicable"], s["cells_missing"]
     return applicable - missing, applicable
-
-
-def final_cohorts(as_of: date, n: int = FINAL_QUARTERS) -> tuple[list[str], list[str]]:
-    """The latest ``n`` quarterly reoffending cohorts final on ``as_of``, and the ``n`` before them."""
-    quarters = quarters_between(DATA_START, as_of)
-    final = [q for q in quarters if outcomes.first_open_quarter([q], as_of) is None]
-    return final[-n:], final[-2 * n:-n]
-
-
-def _reoffending(rows: pl.DataFrame, quarters: list[str]) -> tuple[int, int]:
-    done = rows.filter(pl.col("index_quarter").is_in(quarters) & (pl.col("reoffending_status") == "complete"))
-    rec = done["reoffended"].drop_nulls()
-    return int(rec.sum()), rec.len()
 
 
 def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:
@@ -103,14 +89,8 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
     if "outcomes" in tables:
         cells = completeness.cell_counts({**tables, "needs": needs_rows}, both, ["quarter"])  # completeness alone
         rows.append(rate("completeness", _completeness(cells, f), _completeness(cells, previous)))
-        latest, earlier = final_cohorts(as_of)
-        indexed = area_all.clear()
-        if latest:  # only cases whose index date (start or release) can fall in those cohorts
-            first, last = quarter_bounds((earlier or latest)[0])[0], quarter_bounds(latest[-1])[1]
-            indexed = area_all.filter(pl.col("start_date").is_between(first, last)
-                                      | pl.col("release_date").is_between(first, last))
-        in_area = outcomes.case_outcomes(indexed, tables["outcomes"], as_of)
-        rows.append(rate("reoffending", _reoffending(in_area, latest), _reoffending(in_area, earlier)))
+        rows.append(rate("reoffending", reoffending.headline(tables, f, as_of),
+                         reoffending.headline(tables, previous, as_of)))
     out = pl.DataFrame(rows, schema={"metric": pl.String, "current": pl.Float64, "previous": pl.Float64,
                                      "current_num": pl.Int64, "current_den": pl.Int64, "previous_num": pl.Int64,
                                      "previous_den": pl.Int64})

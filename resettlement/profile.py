@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import completeness, disclosure, gaps, geography, needs, outcomes, overview
+from resettlement import completeness, disclosure, gaps, geography, needs, outcomes, reoffending
 from resettlement.filters import Area, Filters, select_cases
 
 LEVELS = ("la", "service", "police_area", "rrp")
@@ -76,11 +76,7 @@ def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: d
         cells = completeness.cell_counts(tables, everywhere, [col])
     comp = cells.select(
         col, (pl.col("cells_applicable") - pl.col("cells_missing")).alias("cells_present"), "cells_applicable")
-    latest, _ = overview.final_cohorts(as_of)
-    oc = outcomes.case_outcomes(cases, tables["outcomes"], as_of).filter(
-        pl.col("index_quarter").is_in(latest) & (pl.col("reoffending_status") == "complete")
-        & pl.col("reoffended").is_not_null())
-    reo = oc.group_by(col).agg(pl.col("reoffended").sum().alias("reoffenders"), pl.len().alias("reoffending_recorded"))
+    reo = reoffending_by_area(tables, f, level, as_of).drop("reoffending_children")
     for part in (funnel, gap, comp, reo):
         out = out.join(part, on=col, how="full", coalesce=True)
     counts = [c for pair in MEASURES.values() for c in pair if c]
@@ -88,6 +84,31 @@ def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: d
     return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts).with_columns(
         *(pl.when(pl.col(d) > 0).then(pl.col(n) / pl.col(d)).alias(m) for m, (n, d) in MEASURES.items() if d)
     )
+
+
+def reoffending_by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
+    """The one proven reoffending measure (:func:`resettlement.reoffending.by_area`) per area at ``level``:
+    ``reoffenders`` and ``reoffending_recorded`` children, each child in the area of their first index event."""
+    col = area_column(level)
+    cases = with_areas(geography.attach_service(tables["cases"]), tables["rrps"])
+    return reoffending.by_area({**tables, "cases": cases}, f, as_of, col).rename(
+        {"recorded": "reoffending_recorded", "children": "reoffending_children"})
+
+
+def _reoffending_parts(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
+                       ) -> dict[str, dict[str, int]]:
+    """The headline table's proven reoffending parts for the area (its row of :func:`reoffending_by_area`, so the
+    outcomes table and the at-a-glance table agree) and for Wales."""
+    everywhere = replace(f, area=Area())
+    wales = outcomes.reoffending_parts(tables, everywhere, as_of)
+    if level == "rrp":
+        row = reoffending_by_area(tables, f, level, as_of).filter(pl.col(area_column(level)) == code)
+        k, n, c = (row["reoffenders"].item(), row["reoffending_recorded"].item(), row["reoffending_children"].item()
+                   ) if row.height else (0, 0, 0)
+        area = {"numerator": k, "denominator": n, "not_recorded": c - n}
+    else:
+        area = outcomes.reoffending_parts(tables, replace(f, area=Area(level, code)), as_of)
+    return {"area": area, "wales": wales}
 
 
 def wales_row(per_area: pl.DataFrame) -> pl.DataFrame:
@@ -210,13 +231,14 @@ def sections(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: s
     per_case = rrp.case_reviews(area_cases, tables["rrp_reviews"], tables["rrp_meetings"])
     groups = {"area": outcomes.case_outcomes(area_cases, tables["outcomes"], as_of),
               "wales": outcomes.case_outcomes(wales_cases, tables["outcomes"], as_of)}
+    parts = _reoffending_parts(tables, f, level, code, as_of)
     return {
         "gaps": gaps.compare(needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"],
                                                                                            wales_cases)),
         "worst_fields": worst.sort("cells_missing", descending=True).head(5).select(
             "table", "field", "cells_applicable", "cells_missing", (pl.col("completeness") * 100).round(1)),
         "rrp_headline": rrp.headline(meetings, rrp.invitations(tables["rrp_attendance"], meetings), per_case),
-        "outcomes": outcomes.headline_compare(groups),
+        "outcomes": outcomes.headline_compare(groups, parts),
     }
 
 

@@ -94,6 +94,12 @@ SETTINGS: tuple[Setting, ...] = (
         "1",
         "Scale of the synthetic database the app creates on first start (1 = volumes like Wales).",
     ),
+    Setting(
+        "RESETTLEMENT_EVAL_MIN_MATCHED",
+        "60",
+        "Matched reviewed episodes, and matched comparison episodes, each needed before the evaluation of RRP review "
+        "draws any conclusion (the Justice Data Lab's minimum was 60).",
+    ),
 )
 _BY_ENV = {s.env: s for s in SETTINGS}
 
@@ -133,6 +139,14 @@ def lockout() -> tuple[int, int]:
 
 def demo_scale() -> float:
     return float(get("RESETTLEMENT_DEMO_SCALE"))
+
+
+def eval_min_matched() -> int:
+    """Matched episodes needed in each group before the evaluation concludes (a whole number, 1 or more)."""
+    value = get("RESETTLEMENT_EVAL_MIN_MATCHED")
+    if not _threshold_ok(value):
+        raise ValueError(f"RESETTLEMENT_EVAL_MIN_MATCHED must be a whole number, 1 or more, not {value!r}")
+    return int(value)
 
 
 def rag_thresholds() -> tuple[float, float]:
@@ -219,6 +233,7 @@ CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
     "RESETTLEMENT_DEMO_SCALE": (_scale_ok, "demo_scale"),
     "RESETTLEMENT_LOCKOUT_FAILURES": (_threshold_ok, "lockout_failures"),
     "RESETTLEMENT_LOCKOUT_MINUTES": (_threshold_ok, "lockout_minutes"),
+    "RESETTLEMENT_EVAL_MIN_MATCHED": (_threshold_ok, "min_matched"),
 }
 
 

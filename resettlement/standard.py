@@ -20,7 +20,7 @@ from typing import Literal
 
 from resettlement.geography import LA_CODES
 
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1 added the reoffending dates (first reoffence, when it was proven, record checked)
 
 Status = Literal["required", "expected", "conditional", "optional"]
 DType = Literal["str", "int", "float", "date", "bool", "enum", "enum_list"]
@@ -210,6 +210,13 @@ OUTCOMES = Table(
         Field("ete_suitable_end", "bool", "conditional", when=(_ENDED,)),
         Field("ete_hours_offered", "float", "expected", min=0, max=60),
         Field("ete_hours_attended", "float", "conditional", min=0, max=60, when=(When("ete_hours_offered", "gt", 0),)),
+        # Proven reoffending is computed from these three dates (resettlement/reoffending.py): the offence date of
+        # the child's first offence after the index date that was later proven (conviction or caution), the date
+        # it was proven, and the date the record was last checked against police and court records.
+        Field("first_reoffence_date", "date", "conditional", when=(When("reoffended", "eq", True),)),
+        Field("first_reoffence_proven_date", "date", "conditional", when=(When("first_reoffence_date", "present"),)),
+        Field("reoffending_checked_date", "date", "conditional", when=(_ENDED,)),
+        # Less reliable fallback, used only where the dates cannot decide: a flag someone filled in by hand.
         Field("reoffended", "bool", "expected"),
         Field("reoffences", "int", "conditional", min=1, max=99, when=(When("reoffended", "eq", True),)),
         Field("exit_to_universal_services", "bool", "conditional", when=(_ENDED,)),
@@ -277,6 +284,8 @@ CHECKS: tuple[Check, ...] = (
     Check("referral_after_start", "cases", "rrp_referral_date", "ge", "start_date", min_days=-365),
     Check("need_identified_near_episode", "needs", "identified_date", "ge", "cases.start_date", min_days=-365),
     Check("offer_after_identified", "needs", "offered_date", "ge", "identified_date"),
+    Check("reoffence_after_start", "outcomes", "first_reoffence_date", "ge", "cases.start_date"),
+    Check("reoffence_proven_after_offence", "outcomes", "first_reoffence_proven_date", "ge", "first_reoffence_date"),
     Check("hours_attended_within_offered", "outcomes", "ete_hours_attended", "le", "ete_hours_offered"),
     Check("actions_completed_within_agreed", "rrp_meetings", "actions_completed", "le", "actions_agreed"),
     Check("review_actions_completed_within_agreed", "rrp_reviews", "actions_completed", "le", "actions_agreed"),

@@ -42,13 +42,16 @@ Progress = Callable[[float, str], None]
 PERIOD_START = date(2016, 1, 1)
 _EPOCH = date(1970, 1, 1)
 _YEAR = 365.25
-_FOLLOW_UP_DAYS = 548  # 12 months to offend + 6 months for the offence to be proven (MoJ proven reoffending)
+
 
 # --------------------------------------------------------------------------------------------------------------
-# The known causal effect of RRP review (treatment = the case has at least one row in rrp_reviews), in absolute
-# percentage points on the probability scale. Additive and constant: P(outcome | reviewed) = P0(X) + effect,
-# where P0 depends only on the matched covariates X. Reoffending is the effect on the *complete* 18-month
-# proven-reoffending measure (cases whose follow-up is still open are recorded "so far").
+# The known causal effect of RRP review, in absolute percentage points on the probability scale. Treatment is fixed
+# in time per outcome, as the evaluation defines it: reviewed (the first review meeting) *before* the outcome's
+# reference date: the index date for proven reoffending (release for custody and remand, start for community
+# disposals: no community case is reviewed before its start here), the release for accommodation confirmed before
+# release, the end for the end-of-order outcomes. Additive and constant: P(outcome | treated) = P0(X) + effect,
+# where P0 depends only on the matched covariates X. Reoffending is the effect on the 18-month proven-reoffending
+# outcome (offence within 12 months of the index date, proven within a further 6), generated as dates.
 # --------------------------------------------------------------------------------------------------------------
 RRP_EFFECT: dict[str, float] = {
     "reoffended": -0.10,
@@ -195,9 +198,14 @@ FIELD_MISSING: dict[str, float] = {
     "outcomes.ete_hours_offered": 1.2,
     "outcomes.ete_hours_attended": 1.5,
     "outcomes.reoffended": 0.6,
+    # the three dates are blanked together (a record not checked has none of them): REOFFENCE_DATES_MISSING
+    "outcomes.first_reoffence_date": 0.0,
+    "outcomes.first_reoffence_proven_date": 0.0,
+    "outcomes.reoffending_checked_date": 0.0,
     "outcomes.exit_to_universal_services": 1.4,
 }
 OUTCOME_ROW_MISSING = 0.03  # cases with no outcomes row at all
+REOFFENCE_DATES_MISSING = 0.8  # multiplier of the row blank rate: records with none of the reoffending dates
 
 # Deliberate validity errors (impossible values), as shares of the rows where the error can occur.
 ERROR_RATES: dict[str, float] = {
@@ -292,7 +300,7 @@ REFERRAL_LOGIT: dict[str, object] = {
 # inside (0, 1). Nothing else (authority, service gaps, ethnicity, exact dates) enters.
 OUTCOME_MODEL: dict[str, dict[str, object]] = {
     "reoffended": {
-        "cohort": (0.62, 0.52, 0.37), "needs_band": 0.035, "age_band": (0.03, 0.01, 0.0, -0.02),
+        "cohort": (0.69, 0.58, 0.63), "needs_band": 0.035, "age_band": (0.03, 0.01, 0.0, -0.02),
         "female": -0.06, "police": (0.0, 0.01, 0.02, -0.02), "year": -0.004, "clip": (0.15, 0.90),
     },
     "accommodation_suitable_end": {
@@ -305,6 +313,22 @@ OUTCOME_MODEL: dict[str, dict[str, object]] = {
     },
 }
 LATE_ACCOMMODATION_EFFECT = -0.10  # secondary effect: accommodation confirmed on/after release day
+
+# Scenarios: "matched" (default) selects into review only on matched covariates; "hidden_selection" also selects on
+# a substance misuse need (recorded in needs, but not a matching covariate: only the number of needs is), which also
+# raises reoffending. The true effect is unchanged; a naive or matched estimate is biased, and the evaluation's
+# balance check on covariates it does not match (each pathway's need) must flag it rather than "find" an effect.
+SCENARIOS: tuple[str, ...] = ("matched", "hidden_selection")
+HIDDEN_SELECTION = {"referral_logit": 2.5, "reoffended": 0.15}  # per substance misuse need recorded "yes"
+
+# Dates of the first proven reoffence (days after the index date). Reoffenders offend within 12 months (days
+# 1..330, median about 100: most reoffending comes early) and are proven 14-200 days later, inside the 6-month wait.
+# Some non-reoffenders have a first proven reoffence outside the window: after 12 months (days 370..900), or inside
+# 12 months but proven after the 18 (so they count as "no", as the MoJ measure requires).
+REOFFENCE_DAYS = {"offence_scale": 130.0, "offence_max": 330, "proven_min": 14, "proven_scale": 60.0,
+                  "proven_max": 200}
+LATE_REOFFENCE = {"after_12_months": 0.30, "proven_too_late": 0.04}
+RECORD_CHECK_LAG = 120  # the record was last checked up to this many days before the as-of date
 
 
 # ------------------------------------------------------------------------------------------------ small helpers
@@ -423,6 +447,35 @@ def _pick(rng: np.random.Generator, eligible: np.ndarray, rate: float) -> np.nda
     return np.sort(rng.choice(idx, size=k, replace=False)) if k else idx[:0]
 
 
+def _reoffence_dates(rng: np.random.Generator, index_day: np.ndarray, p: np.ndarray, t1: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """First proven reoffence dates, the record's check date and the hand-filled flag, for index days (NaN: none).
+
+    A case reoffends (inside 12 + 6 months) with probability ``p``; see :data:`REOFFENCE_DAYS` and
+    :data:`LATE_REOFFENCE` for the dates. What was proven after the as-of date is not known yet (blank). The flag
+    says what the dates show *so far*, as a worker filling it in would.
+    """
+    n = index_day.size
+    has = ~np.isnan(index_day)
+    idx = np.nan_to_num(index_day, nan=0.0)
+    rd = REOFFENCE_DAYS
+    reoffends = has & (rng.random(n) < np.clip(p, 0.0, 1.0))
+    offence = idx + np.minimum(1 + np.floor(rng.exponential(rd["offence_scale"], n)), rd["offence_max"])
+    proven = offence + np.minimum(rd["proven_min"] + np.floor(rng.exponential(rd["proven_scale"], n)),
+                                  rd["proven_max"])
+    u = rng.random(n)
+    late = has & ~reoffends & (u < LATE_REOFFENCE["after_12_months"])
+    too_late = has & ~reoffends & ~late & (u < LATE_REOFFENCE["after_12_months"] + LATE_REOFFENCE["proven_too_late"])
+    offence = np.where(late, idx + rng.integers(370, 901, n), np.where(too_late, idx + rng.integers(200, 331, n),
+                                                                       offence))
+    proven = np.where(late, offence + rng.integers(14, 181, n), np.where(too_late, idx + rng.integers(560, 701, n),
+                                                                         proven))
+    known = (reoffends | late | too_late) & (proven <= t1)
+    checked = np.where(has, np.maximum(t1 - rng.integers(0, RECORD_CHECK_LAG + 1, n), idx), np.nan)
+    flag = np.where(has, (reoffends & known).astype(float), np.nan)
+    return np.where(known, offence, np.nan), np.where(known, proven, np.nan), checked, flag
+
+
 # ---------------------------------------------------------------------------------------------------- generator
 
 
@@ -431,13 +484,18 @@ def generate(
     seed: int = 2016,
     as_of: date | None = None,
     progress: Progress | None = None,
+    scenario: str = "matched",
 ) -> dict[str, pl.DataFrame]:
     """Synthetic data for every table of the standard, with the standard's Polars schema.
 
-    Same ``(scale, seed, as_of)`` gives identical frames. ``as_of`` defaults to the last day of the previous month.
+    Same ``(scale, seed, as_of, scenario)`` gives identical frames. ``as_of`` defaults to the last day of the
+    previous month. ``scenario`` is one of :data:`SCENARIOS`.
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}")
+    hidden = scenario == "hidden_selection"
     as_of = as_of or default_as_of()
     if as_of < PERIOD_START:
         raise ValueError(f"as_of must be on or after {PERIOD_START.isoformat()}")
@@ -591,6 +649,7 @@ def generate(
     observed_yes = assessed & (need_code == 0)
     needs_count = observed_yes.sum(axis=1)
     needs_band = np.minimum(needs_count, 5)
+    substance = observed_yes[:, PATHWAYS.index("substance_misuse")].astype(float)  # the hidden scenario's driver
     del z, has_need, unknown, observed_yes  # large (cases x 7) temporaries
 
     nc = np.repeat(arange, n_pw).reshape(n, n_pw)[assessed]  # row -> case
@@ -674,6 +733,7 @@ def generate(
         + sel["needs_band"] * (needs_band - 2)
         + np.asarray(sel["police"])[police]
         + sel["year"] * (start_year - 2020)
+        + (HIDDEN_SELECTION["referral_logit"] * substance if hidden else 0.0)
     )
     referral = start + 1 + np.round(rng.gamma(2.0, 7.0, n))
     referred = eligible & (rng.random(n) < _sigmoid(logit)) & (referral <= t1)
@@ -743,21 +803,25 @@ def generate(
         )
         return np.clip(p, *m["clip"])
 
-    t = treated.astype(float)
+    # treatment fixed in time per outcome: the first review meeting before the outcome's reference date
     index_day = np.where(secure, release, start.astype(float))
-    follow = np.clip((t1 - np.nan_to_num(index_day, nan=t1)) / _FOLLOW_UP_DAYS, 0.0, 1.0)
-    p_reoff = (p0("reoffended") + RRP_EFFECT["reoffended"] * t) * follow
-    reoffended = (rng.random(n) < p_reoff).astype(float)
+    first_review = np.where(treated, ref_meet_day, np.inf)
+    t_index = (first_review < np.nan_to_num(index_day, nan=-np.inf)).astype(float)
+    t_release = (first_review < np.nan_to_num(release, nan=-np.inf)).astype(float)
+    t_end = (first_review <= np.nan_to_num(end, nan=np.inf)).astype(float)
+    reoffences_dates = _reoffence_dates(rng, index_day, p0("reoffended") + RRP_EFFECT["reoffended"] * t_index
+                                        + (HIDDEN_SELECTION["reoffended"] * substance if hidden else 0.0), t1)
+    first_offence, first_proven, checked, reoffended = reoffences_dates
     lam = 0.5 + 0.15 * needs_band + 0.4 * custody
     reoffences = np.where(reoffended == 1, 1 + np.minimum(rng.poisson(lam), 98), np.nan)
     ended_f = ~np.isnan(end)
-    acc_end = rng.random(n) < p0("accommodation_suitable_end") + RRP_EFFECT["accommodation_suitable_end"] * t
-    ete_end = rng.random(n) < p0("ete_suitable_end") + RRP_EFFECT["ete_suitable_end"] * t
+    acc_end = rng.random(n) < p0("accommodation_suitable_end") + RRP_EFFECT["accommodation_suitable_end"] * t_end
+    ete_end = rng.random(n) < p0("ete_suitable_end") + RRP_EFFECT["ete_suitable_end"] * t_end
     acc_end = np.where(ended_f, acc_end, np.nan)
     ete_end = np.where(ended_f, ete_end, np.nan)
     exit_p = 0.55 - 0.04 * (needs_band - 2) + 0.05 * (cohort == 2)
     exit_universal = np.where(ended_f, rng.random(n) < exit_p, np.nan)
-    p_late = np.clip(0.22 + 0.02 * (needs_band - 2), 0.12, 0.40) + LATE_ACCOMMODATION_EFFECT * t
+    p_late = np.clip(0.22 + 0.02 * (needs_band - 2), 0.12, 0.40) + LATE_ACCOMMODATION_EFFECT * t_release
     late_acc = rng.random(n) < p_late
     on_day = rng.random(n) < 0.4
     after = np.where(on_day, 0, rng.integers(1, 22, n))
@@ -808,6 +872,9 @@ def generate(
         "ete_suitable_end": ete_end,
         "ete_hours_offered": hours_off,
         "ete_hours_attended": hours_att,
+        "first_reoffence_date": first_offence,
+        "first_reoffence_proven_date": first_proven,
+        "reoffending_checked_date": checked,
         "reoffended": reoffended,
         "reoffences": reoffences,
         "exit_to_universal_services": exit_universal,
@@ -842,6 +909,9 @@ def generate(
     _blank(rng, "cases", cases, row_missing)
     _blank(rng, "needs", needs, row_missing[nc])
     _blank(rng, "outcomes", outcomes, row_missing)
+    no_dates = rng.random(n) < np.minimum(row_missing * REOFFENCE_DATES_MISSING, 0.6)
+    for name in ("first_reoffence_date", "first_reoffence_proven_date", "reoffending_checked_date"):
+        outcomes[name][no_dates] = np.nan
     rrp_missing = np.array([d.missing for d in RRP_DEFS])
     meet_missing = rrp_missing[m_rrp_a] * (1 - MISSING_IMPROVEMENT * (m_day_a - t0) / max(t1 - t0, 1))
     _blank(rng, "rrp_meetings", meetings, meet_missing)
@@ -919,6 +989,7 @@ def build_demo(
     seed: int = 2016,
     as_of: date | None = None,
     progress: Progress | None = None,
+    scenario: str = "matched",
 ) -> dict[str, int]:
     """Generate synthetic data and replace the whole dataset at ``url``; returns row counts per table. A database
     holding real (imported) data is never replaced: :class:`RealDataError`."""
@@ -929,12 +1000,13 @@ def build_demo(
         if progress is not None:
             progress(0.7 * fraction, message)
 
-    frames = generate(scale=scale, seed=seed, as_of=as_of, progress=gen_progress)
+    frames = generate(scale=scale, seed=seed, as_of=as_of, progress=gen_progress, scenario=scenario)
     meta = {
         "as_of": as_of.isoformat(),
         "synthetic": "1",
         "seed": str(seed),
         "scale": str(scale),
+        "scenario": scenario,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_version": f"synthetic-{as_of.isoformat()}-s{seed}-x{scale:g}-{uuid.uuid4().hex[:12]}",
         "standard_version": standard.VERSION,

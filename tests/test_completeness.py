@@ -20,16 +20,17 @@ needs
   c3 accommodation yes, offered, identified and engaged missing: applicable 5, missing 2
   c3 ete yes, offer not recorded: applicable 2 (identified, offered), missing 1     -> needs 15 applicable, 4 missing
 outcomes
-  c1 ended, released: applicable 8; reoffences and exit missing (2); hours attended 25 > offered 20 (invalid)
+  c1 ended, released: applicable 11 (with the three reoffending dates); reoffences and exit missing (2); hours
+     attended 25 > offered 20 (invalid)
   c2 open community, hours offered 0, not reoffended: applicable 2 (hours offered, reoffended), missing 0
-  c3 NO ROW: ended, no release date -> applicable 5 (accommodation end, ETE end, hours offered, reoffended, exit),
-     all missing
-  c4 ended, released: applicable 7 (reoffences does not apply), hours offered 70 (outside 0-60: invalid)
-                                                                            -> outcomes 22 applicable, 7 missing
+  c3 NO ROW: ended, no release date -> applicable 6 (accommodation end, ETE end, hours offered, reoffending check
+     date, reoffended, exit), all missing
+  c4 ended, released: applicable 8 (reoffences and reoffence dates do not apply), hours offered 70 (outside 0-60:
+     invalid)                                                               -> outcomes 27 applicable, 8 missing
 rrp_reviews (both of c1)
   r0 at m0 (2024-01-15, before c1's referral on 01-20: invalid), escalated missing: applicable 3, missing 1
   r1 at m1 (2024-02-01): applicable 3, missing 0                           -> reviews 6 applicable, 1 missing
-Case records: 70 applicable, 16 missing -> completeness 54/70.
+Case records: 75 applicable, 17 missing -> completeness 58/75.
 Partnership records of rrp_a (covers Cardiff): rrps 2 applicable / 1 missing (name_cy); meetings m0 4/0,
 m1 4/1 (escalations), m1 completed 3 > agreed 2 (invalid); attendance 2/1 (police attended missing).
 """
@@ -82,11 +83,13 @@ def fixture() -> dict[str, pl.DataFrame]:
     ])
     outcomes = frame("outcomes", [
         {"case_id": "c1", "accommodation_suitable_end": True, "accommodation_confirmed_date": D(2024, 2, 20),
-         "ete_suitable_end": True, "ete_hours_offered": 20.0, "ete_hours_attended": 25.0, "reoffended": True},
+         "ete_suitable_end": True, "ete_hours_offered": 20.0, "ete_hours_attended": 25.0, "reoffended": True,
+         "first_reoffence_date": D(2024, 5, 1), "first_reoffence_proven_date": D(2024, 6, 1),
+         "reoffending_checked_date": D(2024, 6, 30)},
         {"case_id": "c2", "ete_hours_offered": 0.0, "reoffended": False},
         {"case_id": "c4", "accommodation_suitable_end": False, "accommodation_confirmed_date": D(2024, 4, 10),
          "ete_suitable_end": False, "ete_hours_offered": 70.0, "ete_hours_attended": 10.0, "reoffended": False,
-         "exit_to_universal_services": True},
+         "exit_to_universal_services": True, "reoffending_checked_date": D(2024, 9, 1)},
     ])
     rrps = frame("rrps", [{"rrp_id": "rrp_a", "name": "A RRP", "la_codes": CARDIFF,
                            "established_date": D(2020, 1, 1)}])
@@ -133,10 +136,10 @@ def test_rules_come_from_the_standard():
 def test_completeness_by_table(ev):
     s = dq.scores(dq.select(ev, YEAR, partnership=True), ["table"], TH)
     got = {r["table"]: (r["cells_applicable"], r["cells_missing"]) for r in s.iter_rows(named=True)}
-    assert got == {"cases": (27, 4), "needs": (15, 4), "outcomes": (22, 7), "rrp_reviews": (6, 1),
+    assert got == {"cases": (27, 4), "needs": (15, 4), "outcomes": (27, 8), "rrp_reviews": (6, 1),
                    "rrps": (2, 1), "rrp_meetings": (8, 1), "rrp_attendance": (2, 1)}
     assert _row(s, table="cases")["completeness"] == 23 / 27
-    assert _row(s, table="outcomes")["completeness"] == 15 / 22
+    assert _row(s, table="outcomes")["completeness"] == 19 / 27
     assert _row(s, table="needs")["episodes"] == 3  # c1, c2, c3 have needs rows
     assert _row(s, table="rrp_meetings")["episodes"] == 0 and _row(s, table="rrp_meetings")["records"] == 2
 
@@ -144,21 +147,22 @@ def test_completeness_by_table(ev):
 def test_overall_and_area_scores(ev):
     head = dq.headline(ev, YEAR, TH)
     sel = _row(head, series="selection")
-    assert (sel["episodes"], sel["cells_applicable"], sel["cells_missing"]) == (4, 70, 16)
-    assert sel["completeness"] == 54 / 70
-    assert (sel["values_checked"], sel["values_invalid"], sel["validity"]) == (61, 7, 54 / 61)
+    assert (sel["episodes"], sel["cells_applicable"], sel["cells_missing"]) == (4, 75, 17)
+    assert sel["completeness"] == 58 / 75
+    assert (sel["values_checked"], sel["values_invalid"], sel["validity"]) == (63, 7, 56 / 63)
     assert (sel["dates_checked"], sel["dates_late"], sel["timeliness"]) == (6, 2, 4 / 6)
     assert sel["rag"] == "red"  # 77% < 80%
-    # the field missing most: exit to universal services (c1 and c3) = 2 of the 16 missing cells
+    # the field missing most: exit to universal services (c1 and c3) = 2 of the 17 missing cells
     assert (sel["worst_field"], sel["worst_field_missing"]) == ("outcomes.exit_to_universal_services", 2)
 
     la = dq.area_scores(ev, YEAR, "la", TH)
     cardiff, swansea = _row(la, area_code=CARDIFF), _row(la, area_code=SWANSEA)
-    # Cardiff: cases 13/2, needs 8/1, outcomes 10/2, reviews 6/1; Swansea: cases 14/2, needs 7/3, outcomes 12/5
-    assert (cardiff["cells_applicable"], cardiff["cells_missing"], cardiff["completeness"]) == (37, 6, 31 / 37)
-    assert (swansea["cells_applicable"], swansea["cells_missing"], swansea["completeness"]) == (33, 10, 23 / 33)
-    # validity: Cardiff cases 13/1, needs 10/1, outcomes 4/1, reviews 10/1; Swansea cases 15/2, needs 6/0, outcomes 3/1
-    assert (cardiff["values_checked"], cardiff["values_invalid"]) == (37, 4)
+    # Cardiff: cases 13/2, needs 8/1, outcomes 13/2, reviews 6/1; Swansea: cases 14/2, needs 7/3, outcomes 14/6
+    assert (cardiff["cells_applicable"], cardiff["cells_missing"], cardiff["completeness"]) == (40, 6, 34 / 40)
+    assert (swansea["cells_applicable"], swansea["cells_missing"], swansea["completeness"]) == (35, 11, 24 / 35)
+    # validity: Cardiff cases 13/1, needs 10/1, outcomes 6/1 (c1's reoffence dates: 2 checks), reviews 10/1;
+    # Swansea cases 15/2, needs 6/0, outcomes 3/1
+    assert (cardiff["values_checked"], cardiff["values_invalid"]) == (39, 4)
     assert (swansea["values_checked"], swansea["values_invalid"]) == (24, 3)
     # timeliness: Cardiff plan c1 on time, assessments c1 late and c2 on time; Swansea plan c3 late, c4 on time
     assert (cardiff["dates_checked"], cardiff["dates_late"]) == (3, 1)
@@ -167,30 +171,30 @@ def test_overall_and_area_scores(ev):
     assert la.height == 2
 
     svc = dq.area_scores(ev, YEAR, "service", TH)
-    assert _row(svc, area_code="cardiff")["completeness"] == 31 / 37
-    assert _row(svc, area_code="swansea")["cells_missing"] == 10  # 2024 records belong to Swansea YJS
+    assert _row(svc, area_code="cardiff")["completeness"] == 34 / 40
+    assert _row(svc, area_code="swansea")["cells_missing"] == 11  # 2024 records belong to Swansea YJS
     police = dq.area_scores(ev, YEAR, "police_area", TH)
-    assert _row(police, area_code="W15000003")["completeness"] == 54 / 70  # both in South Wales
+    assert _row(police, area_code="W15000003")["completeness"] == 58 / 75  # both in South Wales
 
 
 def test_scores_by_rrp_and_quarter(ev):
     rrp = dq.area_scores(ev, YEAR, "rrp", TH)
-    # rrp_a: c1's case records 30 applicable / 4 missing + its own records 12 / 3
+    # rrp_a: c1's case records 33 applicable / 4 missing + its own records 12 / 3
     a = _row(rrp, area_code="rrp_a")
-    assert (a["episodes"], a["cells_applicable"], a["cells_missing"], a["completeness"]) == (1, 42, 7, 35 / 42)
+    assert (a["episodes"], a["cells_applicable"], a["cells_missing"], a["completeness"]) == (1, 45, 7, 38 / 45)
     none = _row(rrp, area_code=dq.NOT_REFERRED)
-    assert (none["episodes"], none["cells_applicable"], none["cells_missing"]) == (3, 40, 12)
+    assert (none["episodes"], none["cells_applicable"], none["cells_missing"]) == (3, 42, 13)
 
     tr = dq.trend(ev, YEAR, ["2023Q4", "2024Q1", "2024Q2", "2024Q3"], TH)
     assert tr["series"].unique().to_list() == ["selection"]  # the selection is Wales: no second series
     q1, q2 = _row(tr, quarter="2024Q1"), _row(tr, quarter="2024Q2")
-    assert (q1["episodes"], q1["cells_applicable"], q1["cells_missing"]) == (1, 30, 4)
-    assert (q2["episodes"], q2["cells_applicable"], q2["cells_missing"]) == (3, 40, 12)
+    assert (q1["episodes"], q1["cells_applicable"], q1["cells_missing"]) == (1, 33, 4)
+    assert (q2["episodes"], q2["cells_applicable"], q2["cells_missing"]) == (3, 42, 13)
     empty = _row(tr, quarter="2023Q4")
     assert (empty["episodes"], empty["completeness"]) == (0, None)
     cardiff = dq.trend(ev, replace(YEAR, area=Area("la", CARDIFF)), ["2024Q1", "2024Q2"], TH)
     assert _row(cardiff, quarter="2024Q2", series="selection")["cells_applicable"] == 7  # c2: cases 5, outcomes 2
-    assert _row(cardiff, quarter="2024Q2", series="wales")["cells_applicable"] == 40
+    assert _row(cardiff, quarter="2024Q2", series="wales")["cells_applicable"] == 42
 
 
 def test_field_scores_rank_what_pulls_the_score_down(ev):
@@ -199,12 +203,12 @@ def test_field_scores_rank_what_pulls_the_score_down(ev):
     assert (top["rank"], top["table"], top["field"], top["cells_missing"]) == (
         1, "outcomes", "exit_to_universal_services", 2)
     assert top["cells_applicable"] == 3 and top["completeness"] == 1 / 3  # c1, c3, c4 ended; c2 open: n/a
-    assert top["share_of_missing"] == 2 / 16
+    assert top["share_of_missing"] == 2 / 17
     release = _row(fields, table="cases", field="release_date")
     assert (release["cells_applicable"], release["cells_missing"]) == (3, 1)  # c1, c3, c4; not c2 (community)
     gap = _row(fields, table="needs", field="gap_reason")
     assert (gap["cells_applicable"], gap["cells_missing"]) == (1, 1)  # only c1 ete: need yes, no service
-    assert fields["cells_missing"].sum() == 16
+    assert fields["cells_missing"].sum() == 17
     by_la = dq.field_scores(dq.select(ev, YEAR), ["la_code"])
     assert _row(by_la, la_code=SWANSEA, rank=1)["field"] in {"identified_date", "engaged", "service_offered",
                                                              "ete_suitable_end", "exit_to_universal_services",
@@ -235,7 +239,7 @@ def test_record_scores_on_the_fixture(ev):
     assert (c2["applicable"], c2["present"], c2["completeness"]) == (5, 3, 0.6)
     assert (c2["release_date"], c2["ethnicity"], c2["plan_date"]) == (1.0, 0.0, 0.0)
     c3 = _row(dq.record_scores(ev, "outcomes"), case_id="c3")  # no outcomes row at all
-    assert (c3["applicable"], c3["present"]) == (5, 0)
+    assert (c3["applicable"], c3["present"]) == (6, 0)  # with the check date: the episode has ended
 
 
 def test_validity_per_rule(ev):
@@ -255,9 +259,10 @@ def test_validity_per_rule(ev):
     assert got["review_actions_completed_within_agreed"] == (2, 0)
     assert got["actions_completed_within_agreed"] == (2, 1)  # m1 3 > 2
     assert got["enum.rrps.la_codes"] == (1, 0)
+    assert got["reoffence_after_start"] == (1, 0) and got["reoffence_proven_after_offence"] == (1, 0)  # c1
     assert "range.outcomes.reoffences" not in got  # never present: nothing checked
     case_rules = dq.rule_scores(dq.select(ev, YEAR))
-    assert (case_rules["values_checked"].sum(), case_rules["values_invalid"].sum()) == (61, 7)
+    assert (case_rules["values_checked"].sum(), case_rules["values_invalid"].sum()) == (63, 7)
     assert _row(rules, rule="release_after_start")["validity"] == 0.5
 
 
@@ -270,7 +275,7 @@ def test_timeliness(ev):
 
 def test_rag_thresholds(ev):
     rag = dq.area_scores(ev, YEAR, "la", dq.Thresholds(0.80, 0.60)).select("area_code", "rag").rows()
-    assert sorted(rag) == [(SWANSEA, "amber"), (CARDIFF, "green")]  # 69.7% and 83.8%
+    assert sorted(rag) == [(SWANSEA, "amber"), (CARDIFF, "green")]  # 68.6% and 85.0%
     assert dq.headline(ev, YEAR, dq.Thresholds(0.80, 0.60))["rag"][0] == "amber"  # 77%
     with pytest.raises(ValueError):
         dq.Thresholds(0.5, 0.9)
@@ -294,7 +299,7 @@ def test_area_selection_and_partnership_records(ev):
     assert _row(tables, table="rrp_meetings")["cells_applicable"] == 8  # rrp_a covers Cardiff
     swansea = dq.table_scores(ev, replace(YEAR, area=Area("la", SWANSEA)), TH)
     assert "rrp_meetings" not in swansea["table"].to_list()  # no RRP covers Swansea here
-    assert dq.scores(dq.select(ev, cardiff))["cells_applicable"][0] == 37
+    assert dq.scores(dq.select(ev, cardiff))["cells_applicable"][0] == 40
     community = replace(YEAR, cohorts=("community",))
     assert dq.scores(dq.select(ev, community))["cells_applicable"][0] == 5 + 0 + 2  # c2: cases, needs, outcomes
     q2 = Filters("2024Q2", "2024Q2")
@@ -303,7 +308,7 @@ def test_area_selection_and_partnership_records(ev):
 
 def test_fix_list(ev):
     fixes = dq.fix_list(ev, YEAR)
-    # 16 missing cells, but c3's 5 outcome cells are one missing record: 12 rows; plus 7 invalid values
+    # 17 missing cells, but c3's 6 outcome cells are one missing record: 12 rows; plus 7 invalid values
     assert fixes.height == 19
     assert fixes.filter(pl.col("problem") == "record_missing").select("case_id", "table").rows() == [
         ("c3", "outcomes")]
@@ -331,7 +336,7 @@ def test_disclosure_judges_every_figure_on_children(ev):
         assert row["completeness"] == row["cells_missing"] == row["rag"] == row["worst_field"] == "c"
     shown = dq.records(dq.protected(dq.area_scores(ev, YEAR, "la", TH), threshold=2))
     cardiff = next(r for r in shown if r["area_code"] == CARDIFF)
-    assert (cardiff["episodes"], cardiff["completeness"], cardiff["cells_missing"]) == (2, 83.8, 6)  # 31/37
+    assert (cardiff["episodes"], cardiff["completeness"], cardiff["cells_missing"]) == (2, 85.0, 6)  # 34/40
     rrp = dq.records(dq.protected(dq.area_scores(ev, YEAR, "rrp", TH), threshold=2))
     assert next(r for r in rrp if r["area_code"] == "rrp_a")["completeness"] == "c"  # one child
     tables = dq.records(dq.protected(dq.table_scores(ev, YEAR, TH), threshold=2))

@@ -39,114 +39,6 @@ def _rows(cases, outs, as_of=AS_OF):
     return outcomes.case_outcomes(frame("cases", cases), frame("outcomes", outs), as_of)
 
 
-def _status(rows):
-    return dict(zip(rows["case_id"], rows["reoffending_status"], strict=True))
-
-
-def test_follow_up_window_is_18_months_to_the_day():
-    cases = [
-        _case("a", "community", date(2025, 3, 31)),  # + 18 months = 2026-09-30 = as-of: complete
-        _case("b", "community", date(2025, 4, 1)),  # one day short: open
-        _case("c", "custody", date(2024, 11, 1), release=date(2025, 3, 31)),  # index is release: complete
-        _case("d", "custody", date(2024, 1, 5), release=date(2025, 4, 1)),  # released one day too late: open
-        _case("e", "remand", date(2026, 8, 1)),  # not released yet: no index date
-        _case("f", "custody", date(2025, 3, 1), release=date(2025, 2, 1)),  # release before start: invalid
-    ]
-    outs = [{"case_id": c["case_id"], "reoffended": True, "reoffences": 1} for c in cases]
-    rows = _rows(cases, outs)
-    assert _status(rows) == {"a": "complete", "b": "open", "c": "complete", "d": "open", "e": "no_index",
-                             "f": "no_index"}
-    assert rows.filter(pl.col("case_id") == "a")["final_from"].item() == date(2026, 9, 30)
-    # only complete episodes carry the final flag
-    assert rows.filter(pl.col("reoffended_final"))["case_id"].to_list() == ["a", "c"]
-    assert dict(zip(rows["case_id"], rows["index_quarter"], strict=True))["c"] == "2025Q1"
-
-
-def test_month_end_index_dates_clamp():
-    cases = [_case("a", "community", date(2024, 8, 31))]  # + 18 months = 2026-02-28
-    outs = [{"case_id": "a", "reoffended": False}]
-    assert _status(_rows(cases, outs, date(2026, 2, 28))) == {"a": "complete"}
-    assert _status(_rows(cases, outs, date(2026, 2, 27))) == {"a": "open"}
-
-
-def _cohort_fixture():
-    q1 = date(2024, 2, 1)
-    cases = [_case(c, "community", q1) for c in "abcde"] + [_case("f", "community", date(2025, 5, 1))]
-    outs = [
-        {"case_id": "a", "reoffended": True, "reoffences": 2},
-        {"case_id": "b", "reoffended": True, "reoffences": 1},
-        {"case_id": "c", "reoffended": False},
-        {"case_id": "d", "reoffended": None},  # not recorded: out of every denominator
-        {"case_id": "e", "reoffended": True, "reoffences": None},  # count unknown: out of the frequencies only
-        {"case_id": "f", "reoffended": True, "reoffences": 3},  # 2025Q2: open on 2026-09-30
-    ]
-    return _rows(cases, outs)
-
-
-def test_reoffending_by_quarterly_cohort_binary_rate_and_frequency():
-    by_q = outcomes.reoffending_by_cohort(_cohort_fixture(), ["2024Q1", "2025Q1", "2025Q2"], AS_OF)
-    q1 = by_q.row(0, named=True)
-    assert (q1["status"], q1["final_from"], q1["cohort"], q1["episodes"], q1["reoffenders"]) == (
-        "final", date(2025, 9, 30), 5, 4, 3)
-    assert q1["rate"] == pytest.approx(3 / 4)
-    assert (q1["ci_low"], q1["ci_high"]) == pytest.approx(wilson(3, 4))
-    # frequencies leave out e (a reoffender with no count): (2 + 1 + 0) / 3 children, 3 / 2 reoffenders
-    assert (q1["frequency_base"], q1["reoffenders_counted"]) == (3, 2)
-    assert q1["per_child"] == pytest.approx(1.0)
-    assert q1["per_child_low"] == 0.0  # 1 - 1.96 * 1 / sqrt(3) floored at zero
-    assert q1["per_child_high"] == pytest.approx(1 + 1.96 / 3**0.5)
-    assert q1["per_reoffender"] == pytest.approx(1.5)
-    empty = by_q.row(1, named=True)
-    assert (empty["status"], empty["cohort"], empty["episodes"], empty["rate"]) == ("final", 0, 0, None)
-    open_ = by_q.row(2, named=True)
-    # 30 June + 18 months = 30 December
-    assert (open_["status"], open_["final_from"], open_["cohort"]) == ("open", date(2026, 12, 30), 1)
-    shown = [c for c in outcomes.REOFFENDING_RATES if open_[c] is not None]
-    assert shown == [] and open_["reoffenders"] is None and open_["episodes"] is None  # never a low rate
-    assert outcomes.first_open_quarter(["2024Q4", "2025Q1", "2025Q2"], AS_OF) == "2025Q2"
-
-
-def test_cohort_rows_give_the_same_cohorts_as_case_outcomes():
-    """The lean rows behind reoffending by cohort: the index dates of test_follow_up_window (release before start,
-    not released, one day late) and of the cohort fixture, with the same figures either way."""
-    cases = [
-        _case("a", "community", date(2025, 3, 31)), _case("b", "community", date(2025, 4, 1)),
-        _case("c", "custody", date(2024, 11, 1), release=date(2025, 3, 31)),
-        _case("d", "custody", date(2024, 1, 5), release=date(2025, 4, 1)),
-        _case("e", "remand", date(2026, 8, 1)), _case("f", "custody", date(2025, 3, 1), release=date(2025, 2, 1)),
-        _case("g", "remand", date(2024, 12, 1), release=date(2026, 10, 5)),  # released after the as-of date
-    ] + [_case(c, "community", date(2024, 2, 1)) for c in "hijk"]
-    outs = [{"case_id": "a", "reoffended": True, "reoffences": 2}, {"case_id": "c", "reoffended": False},
-            {"case_id": "d", "reoffended": True, "reoffences": 1}, {"case_id": "h", "reoffended": True},
-            {"case_id": "i", "reoffended": False}, {"case_id": "j", "reoffended": None}]  # k has no outcome row
-    lean = outcomes.cohort_rows(frame("cases", cases), frame("outcomes", outs), AS_OF)
-    # index dates: a 2025Q1, b 2025Q2, c 2025Q1 (release), d 2025Q2 (release); e, f, g none; h-k 2024Q1
-    assert sorted(lean["index_quarter"].to_list()) == ["2024Q1"] * 4 + ["2025Q1"] * 2 + ["2025Q2"] * 2
-    quarters = ["2024Q1", "2025Q1", "2025Q2"]
-    full = outcomes.reoffending_by_cohort(_rows(cases, outs), quarters, AS_OF)
-    assert outcomes.reoffending_by_cohort(lean, quarters, AS_OF).equals(full)
-    q1 = full.filter(pl.col("quarter") == "2025Q1").row(0, named=True)
-    assert (q1["cohort"], q1["episodes"], q1["reoffenders"]) == (2, 2, 1)  # a reoffended, c did not
-
-
-def test_open_cohorts_are_marked_not_applicable_after_protection():
-    by_q = outcomes.reoffending_by_cohort(_cohort_fixture(), ["2024Q1", "2025Q2"], AS_OF)
-    p = disclosure.protect(by_q, counts=["cohort", *outcomes.REOFFENDING_COUNTS], rates=outcomes.REOFFENDING_RATES,
-                           threshold=3)
-    assert p.row(1, named=True)["rate__note"] == disclosure.NOT_APPLICABLE
-    # 3 of 4: the one non-reoffender is a small count, so the rate (and its interval) would give it back
-    assert (p.row(0, named=True)["rate"], p.row(0, named=True)["ci_low__note"]) == (None, disclosure.SUPPRESSED)
-    shown = disclosure.protect(by_q, rates=outcomes.REOFFENDING_RATES, threshold=1)
-    assert shown.row(0, named=True)["rate"] == pytest.approx(0.75)
-    assert shown.row(1, named=True)["rate__note"] == disclosure.NOT_APPLICABLE
-
-
-def test_reoffending_summary_counts_open_and_unreleased():
-    rows = _cohort_fixture().vstack(_rows([_case("g", "custody", date(2024, 3, 1))], [{"case_id": "g"}]))
-    s = outcomes.reoffending_summary(rows).row(0, named=True)
-    assert (s["complete"], s["episodes"], s["reoffenders"], s["open"], s["no_index"]) == (5, 4, 3, 1, 1)
-
-
 def _end_fixture():
     cases = [
         _case("a", "custody", date(2024, 1, 1), release=date(2024, 3, 1), end=date(2024, 9, 1)),
@@ -171,7 +63,8 @@ def _end_fixture():
 
 
 def test_headline_rates_with_denominators_and_not_recorded():
-    h = {r["measure"]: r for r in outcomes.headline(_end_fixture()).iter_rows(named=True)}
+    reoff = {"numerator": 3, "denominator": 7, "not_recorded": 1}  # the reoffending module's figure, placed as is
+    h = {r["measure"]: r for r in outcomes.headline(_end_fixture(), reoff).iter_rows(named=True)}
     assert list(h) == list(outcomes.MEASURES)
     acc = h["accommodation_suitable_end"]  # ended: a, b, e (f is open)
     assert (acc["numerator"], acc["denominator"], acc["not_recorded"]) == (2, 3, 0)
@@ -187,7 +80,9 @@ def test_headline_rates_with_denominators_and_not_recorded():
     se = (200 / 9 / 2) ** 0.5 / 15
     assert hours["ci_low"] == pytest.approx(25 / 30 - 1.96 * se)
     assert hours["ci_high"] == 1.0
-    assert h["reoffended"]["denominator"] == 0 and h["reoffended"]["rate"] is None
+    assert (h["reoffended"]["denominator"], h["reoffended"]["not_recorded"]) == (7, 1)
+    assert h["reoffended"]["rate"] == pytest.approx(3 / 7)
+    assert "reoffended" not in outcomes.headline(_end_fixture())["measure"].to_list()
 
 
 def test_days_between_confirmation_and_release():
@@ -239,5 +134,7 @@ def test_outcomes_page_over_the_whole_period_reaches_a_verdict(app):
     at = open_page(app, "outcomes", "en")
     at.sidebar.select_slider[0].set_value(("2016Q1", "2026Q3")).run()
     assert not at.exception, [e.value for e in at.exception]
-    conclusions = [b.value for b in [*at.success, *at.error, *at.info]]
-    assert conclusions, "over ten years at scale 0.5, some outcome should have enough matched episodes"
+    # over ten years at scale 0.5, the end-of-order outcomes have enough matched episodes: a conclusion, or a
+    # refusal for balance (the evaluation names the characteristic), never only "too few"
+    boxes = [b.value for b in [*at.success, *at.error, *at.info, *at.warning]]
+    assert any("too few" not in b.lower() for b in boxes if "**" in b), boxes

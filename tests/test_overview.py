@@ -71,33 +71,23 @@ def test_change_labels_round_as_shown_and_never_show_minus_zero():
     assert "1 percentage point lower than in the previous period (36%)" in overview.summary(h, "en", "Wales", "2025")[0]
 
 
-def test_final_cohorts_follow_the_as_of_date():
-    # 2026-09-30: a quarter is final once its last day + 18 months has passed -> 2025Q1 (ends 31 Mar 2025,
-    # final from 30 Sep 2026) is the latest final cohort
-    latest, earlier = overview.final_cohorts(date(2026, 9, 30))
-    assert latest == ["2024Q2", "2024Q3", "2024Q4", "2025Q1"]
-    assert earlier == ["2023Q2", "2023Q3", "2023Q4", "2024Q1"]
-    assert overview.final_cohorts(date(2026, 9, 29))[0][-1] == "2024Q4"
-
-
 def test_reoffending_and_completeness_headline_on_demo_data(demo_url):
-    from resettlement import geography, store
+    from resettlement import geography, reoffending, store
     from resettlement.scope import Scope
 
     engine = store.get_engine(demo_url)
     tables = store.read_all(engine, Scope.all_wales())
     tables["cases"] = geography.attach_service(tables["cases"])
-    h = overview.headline(tables, Filters("2025Q1", "2025Q4"), AS_OF)
+    f = Filters("2023Q1", "2024Q4")
+    h = overview.headline(tables, f, AS_OF)
     reo = _row(h, "reoffending")
-    latest, _ = overview.final_cohorts(AS_OF)
-    # independent count: index date = release date (custody/remand, released) or start date (community)
-    c = tables["cases"].join(tables["outcomes"].select("case_id", "reoffended"), on="case_id", how="left")
-    index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).otherwise(pl.col("release_date"))
-    c = c.with_columns(index.alias("index")).filter(
-        pl.col("index").is_not_null() & (pl.col("index") >= pl.col("start_date"))
-        & (pl.format("{}Q{}", pl.col("index").dt.year(), pl.col("index").dt.quarter()).is_in(latest))
-        & pl.col("reoffended").is_not_null()
-    )
-    assert reo["current_den"] == c.height and reo["current_num"] == int(c["reoffended"].sum())
+    # the one MoJ measure of the period and of the previous one
+    assert (reo["current_num"], reo["current_den"]) == reoffending.headline(tables, f, AS_OF)
+    assert (reo["previous_num"], reo["previous_den"]) == reoffending.headline(tables, f.previous(), AS_OF)
+    # independent count: children by their first custody release or community start in the period (all final here)
+    c = reoffending.outcome_of(reoffending.first_events(reoffending.index_events(tables["cases"], AS_OF), f.start,
+                                                        f.end, ("custody", "community")), tables["outcomes"])
+    assert reo["current_den"] == c["reoffended"].count() == c.height - c["reoffended"].null_count()
+    assert c["child_id"].n_unique() == c.height
     comp = _row(h, "completeness")
     assert 0.8 < comp["current"] < 1.0 and comp["current_den"] > 1000

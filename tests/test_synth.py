@@ -355,9 +355,10 @@ def _follow_up_complete(frames) -> pl.DataFrame:
 def test_reoffending_higher_after_custody_and_with_more_needs(frames):
     done = _follow_up_complete(frames)
     rate = dict(done.group_by("cohort").agg(pl.col("reoffended").mean()).iter_rows())
-    assert rate["custody"] > rate["community"] + 0.1
-    assert 0.5 <= rate["custody"] <= 0.72
-    assert 0.3 <= rate["community"] <= 0.48
+    # calibrated to published proven reoffending: about 64-68% after custody, about 64% after community orders
+    assert rate["custody"] > rate["community"]
+    assert 0.62 <= rate["custody"] <= 0.74
+    assert 0.58 <= rate["community"] <= 0.70
     needs = frames["needs"].group_by("case_id").agg((pl.col("need") == "yes").sum().alias("n"))
     d = done.join(needs, on="case_id")
     assert d.filter(pl.col("n") >= 5)["reoffended"].mean() > d.filter(pl.col("n") <= 1)["reoffended"].mean() + 0.05
@@ -422,11 +423,20 @@ def test_matching_recovers_the_rrp_effect_and_naive_comparison_is_confounded():
         )
     )
     index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).otherwise(pl.col("release_date"))
+    first = f["rrp_reviews"].join(f["rrp_meetings"].select("meeting_id", "meeting_date"), on="meeting_id").group_by(
+        "case_id").agg(pl.col("meeting_date").min().alias("first_review"))
+    base = base.drop("treated").join(first, on="case_id", how="left")
     for outcome, effect in synth.RRP_EFFECT.items():
-        df = base.filter(index.dt.offset_by("18mo") <= AS_OF) if outcome == "reoffended" else base
+        # treatment fixed in time: reviewed before the index date (reoffending) or by the end (end outcomes)
+        deadline = index if outcome == "reoffended" else pl.col("end_date")
+        before = (pl.col("first_review") < deadline) if outcome == "reoffended" else (pl.col("first_review")
+                                                                                     <= deadline)
+        df = base.with_columns(treated=before.fill_null(False))
+        df = df.filter(index.dt.offset_by("18mo") <= AS_OF) if outcome == "reoffended" else df
         naive, att, half_width = _cem(df, outcome)
         assert abs(att - effect) <= half_width, (outcome, att, half_width)
-        assert half_width < 0.04
+        # only custody and remand can be reviewed before their index date, so reoffending rests on fewer episodes
+        assert half_width < (0.1 if outcome == "reoffended" else 0.04)
         assert abs(naive - effect) > 0.03, (outcome, naive)  # confounded: matching matters
 
 
