@@ -106,7 +106,7 @@ st.caption(t("outcomes.reoff.note", lang))
 # ---- evaluation: matched comparison of RRP-reviewed episodes -------------------------------------------------
 st.header(t("outcomes.eval.title", lang))
 st.caption(t("outcomes.eval.intro", lang))
-ev = ctx.cached(evaluation.protected_for, f, as_of, n)
+ev = {part: ctx.published(f"evaluation.{part}", f, as_of) for part in ("effects", "balance")}
 eff = ev["effects"]
 st.subheader(t("outcomes.eval.verdicts", lang))
 boxes = {"better": (st.success, "check_circle"), "worse": (st.error, "error"), "no_difference": (st.info, "info")}

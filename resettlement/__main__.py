@@ -121,12 +121,13 @@ def _gaps(args: argparse.Namespace) -> int:
     opened = _open_report(args, with_area=False)
     if opened is None:
         return 2
-    engine, _, _, f = opened
+    engine, meta, _, f = opened
     scope = Scope.all_wales()
     tables = {"cases": geography.attach_service(store.read_table(engine, "cases", scope)),
               "needs": store.read_table(engine, "needs", scope)}
     # output leaves the app: the publication view, exactly as the page's map table
-    table = published.frame(tables, "gaps.areas", published.Protection.from_settings(), f, args.by, args.pathway)
+    protection = published.from_settings(key=store.rounding_key(meta))
+    table = published.frame(tables, "gaps.areas", protection, f, args.by, args.pathway)
     records = disclosure.to_records(geography.with_area_names(table, args.by, args.lang))
     if args.json:
         print(json.dumps(records, indent=2, default=str))
@@ -147,10 +148,10 @@ def _audit(args: argparse.Namespace) -> int:
     opened = _open_report(args, with_area=False)
     if opened is None:
         return 2
-    engine, _, as_of, f = opened
+    engine, meta, as_of, f = opened
     tables = store.read_all(engine, Scope.all_wales())
     tables["cases"] = geography.attach_service(tables["cases"])
-    protection = published.Protection.from_settings(publication=args.publication)
+    protection = published.from_settings(publication=args.publication, key=store.rounding_key(meta))
     found = audit.run(published.Inputs(tables), f, as_of, protection, args.pathway)
     view = "publication" if args.publication else "working"
     if args.json:
@@ -231,7 +232,7 @@ def _completeness(args: argparse.Namespace) -> int:
     opened = _open_report(args)
     if opened is None:
         return 2
-    engine, _, as_of, f = opened
+    engine, meta, as_of, f = opened
     try:
         thresholds = completeness.Thresholds.from_settings()
     except ValueError as exc:
@@ -239,22 +240,26 @@ def _completeness(args: argparse.Namespace) -> int:
         return 2
     # output leaves the app: the publication view, exactly as the page's table
     table = published.frame(store.read_all(engine, Scope.all_wales()), f"completeness.{args.by}",
-                            published.Protection.from_settings(), f, args.by, trend_quarters(as_of), thresholds)
+                            published.from_settings(key=store.rounding_key(meta)), f, args.by, trend_quarters(as_of),
+                            thresholds)
     rows = completeness.records(table)
     print(json.dumps(rows, indent=2, default=str) if args.json else completeness.text_report(rows, args.by, f))
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from resettlement import evaluation
+    from resettlement import evaluation, published
     from resettlement.scope import Scope
 
     opened = _open_report(args)
     if opened is None:
         return 2
-    engine, _, as_of, f = opened
-    threshold = settings.suppression_threshold()
-    figures = evaluation.protected_for(store.read_all(engine, Scope.all_wales()), f, as_of, threshold)
+    engine, meta, as_of, f = opened
+    threshold = settings.suppression_threshold()  # output leaves the app: the publication view, as on the page
+    inputs, protection = published.Inputs(store.read_all(engine, Scope.all_wales())), published.from_settings(
+        key=store.rounding_key(meta))
+    figures = {part: published.frame(inputs, f"evaluation.{part}", protection, f, as_of)
+               for part in ("effects", "balance")}
     out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
            "cohorts": list(f.cohorts), "threshold": threshold, **evaluation.report(figures, threshold, args.lang)}
     if args.json:
@@ -273,11 +278,14 @@ def _reoffending(args: argparse.Namespace) -> int:
     opened = _open_report(args)
     if opened is None:
         return 2
-    engine, _, as_of, f = opened
-    threshold = settings.suppression_threshold()  # output leaves the app: publication view (secondary suppression)
+    from resettlement import published
+
+    engine, meta, as_of, f = opened
+    protection = published.from_settings(key=store.rounding_key(meta))  # output leaves the app: publication view
     tables = {name: store.read_table(engine, name, Scope.all_wales()) for name in ("cases", "outcomes")}
     out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
-           "cohorts": list(f.cohorts), "threshold": threshold, **reoffending.report(tables, f, as_of, threshold)}
+           "cohorts": list(f.cohorts), "threshold": protection.threshold,
+           **reoffending.report(tables, f, as_of, protection)}
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
     else:
@@ -318,7 +326,7 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     engine, meta, as_of, f = opened
     deck = report.report_deck(store.read_all(engine, Scope.all_wales()), f, as_of, settings.suppression_threshold(),
-                              args.lang, synthetic=meta.get("synthetic") == "1")
+                              args.lang, synthetic=meta.get("synthetic") == "1", key=store.rounding_key(meta))
     with open(args.out, "wb") as fh:
         fh.write(deck)
     print(f"wrote {args.out}: {len(report.SLIDES)} slides, {f.area.token()}, episodes starting {f.start_q} to "

@@ -758,22 +758,23 @@ VIEWS: dict[str, tuple[str, ...]] = {
 }
 
 
-def protected(df: pl.DataFrame, threshold: int, base: int | None = None) -> pl.DataFrame:
+def protected(df: pl.DataFrame, threshold: int, rounding: disclosure.Protection | None = None) -> pl.DataFrame:
     """Scores as the page and the CLI show them: rates as percentages to one decimal, episodes (children's
     cases) suppressed from 1 to threshold − 1, and every figure of a group resting on fewer than ``threshold``
     episodes (or, for partnership records only, records) suppressed too; a rate with nothing to check is
-    marked ``z`` (not applicable). Drops the working columns. With ``base`` (the publication view), episodes under
-    the threshold, zero included, are hidden and the rest rounded to ``base``, and so are the cell counts (whose
-    exact values would give the episodes back)."""
+    marked ``z`` (not applicable). Drops the working columns. With ``rounding`` (the publication view), episodes are
+    hidden or rounded as every count is there (:func:`resettlement.disclosure.rounded`), and the cell counts are
+    rounded too (their exact values would give the episodes back)."""
     basis = pl.when(pl.col("episodes") > 0).then(pl.col("episodes")).otherwise(pl.col("records"))
     rates = [c for c in RATE_COLUMNS if c in df.columns]
     df = df.with_columns(basis.alias("__basis"), *(_percent(c) for c in rates))
     judged = {c: "__basis" for c in (*rates, *CELL_COLUMNS) if c in df.columns}
     counts = ["episodes"] if "episodes" in df.columns else []
-    if base:
+    if rounding is not None:
         cells = [c for c in CELL_COLUMNS if c in df.columns and df[c].dtype.is_integer()]
-        out = disclosure.rounded(df, counts, judged, threshold, base).with_columns(
-            disclosure.round_to(pl.col(c), base).cast(df[c].dtype) for c in cells).drop("__basis")
+        out = disclosure.rounded(df, counts, judged, rounding).with_columns(
+            disclosure.round_to(pl.col(c), rounding.base, rounding.key).cast(df[c].dtype) for c in cells
+        ).drop("__basis")
     else:
         out = disclosure.protect(df, counts=counts, rates=judged, threshold=threshold).drop("__basis")
     note = disclosure.NOTE_SUFFIX

@@ -445,8 +445,11 @@ def _hide_with(df: pl.DataFrame, cols: tuple[str, ...], sources: tuple[str, ...]
     )
 
 
-def protected(ev: Evaluation, threshold: int) -> dict[str, pl.DataFrame]:
-    """The figures the page and the CLI show, through :func:`disclosure.protect`.
+def protected(ev: Evaluation, threshold: int, rounding: disclosure.Protection | None = None
+              ) -> dict[str, pl.DataFrame]:
+    """The figures the page and the CLI show, through :func:`disclosure.protect` (or, with ``rounding``, the
+    publication view's :func:`disclosure.rounded`: sizes rounded, every figure hidden by the same rule; the weighted
+    rates and differences are estimates, kept as computed where shown).
 
     A rate is judged on its group's events and size (hidden when either, or the non-events, is a small count);
     a difference, its interval and the SMDs are hidden with either of the rates they are made from. Event and
@@ -463,8 +466,7 @@ def protected(ev: Evaluation, threshold: int) -> dict[str, pl.DataFrame]:
         **{c: ("naive_treated_events", "n_treated") for c in ("naive_difference", "naive_ci_low", "naive_ci_high")},
         "max_abs_smd_after": "n_treated_matched",
     }
-    effects = disclosure.protect(ev.effects.select(*EFFECT_COLUMNS, *_EVENTS), counts=EFFECT_COUNTS, rates=eff_rates,
-                                 threshold=threshold)
+    effects = _protect(ev.effects.select(*EFFECT_COLUMNS, *_EVENTS), EFFECT_COUNTS, eff_rates, threshold, rounding)
     effects = _hide_with(effects, ("difference", "ci_low", "ci_high", "ci_low_adjusted", "ci_high_adjusted",
                                    "max_abs_smd_after"), ("comparison_rate",))
     effects = _hide_with(effects, ("naive_difference", "naive_ci_low", "naive_ci_high"), ("naive_comparison_rate",))
@@ -476,13 +478,20 @@ def protected(ev: Evaluation, threshold: int) -> dict[str, pl.DataFrame]:
         "smd_before": "n_treated",
         "smd_after": "n_treated_matched",
     }
-    bal = disclosure.protect(ev.balance.join(sizes, on="outcome", how="left"), rates=bal_rates, threshold=threshold)
+    bal = _protect(ev.balance.join(sizes, on="outcome", how="left"), (), bal_rates, threshold, rounding)
     bal = _hide_with(bal, ("smd_before",), ("treated_before", "comparison_before"))
     bal = _hide_with(bal, ("smd_after",), ("treated_after", "comparison_after"))
     return {
         "effects": effects.drop(*_EVENTS),
         "balance": bal.drop(*(f"k_{k}" for k in _BALANCE_VALUES), "z_after", *sizes.columns[1:]),
     }
+
+
+def _protect(df: pl.DataFrame, counts: tuple[str, ...], rates: Mapping, threshold: int,
+             rounding: disclosure.Protection | None) -> pl.DataFrame:
+    if rounding is not None:  # the unweighted (naive) rates are plain shares: worked out from rounded counts
+        return disclosure.rounded(df, counts, rates, rounding, shares=("naive_treated_rate", "naive_comparison_rate"))
+    return disclosure.protect(df, counts=counts, rates=rates, threshold=threshold)
 
 
 def _pp(value: float | None) -> str:
@@ -524,11 +533,16 @@ def verdict_text(row: Mapping, lang: str, threshold: int, thresholds: Mapping[st
     )
 
 
+def figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date) -> Evaluation:
+    """:func:`evaluate` on :func:`selection_frame`: what the Outcomes page and ``python -m resettlement evaluate``
+    show for a selection, before protection (the registry of published tables protects it)."""
+    return evaluate(selection_frame(tables, filters, as_of), thresholds=thresholds())
+
+
 def protected_for(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date,
-                  threshold: int) -> dict[str, pl.DataFrame]:
-    """What the Outcomes page and ``python -m resettlement evaluate`` show for a selection: :func:`protected`
-    figures of :func:`evaluate` on :func:`selection_frame`."""
-    return protected(evaluate(selection_frame(tables, filters, as_of), thresholds=thresholds()), threshold)
+                  threshold: int, rounding: disclosure.Protection | None = None) -> dict[str, pl.DataFrame]:
+    """:func:`protected` figures of :func:`figures`."""
+    return protected(figures(tables, filters, as_of), threshold, rounding)
 
 
 def report(figures: Mapping[str, pl.DataFrame], threshold: int, lang: str = "en") -> dict:

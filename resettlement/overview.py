@@ -26,7 +26,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import completeness, gaps, needs, reoffending
+from resettlement import completeness, disclosure, gaps, needs, reoffending
 from resettlement.filters import Filters, quarters_between, select_cases
 from resettlement.standard import SECURE_COHORTS
 
@@ -97,27 +97,26 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
     return out.with_columns((pl.col("current") - pl.col("previous")).alias("change"))
 
 
-def protect_headline(df: pl.DataFrame, threshold: int, base: int | None = None) -> pl.DataFrame:
+def protect_headline(df: pl.DataFrame, threshold: int, rounding: disclosure.Protection | None = None
+                     ) -> pl.DataFrame:
     """Disclosure control for :func:`headline`: a count is hidden when it is 1..threshold-1; a rate when its
     numerator, denominator or their difference is; a change is hidden when either side is hidden.
 
-    With ``base`` (the publication view's rounding, see :func:`resettlement.disclosure.rounded`), zeros are hidden
-    like small counts, shown counts are rounded to ``base``, rates are worked out from the rounded counts, and the
-    change is the difference of the two figures shown."""
-    from resettlement.disclosure import hidden_max
-
-    low, top = (0, hidden_max(threshold, base)) if base else (1, threshold - 1)
-
+    With ``rounding`` (the publication view, :func:`resettlement.disclosure.rounded`), a count is hidden when it is
+    under the threshold (zero included) or rounds to the threshold or less, shown counts are rounded, rates are
+    worked out from the rounded counts, and the change is the difference of the two figures shown."""
     def small(expr: pl.Expr) -> pl.Expr:
-        return expr.is_between(low, top).fill_null(False)
+        if rounding is not None:
+            return disclosure.hidden_count(expr, rounding).fill_null(False)
+        return expr.is_between(1, threshold - 1).fill_null(False)
 
     def hidden(prefix: str) -> pl.Expr:
         num, den = pl.col(f"{prefix}_num"), pl.col(f"{prefix}_den")
-        rate_hidden = (den <= top).fill_null(False) | small(num) | small(den - num)
+        rate_hidden = small(den) | (den < threshold).fill_null(False) | small(num) | small(den - num)
         return pl.when(den.is_not_null()).then(rate_hidden).otherwise(small(num))
 
-    if base:
-        df = df.with_columns(_rounded_figure(p, base).alias(p) for p in ("current", "previous")).with_columns(
+    if rounding is not None:
+        df = df.with_columns(_rounded_figure(p, rounding).alias(p) for p in ("current", "previous")).with_columns(
             (pl.col("current") - pl.col("previous")).alias("change"))
     note = pl.lit("c")
     return df.with_columns(
@@ -129,12 +128,11 @@ def protect_headline(df: pl.DataFrame, threshold: int, base: int | None = None) 
     ).drop("current_num", "current_den", "previous_num", "previous_den")
 
 
-def _rounded_figure(prefix: str, base: int) -> pl.Expr:
+def _rounded_figure(prefix: str, rounding: disclosure.Protection) -> pl.Expr:
     """A headline figure from rounded counts: the rounded count, or the rounded numerator over the rounded
     denominator."""
-    from resettlement.disclosure import round_to
-
-    num, den = round_to(pl.col(f"{prefix}_num"), base), round_to(pl.col(f"{prefix}_den"), base)
+    num = disclosure.round_to(pl.col(f"{prefix}_num"), rounding.base, rounding.key)
+    den = disclosure.round_to(pl.col(f"{prefix}_den"), rounding.base, rounding.key)
     rate = pl.when(den > 0).then(num / den).otherwise(None)
     return pl.when(pl.col(f"{prefix}_den").is_not_null()).then(rate).otherwise(num.cast(pl.Float64))
 

@@ -120,13 +120,13 @@ def wales_row(per_area: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def protect(per_area: pl.DataFrame, threshold: int, base: int | None = None) -> pl.DataFrame:
-    """Disclosure control for :func:`by_area` frames (counts and rates with their parts); with ``base``, the
+def protect(per_area: pl.DataFrame, threshold: int, rounding: disclosure.Protection | None = None) -> pl.DataFrame:
+    """Disclosure control for :func:`by_area` frames (counts and rates with their parts); with ``rounding``, the
     publication view's (:func:`resettlement.disclosure.rounded`)."""
     counts = list(COUNTS)
     rates = {m: (n, d) for m, (n, d) in MEASURES.items() if d and m != "completeness"}
-    if base:
-        out = disclosure.rounded(per_area, counts, rates, threshold, base, shares=tuple(rates))
+    if rounding is not None:
+        out = disclosure.rounded(per_area, counts, rates, rounding, shares=tuple(rates))
     else:
         out = disclosure.protect(per_area, counts=counts, rates=rates, threshold=threshold)
     # completeness counts data cells, not children: hidden only when the area's children are

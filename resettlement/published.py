@@ -19,26 +19,27 @@ from typing import Any
 
 import polars as pl
 
-from resettlement import completeness, disclosure, gaps, needs, outcomes, overview, profile, rrp, settings
+from resettlement import (
+    completeness,
+    disclosure,
+    evaluation,
+    gaps,
+    needs,
+    outcomes,
+    overview,
+    profile,
+    reoffending,
+    rrp,
+    settings,
+)
+
+Protection = disclosure.Protection
 
 
-@dataclass(frozen=True)
-class Protection:
-    """How figures are protected in one view: plain values, part of every cache key."""
-
-    threshold: int = 5
-    publication: bool = True
-    method: str = "round"  # the publication view's method: "round" or "suppress"
-    base: int = 5
-
-    @classmethod
-    def from_settings(cls, publication: bool = True) -> Protection:
-        return cls(settings.suppression_threshold(), publication, settings.publication_method(),
-                   settings.rounding_base())
-
-    @property
-    def rounds(self) -> bool:
-        return self.publication and self.method == "round"
+def from_settings(publication: bool = True, key: int = 1) -> Protection:
+    """The view's protection from the settings (threshold, method, base) and the database's rounding ``key``."""
+    return Protection(settings.suppression_threshold(), publication, settings.publication_method(),
+                      settings.rounding_base(), key)
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,16 @@ class Table:
     shares: tuple[str, ...] = ()  # rates that are numerator ÷ denominator (worked out from rounded counts)
     intervals: Mapping[str, str] = field(default_factory=dict)  # Wilson interval ends: column → "low" / "high"
     labels: tuple[str, ...] = ()
-    relations: str | None = None  # name in disclosure.TABLE_RELATIONS (default: the table's name)
+    relations: str | tuple[disclosure.Relation, ...] | None = None  # a name in disclosure.TABLE_RELATIONS (default:
+    # the table's name), or the relations themselves when a domain module declares them
     select: Callable[..., pl.DataFrame] | None = None
     drop: tuple[str, ...] = ()
     input: str = "tables"  # "evaluated": the source reads completeness masks (completeness.evaluate) instead
     protector: Callable[..., pl.DataFrame] | None = None
 
     def relation_list(self) -> tuple[disclosure.Relation, ...]:
+        if isinstance(self.relations, tuple):
+            return self.relations
         return disclosure.TABLE_RELATIONS.get(self.relations or self.name, ())
 
 
@@ -73,15 +77,15 @@ def protect(spec: Table, raw: Any, protection: Protection, *args: Any) -> pl.Dat
     frame = raw[spec.part] if spec.part is not None else raw
     if frame is None:
         return None
-    counts = [c for c in spec.counts if c in frame.columns]
-    rates = {c: r for c, r in spec.rates.items() if c in frame.columns}
+    columns = frame.columns if isinstance(frame, pl.DataFrame) else ()
+    counts = [c for c in spec.counts if c in columns]
+    rates = {c: r for c, r in spec.rates.items() if c in columns}
     relations = () if protection.rounds else spec.relation_list()
     if spec.protector is not None:
         out = spec.protector(frame, protection, *args)
         out = disclosure.secondary(out, relations, protection.threshold, rates) if relations else out
     elif protection.rounds:
-        out = disclosure.rounded(frame, counts, rates, protection.threshold, protection.base, spec.shares,
-                                 spec.intervals)
+        out = disclosure.rounded(frame, counts, rates, protection, spec.shares, spec.intervals)
     else:
         out = disclosure.protect(frame, counts, rates, protection.threshold, relations=relations)
     if spec.select is not None:
@@ -90,10 +94,12 @@ def protect(spec: Table, raw: Any, protection: Protection, *args: Any) -> pl.Dat
 
 
 def text_params(protection: Protection) -> dict[str, int]:
-    """The numbers the disclosure texts of the catalogs quote: ``n`` the threshold, ``m`` = n − 1, ``top`` the
-    largest count the publication view hides and ``base`` its rounding base."""
+    """The numbers the disclosure texts of the catalogs quote: ``n`` the threshold, ``m`` = n − 1, ``base`` the
+    rounding base, and an example: the smallest shown count ``eg`` stands for anything from ``lo`` to ``hi``."""
     n, base = protection.threshold, protection.base
-    return {"n": n, "m": n - 1, "top": disclosure.hidden_max(n, base), "base": base}
+    eg = (n // base + 1) * base
+    lo, hi = disclosure.rounded_interval(eg, n, base)
+    return {"n": n, "m": n - 1, "base": base, "eg": eg, "lo": int(lo), "hi": int(hi)}
 
 
 def rule_texts(protection: Protection, lang: str) -> list[str]:
@@ -141,20 +147,33 @@ def _chosen_cohorts(df: pl.DataFrame, f: Any, *_: Any) -> pl.DataFrame:
     return df.filter(pl.col("cohort").is_in(list(f.cohorts)))
 
 
-def _base(protection: Protection) -> int | None:
-    return protection.base if protection.rounds else None
+def _rounding(protection: Protection) -> Protection | None:
+    return protection if protection.rounds else None
 
 
 def _headline(df: pl.DataFrame, protection: Protection, *_: Any) -> pl.DataFrame:
-    return overview.protect_headline(df, protection.threshold, _base(protection))
+    return overview.protect_headline(df, protection.threshold, _rounding(protection))
 
 
 def _scores(df: pl.DataFrame, protection: Protection, *_: Any) -> pl.DataFrame:
-    return completeness.protected(df, protection.threshold, _base(protection))
+    return completeness.protected(df, protection.threshold, _rounding(protection))
 
 
 def _areas(df: pl.DataFrame, protection: Protection, *_: Any) -> pl.DataFrame:
-    return profile.protect(df, protection.threshold, _base(protection))
+    return profile.protect(df, protection.threshold, _rounding(protection))
+
+
+def _reoffending(df: pl.DataFrame, protection: Protection, *_: Any) -> pl.DataFrame:
+    """Primary protection here; the table's relations follow in :func:`protect` (working view)."""
+    return reoffending.protect(df, protection.threshold, publication=False, rounding=_rounding(protection))
+
+
+def _effects(ev: evaluation.Evaluation, protection: Protection, *_: Any) -> pl.DataFrame:
+    return evaluation.protected(ev, protection.threshold, _rounding(protection))["effects"]
+
+
+def _balance(ev: evaluation.Evaluation, protection: Protection, *_: Any) -> pl.DataFrame:
+    return evaluation.protected(ev, protection.threshold, _rounding(protection))["balance"]
 
 
 # ------------------------------------------------------------------------------------------------------- tables
@@ -164,7 +183,8 @@ _FUNNEL = dict(counts=needs.FUNNEL_COUNTS, rates=needs.FUNNEL_RATES, shares=tupl
 _WILSON = {"ci_low": "low", "ci_high": "high"}
 _OUTCOME = dict(counts=outcomes.HEADLINE_COUNTS, rates=outcomes.HEADLINE_RATES, shares=("rate",), intervals=_WILSON,
                 drop=("numerator",), labels=("group", "measure"), relations="outcomes.headline")
-_REOFFENDING = dict(rates=outcomes.REOFFENDING_RATES, shares=("rate",), intervals=_WILSON)
+_REOFFENDING = dict(counts=reoffending.COUNTS, rates=reoffending.RATES, shares=reoffending.SHARES,
+                    intervals=reoffending.INTERVALS, protector=_reoffending)
 
 TABLES: tuple[Table, ...] = (
     # Overview (pages/overview.py; the deck's headline and trend slides)
@@ -196,10 +216,13 @@ TABLES: tuple[Table, ...] = (
           rates=outcomes.CONFIRMATION_RATES, shares=("late_rate",), intervals=_WILSON),
     Table("outcomes.days", outcomes.figures, "days", counts=outcomes.DAYS_COUNTS, rates=outcomes.DAYS_RATES,
           shares=("share",), labels=("bin",)),
-    Table("outcomes.reoffending", outcomes.figures, "reoffending",
-          counts=(*outcomes.REOFFENDING_COUNTS, "open", "no_index"), **_REOFFENDING),
-    Table("outcomes.cohorts", outcomes.figures, "by_cohort", counts=("cohort", *outcomes.REOFFENDING_COUNTS),
-          labels=("group", "quarter"), **_REOFFENDING),
+    Table("outcomes.reoffending", outcomes.figures, "reoffending", labels=("measure",),
+          relations=reoffending.RELATIONS, **_REOFFENDING),
+    Table("outcomes.cohorts", outcomes.figures, "by_cohort", labels=("group", "quarter"),
+          relations=reoffending.COHORT_RELATIONS, **_REOFFENDING),
+    Table("evaluation.effects", evaluation.figures, counts=evaluation.EFFECT_COUNTS, labels=("outcome",),
+          protector=_effects),
+    Table("evaluation.balance", evaluation.figures, labels=("outcome", "covariate", "level"), protector=_balance),
     # RRP activity (pages/rrp_activity.py; the deck's RRP slide)
     Table("rrp.headline", rrp.case_figures, "headline", counts=rrp.HEADLINE_COUNTS, rates=rrp.HEADLINE_RATES,
           shares=("completion_rate", "reviewed_before_rate")),

@@ -311,24 +311,40 @@ COHORT_RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
     *_ROWS, disclosure.ColumnSum(_ADDING, by=("quarter",), key="group", total="wales", remainder=True))
 
 
-def protect(df: pl.DataFrame, threshold: int, publication: bool = True, cohorts: bool = False) -> pl.DataFrame:
-    """:func:`disclosure.protect` with this module's declared counts, rates and relations. The figures of an open
-    cohort are not applicable (note ``z``), never zero: secondary suppression then knows they are not published."""
+def protect(df: pl.DataFrame, threshold: int, publication: bool = True, cohorts: bool = False,
+            rounding: disclosure.Protection | None = None) -> pl.DataFrame:
+    """:func:`disclosure.protect` with this module's declared counts, rates and relations (``publication``: with
+    secondary suppression), or with ``rounding`` the publication view's :func:`disclosure.rounded`. The figures of
+    an open cohort are not applicable (note ``z``), never zero: secondary suppression then knows they are not
+    published."""
+    counts = [c for c in COUNTS if c in df.columns]
+    if rounding is not None:
+        return _open(disclosure.rounded(df, counts, RATES, rounding, SHARES, INTERVALS))
+    out = _open(disclosure.protect(df, counts=counts, rates=RATES, threshold=threshold))
     relations = (COHORT_RELATIONS if cohorts else RELATIONS) if publication else ()
-    out = disclosure.protect(df, counts=[c for c in COUNTS if c in df.columns], rates=RATES, threshold=threshold)
-    if "status" in out.columns:
-        note = disclosure.NOTE_SUFFIX
-        open_ = pl.col("status") == "open"
-        out = out.with_columns(
-            pl.when(open_ & pl.col(c).is_null() & pl.col(c + note).is_null()).then(pl.lit(disclosure.NOT_APPLICABLE))
-            .otherwise(pl.col(c + note)).alias(c + note) for c in disclosure.protected_columns(out) if c != "children")
     return disclosure.secondary(out, relations, threshold, rates=RATES) if relations else out
 
 
-def report(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, threshold: int) -> dict:
+SHARES: tuple[str, ...] = ("rate",)  # worked out from rounded counts in the publication view
+INTERVALS: dict[str, str] = {"ci_low": "low", "ci_high": "high"}  # Wilson, likewise
+
+
+def _open(out: pl.DataFrame) -> pl.DataFrame:
+    """An open cohort's figures (but its children) are not applicable, ``z``."""
+    if "status" not in out.columns:
+        return out
+    note = disclosure.NOTE_SUFFIX
+    open_ = pl.col("status") == "open"
+    return out.with_columns(
+        pl.when(open_ & pl.col(c).is_null() & pl.col(c + note).is_null()).then(pl.lit(disclosure.NOT_APPLICABLE))
+        .otherwise(pl.col(c + note)).alias(c + note) for c in disclosure.protected_columns(out) if c != "children")
+
+
+def report(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, protection: disclosure.Protection) -> dict:
     """What ``python -m resettlement reoffending --json`` prints: the period's measures and the quarterly cohorts of
-    the MoJ measure, protected as in the publication view."""
-    period = protect(for_period(tables, f, as_of), threshold)
+    the MoJ measure, protected as in the publication view (``protection``)."""
+    rounding = protection if protection.rounds else None
+    period = protect(for_period(tables, f, as_of), protection.threshold, rounding=rounding)
     quarters = quarters_between(f.start, f.end)
-    cohorts = protect(by_quarter(tables, f, as_of, quarters), threshold, cohorts=True)
+    cohorts = protect(by_quarter(tables, f, as_of, quarters), protection.threshold, cohorts=True, rounding=rounding)
     return {"measures": disclosure.to_records(period), "cohorts": disclosure.to_records(cohorts)}

@@ -68,7 +68,7 @@ def definition(prefix: str, lang: str, threshold: int) -> str:
 
 def _protection(threshold: int, publication: bool = True) -> published.Protection:
     """The protection of a view with this threshold and the settings' method and base."""
-    return replace(published.Protection.from_settings(publication), threshold=threshold)
+    return replace(published.from_settings(publication), threshold=threshold)
 
 
 def quarter_text(q: str, lang: str) -> str:
@@ -221,11 +221,12 @@ def _xlsx_value(v: object) -> object:
 
 
 def build_figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, threshold: int,
-                  lang: str = "en", fetch: Callable[..., pl.DataFrame] | None = None) -> dict[str, pl.DataFrame]:
+                  lang: str = "en", fetch: Callable[..., pl.DataFrame] | None = None, key: int = 1
+                  ) -> dict[str, pl.DataFrame]:
     """Every figure of a report for the area and period of ``filters``: the registered published tables
     (:mod:`resettlement.published`) the pages show, in the publication view, so a slide holds exactly the page's
-    cells. ``fetch(name, *args)`` gives a published table (the app passes its cached ``Context.published``);
-    by default each is computed from ``tables``.
+    cells. ``fetch(name, *args)`` gives a published table (the app passes its cached ``Context.for_publication``);
+    by default each is computed from ``tables``, rounded with the database's ``key``.
 
     Keys: ``headline`` (Overview headline), ``trend`` (episodes per quarter, area and comparator), ``cohorts``
     (the area's episodes per quarter by cohort), ``needs`` (funnel by pathway, area and comparator), ``gaps``
@@ -239,7 +240,7 @@ def build_figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: d
         tables = dict(tables)
         if "service_code" not in tables["cases"].columns:
             tables["cases"] = geography.attach_service(tables["cases"])
-        inputs, protection = published.Inputs(tables), published.Protection.from_settings(publication=True)
+        inputs, protection = published.Inputs(tables), published.from_settings(publication=True, key=key)
         protection = replace(protection, threshold=threshold)
 
         def fetch(name: str, *args: object) -> pl.DataFrame:
@@ -734,8 +735,8 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
 
 
 def report_deck(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, threshold: int, lang: str = "en",
-                synthetic: bool = False, all_wales: bool = True, fetch: Callable[..., pl.DataFrame] | None = None
-                ) -> bytes:
+                synthetic: bool = False, all_wales: bool = True, fetch: Callable[..., pl.DataFrame] | None = None,
+                key: int = 1) -> bytes:
     """:func:`deck` of :func:`build_figures`: what the CLI and the Overview page's button produce."""
-    return deck(build_figures(tables, filters, as_of, threshold, lang, fetch), filters, as_of, threshold, lang,
+    return deck(build_figures(tables, filters, as_of, threshold, lang, fetch, key), filters, as_of, threshold, lang,
                 synthetic, all_wales)

@@ -39,14 +39,16 @@ SETTINGS: tuple[Setting, ...] = (
         "RESETTLEMENT_PUBLICATION_METHOD",
         "round",
         "How the publication view (and every deck and export made in it) protects figures: 'round' hides counts under "
-        "the threshold, zero included, and rounds the rest to RESETTLEMENT_ROUNDING_BASE, which holds against "
-        "differencing across areas, periods and cohorts; 'suppress' hides small counts and their neighbours (secondary "
-        "suppression) and shows the rest exactly, which does not (see docs/disclosure.md).",
+        "the threshold (zero included) or rounding to it, and rounds the rest to a multiple of "
+        "RESETTLEMENT_ROUNDING_BASE, which holds against differencing across areas, periods and cohorts; 'suppress' "
+        "hides small counts and their neighbours (secondary suppression) and shows the rest exactly, which does not "
+        "(see docs/disclosure.md).",
     ),
     Setting(
         "RESETTLEMENT_ROUNDING_BASE",
         "5",
-        "The publication view rounds counts to the nearest multiple of this number (2 or more).",
+        "The publication view rounds counts up or down to a multiple of this number (2 or more), at random but the "
+        "same count always the same way (the database's own rounding key decides).",
     ),
     Setting(
         "RESETTLEMENT_SCOPE",

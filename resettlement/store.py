@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import time
 import uuid
@@ -215,6 +216,19 @@ def _write_meta(conn: sa.Connection, meta: Mapping[str, str]) -> None:
     for key, value in meta.items():
         conn.execute(t.delete().where(t.c.key == key))
         conn.execute(t.insert().values(key=key, value=str(value)))
+    if conn.execute(sa.select(t.c.value).where(t.c.key == ROUNDING_KEY)).first() is None:
+        # made once with the data, kept with it, never shown: which way the publication view rounds each count
+        conn.execute(t.insert().values(key=ROUNDING_KEY, value=str(secrets.randbelow(2**24 - 1) + 1)))
+
+
+ROUNDING_KEY = "rounding_key"
+
+
+def rounding_key(meta: Mapping[str, str]) -> int:
+    """The database's rounding key (see ``disclosure.round_to``); 1 for a database written before keys existed,
+    until its next import."""
+    value = meta.get(ROUNDING_KEY, "")
+    return int(value) if value.isdigit() else 1
 
 
 def set_meta(engine: Engine, **meta: str) -> None:

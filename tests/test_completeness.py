@@ -384,9 +384,10 @@ def _page_figures(url: str, by: str) -> list[dict]:
 
     as_of = D(2026, 9, 30)
     f = Filters(*default_period(quarters_between(DATA_START, as_of), as_of))
-    table = published.frame(store.read_all(store.get_engine(url), Scope.all_wales()), f"completeness.{by}",
-                            published.Protection(5, True, "round", 5), f, by, trend_quarters(as_of),
-                            dq.Thresholds.from_settings())
+    engine = store.get_engine(url)
+    protection = published.Protection(5, True, "round", 5, store.rounding_key(store.read_meta(engine)))
+    table = published.frame(store.read_all(engine, Scope.all_wales()), f"completeness.{by}", protection, f, by,
+                            trend_quarters(as_of), dq.Thresholds.from_settings())
     return dq.records(table)
 
 

@@ -221,6 +221,7 @@ def registry_calls(tables: dict, f, as_of: date) -> list[tuple[str, tuple]]:
              *((f"completeness.{by}", (f, by, quarters, th)) for by in completeness.BY),
              *((f"outcomes.{part}", (f, as_of, quarters)) for part in ("headline", "summary", "days", "reoffending",
                                                                       "cohorts")),
+             *((f"evaluation.{part}", (f, as_of)) for part in ("effects", "balance")),
              *(("profile.areas", (f, lv, as_of)) for lv in ("la", "service", "police_area", "rrp")),
              *((f"profile.{part}", (f, level, code, as_of)) for part in ("gaps", "worst", "rrp_headline", "outcomes"))]
     ids = tuple(rrp.rrps_for_area(tables["rrps"], f.area)["rrp_id"].to_list())

@@ -293,9 +293,19 @@ def _cli_json(capsys, *args: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
+def _published(demo_url, demo_tables, f) -> dict:
+    """The evaluation tables the Outcomes page shows in the publication view (the registry's)."""
+    from resettlement import published
+
+    key = store.rounding_key(store.read_meta(store.get_engine(demo_url)))
+    inputs, protection = published.Inputs(demo_tables), published.Protection(5, True, "round", 5, key)
+    return {part: published.frame(inputs, f"evaluation.{part}", protection, f, AS_OF) for part in ("effects",
+                                                                                                  "balance")}
+
+
 def test_cli_prints_the_figures_the_page_shows(demo_url, demo_tables, capsys):
     out = _cli_json(capsys, "--db", demo_url, "--from", "2016Q1", "--to", "2026Q3")
-    figures = evaluation.protected_for(demo_tables, ALL, AS_OF, 5)
+    figures = _published(demo_url, demo_tables, ALL)
     assert (out["as_of"], out["area"], out["from"], out["to"], out["threshold"]) == (
         "2026-09-30", "wales", "2016Q1", "2026Q3", 5)
     assert out["effects"] == disclosure.to_records(figures["effects"])
@@ -308,7 +318,7 @@ def test_cli_area_period_and_cohorts(demo_url, demo_tables, capsys):
     out = _cli_json(capsys, "--db", demo_url, "--area", "police_area:W15000003", "--from", "2018Q1", "--to",
                     "2024Q4", "--cohort", "custody,remand", "--lang", "cy")
     f = Filters("2018Q1", "2024Q4", Area("police_area", "W15000003"), ("custody", "remand"))
-    assert out["effects"] == disclosure.to_records(evaluation.protected_for(demo_tables, f, AS_OF, 5)["effects"])
+    assert out["effects"] == disclosure.to_records(_published(demo_url, demo_tables, f)["effects"])
     assert out["cohorts"] == ["custody", "remand"]
     assert out["verdicts"][0]["text"].startswith(f"**{t('outcomes.measure.reoffended', 'cy')}**")
 
@@ -346,7 +356,8 @@ def test_cli_json_gives_the_hand_worked_timing_example(tmp_path, capsys, monkeyp
     k1 yes, k2 yes, k3 no (after). Treated 1/2 against comparison 2/3: ATT = -1/6 (counting k1 as treated, as "any
     review" did, would give +1/6). Child-clustered (here HC1) SE: u = e/2 for t1, t2 (+-1/4) and -e/3 for k1, k2,
     k3 (-1/9, -1/9, +2/9): sum u^2 = 1/8 + 6/81, x 5/4 x 4/3."""
-    monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")
+    monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")  # with suppression and a threshold of 1, the
+    monkeypatch.setenv("RESETTLEMENT_PUBLICATION_METHOD", "suppress")  # CLI prints the exact figures
     base = {"la_code": CARDIFF, "cohort": "custody", "start_date": date(2023, 1, 10), "sex": "male",
             "age_at_start": 16, "ethnicity": "white", "release_date": date(2023, 4, 1), "end_date": date(2023, 10, 1)}
     ids = ["t1", "t2", "k1", "k2", "k3"]

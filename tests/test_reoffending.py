@@ -144,7 +144,8 @@ def fixture_url(tmp_path):
 
 
 def test_cli_json_gives_the_documented_figures(fixture_url, capsys, monkeypatch):
-    monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")  # every figure shown, to check it by hand
+    monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")  # every figure shown, exactly, to check it by hand
+    monkeypatch.setenv("RESETTLEMENT_PUBLICATION_METHOD", "suppress")
     assert main(["reoffending", "--db", fixture_url, "--area", f"la:{CARDIFF}", "--from", "2024Q1", "--to",
                  "2025Q2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -209,8 +210,10 @@ def test_quarter_final_from_and_first_open_quarter():
     assert reoffending.first_open_quarter(["2024Q4"], AS_OF) is None
 
 
-def test_one_figure_on_overview_profile_outcomes_deck_and_cli(demo_url, capsys):
-    """The same area and period give one proven reoffending figure on every page, slide and export."""
+def test_one_figure_on_overview_profile_outcomes_deck_and_cli(demo_url, capsys, monkeypatch):
+    """The same area and period give one proven reoffending figure on every page, slide and export (exact figures:
+    the publication view by suppression, so the hand count is compared as it is)."""
+    monkeypatch.setenv("RESETTLEMENT_PUBLICATION_METHOD", "suppress")
     from dataclasses import replace
 
     from resettlement import geography, outcomes, overview, profile, report

@@ -129,7 +129,7 @@ def app_figures(tables, f):
     made, inputs = {}, published.Inputs(tables)
     for name, args in registry_calls(tables, f, AS_OF):
         if name not in made:
-            made[name] = published.frame(inputs, name, published.Protection.from_settings(), *args)
+            made[name] = published.frame(inputs, name, published.from_settings(), *args)
     return made
 
 
@@ -330,7 +330,7 @@ def test_xlsx_export_has_the_table_and_its_metadata(app, media):
     assert rows[t(k + "area", "cy")] == "Cymru"
     assert t("enum.cohort.custody", "cy") in rows[t(k + "cohorts", "cy")]
     assert rows[t(k + "view", "cy")] == t(k + "view_publication", "cy")
-    assert rows[t(k + "rule", "cy")] == t(k + "rounding_text", "cy", n=5, m=4, top=7, base=5)
+    assert rows[t(k + "rule", "cy")] == t(k + "rounding_text", "cy", n=5, m=4, base=5, eg=10, lo=6, hi=14)
     assert rows[t(k + "definitions", "cy")].startswith(t("needs.definitions.title", "cy"))
     assert [rows[c] for c in disclosure.NOTE_CODES] == [t(f"disclosure.note.{c}", "cy") for c in disclosure.NOTE_CODES]
 

@@ -115,7 +115,11 @@ def test_scope_values_are_bound_not_formatted(engine):
 
 
 def test_meta_and_counts(engine):
-    assert store.read_meta(engine) == {"as_of": "2024-03-31", "synthetic": "0", "data_version": "v1"}
+    meta = store.read_meta(engine)
+    key = meta.pop("rounding_key")  # made with the data: a whole number from 1 to 2^24 - 1, never shown
+    assert meta == {"as_of": "2024-03-31", "synthetic": "0", "data_version": "v1"}
+    assert 1 <= int(key) < 2**24 and store.rounding_key({**meta, "rounding_key": key}) == int(key)
+    assert store.rounding_key(meta) == 1  # a database written before keys existed
     assert store.as_of(store.read_meta(engine)) == date(2024, 3, 31)
     assert store.row_counts(engine) == {"cases": 3, "needs": 3, "outcomes": 2, "rrps": 2, "rrp_meetings": 2,
                                         "rrp_attendance": 3, "rrp_reviews": 1}

@@ -51,11 +51,13 @@ class Context:
     publication: bool = False  # the publication view: rounded counts (see docs/disclosure.md), no case-level lists
     role: str = "demo"  # the viewer's role (access.ROLES), or "demo": the open demo on synthetic data
     user: str = ""  # the signed-in user's name ("" in the open demo)
+    rounding_key: int = 1  # the database's (store.rounding_key): which way the publication view rounds each count
 
     @property
     def protection(self) -> Protection:
         """How this view protects figures (threshold, view, method, base): plain values, in every table's key."""
-        return Protection(self.threshold, self.publication, settings.publication_method(), settings.rounding_base())
+        return Protection(self.threshold, self.publication, settings.publication_method(), settings.rounding_base(),
+                          self.rounding_key)
 
     def published(self, name: str, *args):
         """Published table ``name`` (see :mod:`resettlement.published`) for ``args``, protected for this view and
@@ -422,6 +424,7 @@ def bootstrap(begun: Start, page: str) -> Context | None:
         lang=lang,
         url=url,
         data_version=meta.get("data_version", ""),
+        rounding_key=store.rounding_key(meta),
         as_of=as_of,
         synthetic=synthetic,
         scope=scope,
