@@ -201,7 +201,7 @@ def rounded(
 
 def wilson_expr(k: pl.Expr, n: pl.Expr, side: str, z: float = 1.96) -> pl.Expr:
     """One end (``low`` or ``high``) of the Wilson score interval of ``k`` out of ``n`` (the formula of
-    ``outcomes.wilson``, as an expression)."""
+    ``outcomes.wilson``, as an expression): keeps its coverage at small ``n`` and stays within [0, 1]."""
     p = k / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom

@@ -108,16 +108,6 @@ def first_events(events: pl.DataFrame, start: date, end: date, types: Sequence[s
 # --------------------------------------------------------------------------------------------- aggregation
 
 
-def wilson_expr(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
-    """Wilson score interval as expressions (null when ``n`` is 0): keeps its coverage at small ``n``."""
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt() / denom
-    ok = n > 0
-    return (pl.when(ok).then((centre - half).clip(0.0, 1.0)), pl.when(ok).then((centre + half).clip(0.0, 1.0)))
-
-
 def _aggs() -> list[pl.Expr]:
     known = pl.col("reoffended").is_not_null()
     reo = pl.col("reoffended").fill_null(False)
@@ -139,7 +129,8 @@ def _aggs() -> list[pl.Expr]:
 def _finish(agg: pl.DataFrame) -> pl.DataFrame:
     """Rates, intervals and frequencies from :func:`_aggs` columns (pure expressions, no loop over rows)."""
     n, k, m, sd, kc = (pl.col(c) for c in ("recorded", "reoffenders", "per_reoffender", "_sd", "reoffenders_counted"))
-    lo, hi = wilson_expr(k.cast(pl.Float64), n.cast(pl.Float64))
+    kf, nf = k.cast(pl.Float64), n.cast(pl.Float64)
+    lo, hi = (pl.when(n > 0).then(disclosure.wilson_expr(kf, nf, side, Z95)) for side in ("low", "high"))
     p = pl.when(n > 0).then(k / n)
     se_m = pl.when(kc >= 2).then(sd / kc.cast(pl.Float64).sqrt())
     # per offender = p × m; delta method: var ≈ m² p(1-p)/n + p² var(m)
