@@ -160,8 +160,8 @@ def _audit(args: argparse.Namespace) -> int:
                          indent=2, default=str))
     else:
         print(f"Disclosure audit, {view} view, {len(audit.AUDITED)} published tables, {f.start_q} to {f.end_q} "
-              f"(its quarters, less its first quarter, each cohort; every area at every level): "
-              f"{len(found)} finding(s)")
+              f"(its quarters, less its first quarter, each cohort; every area at every level; every authority's "
+              f"pages): {len(found)} finding(s)")
         for x in found:
             print(f"  {x['kind']:<16} {'/'.join(map(str, x['cell']))} = {x['value']}")
     return 1 if found else 0

@@ -120,7 +120,7 @@ PER_AREA: tuple[tuple[str, Callable[[Area, date], tuple]], ...] = (
     ("outcomes.headline", lambda area, as_of: (as_of, trend_quarters(as_of))),
 )
 LEVELS = ("la", "service", "police_area")
-AUDITED = tuple(dict.fromkeys([n.format(level=lv) for n, _ in BY_LEVEL for lv in LEVELS] + [n for n, _ in PER_AREA]))
+AUDITED = tuple(published.REGISTRY)  # every table: by level, per area, or (the rest) as the pages call them
 
 
 def views(f: Filters, as_of: date) -> dict[str, Filters]:
@@ -155,23 +155,51 @@ class _Cells:
                                       "value": f"{self.shown[key][0] if self.shown[key][1] is None else 'c'} in "
                                                f"{self.shown[key][2]}, {value if note is None else 'c'} in {where}"})
             return
-        self.shown[key] = (value, note, where)
-        self.known[key] = self.knowledge(value)
+        if key not in self.shown:
+            self.shown[key] = (value, note, where)
+            self.known[key] = self.knowledge(value)
 
-    def table(self, name: str, frame: pl.DataFrame, token_of: Callable[[dict], str], view: str) -> None:
-        """Every count cell of one published table, and its rows' own sums."""
+    def table(self, name: str, frame: pl.DataFrame, token_of: Callable[[dict], str], view: str,
+              family: str | None = None) -> None:
+        """Every count cell of one published table, and its rows' own sums. Rows are told apart by the table's
+        label columns (and by their position where those do not tell them apart)."""
         spec = published.REGISTRY[name]
-        family = FAMILY.get(name, name)
+        family = family or FAMILY.get(name, name)
         counts = [c for c in spec.counts if c in frame.columns]
-        dims = [c for c in spec.labels if c in frame.columns and c not in ("series", "area_code")]
+        text = [c for c, dtype in frame.schema.items()  # what a row is about (not what protection made of it)
+                if dtype == pl.String and not c.endswith(disclosure.NOTE_SUFFIX)]
+        dims = [c for c in dict.fromkeys([*spec.labels, *text]) if c in frame.columns
+                and c not in ("series", "group", "area_code")]
+        keys = [*dims, *[c for c in ("series", "group") if c in frame.columns]]
+        by_position = frame.height > 1 and (not keys or frame.select(keys).is_duplicated().any())
         for i, row in enumerate(frame.iter_rows(named=True)):
-            base = (family, token_of(row), view, tuple(str(row[d]) for d in dims))
+            # rows told apart only by position are never summed across areas or views ("#" keys)
+            labels = tuple(str(row[d]) for d in dims) + ((f"#{i}",) if by_position else ())
+            base = (family, token_of(row), view, labels)
             for col in counts:
                 self.add((*base, col), row[col], row.get(col + disclosure.NOTE_SUFFIX), name)
-            self.sums += _row_sums(spec, base, counts, f"{name}:{i}")
+            self.sums += _row_sums(spec, base, counts)
 
 
-def _row_sums(spec: published.Table, base: Key, counts: Sequence[str], slack: str) -> list[Sum]:
+def _by_position(labels: tuple | None) -> bool:
+    return bool(labels) and any(str(x).startswith("#") for x in labels)
+
+
+def _area_of(args: tuple, f: Filters) -> Area:
+    """The area a table is about: its own (level, code) arguments (Service gaps, the profile), else the filters'."""
+    if len(args) >= 3 and args[1] in (*LEVELS, "rrp") and isinstance(args[2], str):
+        return Area(args[1], args[2])
+    return f.area
+
+
+def _token_of(area: Area) -> Callable[[dict], str]:
+    """The area a row of a table of one area against Wales is about."""
+    def token(row: dict) -> str:
+        return "wales" if row.get("series", row.get("group")) == "wales" else area.token()
+    return token
+
+
+def _row_sums(spec: published.Table, base: Key, counts: Sequence[str]) -> list[Sum]:
     """A row's own relations (``identified = offer_recorded + offer_unknown``; with a remainder, the rest is an
     unpublished cell of its own)."""
     out = []
@@ -179,7 +207,7 @@ def _row_sums(spec: published.Table, base: Key, counts: Sequence[str], slack: st
         if isinstance(rel, disclosure.RowSum) and rel.total in counts and all(p in counts for p in rel.parts):
             parts = tuple((*base, p) for p in rel.parts)
             if rel.remainder:
-                parts += (("slack", slack, rel.total),)
+                parts += (("slack", *base, rel.total),)  # the row's own unpublished rest
             out.append(Sum((*base, rel.total), parts))
     return out
 
@@ -197,12 +225,20 @@ def cells(inputs: published.Inputs, f: Filters, as_of: date, protection: publish
                 table = published.frame(inputs, name, protection, vf, *extra(level, as_of, pathway))
                 out.table(name, table, lambda row, lv=level: f"{lv}:{row['area_code']}" if row["area_code"] != "wales"
                           else "wales", view)
+    walked = {pattern.format(level=lv) for pattern, _ in BY_LEVEL for lv in LEVELS} | {n for n, _ in PER_AREA}
     for area in [Area(), *(Area("la", code) for code in geography.area_codes("la"))]:
         af = replace(f, area=area)
         for name, extra in PER_AREA:
             table = published.frame(inputs, name, protection, af, *extra(area, as_of))
-            out.table(name, table, lambda row, a=area: a.token() if row.get("series", row.get("group")) == "area"
-                      else "wales", "period")
+            out.table(name, table, _token_of(area), "period")
+        for name, args in published.page_calls(inputs.tables, af, as_of):  # every other table the pages show
+            spec = published.REGISTRY[name]
+            if name in walked or "area_code" in spec.labels:
+                continue
+            table = published.frame(inputs, name, protection, *args)
+            if table is not None:
+                family = FAMILY.get(name) or f"{name}{args[1:]!r}"
+                out.table(name, table, _token_of(_area_of(args, af)), "period", family)
     out.sums += _level_sums(out.known, f, as_of) + _view_sums(out.known, all_views)
     for slack in {p for s in out.sums for p in s.parts if p[0] == "slack"}:
         out.known[slack] = None
@@ -232,7 +268,7 @@ def _level_sums(known: Mapping[Key, object], f: Filters, as_of: date) -> list[Su
     out = []
     for key in known:
         family, token, view, dims, col = key if len(key) == 5 else (None,) * 5
-        if token in parent_of and col not in NOT_ADDITIVE:
+        if token in parent_of and col not in NOT_ADDITIVE and not _by_position(dims):
             parts = tuple((family, child, view, dims, col) for child in parent_of[token])
             if all(p in known for p in parts):
                 out.append(Sum(key, parts))
@@ -246,7 +282,7 @@ def _view_sums(known: Mapping[Key, object], all_views: Mapping[str, Filters]) ->
     groups = [quarters] + ([[quarters[0], "rest"]] if "rest" in all_views else []) + ([cohorts] if cohorts else [])
     out = []
     for key in known:
-        if len(key) != 5 or key[2] != "period" or key[4] in NOT_ADDITIVE:
+        if len(key) != 5 or key[2] != "period" or key[4] in NOT_ADDITIVE or _by_position(key[3]):
             continue
         for group in groups:
             parts = tuple((key[0], key[1], v, key[3], key[4]) for v in group)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -32,6 +33,9 @@ from resettlement import (
     rrp,
     settings,
 )
+
+if TYPE_CHECKING:
+    from resettlement.filters import Filters
 
 Protection = disclosure.Protection
 
@@ -113,12 +117,14 @@ def rule_texts(protection: Protection, lang: str) -> list[str]:
 
 
 class Inputs:
-    """The tables, and their completeness masks worked out only when a table needs them (for callers outside the
-    app: the deck, the CLI, the audit and tests; the app caches both per scope)."""
+    """The tables, their completeness masks (worked out only when a table needs them) and the results of the sources
+    already computed, so the tables made from one source share it (for callers outside the app: the deck, the CLI,
+    the audit and tests; the app caches both per scope)."""
 
     def __init__(self, tables: Mapping[str, pl.DataFrame]) -> None:
         self.tables = tables
         self._evaluated: completeness.Evaluated | None = None
+        self._results: dict[tuple, Any] = {}
 
     def of(self, spec: Table) -> Any:
         if spec.input == "evaluated":
@@ -127,12 +133,55 @@ class Inputs:
             return self._evaluated
         return self.tables
 
+    def source(self, spec: Table, args: tuple) -> Any:
+        """``spec.source`` on these inputs and ``args``, computed once."""
+        key = (spec.source, args)
+        if key not in self._results:
+            self._results[key] = spec.source(self.of(spec), *args)
+        return self._results[key]
+
 
 def frame(inputs: Inputs | Mapping[str, pl.DataFrame], name: str, protection: Protection, *args: Any) -> pl.DataFrame:
     """Published table ``name`` for ``args`` (plain values, as its source takes them), protected."""
     spec = REGISTRY[name]
     inputs = inputs if isinstance(inputs, Inputs) else Inputs(inputs)
-    return protect(spec, spec.source(inputs.of(spec), *args), protection, *args)
+    return protect(spec, inputs.source(spec, args), protection, *args)
+
+
+def page_calls(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> list[tuple[str, tuple]]:
+    """Every registered table with the arguments the pages pass it for filters ``f`` (each choice a page offers:
+    every level of the Service gaps map and the profile, every breakdown, the first pathways' trends, the RRPs of
+    the area): what the audit and the tests walk, so they check what users see."""
+    from resettlement.filters import DATA_START, quarters_between, trend_quarters
+    from resettlement.standard import AGENCY_TYPES, PATHWAYS, SECURE_COHORTS
+
+    quarters = trend_quarters(as_of)
+    th = completeness.Thresholds.from_settings()
+    level, code = (f.area.level, f.area.code) if f.area.level != "wales" else ("la", "W06000015")
+    calls = [("overview.headline", (f, as_of)), ("overview.trend", (f, quarters)), ("overview.cohorts", (f, quarters)),
+             ("needs.compare", (f,)), ("needs.funnel", (f,)), ("needs.per_case", (f,)),
+             *(("needs.breakdown", (f, by)) for by in needs.BREAKDOWNS),
+             *(("needs.trend", (f, quarters, p)) for p in PATHWAYS[:3]),
+             *(("gaps.areas", (f, lv, p)) for lv in gaps.LEVELS for p in ("all", "accommodation", "health")),
+             ("gaps.compare", (f, level, code, "all")), ("gaps.reasons", (f, level, code, "all")),
+             ("gaps.trend", (f, level, code, "all", quarters)),
+             *((f"completeness.{by}", (f, by, quarters, th)) for by in completeness.BY),
+             *((f"outcomes.{part}", (f, as_of, quarters)) for part in ("headline", "summary", "days", "reoffending",
+                                                                      "cohorts")),
+             *((f"evaluation.{part}", (f, as_of)) for part in ("effects", "balance")),
+             *(("profile.areas", (f, lv, as_of)) for lv in profile.LEVELS),
+             *((f"profile.{part}", (f, level, code, as_of)) for part in ("gaps", "worst", "rrp_headline", "outcomes"))]
+    ids = tuple(rrp.rrps_for_area(tables["rrps"], f.area)["rrp_id"].to_list())
+    if ids:
+        secure = tuple(c for c in f.cohorts if c in SECURE_COHORTS)
+        whole = f.area.level == "wales"
+        period = tuple(rrp.period_quarters(quarters_between(DATA_START, as_of), f.start_q, f.end_q))
+        calls += [(f"rrp.{part}", (f, ids, secure, whole)) for part in ("headline", "release", "first_review",
+                                                                        "first_review_bins", "referral")]
+        calls += [(f"rrp.{part}", (f, ids, period, as_of)) for part in ("meetings", "summary", "actions",
+                                                                        "attendance")]
+        calls += [("rrp.attendance_trend", (f, ids, period, a, whole)) for a in ("all", AGENCY_TYPES[0])]
+    return calls
 
 
 # ------------------------------------------------------------------------------------------------ row selections

@@ -201,40 +201,10 @@ def test_property_no_relation_gives_a_hidden_cell_back(grid, threshold):
 
 
 def registry_calls(tables: dict, f, as_of: date) -> list[tuple[str, tuple]]:
-    """Every registered published table (resettlement/published.py) with the arguments the pages pass it for
-    filters ``f``: the exhaustive checks below walk what users see, not a copy of it."""
-    from resettlement import completeness, gaps, rrp
-    from resettlement.filters import DATA_START, quarters_between, trend_quarters
-    from resettlement.needs import BREAKDOWNS
-    from resettlement.standard import AGENCY_TYPES, PATHWAYS, SECURE_COHORTS
+    """Every registered published table with the arguments the pages pass it (``published.page_calls``)."""
+    from resettlement import published
 
-    quarters = trend_quarters(as_of)
-    th = completeness.Thresholds.from_settings()
-    level, code = (f.area.level, f.area.code) if f.area.level != "wales" else ("la", "W06000015")
-    calls = [("overview.headline", (f, as_of)), ("overview.trend", (f, quarters)), ("overview.cohorts", (f, quarters)),
-             ("needs.compare", (f,)), ("needs.funnel", (f,)), ("needs.per_case", (f,)),
-             *(("needs.breakdown", (f, by)) for by in BREAKDOWNS),
-             *(("needs.trend", (f, quarters, p)) for p in PATHWAYS[:3]),
-             *(("gaps.areas", (f, lv, p)) for lv in gaps.LEVELS for p in ("all", "accommodation", "health")),
-             ("gaps.compare", (f, level, code, "all")), ("gaps.reasons", (f, level, code, "all")),
-             ("gaps.trend", (f, level, code, "all", quarters)),
-             *((f"completeness.{by}", (f, by, quarters, th)) for by in completeness.BY),
-             *((f"outcomes.{part}", (f, as_of, quarters)) for part in ("headline", "summary", "days", "reoffending",
-                                                                      "cohorts")),
-             *((f"evaluation.{part}", (f, as_of)) for part in ("effects", "balance")),
-             *(("profile.areas", (f, lv, as_of)) for lv in ("la", "service", "police_area", "rrp")),
-             *((f"profile.{part}", (f, level, code, as_of)) for part in ("gaps", "worst", "rrp_headline", "outcomes"))]
-    ids = tuple(rrp.rrps_for_area(tables["rrps"], f.area)["rrp_id"].to_list())
-    if ids:
-        secure = tuple(c for c in f.cohorts if c in SECURE_COHORTS)
-        whole = f.area.level == "wales"
-        period = tuple(rrp.period_quarters(quarters_between(DATA_START, as_of), f.start_q, f.end_q))
-        calls += [(f"rrp.{part}", (f, ids, secure, whole)) for part in ("headline", "release", "first_review",
-                                                                        "first_review_bins", "referral")]
-        calls += [(f"rrp.{part}", (f, ids, period, as_of)) for part in ("meetings", "summary", "actions",
-                                                                        "attendance")]
-        calls += [("rrp.attendance_trend", (f, ids, period, a, whole)) for a in ("all", AGENCY_TYPES[0])]
-    return calls
+    return published.page_calls(tables, f, as_of)
 
 
 FILTER_CASES = [("wales", "2024Q4", "2026Q3"), ("la:W06000015", "2024Q4", "2026Q3"),
