@@ -45,7 +45,7 @@ st.header(t("completeness.compare_title", lang))
 level = st.segmented_control(t("completeness.level", lang), options=list(dq.AREA_LEVELS), default="la",
                              required=True, format_func=lambda v: t(f"completeness.level_{v}", lang), key="dq_level")
 areas = ctx.published(f"completeness.{level}", f, level, ctx.quarters, th)
-names = dq.area_names(level, lang, ctx.tables()["rrps"])
+names = dq.area_names(level, lang, ctx.rrp_names())
 clicked = None
 map_tab, table_tab = st.tabs([t("completeness.map_tab", lang), t("ui.table", lang)])
 with map_tab:

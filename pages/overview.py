@@ -19,7 +19,7 @@ st.subheader(area)
 st.caption(period)
 st.download_button(  # built on click: the same deck as `python -m resettlement report`, publication view
     t("report.download", lang), data=lambda: report.report_deck(ctx.tables(), f, ctx.as_of, n, lang, ctx.synthetic,
-                                                                ctx.scope.is_all_wales, ctx.for_publication),
+                                                                fetch=ctx.for_publication),
     file_name=f"resettlement-{f.area.token().replace(':', '-')}-{f.start_q}-{f.end_q}-{lang}.pptx", mime=report.MIME,
     key="overview_deck", icon=":material/slideshow:", help=t("report.download_help", lang))
 

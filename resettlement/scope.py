@@ -42,6 +42,12 @@ class Scope:
         """A stable plain string for cache keys."""
         return ("case:" if self.case_level else "agg:") + ",".join(sorted(self.la_codes))
 
+    def figures_key(self) -> str:
+        """The key of the scope published figures are computed on: all Wales (aggregates only) for a viewer of some
+        areas, so benchmarks survive their scope (the figures then leave only in the publication view); the
+        viewer's own scope otherwise."""
+        return self.key() if self.is_all_wales else Scope.all_wales().key()
+
     def allows(self, la_code: str) -> bool:
         return la_code in self.la_codes
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -59,18 +60,29 @@ class Context:
         return Protection(self.threshold, self.publication, settings.publication_method(), settings.rounding_base(),
                           self.rounding_key)
 
+    @property
+    def figures_scope(self) -> str:
+        """The scope key the published figures are computed on (:meth:`Scope.figures_key`): a viewer of some areas
+        gets benchmarks that survive their scope, in the publication view only; their case-level lists stay within
+        their own scope."""
+        return self.scope.figures_key()
+
     def published(self, name: str, *args):
         """Published table ``name`` (see :mod:`resettlement.published`) for ``args``, protected for this view and
         cached per (url, scope, data version, protection, args): the page's only way to a figure."""
-        return data.published(name, self.url, self.scope.key(), self.data_version, self.protection, *args)
+        return data.published(name, self.url, self.figures_scope, self.data_version, self.protection, *args)
 
     def for_publication(self, name: str, *args):
         """:meth:`published` in the publication view whatever this view is (the deck, which leaves the room)."""
         protection = replace(self.protection, publication=True)
-        return data.published(name, self.url, self.scope.key(), self.data_version, protection, *args)
+        return data.published(name, self.url, self.figures_scope, self.data_version, protection, *args)
 
     def tables(self) -> dict:
         return data.tables(self.url, self.scope.key(), self.data_version)
+
+    def rrp_names(self) -> pl.DataFrame:
+        """Every RRP's id and names (reference data, not about children): the published figures cover all Wales."""
+        return data.tables(self.url, self.figures_scope, self.data_version)["rrps"]
 
     def cached(self, fn, *args):
         """``fn(self.tables(), *args)``, computed once per (url, scope, data version, args): see
@@ -308,18 +320,21 @@ def area_label(token: str, lang: str) -> str:
 
 
 def comparator_label(ctx: Context) -> str:
-    """What the selected area is compared with: Wales, or all areas the viewer may see."""
-    return t("area.wales", ctx.lang) if ctx.scope.is_all_wales else t("area.in_scope", ctx.lang)
+    """What the selected area is compared with: Wales (all of it, whatever the viewer's scope: see
+    :attr:`Context.figures_scope`)."""
+    return t("area.wales", ctx.lang)
 
 
 def publication_switch(lang: str, scope: Scope) -> bool:
     """The publication view switch in the sidebar: what a Welsh Government audience would see. Viewers without
-    case-level rights always get it (the switch is shown on, disabled, with the reason)."""
+    case-level rights, and viewers of some areas only (their figures include Wales and other areas), always get it
+    (the switch is shown on, disabled, with the reason)."""
     sb = st.sidebar
-    if not scope.case_level:
+    if not scope.case_level or not scope.is_all_wales:
         sb.toggle(t("disclosure.publication", lang), value=True, disabled=True, key="publication_forced",
                   help=t("disclosure.publication_help", lang))
-        sb.caption(t("disclosure.publication_forced", lang))
+        sb.caption(t("disclosure.publication_forced" if not scope.case_level else "disclosure.publication_partial",
+                     lang))
         return True
     on = sb.toggle(t("disclosure.publication", lang), value=False, key="publication",
                    help=t("disclosure.publication_help", lang))
@@ -413,13 +428,14 @@ def bootstrap(begun: Start, page: str) -> Context | None:
     if scope.is_empty:
         st.error(t("error.no_scope", lang))
         st.stop()
-    data.prefetch(url, scope.key(), meta.get("data_version", ""))  # loads while the shell and page are drawn
+    for key in dict.fromkeys((scope.figures_key(), scope.key())):  # loads while the shell and page are drawn
+        data.prefetch(url, key, meta.get("data_version", ""))
     as_of = store.as_of(meta) or date.today()
     quarters = quarters_between(DATA_START, as_of)
     filters = filter_bar(lang, quarters, scope, as_of)
     publication = publication_switch(lang, scope)
-    if publication:  # the viewer sees, and reads, as an aggregate-only audience would
-        scope = replace(scope, case_level=False)
+    if publication and scope.is_all_wales:  # the viewer sees, and reads, as an aggregate-only audience would
+        scope = replace(scope, case_level=False)  # (a viewer of some areas keeps the case-level lists of their own)
     ctx = Context(
         lang=lang,
         url=url,

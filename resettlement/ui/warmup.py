@@ -129,7 +129,7 @@ def plan(url: str) -> View | None:
     as_of = store.as_of(meta) or date.today()
     quarters = quarters_between(DATA_START, as_of)
     f = Filters(*default_period(quarters, as_of), Area.parse(area_options(scope.la_codes)[0]), COHORTS)
-    return View(url, scope.key(), version, f, as_of, trend_quarters(as_of))
+    return View(url, scope.figures_key(), version, f, as_of, trend_quarters(as_of))
 
 
 def compute(view: View) -> None:
@@ -143,7 +143,7 @@ def compute(view: View) -> None:
 
     data.cached(overview.headline, view.url, view.scope_key, view.data_version, view.filters, view.as_of)
     data.cached(overview.trends, view.url, view.scope_key, view.data_version, view.filters, view.quarters)
-    data.tables(view.url, view.scope_key, view.data_version)
+    data.tables(view.url, view.scope_key, view.data_version)  # the figures' tables (all Wales for some areas)
 
 
 def warm(url: str) -> bool:
