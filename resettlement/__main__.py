@@ -614,6 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("streamlit_args", nargs="*", metavar="STREAMLIT_OPTION",
                      help="passed to `streamlit run` as they are (e.g. --server.port 8600)")
     srv.set_defaults(func=_serve)
+    for name in OPERATOR_COMMANDS:
+        _add_as_admin(sub.choices[name])
     argv = sys.argv[1:] if argv is None else argv
     bad = next((a for a in argv if not _is_text(a)), None)
     if bad is not None:
@@ -624,6 +626,16 @@ def main(argv: list[str] | None = None) -> int:
         return _checked(argparse.Namespace(func=_serve, command="serve", streamlit_args=argv[1:]))
     args = parser.parse_args(argv)
     return _checked(args)
+
+
+def _add_as_admin(parser: argparse.ArgumentParser, nested: bool = False) -> None:
+    """``--as-admin`` on ``parser`` and the subcommands under it (``users add --as-admin`` reads naturally)."""
+    parser.add_argument("--as-admin", action="store_true", default=argparse.SUPPRESS if nested else False,
+                        help="confirm you are the server's operator (needed on real data)")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _add_as_admin(child, nested=True)
 
 
 def _is_text(arg: str) -> bool:
@@ -638,6 +650,34 @@ def _is_text(arg: str) -> bool:
 
 #: Commands that read no setting (so a bad setting does not stop them).
 _NO_SETTINGS = frozenset({"docs", "templates"})
+#: Commands that read or write a database's records: on real data, only for the server's operator (--as-admin).
+OPERATOR_COMMANDS = frozenset({"info", "gaps", "audit", "import", "completeness", "evaluate", "reoffending", "report",
+                               "users", "audit-log"})
+
+
+def _holds_real_data(url: str) -> bool:
+    """True unless ``url`` is a database of synthetic demonstration data (a new database will hold real data)."""
+    if not store.database_exists(url):
+        return True
+    try:
+        return store.read_meta(store.get_engine(url)).get("synthetic") != "1"
+    except store.DATABASE_ERRORS:
+        return True
+
+
+def _operator_refusal(args: argparse.Namespace) -> str | None:
+    """Why a command may not run (``None`` if it may): real case records are for the server's operator, who says so
+    with ``--as-admin``; the app's users sign in and see what their role allows instead."""
+    if args.command not in OPERATOR_COMMANDS or getattr(args, "as_admin", False):
+        return None
+    url = getattr(args, "db", None) or settings.db_url()
+    if not store.database_exists(url) and args.command not in ("import", "users"):
+        return None  # nothing to read: the command says so itself
+    if not _holds_real_data(url):
+        return None
+    return (f"{args.command} reads or writes real case records: the command line is for the server's operator, "
+            "who holds the database URL. Pass --as-admin to confirm (app users sign in instead; see the README, "
+            "'Sign-in, roles and the audit log').")
 
 
 def _checked(args: argparse.Namespace) -> int:
@@ -656,6 +696,10 @@ def _checked(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
     try:
+        refusal = _operator_refusal(args)
+        if refusal:
+            print(f"error: {refusal}", file=sys.stderr)
+            return 2
         return args.func(args)
     except store.DATABASE_ERRORS as exc:
         print(f"error: {t('db.damaged', 'en', detail=settings.hide_password(store.error_text(exc)))}",

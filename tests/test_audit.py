@@ -90,7 +90,7 @@ def test_every_recovery_in_the_working_view_is_the_true_count(scale_one):
     raw = audit.cells(inputs, f, AS_OF, published.Protection(1, False)).shown
     found = audit.run(inputs, f, AS_OF, published.Protection(N, False))
     recovered = [x for x in found if x["kind"] == "recovered"]
-    assert recovered and all(x["kind"] not in ("small_published", "inconsistent") for x in found)  # 16 at scale 1
+    assert recovered and all(x["kind"] not in ("small_published", "inconsistent") for x in found)
     for x in recovered:
         assert raw[tuple(x["cell"])][0] == x["value"] and 1 <= x["value"] <= N - 1, x
 

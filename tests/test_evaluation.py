@@ -289,7 +289,7 @@ def demo_tables(demo_url):
 
 
 def _cli_json(capsys, *args: str) -> dict:
-    assert cli.main(["evaluate", *args, "--json"]) == 0
+    assert cli.main(["evaluate", "--as-admin", *args, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -324,7 +324,7 @@ def test_cli_area_period_and_cohorts(demo_url, demo_tables, capsys):
 
 
 def test_cli_rejects_a_bad_period(demo_url, capsys):
-    assert cli.main(["evaluate", "--db", demo_url, "--from", "2030Q1"]) == 2
+    assert cli.main(["evaluate", "--as-admin", "--db", demo_url, "--from", "2030Q1"]) == 2
     assert "error" in capsys.readouterr().err
 
 
@@ -389,5 +389,5 @@ def test_cli_json_gives_the_hand_worked_timing_example(tmp_path, capsys, monkeyp
     r = next(e for e in out["effects"] if e["outcome"] == "accommodation_confirmed_before_release")
     assert (out["thresholds"]["min_treated"], r["verdict"]) == (2, "no_difference")
     monkeypatch.setenv("RESETTLEMENT_EVAL_MIN_MATCHED", "0")
-    assert cli.main(["evaluate", "--db", url, "--json"]) == 2
+    assert cli.main(["evaluate", "--as-admin", "--db", url, "--json"]) == 2
     assert "RESETTLEMENT_EVAL_MIN_MATCHED" in capsys.readouterr().err

@@ -67,7 +67,7 @@ def test_any_command_on_the_target_removes_what_a_killed_import_left(tmp_path, c
     target = tmp_path / "new" / "target.db"
     _kill_while_writing(f"sqlite:///{target}", tmp_path)
     assert list(target.parent.iterdir())
-    assert main(["info", "--db", f"sqlite:///{target}"]) == 2
+    assert main(["info", "--as-admin", "--db", f"sqlite:///{target}"]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert list(target.parent.iterdir()) == []
 
@@ -114,7 +114,8 @@ def test_rejects_files_are_owner_only_in_a_given_or_a_default_folder(tmp_path, c
     given = tmp_path / "given" / "rejects"
     for extra in (["--rejects", str(given)], []):
         db = tmp_path / f"real{len(extra)}.db"
-        assert main(["import", str(bad), "--db", f"sqlite:///{db}", "--accept-valid", "--json", *extra]) == 0
+        assert main(["import", "--as-admin", str(bad), "--db", f"sqlite:///{db}", "--accept-valid", "--json",
+                     *extra]) == 0
         paths = [Path(p) for p in json.loads(capsys.readouterr().out)["rejects_files"]]
         assert [p.name for p in paths] == ["cases_rejects.csv"]
         assert mode(paths[0]) == 0o600 and mode(paths[0].parent) == 0o700

@@ -546,8 +546,8 @@ def _kill_while_writing(url: str, folder: Path) -> list[str]:
     """Run the CLI on large files and SIGKILL it once the cases are upserted and the needs are being written."""
     files = _large_files(folder, 8_000)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "resettlement", "import", *map(str, files), "--db", url],
-                            cwd=folder, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "resettlement", "import", "--as-admin", *map(str, files), "--db",
+                             url], cwd=folder, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     seen = []
     try:
         for line in proc.stderr:
@@ -656,20 +656,20 @@ def test_random_malformed_input_never_raises_and_never_partially_writes(tmp_path
 
 def test_cli_exit_codes_and_json(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    assert main(["import", str(DATA / A), "--db", db, "--dry-run"]) == 0
-    assert main(["import", str(DATA / "cases_us_dates.csv"), "--db", db]) == 1
+    assert main(["import", "--as-admin", str(DATA / A), "--db", db, "--dry-run"]) == 0
+    assert main(["import", "--as-admin", str(DATA / "cases_us_dates.csv"), "--db", db]) == 1
     assert not (tmp_path / "cli.db").exists()
     capsys.readouterr()
-    assert main(["import", str(DATA / A), "--db", db, "--json", "--note", "first"]) == 0
+    assert main(["import", "--as-admin", str(DATA / A), "--db", db, "--json", "--note", "first"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["outcome"] == "written" and out["totals"]["cases"]["added"] == 6 and len(out["problems"]) == 3
-    assert main(["import", str(DATA / "needs.csv"), "--db", db, "--accept-valid", "--rejects",
+    assert main(["import", "--as-admin", str(DATA / "needs.csv"), "--db", db, "--accept-valid", "--rejects",
                  str(tmp_path / "rej"), "--lang", "cy"]) == 0
     text = capsys.readouterr().out
     assert t("importer.outcome.written_with_rejects", "cy", rejected=4) in text
     assert (tmp_path / "rej" / "needs_rejects.csv").exists()
     store.set_meta(store.get_engine(db), synthetic="1")
-    assert main(["import", str(DATA / "needs_more.csv"), "--db", db]) == 2
+    assert main(["import", "--as-admin", str(DATA / "needs_more.csv"), "--db", db]) == 2
 
 
 def test_every_reason_has_text_in_both_languages():

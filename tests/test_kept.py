@@ -111,11 +111,11 @@ def test_demo_and_import_commands_keep_the_first_page(tmp_path, monkeypatch, cap
     source = str(Path(__file__).parent / "data" / "import" / "cases_bom_semicolon.csv")
     hidden, shown = f"sqlite:///{tmp_path / 'hidden.db'}", f"sqlite:///{tmp_path / 'shown.db'}"
     monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
-    assert main(["import", source, "--db", hidden, "--json"]) == 0
+    assert main(["import", "--as-admin", source, "--db", hidden, "--json"]) == 0
     assert _kept_files(hidden) == 0  # real data and no scope set: nobody may see it, so nothing is computed
     monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
     capsys.readouterr()
-    assert main(["import", source, "--db", shown, "--json"]) == 0
+    assert main(["import", "--as-admin", source, "--db", shown, "--json"]) == 0
     assert _kept_files(shown) == 2
     assert json.loads(capsys.readouterr().out)["outcome"] == "written"  # the warm-up printed nothing to stdout
     data.clear()

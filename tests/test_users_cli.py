@@ -24,15 +24,15 @@ def url(db_url):
 
 
 def _users(url: str, capsys) -> list[dict]:
-    assert main(["users", "list", "--db", url, "--json"]) == 0
+    assert main(["users", "--as-admin", "list", "--db", url, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
 def test_add_set_remove_list(url, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret passphrase\n"))
-    assert main(["users", "add", "Chair@Cardiff", "--role", "area", "--area", "la:W06000015", "--area",
+    assert main(["users", "--as-admin", "add", "Chair@Cardiff", "--role", "area", "--area", "la:W06000015", "--area",
                  "service:western_bay", "--password-stdin", "--db", url]) == 0
-    assert main(["users", "add", "lead@wales.gov.uk", "--role", "national", "--db", url]) == 0
+    assert main(["users", "--as-admin", "add", "lead@wales.gov.uk", "--role", "national", "--db", url]) == 0
     capsys.readouterr()
     rows = _users(url, capsys)
     assert [(r["name"], r["role"], r["areas"], r["password"]) for r in rows] == [
@@ -42,11 +42,11 @@ def test_add_set_remove_list(url, capsys, monkeypatch):
     engine = store.get_engine(url)
     assert access.sign_in(engine, "chair@cardiff", "s3cret passphrase").reason == "ok"
 
-    assert main(["users", "set", "chair@cardiff", "--role", "presenter", "--db", url]) == 0
-    assert main(["users", "remove", "lead@wales.gov.uk", "--db", url]) == 0
+    assert main(["users", "--as-admin", "set", "chair@cardiff", "--role", "presenter", "--db", url]) == 0
+    assert main(["users", "--as-admin", "remove", "lead@wales.gov.uk", "--db", url]) == 0
     capsys.readouterr()
     assert [(r["name"], r["role"], r["areas"]) for r in _users(url, capsys)] == [("chair@cardiff", "presenter", "")]
-    assert main(["users", "list", "--db", url]) == 0
+    assert main(["users", "--as-admin", "list", "--db", url]) == 0
     assert "chair@cardiff" in capsys.readouterr().out
 
 
@@ -59,43 +59,53 @@ def test_add_set_remove_list(url, capsys, monkeypatch):
     (["users", "remove", "nobody"], "no user"),
 ])
 def test_refusals_are_readable_and_exit_1(url, capsys, argv, message):
-    assert main([*argv, "--db", url]) == 1
+    assert main([*argv, "--db", url, "--as-admin"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and "Traceback" not in err
 
 
 def test_bad_role_is_a_usage_error(url, capsys):
     with pytest.raises(SystemExit) as stop:
-        main(["users", "add", "x@y", "--role", "superuser", "--db", url])
+        main(["users", "--as-admin", "add", "x@y", "--role", "superuser", "--db", url])
     assert stop.value.code == 2
 
 
 def test_empty_password_on_stdin_is_refused(url, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert main(["users", "add", "x@y", "--role", "admin", "--password-stdin", "--db", url]) == 1
+    assert main(["users", "--as-admin", "add", "x@y", "--role", "admin", "--password-stdin", "--db", url]) == 1
     assert "no password" in capsys.readouterr().err
     assert _users(url, capsys) == []
 
 
 def test_missing_database_file_exit_2(tmp_path, capsys):
-    assert main(["users", "list", "--db", f"sqlite:///{tmp_path / 'none.db'}"]) == 2
+    assert main(["users", "--as-admin", "list", "--db", f"sqlite:///{tmp_path / 'none.db'}"]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
 
 
 def test_audit_log_lists_user_changes_and_filters(url, capsys):
-    assert main(["users", "add", "a@b", "--role", "admin", "--db", url]) == 0
-    assert main(["users", "set", "a@b", "--unlock", "--db", url]) == 0
+    assert main(["users", "--as-admin", "add", "a@b", "--role", "admin", "--db", url]) == 0
+    assert main(["users", "--as-admin", "set", "a@b", "--unlock", "--db", url]) == 0
     access.audit(store.get_engine(url), "a@b", "download", "overview", {"file": "deck.pptx", "area": "wales"})
     capsys.readouterr()
-    assert main(["audit-log", "--db", url, "--json"]) == 0
+    assert main(["audit-log", "--as-admin", "--db", url, "--json"]) == 0
     log = json.loads(capsys.readouterr().out)
     assert [e["event"] for e in log] == ["download", "user_changed", "user_added"]
     assert log[1]["user_name"].startswith("cli:") and json.loads(log[2]["detail"])["user"] == "a@b"
-    assert main(["audit-log", "--db", url, "--event", "download", "--json"]) == 0
+    assert main(["audit-log", "--as-admin", "--db", url, "--event", "download", "--json"]) == 0
     only = json.loads(capsys.readouterr().out)
     assert [(e["user_name"], json.loads(e["detail"])["file"]) for e in only] == [("a@b", "deck.pptx")]
-    assert main(["audit-log", "--db", url, "--user", "nobody"]) == 0
+    assert main(["audit-log", "--as-admin", "--db", url, "--user", "nobody"]) == 0
     assert capsys.readouterr().out.strip() == "0 entries"
     with pytest.raises(SystemExit):
-        main(["audit-log", "--db", url, "--limit", "0"])
+        main(["audit-log", "--as-admin", "--db", url, "--limit", "0"])
+
+
+def test_real_data_needs_the_operator_to_say_so(url, demo_url, capsys):
+    """On real case records every command that reads or writes them asks for --as-admin (exit 2, a readable
+    reason); on the synthetic demo, and with the flag, it runs."""
+    assert main(["users", "list", "--db", url]) == 2
+    assert "--as-admin" in capsys.readouterr().err
+    assert main(["users", "list", "--db", url, "--as-admin"]) == 0
+    capsys.readouterr()
+    assert main(["gaps", "--db", demo_url, "--json"]) == 0  # synthetic: no flag needed
