@@ -64,7 +64,8 @@ def test_shared_url_reproduces_the_view(tab):
 def test_download_gives_the_tables_csv(tab):
     p = tab.open("")
     p.get_by_role("tab", name=t("ui.table", "en")).last.click()
-    with p.expect_download() as info:
+    tab.wait()
+    with p.expect_download(timeout=60_000) as info:  # built on click, on a machine the whole suite keeps busy
         p.get_by_role("button", name=t("ui.download_csv", "en")).last.click()
     path = info.value.path()
     text = path.read_text(encoding="utf-8-sig")
@@ -82,7 +83,8 @@ def test_xlsx_download_is_built_on_click(tab):
 
     p = tab.open("")
     p.get_by_role("tab", name=t("ui.table", "en")).last.click()
-    with p.expect_download() as info:
+    tab.wait()
+    with p.expect_download(timeout=60_000) as info:  # built on click, on a machine the whole suite keeps busy
         p.get_by_role("button", name=t("disclosure.export.download_xlsx", "en")).last.click()
     assert info.value.suggested_filename.endswith(".xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(info.value.path().read_bytes()))
