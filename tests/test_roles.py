@@ -13,6 +13,7 @@ import pytest
 
 from resettlement import access, markup, store
 from resettlement.i18n import t
+from resettlement.scope import Scope
 from resettlement.ui import shell
 from tests.apptest import OIDC_SECRETS, PAGES, new_app, texts
 
@@ -215,3 +216,23 @@ def test_an_area_user_whose_areas_cover_nothing_sees_nothing(real):
     at = oidc("gone@rrp").run()
     shows_no_data(at)
     assert [e.value for e in at.error] == [t("error.no_scope", "en")]
+
+
+@pytest.mark.parametrize("email", ["chair@cardiff", "lead@wales", "wg@gov.wales"])
+def test_every_page_for_each_role_shows_only_what_the_role_allows(real, email):
+    """Every page a role reaches, in turn: no error; an area chair's and a presenter's figures are all in the
+    publication view (rounded, over all Wales for the chair: benchmarks that survive scope); the chair's case-level
+    rows (the fix list) are Cardiff's only; a presenter gets no case-level rows at all."""
+    at = oidc(email).run()
+    pages = [k for k in PAGES if k not in ("import",)]
+    for key in pages:
+        at.switch_page(PAGES[key]).run()
+        assert not at.exception, (email, key, [e.value for e in at.exception])
+        ctx = at.session_state["_ctx"]
+        if email != "lead@wales":
+            assert ctx.protection.rounds and ctx.figures_scope == Scope.all_wales().key(), (email, key)
+        fix = [d.value for d in at.dataframe if t("completeness.fix.col.case_id", "en") in d.value.columns]
+        if email == "chair@cardiff" and key == "completeness":
+            assert fix and set(fix[0][t("completeness.fix.col.la_code", "en")]) == {"Cardiff"}
+        if email == "wg@gov.wales":
+            assert fix == []
