@@ -272,17 +272,15 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _reoffending(args: argparse.Namespace) -> int:
-    from resettlement import reoffending
+    from resettlement import published, reoffending
     from resettlement.scope import Scope
 
     opened = _open_report(args)
     if opened is None:
         return 2
-    from resettlement import published
-
     engine, meta, as_of, f = opened
     protection = published.from_settings(key=store.rounding_key(meta))  # output leaves the app: publication view
-    tables = {name: store.read_table(engine, name, Scope.all_wales()) for name in ("cases", "outcomes")}
+    tables = store.read_all(engine, Scope.all_wales())
     out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
            "cohorts": list(f.cohorts), "threshold": protection.threshold,
            **reoffending.report(tables, f, as_of, protection)}

@@ -14,8 +14,9 @@ finding too.
 
 :func:`run` walks the registry of published tables (:mod:`resettlement.published`), computed exactly as the pages,
 the deck and the CLI compute them: the tables by area at every level (Service gaps map, Data completeness areas,
-Area profile) for the period, each of its quarters, the period less its first quarter and each cohort; and the
-tables of one area against Wales (Service gaps, Pathway needs, Outcomes) for every authority and Wales. Cells are
+Area profile) and the tables of one area against Wales (Service gaps, Pathway needs, Outcomes, for every authority
+and Wales) for the period, each of its quarters, the period less its first quarter and each cohort; and every other
+table the pages show, with the pages' arguments, for every authority and Wales over the period. Cells are
 keyed by what they count (family, area, view, row labels, column), so the same figure shown by two tables is one
 cell, and one shown two ways is a finding of its own (``inconsistent``). Sums tie them together: authorities add up
 to their area and to Wales, quarters to the period, cohorts to all cohorts, and a table's own relations
@@ -113,7 +114,7 @@ BY_LEVEL: tuple[tuple[str, Callable[[str, date, str], tuple]], ...] = (
     ("completeness.{level}", lambda level, as_of, _: (level, trend_quarters(as_of), Thresholds.from_settings())),
     ("profile.areas", lambda level, as_of, _: (level, as_of)),
 )
-#: Tables of one area against Wales, audited for every authority and Wales over the period.
+#: Tables of one area against Wales, audited for every authority and Wales in every view.
 PER_AREA: tuple[tuple[str, Callable[[Area, date], tuple]], ...] = (
     ("gaps.compare", lambda area, as_of: (area.level, area.code, "all")),
     ("needs.compare", lambda area, as_of: ()),
@@ -214,8 +215,9 @@ def _row_sums(spec: published.Table, base: Key, counts: Sequence[str]) -> list[S
 
 def cells(inputs: published.Inputs, f: Filters, as_of: date, protection: published.Protection,
           pathway: str = "all") -> _Cells:
-    """The audited registered tables' cells (:data:`BY_LEVEL` in every view of :func:`views`, the Service gaps map
-    for ``pathway``; :data:`PER_AREA` for every authority and Wales over the period) and the sums between them."""
+    """The registered tables' cells: :data:`BY_LEVEL` (the Service gaps map for ``pathway``) and :data:`PER_AREA` (for
+    Wales and every authority) in every view of :func:`views`, and every other table the pages show, with the pages'
+    arguments, for Wales and every authority over the period; and the sums between them."""
     out = _Cells(protection)
     all_views = views(f, as_of)
     for view, vf in all_views.items():
@@ -228,9 +230,10 @@ def cells(inputs: published.Inputs, f: Filters, as_of: date, protection: publish
     walked = {pattern.format(level=lv) for pattern, _ in BY_LEVEL for lv in LEVELS} | {n for n, _ in PER_AREA}
     for area in [Area(), *(Area("la", code) for code in geography.area_codes("la"))]:
         af = replace(f, area=area)
-        for name, extra in PER_AREA:
-            table = published.frame(inputs, name, protection, af, *extra(area, as_of))
-            out.table(name, table, _token_of(area), "period")
+        for view, vf in all_views.items():  # each area against Wales, in every view too
+            for name, extra in PER_AREA:
+                table = published.frame(inputs, name, protection, replace(vf, area=area), *extra(area, as_of))
+                out.table(name, table, _token_of(area), view)
         for name, args in published.page_calls(inputs.tables, af, as_of):  # every other table the pages show
             spec = published.REGISTRY[name]
             if name in walked or "area_code" in spec.labels:

@@ -333,9 +333,12 @@ def _open(out: pl.DataFrame) -> pl.DataFrame:
 
 def report(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, protection: disclosure.Protection) -> dict:
     """What ``python -m resettlement reoffending --json`` prints: the period's measures and the quarterly cohorts of
-    the MoJ measure, protected as in the publication view (``protection``)."""
-    rounding = protection if protection.rounds else None
-    period = protect(for_period(tables, f, as_of), protection.threshold, rounding=rounding)
-    quarters = quarters_between(f.start, f.end)
-    cohorts = protect(by_quarter(tables, f, as_of, quarters), protection.threshold, cohorts=True, rounding=rounding)
+    the MoJ measure, the registered tables the Outcomes page shows (the selection's rows), protected for
+    ``protection``."""
+    from resettlement import published
+
+    inputs, quarters = published.Inputs(tables), tuple(quarters_between(f.start, f.end))
+    period = published.frame(inputs, "outcomes.reoffending", protection, f, as_of, quarters)
+    cohorts = published.frame(inputs, "outcomes.cohorts", protection, f, as_of, quarters)
+    cohorts = cohorts.filter(pl.col("group") == "area").drop("group")
     return {"measures": disclosure.to_records(period), "cohorts": disclosure.to_records(cohorts)}
