@@ -146,10 +146,9 @@ def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
     if ctx is None:
         about = report.about_rows(lang, title=title, threshold=settings.suppression_threshold(), definitions=sections)
     else:
-        access = t("meta.scope_all", lang) if ctx.scope.is_all_wales else t("meta.scope_some", lang,
-                                                                             n=len(ctx.scope.la_codes))
         about = report.about_rows(lang, title=title, threshold=ctx.threshold, synthetic=ctx.synthetic,
-                                  as_of=ctx.as_of, filters=ctx.filters, publication=ctx.publication, access=access,
+                                  as_of=ctx.as_of, filters=ctx.filters, publication=ctx.publication,
+                                  access=ctx.access_text(),
                                   data_version=ctx.data_version, definitions=sections)
     names = {c: column_label(c, lang) for c in protected.columns if not c.endswith(disclosure.NOTE_SUFFIX)}
     fixed_decimals = dict(decimals or {})

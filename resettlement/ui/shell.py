@@ -80,6 +80,13 @@ class Context:
     def tables(self) -> dict:
         return data.tables(self.url, self.scope.key(), self.data_version)
 
+    def access_text(self) -> str:
+        """The viewer's access in words (the sidebar, an export's About sheet)."""
+        n = len(self.scope.la_codes)
+        if self.scope.is_all_wales:
+            return t("meta.scope_all", self.lang)
+        return t("meta.scope_one", self.lang) if n == 1 else t("meta.scope_some", self.lang, n=n)
+
     def rrp_names(self) -> pl.DataFrame:
         """Every RRP's id and names (reference data, not about children): the published figures cover all Wales."""
         return data.tables(self.url, self.figures_scope, self.data_version)["rrps"]
@@ -351,10 +358,7 @@ def sidebar_footer(ctx: Context) -> None:
     sb = st.sidebar
     sb.divider()
     sb.caption(t("meta.as_of", ctx.lang, date=ctx.as_of.isoformat()))
-    scope_text = t("meta.scope_all", ctx.lang) if ctx.scope.is_all_wales else t(
-        "meta.scope_some", ctx.lang, n=len(ctx.scope.la_codes)
-    )
-    sb.caption(scope_text)
+    sb.caption(ctx.access_text())
     rule = "meta.threshold_rounded" if ctx.protection.rounds else "meta.threshold"
     sb.caption(t(rule, ctx.lang, **text_params(ctx.protection)))
 
