@@ -3,8 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from resettlement import published, standard
-from resettlement.definitions import SECTIONS
+from resettlement import definitions, standard
 from resettlement.i18n import label, t
 from resettlement.ui import components, shell
 
@@ -15,9 +14,9 @@ shell.page_title("definitions", ctx)
 st.header(t("definitions.pathways", lang))
 st.markdown("\n".join(f"- **{label('pathway', p, lang)}**: {t('pathway_help.' + p, lang)}" for p in standard.PATHWAYS))
 
-for key in SECTIONS:
+for key in definitions.SECTIONS:
     st.header(t(f"{key}.title", lang))
-    st.markdown(t(f"{key}.body", lang, **published.text_params(ctx.protection)))
+    st.markdown(t(f"{key}.body", lang, **definitions.params(ctx.protection)))
 
 st.header(t("definitions.standard_title", lang, version=standard.VERSION))
 st.markdown(t("definitions.standard_intro", lang))

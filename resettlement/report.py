@@ -22,7 +22,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import disclosure, exports, geography, outcomes, overview, published, rrp
+from resettlement import definitions, disclosure, exports, geography, outcomes, overview, published, rrp
 from resettlement.charts import OKABE_ITO
 from resettlement.completeness import Thresholds
 from resettlement.filters import DATA_START, Area, Filters, quarters_between, trend_quarters
@@ -62,7 +62,7 @@ def plain(markdown: str) -> str:
 
 def definition(prefix: str, lang: str, threshold: int) -> str:
     """A definitions section (``<prefix>.title`` and ``.body``) as plain text."""
-    body = t(f"{prefix}.body", lang, **published.text_params(_protection(threshold)))
+    body = t(f"{prefix}.body", lang, **definitions.params(_protection(threshold)))
     return f"{t(f'{prefix}.title', lang)}\n{plain(body)}"
 
 

@@ -119,6 +119,32 @@ def test_first_start_creates_the_demo_database(tmp_path, monkeypatch):
     assert t("banner.synthetic", "en") in texts(at)
 
 
+def test_a_demo_built_for_an_older_standard_is_built_again(tmp_path, monkeypatch):
+    """The embedded demo of an older version (its tables lack today's fields) is replaced, not shown as a database
+    error; a real database never is."""
+    import sqlalchemy as sa
+
+    from resettlement import settings, store, synth
+
+    db = tmp_path / "old" / "demo.db"
+    db.parent.mkdir()
+    url = f"sqlite:///{db}"
+    synth.build_demo(url, scale=0.2, seed=3, as_of=AS_OF)
+    with store.get_engine(url).begin() as conn:  # as an older version left it
+        conn.execute(sa.text("ALTER TABLE outcomes DROP COLUMN first_reoffence_date"))
+    store.set_meta(store.get_engine(url), standard_version="1.0")
+    monkeypatch.setattr(settings, "DEFAULT_DB_PATH", db)
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", url)
+    monkeypatch.setenv("RESETTLEMENT_DEMO_SCALE", "0.2")
+    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
+    at = new_app(120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [x.value for x in at.title] == [t("page.overview.title", "en")]
+    from resettlement.standard import VERSION
+
+    assert store.read_meta(store.get_engine(url))["standard_version"] == VERSION
+
+
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_default_period_leaves_out_a_quarter_under_way(partial_url, monkeypatch, lang):
     monkeypatch.setenv("RESETTLEMENT_DB_URL", partial_url)

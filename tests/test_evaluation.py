@@ -132,10 +132,14 @@ def test_verdict_refuses_when_samples_are_small_or_balance_is_poor():
     assert evaluation.verdict(_est(diff=0.02, low=-0.01, high=0.05), _bal(), "reoffended") == "no_difference"
 
 
-def test_definition_text_states_the_declared_thresholds():
+def test_definition_text_states_the_declared_thresholds(monkeypatch):
+    from resettlement import definitions, published
+
     for lang in ("en", "cy"):
-        body = t("outcomes.def_evaluation.body", lang, n=5, m=4)
+        body = t("outcomes.def_evaluation.body", lang, **definitions.params(published.Protection()))
         assert " 60 " in body and "0.1" in body and "0.2" in body
+    monkeypatch.setenv("RESETTLEMENT_EVAL_MIN_MATCHED", "45")  # the text follows the setting
+    assert " 45 " in t("outcomes.def_evaluation.body", "en", **definitions.params(published.Protection()))
 
 
 # ------------------------------------------------------------------------------------ analysis frame

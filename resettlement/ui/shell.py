@@ -159,13 +159,27 @@ def restore_choices(lang: str) -> None:
 _BUILD_LOCK = threading.Lock()
 
 
+def _outdated_demo(url: str) -> bool:
+    """The default embedded demo database, built for an older data standard (its tables lack the fields the app
+    reads now): synthetic data only, so it is simply built again."""
+    from resettlement.standard import VERSION
+
+    if not (settings.is_default_database(url) and store.database_exists(url)):
+        return False
+    try:
+        meta = store.read_meta(store.get_engine(url))
+    except store.DATABASE_ERRORS:
+        return False
+    return meta.get("synthetic") == "1" and meta.get("standard_version") != VERSION
+
+
 def _build_demo(url: str, progress) -> None:
     """Build the demo database beside its final path and move it into place when complete, so a crash never
-    leaves a half-built file and two first visitors never build it twice."""
+    leaves a half-built file and two first visitors never build it twice (an outdated demo is replaced whole)."""
     from resettlement import synth
 
     with _BUILD_LOCK:
-        if store.database_exists(url):
+        if store.database_exists(url) and not _outdated_demo(url):
             return
         path = store.sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,6 +192,7 @@ def _build_demo(url: str, progress) -> None:
             finally:
                 store.get_engine(tmp_url).dispose()
                 store.get_engine.cache_clear()
+            store.get_engine(url).dispose()  # an outdated demo's connections, before its file is replaced
             os.replace(building, path)
         finally:
             files.remove(building)  # on any failure, nothing is left beside the database
@@ -203,7 +218,7 @@ def ensure_database(url: str, lang: str) -> None:
         st.error(t("db.missing_file", lang, path=markup.md(store.sqlite_path(url))))
         st.info(t("error.db_hint", lang))
         st.stop()
-    if not store.database_exists(url):
+    if not store.database_exists(url) or _outdated_demo(url):
         bar = st.progress(0.0, text=t("startup.creating", lang))
 
         def progress(fraction: float, _message: str) -> None:
