@@ -12,6 +12,8 @@ from resettlement.geography import LA_CODES
 from resettlement.scope import Scope
 from tests.fixtures import frame
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 
 @pytest.fixture
 def engine(db_url):

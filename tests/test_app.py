@@ -129,6 +129,7 @@ def test_a_demo_built_for_an_older_standard_is_built_again(tmp_path, monkeypatch
     db = tmp_path / "old" / "demo.db"
     db.parent.mkdir()
     url = f"sqlite:///{db}"
+    monkeypatch.setenv("RESETTLEMENT_CACHE_DIR", str(tmp_path / "cache"))  # its snapshots apart from the session's
     synth.build_demo(url, scale=0.2, seed=3, as_of=AS_OF)
     with store.get_engine(url).begin() as conn:  # as an older version left it
         conn.execute(sa.text("ALTER TABLE outcomes DROP COLUMN first_reoffence_date"))

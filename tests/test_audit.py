@@ -13,6 +13,8 @@ from resettlement.filters import cli_filters
 from resettlement.scope import Scope
 from tests.apptest import AS_OF
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 N = 5
 
 

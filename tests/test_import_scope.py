@@ -16,6 +16,8 @@ import pytest
 from resettlement import importer, store
 from resettlement.scope import Scope
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 DATA = Path(__file__).parent / "data" / "import"
 TODAY = date(2026, 11, 23)
 CARDIFF = Scope(frozenset({"W06000015"}), case_level=True)

@@ -39,6 +39,8 @@ from resettlement.__main__ import main
 from resettlement.filters import Area, Filters
 from tests.fixtures import CARDIFF, SWANSEA, frame
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 AS_OF = date(2026, 9, 30)
 D = date
 

@@ -17,6 +17,8 @@ from resettlement.scope import Scope
 from resettlement.ui import shell
 from tests.apptest import OIDC_SECRETS, PAGES, new_app, texts
 
+pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
+
 CARDIFF = "W06000015"
 
 
