@@ -795,16 +795,7 @@ def _percent(col: str) -> pl.Expr:
 
 def records(protected_df: pl.DataFrame) -> list[dict]:
     """Rows of a protected frame as plain values: the figure where shown, its note code (c, z) where hidden."""
-    note = disclosure.NOTE_SUFFIX
-    cols = disclosure.protected_columns(protected_df)
-    out = []
-    for row in protected_df.iter_rows(named=True):
-        for c in cols:
-            if row[c + note] is not None:
-                row[c] = row[c + note]
-            del row[c + note]
-        out.append(row)
-    return out
+    return disclosure.to_records(protected_df)
 
 
 def shown(protected_df: pl.DataFrame, view: str) -> pl.DataFrame:
