@@ -61,6 +61,7 @@ LAZY_IMPORTS = (
     "encodings.utf_16",
     "encodings.utf_32",
     "sqlite3",  # the embedded database's driver, before a first start has a database to plan a warm-up on
+    "streamlit.emojis",  # Streamlit looks for a leading emoji in a label that is not plain ASCII (Welsh "Remánd")
 )
 # Packages imported whole: Plotly imports a figure's parts as they are first used (one module per property group).
 LAZY_PACKAGES = ("resettlement", "plotly.graph_objs.layout", "plotly.graph_objs.bar", "plotly.graph_objs.scatter",
