@@ -643,19 +643,6 @@ BY: tuple[str, ...] = ("wales", "la", "service", "police_area", "rrp", "quarter"
                        "timeliness")
 
 
-def report(
-    ev: Evaluated,
-    f: Filters,
-    by: str,
-    quarters: Sequence[str],
-    threshold: int,
-    thresholds: Thresholds | None = None,
-) -> pl.DataFrame:
-    """:func:`view` protected with primary suppression (the published tables go through
-    ``resettlement.published``, which adds the view's protection)."""
-    return protected(view(ev, f, by, quarters, thresholds), threshold)
-
-
 def view(ev: Evaluated, f: Filters, by: str, quarters: Sequence[str], thresholds: Thresholds | None = None
          ) -> pl.DataFrame:
     """The figures the page shows for one view, and the CLI prints, before protection: ``wales`` the headline (the

@@ -572,7 +572,7 @@ TABLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     "gaps.reasons": (ColumnSum(("unmet",), by=("series",), total_column="total"),
                      in_comparator(("unmet", "total"), ("gap_reason",))),
     "gaps.trend": (*_GAP_ROWS, in_comparator(_GAP_COUNTS, ("quarter",))),
-    # Data completeness, by view of completeness.report: areas' episodes add up to Wales (the headline); the
+    # Data completeness, by view of completeness.view: areas' episodes add up to Wales (the headline); the
     # selection is part of Wales. Fields, tables and rules count records and cells, not children: no relation.
     "completeness.wales": (ColumnSum(("episodes",), key="series", total="wales", remainder=True),),
     **dict.fromkeys(("completeness.la", "completeness.service", "completeness.police_area", "completeness.rrp"),
@@ -607,9 +607,3 @@ TABLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
                                     remainder=True),),
     "outcomes.days": (ColumnSum(("episodes",), total_column="recorded"),),
 }
-
-
-def relations(name: str, publication: bool = True) -> tuple[Relation, ...]:
-    """The relations of table ``name`` (see :data:`TABLE_RELATIONS`) when secondary suppression applies (the
-    publication view, and every report); none otherwise."""
-    return TABLE_RELATIONS[name] if publication else ()

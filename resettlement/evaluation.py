@@ -539,14 +539,9 @@ def figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date) -
     return evaluate(selection_frame(tables, filters, as_of), thresholds=thresholds())
 
 
-def protected_for(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date,
-                  threshold: int, rounding: disclosure.Protection | None = None) -> dict[str, pl.DataFrame]:
-    """:func:`protected` figures of :func:`figures`."""
-    return protected(figures(tables, filters, as_of), threshold, rounding)
-
-
 def report(figures: Mapping[str, pl.DataFrame], threshold: int, lang: str = "en") -> dict:
-    """:func:`protected_for` figures as JSON-ready records, with each outcome's plain-language verdict."""
+    """The published evaluation tables (``effects`` and ``balance``) as JSON-ready records, with each outcome's
+    plain-language verdict."""
     effects = disclosure.to_records(figures["effects"])
     th = thresholds()
     verdicts = [{"outcome": row["outcome"], "verdict": row["verdict"], "text": verdict_text(row, lang, threshold, th)}

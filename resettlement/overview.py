@@ -137,22 +137,11 @@ def _rounded_figure(prefix: str, rounding: disclosure.Protection) -> pl.Expr:
     return pl.when(pl.col(f"{prefix}_den").is_not_null()).then(rate).otherwise(num.cast(pl.Float64))
 
 
-def area_vs_wales_trend(cases: pl.DataFrame, f: Filters, quarters: list[str]) -> pl.DataFrame:
-    """Episodes starting per quarter in the selected area and in all areas in scope (``series`` area/wales)."""
-    from resettlement.cohort import starts_by_quarter
-
-    parts = []
-    for series, filt in (("area", f), ("wales", replace(f, area=type(f.area)()))):
-        by_q = starts_by_quarter(select_cases(cases, filt, with_period=False), quarters)
-        parts.append(by_q.group_by("quarter").agg(pl.col("episodes").sum()).with_columns(
-            pl.lit(series).alias("series")))
-    return pl.concat(parts).sort("series", "quarter")
-
-
 def trends(tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[str]) -> tuple[pl.DataFrame,
                                                                                            pl.DataFrame]:
-    """The Overview's two trends over every quarter: :func:`area_vs_wales_trend` and episodes and children starting
-    by cohort in the selected area (all cohorts, so a page can show those chosen)."""
+    """The Overview's two trends over every quarter: episodes starting per quarter in the selected area and in all
+    areas in scope (``series`` area/wales), and episodes and children starting by cohort in the selected area (all
+    cohorts, so a page can show those chosen)."""
     from resettlement.cohort import starts_by_quarter
 
     cases, quarters = tables["cases"], list(quarters)
@@ -160,7 +149,7 @@ def trends(tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[st
     everywhere = replace(f, area=type(f.area)())
     wales = by_cohort if f == everywhere else starts_by_quarter(select_cases(cases, everywhere, with_period=False),
                                                                quarters)
-    # as area_vs_wales_trend, from the same counts by cohort
+    # the area and Wales per quarter, from the same counts by cohort
     trend = pl.concat([by_q.group_by("quarter").agg(pl.col("episodes").sum()).with_columns(pl.lit(series).alias(
         "series")) for series, by_q in (("area", by_cohort), ("wales", wales))]).sort("series", "quarter")
     return trend, by_cohort

@@ -169,11 +169,6 @@ def test_absent_columns_are_skipped_and_a_remainder_needs_a_total():
         C(("n",), remainder=True)
 
 
-def test_relations_only_in_the_publication_view():
-    assert disclosure.relations("gaps.areas", publication=False) == ()
-    assert disclosure.relations("gaps.areas") == disclosure.TABLE_RELATIONS["gaps.areas"]
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_note_code_has_a_meaning(lang):
     assert disclosure.NOTE_CODES == ("c", "x", "z", "p", "r", "b", "u", "e", "k")
