@@ -40,10 +40,11 @@ if TYPE_CHECKING:
 Protection = disclosure.Protection
 
 
-def from_settings(publication: bool = True, key: int = 1) -> Protection:
-    """The view's protection from the settings (threshold, method, base) and the database's rounding ``key``."""
-    return Protection(settings.suppression_threshold(), publication, settings.publication_method(),
-                      settings.rounding_base(), key)
+def from_settings(publication: bool = True, key: int = 1, threshold: int | None = None) -> Protection:
+    """The view's protection from the settings (threshold unless given, method, base) and the database's rounding
+    ``key``: the one way every caller (the shell, the deck, the CLI) builds it."""
+    return Protection(settings.suppression_threshold() if threshold is None else threshold, publication,
+                      settings.publication_method(), settings.rounding_base(), key)
 
 
 @dataclass(frozen=True)

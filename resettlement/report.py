@@ -17,7 +17,6 @@ import io
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -68,7 +67,7 @@ def definition(prefix: str, lang: str, threshold: int) -> str:
 
 def _protection(threshold: int, publication: bool = True) -> published.Protection:
     """The protection of a view with this threshold and the settings' method and base."""
-    return replace(published.from_settings(publication), threshold=threshold)
+    return published.from_settings(publication, threshold=threshold)
 
 
 def quarter_text(q: str, lang: str) -> str:
@@ -240,8 +239,8 @@ def build_figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: d
         tables = dict(tables)
         if "service_code" not in tables["cases"].columns:
             tables["cases"] = geography.attach_service(tables["cases"])
-        inputs, protection = published.Inputs(tables), published.from_settings(publication=True, key=key)
-        protection = replace(protection, threshold=threshold)
+        inputs = published.Inputs(tables)
+        protection = published.from_settings(publication=True, key=key, threshold=threshold)
 
         def fetch(name: str, *args: object) -> pl.DataFrame:
             return published.frame(inputs, name, protection, *args)

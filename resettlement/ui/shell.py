@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from resettlement import access, files, markup, settings, store
+from resettlement import access, files, markup, published, settings, store
 from resettlement.filters import (
     DATA_START,
     Area,
@@ -57,8 +57,7 @@ class Context:
     @property
     def protection(self) -> Protection:
         """How this view protects figures (threshold, view, method, base): plain values, in every table's key."""
-        return Protection(self.threshold, self.publication, settings.publication_method(), settings.rounding_base(),
-                          self.rounding_key)
+        return published.from_settings(self.publication, self.rounding_key, self.threshold)
 
     @property
     def figures_scope(self) -> str:
