@@ -80,6 +80,20 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture
+def access_engine(db_url):
+    """``db_url``'s engine with the schema and no users or audit entries (the PostgreSQL one is shared)."""
+    from resettlement import store
+
+    engine = store.get_engine(db_url)
+    store.create_schema(engine)
+    store.ensure_access_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(store.USERS.delete())
+        conn.execute(store.AUDIT.delete())
+    return engine
+
+
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory):
     """A small synthetic database (scale 0.5, fixed seed and as-of date) shared by page tests."""

@@ -16,14 +16,11 @@ pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapsh
 
 
 @pytest.fixture
-def engine(db_url):
+def engine(access_engine):
     """A database with the schema, two RRPs and no users or audit entries (the PostgreSQL one is shared)."""
-    engine = store.get_engine(db_url)
-    store.create_schema(engine)
-    store.ensure_access_schema(engine)
+    engine = access_engine
     with engine.begin() as conn:
-        for table in (store.USERS, store.AUDIT, store.METADATA.tables["rrps"]):
-            conn.execute(table.delete())
+        conn.execute(store.METADATA.tables["rrps"].delete())
         store.write_table(conn, "rrps", frame("rrps", [
             {"rrp_id": "RRP-CDF", "name": "Cardiff RRP", "la_codes": "W06000015"},
             {"rrp_id": "RRP-GW", "name": "Gwent RRP", "la_codes": "W06000018;W06000019"},

@@ -12,14 +12,8 @@ from resettlement.__main__ import main
 
 
 @pytest.fixture
-def url(db_url):
+def url(access_engine, db_url):
     """A database with the schema and no users or audit entries (the PostgreSQL one is shared by the session)."""
-    engine = store.get_engine(db_url)
-    store.create_schema(engine)
-    store.ensure_access_schema(engine)
-    with engine.begin() as conn:
-        conn.execute(store.USERS.delete())
-        conn.execute(store.AUDIT.delete())
     return db_url
 
 
@@ -104,6 +98,7 @@ def test_audit_log_lists_user_changes_and_filters(url, capsys):
 def test_real_data_needs_the_operator_to_say_so(url, demo_url, capsys):
     """On real case records every command that reads or writes them asks for --as-admin (exit 2, a readable
     reason); on the synthetic demo, and with the flag, it runs."""
+    store.set_meta(store.get_engine(url), synthetic="0")  # the shared PostgreSQL database may hold any earlier meta
     assert main(["users", "list", "--db", url]) == 2
     assert "--as-admin" in capsys.readouterr().err
     assert main(["users", "list", "--db", url, "--as-admin"]) == 0
