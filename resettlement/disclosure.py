@@ -97,14 +97,16 @@ class Protection:
         return self.publication and self.method == "round"
 
 
-_MULTIPLIER, _MODULUS = 2654435761, 2147483647  # Knuth's multiplicative hash, kept under 2^63 for keys below 2^24
+_MULTIPLIER, _MODULUS = 2654435761, 2147483647  # a multiplicative hash (Knuth's constant), under 2^63 for keys < 2^24
 
 
 def round_to(expr: pl.Expr, base: int, key: int) -> pl.Expr:
-    """``expr`` (whole numbers) rounded to a multiple of ``base``, up or down at random: a count ``v`` goes up with
-    probability (v mod base) / base, so on average nothing is added or lost, and which way it goes is fixed by
-    ``key`` and ``v`` alone, so the same count is rounded the same way wherever it appears (no average of several
-    views gives it back). Plain integer arithmetic, so the result never changes with the Polars version."""
+    """``expr`` (whole numbers) rounded to a multiple of ``base``, up or down: a count ``v`` goes up when a hash of
+    ``v + key``, spread over 0 to base − 1, is under ``v mod base``, so about (v mod base) / base of counts go up
+    and on average nearly nothing is added or lost (tests/test_published.py measures the mean error over 5,000
+    counts). Which way is fixed by ``key`` and ``v`` alone, so the same count is rounded the same way wherever it
+    appears (no average of several views gives it back). Plain integer arithmetic, so the result never changes
+    with the Polars version."""
     expr = expr.cast(pl.Int64)
     remainder = expr % base
     draw = (((expr + key) * _MULTIPLIER) % _MODULUS) // 7 % base
