@@ -46,15 +46,32 @@ sys.path.insert(0, str(ROOT))
 AS_OF = "2026-09-30"
 TARGETS = {"warm_s": {1: 0.15, 100: 0.5}, "first_page_s": {100: 5.0}, "peak_mib": {100: 2048}, "ratio": 1.5}
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic", "--proxy-server=http://127.0.0.1:9",
-                 "--proxy-bypass-list=127.0.0.1;localhost"]
-URL_PATHS = {"overview": "", "profile": "area_profile", "needs": "pathway_needs", "gaps": "service_gaps",
-             "rrp": "rrp_activity", "completeness": "data_completeness", "outcomes": "outcomes",
-             "import": "import_data", "definitions": "definitions"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.1;localhost",
+]
+URL_PATHS = {
+    "overview": "",
+    "profile": "area_profile",
+    "needs": "pathway_needs",
+    "gaps": "service_gaps",
+    "rrp": "rrp_activity",
+    "completeness": "data_completeness",
+    "outcomes": "outcomes",
+    "import": "import_data",
+    "definitions": "definitions",
+}
 
 
 # ------------------------------------------------------------------------------------------------ databases
+
 
 def ensure_database(folder: Path, scale: float) -> str:
     path = folder / f"s{scale:g}.db"
@@ -62,8 +79,12 @@ def ensure_database(folder: Path, scale: float) -> str:
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         print(f"building the scale {scale:g} database at {path} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "resettlement", "demo", "--scale", f"{scale:g}", "--db", url,
-                        "--as-of", AS_OF], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "resettlement", "demo", "--scale", f"{scale:g}", "--db", url, "--as-of", AS_OF],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return url
 
 
@@ -81,6 +102,7 @@ def run_child(part: str, url: str, extra: list[str] | None = None) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------- pages (child)
+
 
 def child_pages(reruns: int = 3) -> dict:
     """Cold and warm server-side run time of every page with AppTest."""
@@ -127,13 +149,21 @@ def child_pages(reruns: int = 3) -> dict:
             at.run()
             warm.append(time.perf_counter() - t0)
             check(page)
-        out[page] = {"cold_s": round(cold, 3), "warm_s": round(statistics.median(warm), 3),
-                     "warm_runs_s": [round(w, 3) for w in warm]}
-    return {"startup_s": round(startup, 3), "overview_cold_unkept_s": round(unkept, 3), "pages": out,
-            "exceptions": errors}
+        out[page] = {
+            "cold_s": round(cold, 3),
+            "warm_s": round(statistics.median(warm), 3),
+            "warm_runs_s": [round(w, 3) for w in warm],
+        }
+    return {
+        "startup_s": round(startup, 3),
+        "overview_cold_unkept_s": round(unkept, 3),
+        "pages": out,
+        "exceptions": errors,
+    }
 
 
 # --------------------------------------------------------------------------------------- first page (parent)
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -157,8 +187,13 @@ def browser_run(url: str, starts: int = 3) -> dict:
     firsts = [_browser_start(url, visit_all=False)["first_page_s"] for _ in range(starts - 1)]
     last = _browser_start(url, visit_all=True)
     firsts.append(last["first_page_s"])
-    return {**last, "first_page_s": round(statistics.median(firsts), 2), "first_page_worst_s": max(firsts),
-            "first_page_runs_s": firsts, "first_page_unkept_s": unkept}
+    return {
+        **last,
+        "first_page_s": round(statistics.median(firsts), 2),
+        "first_page_worst_s": max(firsts),
+        "first_page_runs_s": firsts,
+        "first_page_unkept_s": unkept,
+    }
 
 
 def _browser_start(url: str, visit_all: bool, drop_kept: bool = False) -> dict:
@@ -185,9 +220,23 @@ def _browser_start(url: str, visit_all: bool, drop_kept: bool = False) -> dict:
         log = open(Path("/tmp") / f"bench-server-{port}.log", "w")  # noqa: SIM115 - closed below
         started = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "resettlement", "serve", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "resettlement",
+                "serve",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             while True:
                 try:
@@ -225,8 +274,13 @@ def _browser_start(url: str, visit_all: bool, drop_kept: bool = False) -> dict:
                 proc.kill()
             log.close()
             browser.close()
-    return {"server_up_s": round(server_up, 2), "first_page_s": round(first, 2), "page_load_s": pages,
-            "peak_mib": round(status["VmHWM"] / 1024, 1), "rss_mib": round(status["VmRSS"] / 1024, 1)}
+    return {
+        "server_up_s": round(server_up, 2),
+        "first_page_s": round(first, 2),
+        "page_load_s": pages,
+        "peak_mib": round(status["VmHWM"] / 1024, 1),
+        "rss_mib": round(status["VmRSS"] / 1024, 1),
+    }
 
 
 # ------------------------------------------------------------------------------------ aggregations (child)
@@ -254,8 +308,11 @@ def _completeness_sql(start: str, end: str, cohorts: tuple[str, ...]) -> str:
         return f"{t}.{field}", TABLES[tbl].field(field).dtype
 
     def present(col: str, dtype: str) -> str:
-        return f"({col} IS NOT NULL AND trim({col}) <> '')" if dtype in ("str", "enum", "enum_list") else (
-            f"({col} IS NOT NULL)")
+        return (
+            f"({col} IS NOT NULL AND trim({col}) <> '')"
+            if dtype in ("str", "enum", "enum_list")
+            else (f"({col} IS NOT NULL)")
+        )
 
     def when(table: str, w) -> str:
         col, dtype = ref(table, w.field, w.table)
@@ -290,9 +347,12 @@ def _completeness_sql(start: str, end: str, cohorts: tuple[str, ...]) -> str:
             source = f"{name} t JOIN cases c USING (case_id)"
         parts.append(
             f"SELECT c.service_code, {' + '.join(applicable)} AS a, {' + '.join(present_cells)} AS p FROM {source} "
-            f"WHERE c.cohort IN ({cohort_list}) AND c.start_date BETWEEN DATE '{start}' AND DATE '{end}'")
-    return (f"SELECT service_code, sum(a)::BIGINT AS cells_applicable, (sum(a) - sum(p))::BIGINT AS cells_missing "
-            f"FROM ({' UNION ALL '.join(parts)}) GROUP BY service_code")
+            f"WHERE c.cohort IN ({cohort_list}) AND c.start_date BETWEEN DATE '{start}' AND DATE '{end}'"
+        )
+    return (
+        f"SELECT service_code, sum(a)::BIGINT AS cells_applicable, (sum(a) - sum(p))::BIGINT AS cells_missing "
+        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY service_code"
+    )
 
 
 def child_aggregations(runs: int) -> dict:
@@ -430,15 +490,30 @@ def child_aggregations(runs: int) -> dict:
                 raise SystemExit(f"{name}: column {c} differs between our code and DuckDB")
 
     cases = {
-        "needs funnel by pathway": (ours_funnel, sql_funnel, ["pathway"],
-                                    ["assessed", "identified", "offered", "engaged", "need_rate", "engagement_rate"]),
-        "gap rates by authority and pathway": (ours_gaps, sql_gaps, ["area_code", "pathway"],
-                                               ["identified", "unmet", "not_in_place", "gap_rate",
-                                                "not_in_place_rate"]),
-        "completeness by service": (ours_completeness, sql_completeness, ["service_code"],
-                                    ["cells_applicable", "cells_missing"]),
-        "reoffending by cohort": (ours_reoffending, sql_reoffending, ["quarter"],
-                                  ["children", "recorded", "reoffenders", "rate", "per_reoffender"]),
+        "needs funnel by pathway": (
+            ours_funnel,
+            sql_funnel,
+            ["pathway"],
+            ["assessed", "identified", "offered", "engaged", "need_rate", "engagement_rate"],
+        ),
+        "gap rates by authority and pathway": (
+            ours_gaps,
+            sql_gaps,
+            ["area_code", "pathway"],
+            ["identified", "unmet", "not_in_place", "gap_rate", "not_in_place_rate"],
+        ),
+        "completeness by service": (
+            ours_completeness,
+            sql_completeness,
+            ["service_code"],
+            ["cells_applicable", "cells_missing"],
+        ),
+        "reoffending by cohort": (
+            ours_reoffending,
+            sql_reoffending,
+            ["quarter"],
+            ["children", "recorded", "reoffenders", "rate", "per_reoffender"],
+        ),
     }
     results = {}
     for name, (ours, sql, keys, cols) in cases.items():
@@ -462,6 +537,7 @@ def child_aggregations(runs: int) -> dict:
 
 # ---------------------------------------------------------------------------------------------- machine speed
 
+
 def speed_probe() -> dict:
     """Seconds for a fixed pure-Python loop and a fixed Polars group-by (best of three each): a yardstick for the
     machine's speed at the time, since a shared machine's speed drifts and every figure here drifts with it."""
@@ -477,8 +553,10 @@ def speed_probe() -> dict:
 
     frame = pl.select(pl.int_range(0, 5_000_000).alias("i")).with_columns((pl.col("i") % 997).alias("k"))
     aggs = [pl.col("i").sum().alias("total"), pl.col("i").n_unique().alias("distinct")]
-    return {"python_loop_s": best(lambda: sum(range(20_000_000))),
-            "polars_group_by_s": best(lambda: frame.group_by("k").agg(aggs))}
+    return {
+        "python_loop_s": best(lambda: sum(range(20_000_000))),
+        "polars_group_by_s": best(lambda: frame.group_by("k").agg(aggs)),
+    }
 
 
 # ----------------------------------------------------------------------------------------------- import (parent)
@@ -500,11 +578,16 @@ def import_run(needs_rows: int) -> dict:
     if result["outcome"] != "written":
         raise SystemExit(f"the bench import of {needs_rows:,} needs rows did not import: {result['outcome']}")
     rows = sum(v["rows_read"] for v in result["totals"].values())
-    return {"rows": rows, "seconds": round(result["seconds"], 1), "rows_per_second": round(rows / result["seconds"]),
-            "peak_rss_mib": result["peak_rss_mib"]}
+    return {
+        "rows": rows,
+        "seconds": round(result["seconds"], 1),
+        "rows_per_second": round(rows / result["seconds"]),
+        "peak_rss_mib": result["peak_rss_mib"],
+    }
 
 
 # --------------------------------------------------------------------------------------------------- report
+
 
 def import_figures() -> dict | None:
     path = ROOT / "bench" / "results" / "import.json"
@@ -512,8 +595,13 @@ def import_figures() -> dict | None:
         return None
     data = json.loads(path.read_text())
     first = data["runs"]["first import (all added)"]
-    return {"rows": data["rows"], "seconds": round(first["seconds"], 1), "rows_per_second": first["rows_per_second"],
-            "peak_rss_mib": first["peak_rss_mib"], "source": "bench/results/import.json (bench/import_bench.py)"}
+    return {
+        "rows": data["rows"],
+        "seconds": round(first["seconds"], 1),
+        "rows_per_second": first["rows_per_second"],
+        "peak_rss_mib": first["peak_rss_mib"],
+        "source": "bench/results/import.json (bench/import_bench.py)",
+    }
 
 
 # The speed probe on the development container when docs/performance.md was written: a run on a slower machine (or
@@ -530,8 +618,10 @@ def slowness(results: dict) -> str:
 
 def why_first_page(browser: dict) -> str:
     """The parts of a first page that do not grow with the data, as measured, for a missed target."""
-    return (f"the server took {browser['server_up_s']:.2f} s to start (imports, as at every scale); the rest is the "
-            "browser loading Streamlit's frontend and Plotly's 4.7 MB script, and the first run")
+    return (
+        f"the server took {browser['server_up_s']:.2f} s to start (imports, as at every scale); the rest is the "
+        "browser loading Streamlit's frontend and Plotly's 4.7 MB script, and the first run"
+    )
 
 
 def verdict(value: float | None, target: float | None) -> str:
@@ -581,16 +671,22 @@ def print_table(results: dict) -> None:
         row(f"{name} (ours/DuckDB)", lambda r, n=name: r["agg"]["aggregations"][n]["ratio"], "{:.2f}x")
     imp = results.get("import")
     if imp:
-        print(f"{'import_bench.py (first import)':<44}{imp['rows_per_second']:>{width * 2},} rows/s "
-              f"({imp['rows']:,} rows in {imp['seconds']} s, peak {imp['peak_rss_mib']:,.0f} MiB; {imp['source']})")
+        print(
+            f"{'import_bench.py (first import)':<44}{imp['rows_per_second']:>{width * 2},} rows/s "
+            f"({imp['rows']:,} rows in {imp['seconds']} s, peak {imp['peak_rss_mib']:,.0f} MiB; {imp['source']})"
+        )
     print()
     for when in ("start", "end"):
         probe = results.get(f"speed_probe_{when}")
         if probe:
-            print(f"machine speed probe at the {when}: Python loop {probe['python_loop_s']:.3f} s, Polars group-by "
-                  f"{probe['polars_group_by_s']:.3f} s (lower is faster; every timing above scales with these)")
-    print("targets: scale 100 every page warm <= 0.5 s, first page <= 5 s, peak memory <= 2 GB; scale 1 every page "
-          "warm <= 0.15 s; core aggregations within 1.5x DuckDB")
+            print(
+                f"machine speed probe at the {when}: Python loop {probe['python_loop_s']:.3f} s, Polars group-by "
+                f"{probe['polars_group_by_s']:.3f} s (lower is faster; every timing above scales with these)"
+            )
+    print(
+        "targets: scale 100 every page warm <= 0.5 s, first page <= 5 s, peak memory <= 2 GB; scale 1 every page "
+        "warm <= 0.15 s; core aggregations within 1.5x DuckDB"
+    )
     slow = slowness(results)
     for s in scales:
         r = results["scales"][s]
@@ -598,23 +694,29 @@ def print_table(results: dict) -> None:
         target = TARGETS["warm_s"].get(sc)
         if target and "pages" in r:
             worst = max(r["pages"]["pages"].items(), key=lambda kv: kv[1]["warm_s"])
-            print(f"  scale {s}: slowest warm page {worst[0]} {worst[1]['warm_s']:.3f} s "
-                  f"(target {target} s): {verdict(worst[1]['warm_s'], target)}")
+            print(
+                f"  scale {s}: slowest warm page {worst[0]} {worst[1]['warm_s']:.3f} s "
+                f"(target {target} s): {verdict(worst[1]['warm_s'], target)}"
+            )
             if worst[1]["warm_s"] > target:
                 print(f"    why: {slow}; its warm runs were {worst[1]['warm_runs_s']} s (see docs/performance.md)")
         if sc in TARGETS["first_page_s"] and "browser" in r:
             unkept = r["browser"].get("first_page_unkept_s")
             unkept = f"; {unkept:.2f} s when the Overview was not kept and the start computed it" if unkept else ""
-            print(f"  scale {s}: first page {r['browser']['first_page_s']:.2f} s (median of 3 starts; worst "
-                  f"{r['browser']['first_page_worst_s']:.2f} s{unkept}): "
-                  f"{verdict(r['browser']['first_page_s'], TARGETS['first_page_s'][sc])}; peak memory "
-                  f"{r['browser']['peak_mib']:,.0f} MiB: {verdict(r['browser']['peak_mib'], TARGETS['peak_mib'][sc])}")
+            print(
+                f"  scale {s}: first page {r['browser']['first_page_s']:.2f} s (median of 3 starts; worst "
+                f"{r['browser']['first_page_worst_s']:.2f} s{unkept}): "
+                f"{verdict(r['browser']['first_page_s'], TARGETS['first_page_s'][sc])}; peak memory "
+                f"{r['browser']['peak_mib']:,.0f} MiB: {verdict(r['browser']['peak_mib'], TARGETS['peak_mib'][sc])}"
+            )
             if r["browser"]["first_page_s"] > TARGETS["first_page_s"][sc]:
                 print(f"    why: {why_first_page(r['browser'])}; {slow}")
         if "agg" in r:
             worst = max(r["agg"]["aggregations"].items(), key=lambda kv: kv[1]["ratio"])
-            print(f"  scale {s}: worst aggregation ratio {worst[0]} {worst[1]['ratio']:.2f}x: "
-                  f"{verdict(worst[1]['ratio'], TARGETS['ratio'])}")
+            print(
+                f"  scale {s}: worst aggregation ratio {worst[0]} {worst[1]['ratio']:.2f}x: "
+                f"{verdict(worst[1]['ratio'], TARGETS['ratio'])}"
+            )
 
 
 def main() -> None:
@@ -634,8 +736,13 @@ def main() -> None:
         out = child_pages() if args.child == "pages" else child_aggregations(args.runs)
         print(json.dumps(out))
         return
-    results: dict = {"label": args.label, "python": platform.python_version(), "cpus": os.cpu_count(),
-                     "measured": time.strftime("%Y-%m-%d %H:%M"), "scales": {}}
+    results: dict = {
+        "label": args.label,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "measured": time.strftime("%Y-%m-%d %H:%M"),
+        "scales": {},
+    }
     failures = []
     results["speed_probe_start"] = speed_probe()
     for scale in args.scales:

@@ -50,17 +50,24 @@ def generate(folder: Path, rows: int, changed: bool = False) -> list[Path]:
         (10 + pl.col("i") % 8).alias("age_at_start"),
     )
     j = pl.int_range(0, n_cases * 7, eager=True)
-    needs = pl.DataFrame({"j": j}).head(rows).select(
-        pl.format("case{}", pl.col("j") // 7).alias("case_id"),
-        pl.col("j").map_elements(lambda k: PATHWAY_SPELLINGS[k % 7], return_dtype=pl.String).alias("pathway"),
-        pl.col("j").map_elements(lambda k: NEED_SPELLINGS[(k // 7) % 7], return_dtype=pl.String).alias("need"),
-        (pl.date(2019, 1, 1) + pl.duration(days=((pl.col("j") // 7) * 7919) % 2400 + 10))
-        .dt.strftime("%Y-%m-%d").alias("identified_date"),
-        pl.when(pl.col("j") % 3 == 0).then(pl.lit("oes")).otherwise(pl.lit("no")).alias("service_offered"),
+    needs = (
+        pl.DataFrame({"j": j})
+        .head(rows)
+        .select(
+            pl.format("case{}", pl.col("j") // 7).alias("case_id"),
+            pl.col("j").map_elements(lambda k: PATHWAY_SPELLINGS[k % 7], return_dtype=pl.String).alias("pathway"),
+            pl.col("j").map_elements(lambda k: NEED_SPELLINGS[(k // 7) % 7], return_dtype=pl.String).alias("need"),
+            (pl.date(2019, 1, 1) + pl.duration(days=((pl.col("j") // 7) * 7919) % 2400 + 10))
+            .dt.strftime("%Y-%m-%d")
+            .alias("identified_date"),
+            pl.when(pl.col("j") % 3 == 0).then(pl.lit("oes")).otherwise(pl.lit("no")).alias("service_offered"),
+        )
     )
     if changed:  # one row in a hundred corrected
         needs = needs.with_columns(
-            pl.when(pl.int_range(pl.len()) % 100 == 0).then(pl.lit("nac oes")).otherwise(pl.col("service_offered"))
+            pl.when(pl.int_range(pl.len()) % 100 == 0)
+            .then(pl.lit("nac oes"))
+            .otherwise(pl.col("service_offered"))
             .alias("service_offered")
         )
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,8 +91,17 @@ def child(paths: list[str], url: str, dry_run: bool) -> None:
     sources = importer.sources_from_paths(paths)
     report = importer.run_import(sources, url, dry_run=dry_run, progress=progress)
     total = time.perf_counter() - started
-    print(json.dumps({"seconds": total, "marks": marks, "outcome": report.outcome, "totals": report.totals,
-                      "problems": report.problems.height}))
+    print(
+        json.dumps(
+            {
+                "seconds": total,
+                "marks": marks,
+                "outcome": report.outcome,
+                "totals": report.totals,
+                "problems": report.problems.height,
+            }
+        )
+    )
 
 
 def measure(paths: list[Path], url: str, dry_run: bool = False) -> dict:
@@ -130,21 +146,31 @@ def main() -> None:
         }
         db_mib = os.path.getsize(folder / "bench.db") / 2**20 if not args.db else None
     rows_in = sum(v["rows_read"] for v in runs["first import (all added)"]["totals"].values())
-    print(f"Import benchmark: {rows_in:,} rows ({args.rows:,} needs + cases), {mib:.0f} MiB of CSV, "
-          f"generated in {gen_s:.1f} s; {platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs")
+    print(
+        f"Import benchmark: {rows_in:,} rows ({args.rows:,} needs + cases), {mib:.0f} MiB of CSV, "
+        f"generated in {gen_s:.1f} s; {platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs"
+    )
     print(f"{'run':<34}{'seconds':>9}{'rows/s':>11}{'peak RSS MiB':>14}{'added':>10}{'updated':>10}{'unchanged':>11}")
     for name, r in runs.items():
         tot = r["totals"]
         added, updated, unchanged = (sum(v[k] for v in tot.values()) for k in ("added", "updated", "unchanged"))
         r["rows_per_second"] = round(rows_in / r["seconds"])
-        print(f"{name:<34}{r['seconds']:>9.1f}{r['rows_per_second']:>11,}{r['peak_rss_mib']:>14,.0f}"
-              f"{added:>10,}{updated:>10,}{unchanged:>11,}")
+        print(
+            f"{name:<34}{r['seconds']:>9.1f}{r['rows_per_second']:>11,}{r['peak_rss_mib']:>14,.0f}"
+            f"{added:>10,}{updated:>10,}{unchanged:>11,}"
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"rows": rows_in, "needs_rows": args.rows, "csv_mib": round(mib, 1),
-               "database_mib": round(db_mib, 1) if db_mib else None, "python": platform.python_version(),
-               "cpus": os.cpu_count(), "runs": runs}
+    summary = {
+        "rows": rows_in,
+        "needs_rows": args.rows,
+        "csv_mib": round(mib, 1),
+        "database_mib": round(db_mib, 1) if db_mib else None,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "runs": runs,
+    }
     out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     print(f"wrote {out}")
 

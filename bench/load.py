@@ -75,20 +75,38 @@ from resettlement.ui.shell import area_label  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 AS_OF = "2026-09-30"
 # Page key (catalog ``page.<key>.*``) -> url path (the file stem, "" for the default page); see app.py.
-PAGES: dict[str, str] = {"overview": "", "profile": "area_profile", "needs": "pathway_needs", "gaps": "service_gaps",
-                         "rrp": "rrp_activity", "completeness": "data_completeness", "outcomes": "outcomes",
-                         "import": "import_data", "definitions": "definitions"}
+PAGES: dict[str, str] = {
+    "overview": "",
+    "profile": "area_profile",
+    "needs": "pathway_needs",
+    "gaps": "service_gaps",
+    "rrp": "rrp_activity",
+    "completeness": "data_completeness",
+    "outcomes": "outcomes",
+    "import": "import_data",
+    "definitions": "definitions",
+}
 AREA_PAGES = ("overview", "needs", "outcomes")  # pages whose subheader is the chosen area's label
 SHELL_KEYS = {"lang", "period", "area", "cohort"}  # the shared sidebar widgets' keys
 # What a session does between two runs, and how often: mostly page switches, as issue 14's users did.
-ACTIONS = (("page", 0.4), ("area", 0.15), ("lang", 0.15), ("period", 0.1), ("cohort", 0.05), ("widget", 0.1),
-           ("download", 0.05))
+ACTIONS = (
+    ("page", 0.4),
+    ("area", 0.15),
+    ("lang", 0.15),
+    ("period", 0.1),
+    ("cohort", 0.05),
+    ("widget", 0.1),
+    ("download", 0.05),
+)
 PROBE_EVERY_S = 2.0
 HANG_S = 20.0  # health unanswered this long is a hang (tests/test_load.py)
 EXIT_LIMIT_S = 5.0  # serve must exit within this of SIGTERM (the issue: "a few seconds")
 KILL_AFTER_S = 10.0
-FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY: "ok", ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile_error",
-            ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "fragment"}
+FINISHED = {
+    ForwardMsg.FINISHED_SUCCESSFULLY: "ok",
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile_error",
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "fragment",
+}
 
 
 @dataclass
@@ -115,6 +133,7 @@ class Options:
 
 # --------------------------------------------------------------------------------------------------- the server
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -124,8 +143,13 @@ def free_port() -> int:
 def build_demo(folder: Path, scale: float) -> str:
     """A fresh demo database (``python -m resettlement demo``, which also keeps the first page) in ``folder``."""
     url = f"sqlite:///{folder / f'demo-s{scale:g}.db'}"
-    subprocess.run([sys.executable, "-m", "resettlement", "demo", "--db", url, "--scale", str(scale), "--as-of",
-                    AS_OF], cwd=ROOT, env=server_env(url, folder), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "resettlement", "demo", "--db", url, "--scale", str(scale), "--as-of", AS_OF],
+        cwd=ROOT,
+        env=server_env(url, folder),
+        check=True,
+        capture_output=True,
+    )
     return url
 
 
@@ -151,9 +175,23 @@ class Server:
     def start(self) -> None:
         with open(self.log_path, "w") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "resettlement", "serve", "--server.port", str(self.port),
-                 "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "resettlement",
+                    "serve",
+                    "--server.port",
+                    str(self.port),
+                    "--server.headless",
+                    "true",
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.started = time.monotonic()
 
     @property
@@ -168,8 +206,12 @@ class Server:
         """SIGTERM, then wait up to KILL_AFTER_S for the exit before SIGKILL; how long it took."""
         assert self.proc is not None
         if self.proc.poll() is not None:
-            return {"sigterm_exit_s": None, "killed": False, "returncode": self.proc.returncode,
-                    "note": "had already exited"}
+            return {
+                "sigterm_exit_s": None,
+                "killed": False,
+                "returncode": self.proc.returncode,
+                "note": "had already exited",
+            }
         sent = time.monotonic()
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -243,8 +285,9 @@ class Probe(threading.Thread):
     """Health and memory every PROBE_EVERY_S seconds, in a thread of its own (so a busy client loop cannot delay
     it); calls ``on_hang`` once when health has not answered for ``hang_s`` seconds."""
 
-    def __init__(self, host: str, port: int, pid: int | None, t0: float, hang_s: float,
-                 on_hang: Callable[[], None] | None):
+    def __init__(
+        self, host: str, port: int, pid: int | None, t0: float, hang_s: float, on_hang: Callable[[], None] | None
+    ):
         super().__init__(daemon=True, name="health-probe")
         self.host, self.port, self.pid, self.t0 = host, port, pid, t0
         self.hang_s, self.on_hang = hang_s, on_hang
@@ -292,10 +335,16 @@ class Probe(threading.Thread):
             worst = max(worst, end - last_ok)
         lat = sorted(lat for _, lat in answered)
         failed = [at for at, lat in self.samples if lat is None and first_ok is not None and at > first_ok]
-        return {"probes": len(self.samples), "answered": len(answered), "failed_after_first_answer": len(failed),
-                "first_answer_s": first_ok, "max_unanswered_s": round(worst, 1),
-                "latency_ms": {"p50": ms(pct(lat, 50)), "p95": ms(pct(lat, 95)), "max": ms(lat[-1] if lat else None)},
-                "failed_at_s": failed[:50], "rss_max_sampled_mib": max(self.rss) if self.rss else None}
+        return {
+            "probes": len(self.samples),
+            "answered": len(answered),
+            "failed_after_first_answer": len(failed),
+            "first_answer_s": first_ok,
+            "max_unanswered_s": round(worst, 1),
+            "latency_ms": {"p50": ms(pct(lat, 50)), "p95": ms(pct(lat, 95)), "max": ms(lat[-1] if lat else None)},
+            "failed_at_s": failed[:50],
+            "rss_max_sampled_mib": max(self.rss) if self.rss else None,
+        }
 
 
 def ms(seconds: float | None) -> float | None:
@@ -317,6 +366,7 @@ def py_spy_dump(py_spy: str, pid: int, path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the protocol
+
 
 def rerun_msg(base: str, query: str, page_hash: str, page_name: str, widgets: Iterable[WidgetState]) -> bytes:
     """A ``rerun_script`` BackMsg as the browser sends it (first load: ``page_name`` is the url path and the hash
@@ -419,12 +469,14 @@ class Widgets:
                 return None
         elif kind in ("button_group", "multiselect"):
             labels = [o.content for o in el.options] if kind == "button_group" else list(el.options)
-            s.string_array_value.data[:] = (list(el.raw_values) if el.set_value
-                                            else [labels[i] for i in el.default if i < len(labels)])
+            s.string_array_value.data[:] = (
+                list(el.raw_values) if el.set_value else [labels[i] for i in el.default if i < len(labels)]
+            )
         elif kind == "slider":
             if el.options:  # select_slider: formatted labels
-                s.string_array_value.data[:] = (list(el.raw_value) if el.set_value
-                                                else [el.options[int(i)] for i in el.default])
+                s.string_array_value.data[:] = (
+                    list(el.raw_value) if el.set_value else [el.options[int(i)] for i in el.default]
+                )
             else:
                 s.double_array_value.data[:] = list(el.value) if el.set_value else list(el.default)
         else:  # checkbox, toggle
@@ -448,6 +500,7 @@ class Widgets:
 
 
 # -------------------------------------------------------------------------------------------------- the checks
+
 
 class Catalog:
     """What a correct page shows, in each language: the app's title, page titles and area labels."""
@@ -502,9 +555,20 @@ def check(run: Run, cat: Catalog, owners: dict[str, set[int]]) -> list[dict[str,
     problems: list[dict[str, Any]] = []
 
     def problem(kind: str, what: str, expected: str, seen: str) -> None:
-        problems.append({"kind": kind, "what": what, "session": run.session, "page": run.page, "action": run.action,
-                         "detail": run.detail, "expected": expected, "seen": seen, "url": run.query,
-                         "at_s": round(run.started, 1)})
+        problems.append(
+            {
+                "kind": kind,
+                "what": what,
+                "session": run.session,
+                "page": run.page,
+                "action": run.action,
+                "detail": run.detail,
+                "expected": expected,
+                "seen": seen,
+                "url": run.query,
+                "at_s": round(run.started, 1),
+            }
+        )
 
     langs += [(lang, "header") for lang in set(run.header_langs) - {run.lang}]
     titles = [cat.title_of[body] for tag, body in run.headings if tag == "h1" and body in cat.title_of]
@@ -547,6 +611,7 @@ def check(run: Run, cat: Catalog, owners: dict[str, set[int]]) -> list[dict[str,
 
 
 # ------------------------------------------------------------------------------------------------- the sessions
+
 
 @dataclass
 class Shared:
@@ -601,8 +666,14 @@ class Session:
             if self.sh.stop.is_set():
                 return False
             try:
-                self.ws = await websockets.connect(url, subprotocols=[Subprotocol("streamlit")], max_size=None,
-                                                   proxy=None, open_timeout=5, close_timeout=2)
+                self.ws = await websockets.connect(
+                    url,
+                    subprotocols=[Subprotocol("streamlit")],
+                    max_size=None,
+                    proxy=None,
+                    open_timeout=5,
+                    close_timeout=2,
+                )
                 self.sh.events["connected"] += 1
                 self.widgets, self.nav, self.page_hash = Widgets(), {}, ""
                 self.reader = asyncio.create_task(self.read())
@@ -694,9 +765,15 @@ class Session:
             run.header_langs.append(lang)
 
     def exception(self, el: Any, run: Run | None) -> None:
-        record = {"session": self.i, "page": run.page if run else self.page, "type": el.type,
-                  "message": el.message[:500], "is_warning": el.is_warning,
-                  "stack_tail": [line.strip() for line in el.stack_trace[-4:]], "at_s": round(self.sh.now(), 1)}
+        record = {
+            "session": self.i,
+            "page": run.page if run else self.page,
+            "type": el.type,
+            "message": el.message[:500],
+            "is_warning": el.is_warning,
+            "stack_tail": [line.strip() for line in el.stack_trace[-4:]],
+            "at_s": round(self.sh.now(), 1),
+        }
         (run.exceptions if run is not None else self.sh.stray_exceptions).append(record)
 
     def end_run(self, status: str) -> None:
@@ -739,8 +816,11 @@ class Session:
         """Pick the area again if it was lost, else a random action (a page switch when it cannot be done); a
         download (no rerun) has no payload."""
         self.detail = ""
-        if (self.reselect and self.widgets.set_strings("lang", [LANG_NAMES[self.lang]])
-                and self.widgets.set_string("area", area_label(self.area, self.lang))):
+        if (
+            self.reselect
+            and self.widgets.set_strings("lang", [LANG_NAMES[self.lang]])
+            and self.widgets.set_string("area", area_label(self.area, self.lang))
+        ):
             return "reselect", self.here()  # as a user would: their language and area again
         action = self.rng.choices([a for a, _ in ACTIONS], weights=[w for _, w in ACTIONS])[0]
         if action == "download" and self.downloads:
@@ -786,8 +866,15 @@ class Session:
         """Click a download button: a deferred file is built on the server first (a ``deferred_file`` backend
         operation, as the browser asks for it), then the file is fetched."""
         deferred, url = self.rng.choice(self.downloads)
-        run = Run(self.i, self.page, "download", self.lang, self.area, self.sh.now(),
-                  detail=f"{deferred or url} at ?{self.query}")
+        run = Run(
+            self.i,
+            self.page,
+            "download",
+            self.lang,
+            self.area,
+            self.sh.now(),
+            detail=f"{deferred or url} at ?{self.query}",
+        )
         self.sh.runs.append(run)
         try:
             if deferred:
@@ -826,8 +913,11 @@ class Session:
             return None
         values = choice.pick(self.rng)
         self.detail = f"{key}={values}"
-        ok = (self.widgets.set_string(key, values[0]) if choice.kind == "selectbox"
-              else self.widgets.set_strings(key, values))
+        ok = (
+            self.widgets.set_string(key, values[0])
+            if choice.kind == "selectbox"
+            else self.widgets.set_strings(key, values)
+        )
         return self.here() if ok else None
 
     async def main(self) -> None:
@@ -868,10 +958,11 @@ def area_pools(sessions: int) -> tuple[list[list[str]], bool]:
     size = len(tokens) // sessions
     if size == 0:
         return [[tokens[i % len(tokens)]] for i in range(sessions)], True
-    return [tokens[i * size:(i + 1) * size] for i in range(sessions)], False
+    return [tokens[i * size : (i + 1) * size] for i in range(sessions)], False
 
 
 # ------------------------------------------------------------------------------------------------- the whole run
+
 
 async def run_load(opts: Options) -> dict[str, Any]:
     """Run the load as ``opts`` says and return the report (see :func:`failures` for what fails it)."""
@@ -933,18 +1024,25 @@ async def _load(opts: Options, server: Server | None, folder: Path) -> dict[str,
     await asyncio.gather(*tasks, return_exceptions=True)
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     health_summary = probe.summary(probe_end)
-    mem = {"start_mib": (mem_start or {}).get("VmRSS"), "end_mib": (mem_end or {}).get("VmRSS"),
-           "peak_mib": (mem_end or {}).get("VmHWM"), "max_sampled_mib": health_summary.pop("rss_max_sampled_mib"),
-           "by_tenth_mib": tenths(probe.rss)}
-    client = {"cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
-              "wall_s": round(time.monotonic() - load_t0, 1)}
+    mem = {
+        "start_mib": (mem_start or {}).get("VmRSS"),
+        "end_mib": (mem_end or {}).get("VmRSS"),
+        "peak_mib": (mem_end or {}).get("VmHWM"),
+        "max_sampled_mib": health_summary.pop("rss_max_sampled_mib"),
+        "by_tenth_mib": tenths(probe.rss),
+    }
+    client = {
+        "cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
+        "wall_s": round(time.monotonic() - load_t0, 1),
+    }
     report = build_report(opts, sh, health_summary, startup, stop_info, mem, client)
     report.update(pools_shared=shared_pools, hang_dump=hang_dump or None)
     return report
 
 
-async def wait_for_server(cold: bool, host: str, port: int, alive: Callable[[], bool], probe: Probe,
-                          server: Server | None) -> dict[str, Any]:
+async def wait_for_server(
+    cold: bool, host: str, port: int, alive: Callable[[], bool], probe: Probe, server: Server | None
+) -> dict[str, Any]:
     """Cold: probe from the start and return as soon as the port accepts. Warm: once health answers, then probe."""
     started = probe.t0
     if cold:
@@ -973,8 +1071,15 @@ def make_hang_dump(opts: Options, pid: int | None, folder: Path, out: dict[str, 
     return dump
 
 
-def build_report(opts: Options, sh: Shared, health_summary: dict[str, Any], startup: dict[str, Any],
-                 stop_info: dict[str, Any], mem: dict[str, Any], client: dict[str, Any]) -> dict[str, Any]:
+def build_report(
+    opts: Options,
+    sh: Shared,
+    health_summary: dict[str, Any],
+    startup: dict[str, Any],
+    stop_info: dict[str, Any],
+    mem: dict[str, Any],
+    client: dict[str, Any],
+) -> dict[str, Any]:
     everything = [r for r in sh.runs if r.status != "pending"]
     runs = [r for r in everything if r.action != "download"]
     downloads = [r for r in everything if r.action == "download"]
@@ -984,27 +1089,41 @@ def build_report(opts: Options, sh: Shared, health_summary: dict[str, Any], star
     kinds = Counter(p["kind"] for p in sh.problems)
     first = sorted(sh.first_page_s)
     return {
-        "label": opts.name(), "commit": git_commit(), "cpus": os.cpu_count(),
+        "label": opts.name(),
+        "commit": git_commit(),
+        "cpus": os.cpu_count(),
         "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(opts).items()},
         "startup": {**startup, "first_page_s": {"p50": rnd(pct(first, 50)), "max": rnd(max(first or [0]))}},
-        "runs": {"total": len(runs), "ok": len(done), "by_status": dict(Counter(r.status for r in runs)),
-                 "by_action": dict(Counter(r.action for r in runs)),
-                 "server_script_runs": sum(r.server_runs for r in runs), **timing(done), "per_page": per_page},
+        "runs": {
+            "total": len(runs),
+            "ok": len(done),
+            "by_status": dict(Counter(r.status for r in runs)),
+            "by_action": dict(Counter(r.action for r in runs)),
+            "server_script_runs": sum(r.server_runs for r in runs),
+            **timing(done),
+            "per_page": per_page,
+        },
         "exceptions": {"count": len(exceptions), "distinct": distinct(exceptions), "all": exceptions[:200]},
         "mixups": {"count": kinds["mixup"], "all": [p for p in sh.problems if p["kind"] == "mixup"][:200]},
         "lost_state": {"count": kinds["lost"], "all": [p for p in sh.problems if p["kind"] == "lost"][:100]},
         "incomplete": {"count": kinds["incomplete"], "all": [p for p in sh.problems if p["kind"] == "incomplete"][:50]},
-        "downloads": {"by_status": dict(Counter(r.status for r in downloads)),
-                      **timing([r for r in downloads if r.status == "ok"]),
-                      "failed": [{"session": r.session, "page": r.page, "status": r.status, "detail": r.detail}
-                                 for r in downloads if r.status not in ("ok", "shutdown")][:50]},
+        "downloads": {
+            "by_status": dict(Counter(r.status for r in downloads)),
+            **timing([r for r in downloads if r.status == "ok"]),
+            "failed": [
+                {"session": r.session, "page": r.page, "status": r.status, "detail": r.detail}
+                for r in downloads
+                if r.status not in ("ok", "shutdown")
+            ][:50],
+        },
         "connections": dict(sh.events),
         "health": health_summary,
         "memory": mem,
         "server": stop_info,
         "client": client,
-        "timeline": [[r.session, r.page, r.action, round(r.started, 2), rnd(r.duration()), r.status]
-                     for r in everything],
+        "timeline": [
+            [r.session, r.page, r.action, round(r.started, 2), rnd(r.duration()), r.status] for r in everything
+        ],
     }
 
 
@@ -1013,7 +1132,7 @@ def tenths(rss: list[float]) -> list[float]:
     if len(rss) < 10:
         return rss
     size = len(rss) / 10
-    return [max(rss[int(i * size):int((i + 1) * size)]) for i in range(10)]
+    return [max(rss[int(i * size) : int((i + 1) * size)]) for i in range(10)]
 
 
 def timing(runs: list[Run]) -> dict[str, Any]:
@@ -1036,10 +1155,12 @@ def distinct(exceptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def git_commit() -> str | None:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
         return f"{sha}{'+dirty' if dirty else ''}"
     except (OSError, subprocess.CalledProcessError):
         return None
@@ -1091,24 +1212,38 @@ def summary(report: dict[str, Any]) -> str:
         f"runs: {r['total']} ({r['by_status']}), by action {r['by_action']}, {r['server_script_runs']} script runs",
         f"run time: p50 {r['p50_s']} s, p95 {r['p95_s']} s, max {r['max_s']} s",
     ]
-    lines += [f"  {page:<13} n={v['runs']:<4} p50 {v['p50_s']} s  p95 {v['p95_s']} s  max {v['max_s']} s"
-              for page, v in r["per_page"].items()]
+    lines += [
+        f"  {page:<13} n={v['runs']:<4} p50 {v['p50_s']} s  p95 {v['p95_s']} s  max {v['max_s']} s"
+        for page, v in r["per_page"].items()
+    ]
     d = report["downloads"]
     lines.append(f"downloads: {d['by_status']}, p50 {d['p50_s']} s, max {d['max_s']} s")
     lines.append(f"exception boxes: {report['exceptions']['count']}")
-    lines += [f"  {e['count']}x {e['type']}: {e['message'][:150]} (pages {', '.join(e['pages'])})"
-              for e in report["exceptions"]["distinct"][:10]]
+    lines += [
+        f"  {e['count']}x {e['type']}: {e['message'][:150]} (pages {', '.join(e['pages'])})"
+        for e in report["exceptions"]["distinct"][:10]
+    ]
     lines.append(f"cross-session mix-ups: {report['mixups']['count']}")
-    lines += [f"  session {p['session']} {p['page']} after {p['action']}: {p['what']} expected {p['expected']}, "
-              f"saw {p['seen']}" for p in report["mixups"]["all"][:10]]
+    lines += [
+        f"  session {p['session']} {p['page']} after {p['action']}: {p['what']} expected {p['expected']}, "
+        f"saw {p['seen']}"
+        for p in report["mixups"]["all"][:10]
+    ]
     lines.append(f"lost state (area or language reset, no other session's): {report['lost_state']['count']}")
-    lines += [f"  session {p['session']} {p['page']} after {p['action']}: {p['what']} expected {p['expected']}, "
-              f"saw {p['seen']}" for p in report["lost_state"]["all"][:5]]
+    lines += [
+        f"  session {p['session']} {p['page']} after {p['action']}: {p['what']} expected {p['expected']}, "
+        f"saw {p['seen']}"
+        for p in report["lost_state"]["all"][:5]
+    ]
     lines.append(f"incomplete pages (no title): {report['incomplete']['count']}; connections: {report['connections']}")
-    lines.append(f"health: {h['answered']}/{h['probes']} answered, max unanswered {h['max_unanswered_s']} s, "
-                 f"latency p50 {h['latency_ms']['p50']} ms, max {h['latency_ms']['max']} ms")
-    lines.append(f"memory: start {m['start_mib']} MiB, end {m['end_mib']} MiB, peak (VmHWM) {m['peak_mib']} MiB; "
-                 f"highest in each tenth of the run {m.get('by_tenth_mib')}")
+    lines.append(
+        f"health: {h['answered']}/{h['probes']} answered, max unanswered {h['max_unanswered_s']} s, "
+        f"latency p50 {h['latency_ms']['p50']} ms, max {h['latency_ms']['max']} ms"
+    )
+    lines.append(
+        f"memory: start {m['start_mib']} MiB, end {m['end_mib']} MiB, peak (VmHWM) {m['peak_mib']} MiB; "
+        f"highest in each tenth of the run {m.get('by_tenth_mib')}"
+    )
     lines.append(f"SIGTERM: {s or 'not sent (external server)'}")
     lines.append(f"client: {report['client']['cpu_s']} CPU s in {report['client']['wall_s']} s")
     if report.get("hang_dump"):
@@ -1141,9 +1276,21 @@ def parse_args(argv: list[str] | None) -> Options:
     p.add_argument("--py-spy", default=shutil.which("py-spy"), help="py-spy, to dump the server's stacks on a hang")
     p.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     a = p.parse_args(argv)
-    return Options(sessions=a.sessions, seconds=a.seconds, cold=a.cold, db=a.db, scale=a.scale, url=a.url, pid=a.pid,
-                   label=a.label, think=a.think, run_timeout=a.run_timeout, seed=a.seed, py_spy=a.py_spy,
-                   out_dir=a.out)
+    return Options(
+        sessions=a.sessions,
+        seconds=a.seconds,
+        cold=a.cold,
+        db=a.db,
+        scale=a.scale,
+        url=a.url,
+        pid=a.pid,
+        label=a.label,
+        think=a.think,
+        run_timeout=a.run_timeout,
+        seed=a.seed,
+        py_spy=a.py_spy,
+        out_dir=a.out,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,14 +18,26 @@ engine = store.get_engine(ctx.url)
 
 st.subheader(t("admin.users", lang))
 st.caption(t("admin.users_help", lang))
-users = pl.DataFrame(access.user_rows(engine), schema={"name": pl.String, "role": pl.String, "areas": pl.String,
-                                                       "password": pl.Boolean, "locked": pl.Boolean,
-                                                       "updated_at": pl.String})
+users = pl.DataFrame(
+    access.user_rows(engine),
+    schema={
+        "name": pl.String,
+        "role": pl.String,
+        "areas": pl.String,
+        "password": pl.Boolean,
+        "locked": pl.Boolean,
+        "updated_at": pl.String,
+    },
+)
 components.dataframe(users.rename({c: t(f"admin.col.{c}", lang) for c in users.columns}))
 
 st.subheader(t("admin.audit", lang))
-event = st.selectbox(t("admin.event_filter", lang), ["", *access.AUDIT_EVENTS], key="admin_event",
-                     format_func=lambda e: t(f"admin.event.{e}", lang) if e else t("admin.event_all", lang))
+event = st.selectbox(
+    t("admin.event_filter", lang),
+    ["", *access.AUDIT_EVENTS],
+    key="admin_event",
+    format_func=lambda e: t(f"admin.event.{e}", lang) if e else t("admin.event_all", lang),
+)
 who = st.text_input(t("admin.user_filter", lang), key="admin_user", max_chars=access.NAME_MAX)
 log = store.read_audit(engine, limit=500, user=access.normal_name(who) or None, event=event or None)
 components.dataframe(log.drop("id").rename({c: t(f"admin.col.{c}", lang) for c in log.columns if c != "id"}))

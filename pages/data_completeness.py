@@ -18,8 +18,9 @@ th = dq.Thresholds.from_settings()
 shell.page_title("completeness", ctx)
 
 area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
-st.subheader(area if f.area.level == "wales" else t("completeness.headline_title", lang, area=area,
-                                                     comparator=comparator))
+st.subheader(
+    area if f.area.level == "wales" else t("completeness.headline_title", lang, area=area, comparator=comparator)
+)
 start, end = shell.quarter_label(f.start_q, lang), shell.quarter_label(f.end_q, lang)
 st.caption(t("overview.period", lang, start=start, end=end))
 
@@ -28,22 +29,45 @@ sel = dq.records(ctx.published("completeness.wales", f, "wales", ctx.quarters, t
 cols = st.columns(4)
 for col, kind in zip(cols, dq.KINDS, strict=False):
     delta, colour = dq.delta_text(sel, kind, lang) if f.area.level != "wales" else (None, "off")
-    col.metric(t(f"completeness.metric_{kind}", lang), dq.fmt_pct(sel[kind]), delta=delta, delta_color=colour,
-               delta_arrow="auto" if colour == "normal" else "off", border=True,
-               help=t(f"completeness.metric_{kind}_help", lang))
+    col.metric(
+        t(f"completeness.metric_{kind}", lang),
+        dq.fmt_pct(sel[kind]),
+        delta=delta,
+        delta_color=colour,
+        delta_arrow="auto" if colour == "normal" else "off",
+        border=True,
+        help=t(f"completeness.metric_{kind}_help", lang),
+    )
 rag = t(f"completeness.rag.{sel['rag']}", lang) if sel["rag"] in dq.RAG else str(sel["rag"])
-cols[3].metric(t("completeness.metric_rag", lang), rag, border=True,
-               help=t("completeness.metric_rag_help", lang, green=round(th.green * 100), amber=round(th.amber * 100)))
-counts = {k: dq.fmt_count(sel[c]) for k, c in (("episodes", "episodes"), ("cells", "cells_applicable"),
-                                                ("missing", "cells_missing"), ("invalid", "values_invalid"),
-                                                ("late", "dates_late"))}
+cols[3].metric(
+    t("completeness.metric_rag", lang),
+    rag,
+    border=True,
+    help=t("completeness.metric_rag_help", lang, green=round(th.green * 100), amber=round(th.amber * 100)),
+)
+counts = {
+    k: dq.fmt_count(sel[c])
+    for k, c in (
+        ("episodes", "episodes"),
+        ("cells", "cells_applicable"),
+        ("missing", "cells_missing"),
+        ("invalid", "values_invalid"),
+        ("late", "dates_late"),
+    )
+}
 vs = "" if f.area.level == "wales" else " " + t("completeness.vs", lang, comparator=comparator)
 st.caption(t("completeness.headline_caption", lang, **counts, worst=sel["worst_field"] or "–") + vs)
 
 # Areas compared: map (share of expected cells missing) and table
 st.header(t("completeness.compare_title", lang))
-level = st.segmented_control(t("completeness.level", lang), options=list(dq.AREA_LEVELS), default="la",
-                             required=True, format_func=lambda v: t(f"completeness.level_{v}", lang), key="dq_level")
+level = st.segmented_control(
+    t("completeness.level", lang),
+    options=list(dq.AREA_LEVELS),
+    default="la",
+    required=True,
+    format_func=lambda v: t(f"completeness.level_{v}", lang),
+    key="dq_level",
+)
 areas = ctx.published(f"completeness.{level}", f, level, ctx.quarters, th)
 names = dq.area_names(level, lang, ctx.rrp_names())
 clicked = None
@@ -53,27 +77,68 @@ with map_tab:
         st.info(t("completeness.rrp_no_map", lang), icon=":material/info:")
     else:
         clicked = components.area_map(
-            dq.for_map(areas), measure="missing_share", denominator="episodes", is_rate=True, level=level,
-            day=f.end, lang=lang, key=f"dq_{level}", measure_label=t("completeness.map_measure", lang),
-            denominator_label=t("col.episodes", lang))
+            dq.for_map(areas),
+            measure="missing_share",
+            denominator="episodes",
+            is_rate=True,
+            level=level,
+            day=f.end,
+            lang=lang,
+            key=f"dq_{level}",
+            measure_label=t("completeness.map_measure", lang),
+            denominator_label=t("col.episodes", lang),
+        )
 with table_tab:
-    components.protected_table(dq.for_view(areas, "areas", lang, {"area": names}), lang, key=f"dq_areas_{level}",
-                               filename=f"completeness_by_{level}.csv", caption=t("completeness.compare_caption", lang))
+    components.protected_table(
+        dq.for_view(areas, "areas", lang, {"area": names}),
+        lang,
+        key=f"dq_areas_{level}",
+        filename=f"completeness_by_{level}.csv",
+        caption=t("completeness.compare_caption", lang),
+    )
 
 # Trend over every quarter, selection against the comparator
 st.header(t("completeness.trend_title", lang))
-score = st.segmented_control(t("completeness.score", lang), options=list(dq.KINDS), default="completeness",
-                             required=True, format_func=lambda k: t(f"completeness.metric_{k}", lang), key="dq_score")
+score = st.segmented_control(
+    t("completeness.score", lang),
+    options=list(dq.KINDS),
+    default="completeness",
+    required=True,
+    format_func=lambda k: t(f"completeness.metric_{k}", lang),
+    key="dq_score",
+)
 trend = ctx.published("completeness.quarter", f, "quarter", ctx.quarters, th)
 series = {"selection": area, "wales": comparator}
 quarters = components.period_names(ctx.quarters, lang, ctx.as_of)
-lines = {t("completeness.rag_line", lang, status=t(f"completeness.rag.{k}", lang), value=round(v * 100)): v * 100
-         for k, v in (("green", th.green), ("amber", th.amber))} if score == "completeness" else {}
-fig = components.figure(score_trend, trend, "quarter", score, "series", list(dict.fromkeys(trend["series"])), series,
-                  t("completeness.trend_chart", lang, score=t(f"completeness.metric_{score}", lang)),
-                  t("col.quarter", lang), t(f"col.{score}", lang), x_labels=quarters, references=lines)
-components.chart_with_table(fig, dq.for_view(trend, "trend", lang, {"series": series, "quarter": quarters}), lang,
-                            key="dq_trend", filename="completeness_by_quarter.csv")
+lines = (
+    {
+        t("completeness.rag_line", lang, status=t(f"completeness.rag.{k}", lang), value=round(v * 100)): v * 100
+        for k, v in (("green", th.green), ("amber", th.amber))
+    }
+    if score == "completeness"
+    else {}
+)
+fig = components.figure(
+    score_trend,
+    trend,
+    "quarter",
+    score,
+    "series",
+    list(dict.fromkeys(trend["series"])),
+    series,
+    t("completeness.trend_chart", lang, score=t(f"completeness.metric_{score}", lang)),
+    t("col.quarter", lang),
+    t(f"col.{score}", lang),
+    x_labels=quarters,
+    references=lines,
+)
+components.chart_with_table(
+    fig,
+    dq.for_view(trend, "trend", lang, {"series": series, "quarter": quarters}),
+    lang,
+    key="dq_trend",
+    filename="completeness_by_quarter.csv",
+)
 
 # What pulls the score down: the selection, or the area clicked on the map
 focus = Area(level, clicked) if clicked else f.area
@@ -82,24 +147,44 @@ st.header(t("completeness.fields_title", lang, area=focus_name))
 if clicked:
     st.caption(t("completeness.fields_clicked", lang))
 fields = ctx.published("completeness.field", replace(f, area=focus), "field", ctx.quarters)
-components.protected_table(dq.for_view(fields, "fields", lang), lang, key="dq_fields",
-                           filename="completeness_by_field.csv", caption=t("completeness.fields_caption", lang))
+components.protected_table(
+    dq.for_view(fields, "fields", lang),
+    lang,
+    key="dq_fields",
+    filename="completeness_by_field.csv",
+    caption=t("completeness.fields_caption", lang),
+)
 
 # Validity rules, timeliness and tables of the selection
 st.header(t("completeness.detail_title", lang))
 rules_tab, time_tab, tables_tab = st.tabs([t(f"completeness.{k}_tab", lang) for k in ("rules", "timeliness", "tables")])
 with rules_tab:
     rules = ctx.published("completeness.rule", f, "rule", ctx.quarters)
-    components.protected_table(dq.for_view(rules, "rules", lang), lang, key="dq_rules",
-                               filename="validity_by_rule.csv", caption=t("completeness.rules_caption", lang))
+    components.protected_table(
+        dq.for_view(rules, "rules", lang),
+        lang,
+        key="dq_rules",
+        filename="validity_by_rule.csv",
+        caption=t("completeness.rules_caption", lang),
+    )
 with time_tab:
     timely = ctx.published("completeness.timeliness", f, "timeliness", ctx.quarters)
-    components.protected_table(dq.for_view(timely, "timeliness", lang), lang, key="dq_timeliness",
-                               filename="timeliness_by_rule.csv", caption=t("completeness.timeliness_caption", lang))
+    components.protected_table(
+        dq.for_view(timely, "timeliness", lang),
+        lang,
+        key="dq_timeliness",
+        filename="timeliness_by_rule.csv",
+        caption=t("completeness.timeliness_caption", lang),
+    )
 with tables_tab:
     tables = ctx.published("completeness.table", f, "table", ctx.quarters, th)
-    components.protected_table(dq.for_view(tables, "tables", lang), lang, key="dq_tables",
-                               filename="completeness_by_table.csv", caption=t("completeness.tables_caption", lang))
+    components.protected_table(
+        dq.for_view(tables, "tables", lang),
+        lang,
+        key="dq_tables",
+        filename="completeness_by_table.csv",
+        caption=t("completeness.tables_caption", lang),
+    )
 
 # Fix list: case level, only with case-level rights, only authorities in scope (reads are scoped)
 st.header(t("completeness.fix_title", lang))
@@ -110,10 +195,21 @@ else:
     if fixes.is_empty():
         st.success(t("completeness.fix_none", lang))
     else:
-        st.caption(t("completeness.fix_intro", lang, rows=dq.fmt_count(fixes.height),
-                     cases=dq.fmt_count(fixes["case_id"].n_unique())))
+        st.caption(
+            t(
+                "completeness.fix_intro",
+                lang,
+                rows=dq.fmt_count(fixes.height),
+                cases=dq.fmt_count(fixes["case_id"].n_unique()),
+            )
+        )
         shown = dq.fix_list_labelled(fixes, lang)
         components.dataframe(shown, key="dq_fix_list")
-        st.download_button(t("completeness.fix_download", lang), data=lambda: exports.csv_bytes(shown),  # audited
-                           file_name="fix_list.csv", mime="text/csv", key="dl_dq_fix_list",
-                           icon=":material/download:")
+        st.download_button(
+            t("completeness.fix_download", lang),
+            data=lambda: exports.csv_bytes(shown),  # audited
+            file_name="fix_list.csv",
+            mime="text/csv",
+            key="dl_dq_fix_list",
+            icon=":material/download:",
+        )

@@ -27,8 +27,9 @@ for table in standard.TABLES.values():
                 t("col.field", lang): f.name,
                 t("col.type", lang): t("dtype." + f.dtype, lang),
                 t("col.status", lang): t("status." + f.status, lang),
-                t("col.allowed", lang): ", ".join(f.allowed) if f.allowed and f.enum != "la_code" else (
-                    t("definitions.la_codes", lang) if f.enum == "la_code" else ""),
+                t("col.allowed", lang): ", ".join(f.allowed)
+                if f.allowed and f.enum != "la_code"
+                else (t("definitions.la_codes", lang) if f.enum == "la_code" else ""),
                 t("col.description", lang): t(f"field.{table.name}.{f.name}", lang),
             }
             for f in table.fields

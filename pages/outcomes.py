@@ -13,8 +13,9 @@ f, lang, n, as_of = ctx.filters, ctx.lang, ctx.threshold, ctx.as_of
 shell.page_title("outcomes", ctx)
 area, comparator = shell.area_label(f.area.token(), lang), shell.comparator_label(ctx)
 st.subheader(area)
-st.caption(t("outcomes.period", lang, start=shell.quarter_label(f.start_q, lang),
-             end=shell.quarter_label(f.end_q, lang)))
+st.caption(
+    t("outcomes.period", lang, start=shell.quarter_label(f.start_q, lang), end=shell.quarter_label(f.end_q, lang))
+)
 series = {"area": area, "wales": comparator}
 quarters = components.period_names(ctx.quarters, lang, ctx.as_of)
 labels = {k: t(f"outcomes.{k}", lang) for k in ("status.final", "status.open")}
@@ -36,12 +37,30 @@ st.header(t("outcomes.headline.title", lang))
 st.caption(t("outcomes.headline.intro", lang, comparator=comparator))
 head = ctx.published("outcomes.headline", *args)
 measures = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
-fig = components.figure(charts.interval_dots, head, "measure", "rate", "ci_low", "ci_high", "group", groups, series,
-                           outcomes.MEASURES, measures, t("outcomes.headline.chart", lang),
-                           t("outcomes.headline.axis", lang), denominator="denominator",
-                           n_label=t("outcomes.col.denominator", lang))
-show(head.with_columns(pl.col("group").replace_strict(series), pl.col("measure").replace_strict(measures)),
-     outcomes.HEADLINE_TABLE, "outcome_rates", percent=outcomes.RATE_PERCENT, fig=fig)
+fig = components.figure(
+    charts.interval_dots,
+    head,
+    "measure",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "group",
+    groups,
+    series,
+    outcomes.MEASURES,
+    measures,
+    t("outcomes.headline.chart", lang),
+    t("outcomes.headline.axis", lang),
+    denominator="denominator",
+    n_label=t("outcomes.col.denominator", lang),
+)
+show(
+    head.with_columns(pl.col("group").replace_strict(series), pl.col("measure").replace_strict(measures)),
+    outcomes.HEADLINE_TABLE,
+    "outcome_rates",
+    percent=outcomes.RATE_PERCENT,
+    fig=fig,
+)
 
 # ---- accommodation confirmed before release ------------------------------------------------------------------
 st.header(t("outcomes.timing.title", lang))
@@ -51,56 +70,136 @@ s = outcomes.texts(summary, percent=("late_rate", "ci_low", "ci_high"), decimals
 if summary["recorded"].item() == 0:
     st.info(t("outcomes.timing.none", lang))
 else:
-    st.markdown(t("outcomes.timing.summary", lang, rate=s["late_rate"], low=s["ci_low"], high=s["ci_high"],
-                  n=s["recorded"], missing=s["not_recorded"], median=s["median_days_before"]))
+    st.markdown(
+        t(
+            "outcomes.timing.summary",
+            lang,
+            rate=s["late_rate"],
+            low=s["ci_low"],
+            high=s["ci_high"],
+            n=s["recorded"],
+            missing=s["not_recorded"],
+            median=s["median_days_before"],
+        )
+    )
     days = ctx.published("outcomes.days", *args)
     bins = {b: t(f"outcomes.bin.{b}", lang) for b, _, _ in outcomes.DAY_BINS}
     when = {w: t(f"outcomes.when.{w}", lang) for w in ("before", "on_or_after")}
-    fig = components.figure(charts.binned_bars, days, "bin", "episodes", "when", list(when), when, list(bins), bins,
-                             t("outcomes.timing.chart", lang), t("outcomes.timing.axis_x", lang),
-                             t("outcomes.timing.axis_y", lang))
-    show(days.with_columns(pl.col("bin").replace_strict(bins), pl.col("when").replace_strict(when)),
-         outcomes.DAYS_TABLE, "accommodation_confirmation_days", percent=["share"], fig=fig)
+    fig = components.figure(
+        charts.binned_bars,
+        days,
+        "bin",
+        "episodes",
+        "when",
+        list(when),
+        when,
+        list(bins),
+        bins,
+        t("outcomes.timing.chart", lang),
+        t("outcomes.timing.axis_x", lang),
+        t("outcomes.timing.axis_y", lang),
+    )
+    show(
+        days.with_columns(pl.col("bin").replace_strict(bins), pl.col("when").replace_strict(when)),
+        outcomes.DAYS_TABLE,
+        "accommodation_confirmation_days",
+        percent=["share"],
+        fig=fig,
+    )
 
 # ---- proven reoffending (one definition: resettlement.reoffending) ------------------------------------------
 st.header(t("outcomes.reoff.title", lang))
 reo = ctx.published("outcomes.reoffending", *args)
 final_to = reo["final_to"][0]
-st.caption(t("outcomes.reoff.intro", lang, as_of=as_of.isoformat())
-           + " " + (t("outcomes.reoff.final_to", lang, date=final_to.isoformat()) if final_to
-                    else t("outcomes.reoff.none_final", lang)))
+st.caption(
+    t("outcomes.reoff.intro", lang, as_of=as_of.isoformat())
+    + " "
+    + (
+        t("outcomes.reoff.final_to", lang, date=final_to.isoformat())
+        if final_to
+        else t("outcomes.reoff.none_final", lang)
+    )
+)
 r = dict(zip(reo["measure"], outcomes.texts(reo, percent=outcomes.RATE_PERCENT, decimals=2), strict=True))["proven"]
 cols = st.columns(5)
-cols[0].metric(t("outcomes.reoff.rate", lang), r["rate"], help=t("outcomes.reoff.rate_help", lang, n=r["recorded"],
-               low=r["ci_low"], high=r["ci_high"], flag=r["from_flag"], missing=r["not_recorded"]))
+cols[0].metric(
+    t("outcomes.reoff.rate", lang),
+    r["rate"],
+    help=t(
+        "outcomes.reoff.rate_help",
+        lang,
+        n=r["recorded"],
+        low=r["ci_low"],
+        high=r["ci_high"],
+        flag=r["from_flag"],
+        missing=r["not_recorded"],
+    ),
+)
 for col, m, base in ((cols[1], "per_offender", "recorded"), (cols[2], "per_reoffender", "reoffenders_counted")):
-    col.metric(t(f"outcomes.reoff.{m}", lang), r[m], help=t(f"outcomes.reoff.{m}_help", lang, n=r[base],
-                                                           low=r[f"{m}_low"], high=r[f"{m}_high"]))
+    col.metric(
+        t(f"outcomes.reoff.{m}", lang),
+        r[m],
+        help=t(f"outcomes.reoff.{m}_help", lang, n=r[base], low=r[f"{m}_low"], high=r[f"{m}_high"]),
+    )
 days = dict(zip(reo["measure"], outcomes.texts(reo, decimals=0), strict=True))["proven"]["days_median"]
 cols[3].metric(t("outcomes.reoff.days", lang), days, help=t("outcomes.reoff.days_help", lang, n=r["days_base"]))
-cols[4].metric(t("outcomes.reoff.open", lang), r["open"], help=t("outcomes.reoff.open_help", lang,
-                                                                  as_of=as_of.isoformat()))
+cols[4].metric(
+    t("outcomes.reoff.open", lang), r["open"], help=t("outcomes.reoff.open_help", lang, as_of=as_of.isoformat())
+)
 kinds = {m: t(f"outcomes.reoff_measure.{m}", lang) for m in reoffending.MEASURES}
-show(reo.with_columns(pl.col("measure").replace_strict(kinds)), outcomes.REOFFENDING_TABLE, "reoffending_measures",
-     percent=outcomes.RATE_PERCENT, decimals=outcomes.REOFFENDING_DECIMALS, keys=outcomes.REOFFENDING_KEYS)
+show(
+    reo.with_columns(pl.col("measure").replace_strict(kinds)),
+    outcomes.REOFFENDING_TABLE,
+    "reoffending_measures",
+    percent=outcomes.RATE_PERCENT,
+    decimals=outcomes.REOFFENDING_DECIMALS,
+    keys=outcomes.REOFFENDING_KEYS,
+)
 st.caption(t("outcomes.reoff.measures_note", lang))
 
-measure = st.segmented_control(t("outcomes.reoff.show", lang), ["rate", "per_offender", "per_reoffender"],
-                               default="rate", required=True, key="outcomes_reoff_measure",
-                               format_func=lambda m: t(f"outcomes.cmeasure.{m}", lang))
+measure = st.segmented_control(
+    t("outcomes.reoff.show", lang),
+    ["rate", "per_offender", "per_reoffender"],
+    default="rate",
+    required=True,
+    key="outcomes_reoff_measure",
+    format_func=lambda m: t(f"outcomes.cmeasure.{m}", lang),
+)
 by_q = ctx.published("outcomes.cohorts", *args)
 low, high = ("ci_low", "ci_high") if measure == "rate" else (f"{measure}_low", f"{measure}_high")
 pct = measure == "rate"
-fig = components.figure(charts.cohort_intervals, by_q, "quarter", measure, low, high, "group", groups, series,
-                              t("outcomes.reoff.chart", lang), t("outcomes.reoff.axis_x", lang),
-                              t(f"outcomes.cmeasure.{measure}", lang), quarters,
-                              open_from=reoffending.first_open_quarter(list(ctx.quarters), as_of),
-                              open_label=t("outcomes.reoff.open_band", lang), multiplier=100 if pct else 1,
-                              suffix="%" if pct else "")
-show(by_q.with_columns(pl.col("group").replace_strict(series), pl.col("quarter").replace_strict(quarters),
-                       pl.format("status.{}", "status").replace_strict(labels).alias("status")),
-     outcomes.COHORT_TABLE, "reoffending_by_cohort", percent=outcomes.RATE_PERCENT,
-     decimals=outcomes.REOFFENDING_DECIMALS, fig=fig, keys=outcomes.REOFFENDING_KEYS)
+fig = components.figure(
+    charts.cohort_intervals,
+    by_q,
+    "quarter",
+    measure,
+    low,
+    high,
+    "group",
+    groups,
+    series,
+    t("outcomes.reoff.chart", lang),
+    t("outcomes.reoff.axis_x", lang),
+    t(f"outcomes.cmeasure.{measure}", lang),
+    quarters,
+    open_from=reoffending.first_open_quarter(list(ctx.quarters), as_of),
+    open_label=t("outcomes.reoff.open_band", lang),
+    multiplier=100 if pct else 1,
+    suffix="%" if pct else "",
+)
+show(
+    by_q.with_columns(
+        pl.col("group").replace_strict(series),
+        pl.col("quarter").replace_strict(quarters),
+        pl.format("status.{}", "status").replace_strict(labels).alias("status"),
+    ),
+    outcomes.COHORT_TABLE,
+    "reoffending_by_cohort",
+    percent=outcomes.RATE_PERCENT,
+    decimals=outcomes.REOFFENDING_DECIMALS,
+    fig=fig,
+    keys=outcomes.REOFFENDING_KEYS,
+)
 st.caption(t("outcomes.reoff.note", lang))
 
 # ---- evaluation: matched comparison of RRP-reviewed episodes -------------------------------------------------
@@ -114,23 +213,53 @@ th = evaluation.thresholds()
 for row in eff.iter_rows(named=True):
     box, icon = boxes.get(row["verdict"], (st.warning, "block"))
     box(evaluation.verdict_text(row, lang, n, th), icon=f":material/{icon}:")
-st.caption(t("outcomes.eval.thresholds", lang, min_t=th["min_treated"], min_c=th["min_comparison"],
-             smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"]))
+st.caption(
+    t(
+        "outcomes.eval.thresholds",
+        lang,
+        min_t=th["min_treated"],
+        min_c=th["min_comparison"],
+        smd=th["max_abs_smd"],
+        smd_unmatched=th["max_abs_smd_unmatched"],
+    )
+)
 
 names = {o: t(f"outcomes.measure.{o}", lang) for o in evaluation.OUTCOMES}
 verdicts = {v: t(f"outcomes.verdict_label.{v}", lang) for v in evaluation.VERDICTS}
 comparisons = {"matched": t("outcomes.eval.matched", lang), "naive": t("outcomes.eval.naive", lang)}
-refused = {r["outcome"]: verdicts[r["verdict"]] for r in eff.iter_rows(named=True)
-           if r["verdict"] in evaluation.REFUSALS}
+refused = {
+    r["outcome"]: verdicts[r["verdict"]] for r in eff.iter_rows(named=True) if r["verdict"] in evaluation.REFUSALS
+}
 fig = components.figure(
-    charts.interval_dots, evaluation.effects_long(eff), "outcome", "difference", "ci_low", "ci_high", "comparison",
-    list(comparisons), comparisons, evaluation.OUTCOMES,
+    charts.interval_dots,
+    evaluation.effects_long(eff),
+    "outcome",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "comparison",
+    list(comparisons),
+    comparisons,
+    evaluation.OUTCOMES,
     {o: f"{v}<br><i>{refused[o]}</i>" if o in refused else v for o, v in names.items()},
-    t("outcomes.eval.chart", lang), t("outcomes.eval.axis", lang), suffix="", zero_line=True)
-named = eff.with_columns(pl.col("outcome").replace_strict({o: t(f"outcomes.short.{o}", lang) for o in names}),
-                         pl.col("verdict").replace_strict(verdicts))
-show(named, evaluation.EFFECTS_TABLE, "rrp_evaluation_effects", percent=evaluation.EFFECTS_PERCENT,
-     keys={"ci_low": "diff_low", "ci_high": "diff_high"}, decimals={"max_abs_smd_after": 3}, fig=fig)
+    t("outcomes.eval.chart", lang),
+    t("outcomes.eval.axis", lang),
+    suffix="",
+    zero_line=True,
+)
+named = eff.with_columns(
+    pl.col("outcome").replace_strict({o: t(f"outcomes.short.{o}", lang) for o in names}),
+    pl.col("verdict").replace_strict(verdicts),
+)
+show(
+    named,
+    evaluation.EFFECTS_TABLE,
+    "rrp_evaluation_effects",
+    percent=evaluation.EFFECTS_PERCENT,
+    keys={"ci_low": "diff_low", "ci_high": "diff_high"},
+    decimals={"max_abs_smd_after": 3},
+    fig=fig,
+)
 st.caption(t("outcomes.eval.naive_note", lang))
 
 st.subheader(t("outcomes.eval.sizes", lang))
@@ -139,10 +268,15 @@ show(named, ["outcome", *evaluation.EFFECT_COUNTS, "strata"], "rrp_evaluation_si
 
 with st.expander(t("outcomes.eval.balance", lang)):
     st.caption(t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"]))
-    chosen = st.selectbox(t("outcomes.eval.balance_outcome", lang), evaluation.OUTCOMES, key="outcomes_balance",
-                          format_func=names.get)
-    show(evaluation.balance_display(ev["balance"], chosen, lang), evaluation.BALANCE_TABLE, f"rrp_balance_{chosen}",
-         decimals={c: 3 if c.startswith("smd") else 1 for c in evaluation.BALANCE_TABLE[2:]})
+    chosen = st.selectbox(
+        t("outcomes.eval.balance_outcome", lang), evaluation.OUTCOMES, key="outcomes_balance", format_func=names.get
+    )
+    show(
+        evaluation.balance_display(ev["balance"], chosen, lang),
+        evaluation.BALANCE_TABLE,
+        f"rrp_balance_{chosen}",
+        decimals={c: 3 if c.startswith("smd") else 1 for c in evaluation.BALANCE_TABLE[2:]},
+    )
 
 st.subheader(t("outcomes.eval.caveats", lang))
 caveats = ("selection", "unmatched", "timing", "multiple", "undercount", "open", "dropped", "episodes")

@@ -18,10 +18,14 @@ period = t("overview.period", lang, start=start, end=end)
 st.subheader(area)
 st.caption(period)
 st.download_button(  # built on click: the same deck as `python -m resettlement report`, publication view
-    t("report.download", lang), data=lambda: report.report_deck(ctx.tables(), f, ctx.as_of, n, lang, ctx.synthetic,
-                                                                fetch=ctx.for_publication),
-    file_name=f"resettlement-{f.area.token().replace(':', '-')}-{f.start_q}-{f.end_q}-{lang}.pptx", mime=report.MIME,
-    key="overview_deck", icon=":material/slideshow:", help=t("report.download_help", lang))
+    t("report.download", lang),
+    data=lambda: report.report_deck(ctx.tables(), f, ctx.as_of, n, lang, ctx.synthetic, fetch=ctx.for_publication),
+    file_name=f"resettlement-{f.area.token().replace(':', '-')}-{f.start_q}-{f.end_q}-{lang}.pptx",
+    mime=report.MIME,
+    key="overview_deck",
+    icon=":material/slideshow:",
+    help=t("report.download_help", lang),
+)
 
 head = ctx.published("overview.headline", f, ctx.as_of)
 cols = st.columns(3) + st.columns(3)
@@ -31,35 +35,73 @@ for col, row in zip(cols, head.iter_rows(named=True), strict=False):
     shown = row["change"] is not None and not row["change__note"]
     delta = overview.change_label(row["change"], is_rate, lang) if shown else None
     flat = shown and overview.shown_change(row["change"], is_rate) == 0
-    col.metric(t(f"overview.label.{metric}", lang), value, delta=delta, delta_color="off",
-               delta_arrow="off" if flat else "auto", help=t(f"overview.label.{metric}_help", lang))
+    col.metric(
+        t(f"overview.label.{metric}", lang),
+        value,
+        delta=delta,
+        delta_color="off",
+        delta_arrow="off" if flat else "auto",
+        help=t(f"overview.label.{metric}_help", lang),
+    )
 
 st.markdown(f"**{t('overview.summary.heading', lang)}**")
 st.markdown("\n".join(f"- {s}" for s in overview.summary(head, lang, area, f"{start}–{end}")))
 with st.expander(t("ui.table", lang)):
     metric_names = {m: t(f"overview.label.{m}", lang) for m in (*overview.COUNT_METRICS, *overview.RATE_METRICS)}
-    components.protected_table(head.with_columns(pl.col("metric").replace_strict(metric_names)), lang,
-                               key="overview_head", filename="headline.csv",
-                               decimals={"current": 3, "previous": 3, "change": 3})
+    components.protected_table(
+        head.with_columns(pl.col("metric").replace_strict(metric_names)),
+        lang,
+        key="overview_head",
+        filename="headline.csv",
+        decimals={"current": 3, "previous": 3, "change": 3},
+    )
 
 st.header(t("overview.section.trend", lang))
 trend = ctx.published("overview.trend", f, ctx.quarters)
 series = ["area"] if f.area.level == "wales" else ["area", "wales"]
 labels = {"area": area, "wales": comparator}
 fig = components.figure(
-    trend_lines, trend, "quarter", "episodes", "series", series, labels,
-    t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(series) > 1
-    else t("overview.section.episodes_trend", lang), t("col.quarter", lang), t("col.episodes", lang),
-    x_labels=components.period_names(ctx.quarters, lang, ctx.as_of))
-components.chart_with_table(fig, trend.with_columns(
-    pl.col("series").replace_strict(labels)), lang, key="overview_area_trend", filename="episodes_area_trend.csv")
+    trend_lines,
+    trend,
+    "quarter",
+    "episodes",
+    "series",
+    series,
+    labels,
+    t("overview.section.area_trend", lang, area=area, comparator=comparator)
+    if len(series) > 1
+    else t("overview.section.episodes_trend", lang),
+    t("col.quarter", lang),
+    t("col.episodes", lang),
+    x_labels=components.period_names(ctx.quarters, lang, ctx.as_of),
+)
+components.chart_with_table(
+    fig,
+    trend.with_columns(pl.col("series").replace_strict(labels)),
+    lang,
+    key="overview_area_trend",
+    filename="episodes_area_trend.csv",
+)
 
 st.subheader(t("overview.section.cohort_trend", lang))
 by_cohort = ctx.published("overview.cohorts", f, ctx.quarters)
-fig = components.figure(trend_lines, by_cohort, "quarter", "episodes", "cohort", list(f.cohorts),
-                  {c: label("cohort", c, lang) for c in f.cohorts}, t("overview.trend_title", lang),
-                  t("col.quarter", lang), t("col.episodes", lang),
-                  x_labels=components.period_names(ctx.quarters, lang, ctx.as_of))
-components.chart_with_table(fig, by_cohort.with_columns(
-    pl.col("cohort").replace_strict({c: label("cohort", c, lang) for c in f.cohorts})), lang,
-    key="overview_trend", filename="episodes_by_quarter.csv")
+fig = components.figure(
+    trend_lines,
+    by_cohort,
+    "quarter",
+    "episodes",
+    "cohort",
+    list(f.cohorts),
+    {c: label("cohort", c, lang) for c in f.cohorts},
+    t("overview.trend_title", lang),
+    t("col.quarter", lang),
+    t("col.episodes", lang),
+    x_labels=components.period_names(ctx.quarters, lang, ctx.as_of),
+)
+components.chart_with_table(
+    fig,
+    by_cohort.with_columns(pl.col("cohort").replace_strict({c: label("cohort", c, lang) for c in f.cohorts})),
+    lang,
+    key="overview_trend",
+    filename="episodes_by_quarter.csv",
+)

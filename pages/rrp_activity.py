@@ -1,7 +1,6 @@
 """RRP activity: meetings, partner attendance, actions and escalations, and how soon children in custody are
 reviewed, for the RRPs of the selected area or for one RRP (the drill-down)."""
 
-
 import polars as pl
 import streamlit as st
 
@@ -23,9 +22,15 @@ if in_area.is_empty():
 names, short = rrp.rrp_names(tables["rrps"], lang), rrp.rrp_names(tables["rrps"], lang, short=True)
 options = ["all", *in_area["rrp_id"]]
 default = shell.page_param("rrp", options, "all")
-choice = st.selectbox(t("rrp.choose", lang), options, index=options.index(default), key="rrp_choice",
-                      placeholder=t("ui.choose", lang), help=t("rrp.choose_help", lang),
-                      format_func=lambda r: t("rrp.all_in_area", lang, area=area) if r == "all" else names[r])
+choice = st.selectbox(
+    t("rrp.choose", lang),
+    options,
+    index=options.index(default),
+    key="rrp_choice",
+    placeholder=t("ui.choose", lang),
+    help=t("rrp.choose_help", lang),
+    format_func=lambda r: t("rrp.all_in_area", lang, area=area) if r == "all" else names[r],
+)
 shell.set_page_param("rrp", choice)  # a link keeps the drill-down
 
 chosen = in_area if choice == "all" else in_area.filter(pl.col("rrp_id") == choice)
@@ -44,8 +49,15 @@ bins = rrp.bin_labels(lang)
 quarter_names, columns = components.period_names(quarters, lang, ctx.as_of), {**short, rrp.ALL: comparator}
 chart_short = markup.html_values(short)  # RRP names are imported text: plain text in charts too
 gap_measures = {m: t(f"rrp.col.{m}", lang) for m in ("median_gap_days", "longest_gap_days")}
-values = {"rrp_id": {**names, rrp.ALL: comparator}, "series": series, "quarter": quarter_names,
-          "agency_type": agencies, "cohort": cohorts, "bin": bins, "measure": gap_measures}
+values = {
+    "rrp_id": {**names, rrp.ALL: comparator},
+    "series": series,
+    "quarter": quarter_names,
+    "agency_type": agencies,
+    "cohort": cohorts,
+    "bin": bins,
+    "measure": gap_measures,
+}
 RATES = ("completion_rate", "attendance_rate", "reviewed_before_rate", "referred_share")
 weak_pct = f"{rrp.WEAK_ATTENDANCE:.0%}"
 
@@ -54,8 +66,9 @@ def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
     """A protected frame as a table (or chart + table): codes named, columns in the chosen language, rates in %."""
     df = df.with_columns(pl.col(c).replace_strict(m, default=pl.col(c)) for c, m in values.items() if c in df.columns)
     if "weak" in df.columns:
-        df = df.with_columns(pl.when(pl.col("weak")).then(pl.lit(t("rrp.weak_flag", lang))).otherwise(pl.lit(""))
-                             .alias("weak"))
+        df = df.with_columns(
+            pl.when(pl.col("weak")).then(pl.lit(t("rrp.weak_flag", lang))).otherwise(pl.lit("")).alias("weak")
+        )
     table = rrp.relabel(df, {c: t(f"rrp.col.{c}", lang) for c in cols}, percent=RATES)
     decimals = {t(f"rrp.col.{c}", lang): 1 for c in (*RATES, "median_gap_days", "median_days") if c in cols}
     if fig is None:
@@ -66,42 +79,85 @@ def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
 
 head = ctx.published("rrp.headline", *on_cases)
 h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
-for col, m in zip([*st.columns(3), *st.columns(3)], ("meetings", "cases_reviewed", "completion_rate", "escalations",
-                                                     "attendance_rate", "reviewed_before_rate"), strict=True):
+for col, m in zip(
+    [*st.columns(3), *st.columns(3)],
+    ("meetings", "cases_reviewed", "completion_rate", "escalations", "attendance_rate", "reviewed_before_rate"),
+    strict=True,
+):
     col.metric(t(f"rrp.metric.{m}", lang), h[m], help=t(f"rrp.metric.{m}_help", lang, **h), border=True)
 
 st.header(t("rrp.meetings.title", lang))
 st.caption(t("rrp.meetings.intro", lang))
 per_q = ctx.published("rrp.meetings", *on_meetings)
-fig = components.figure(charts.small_multiple_bars, per_q, "quarter", "meetings", "rrp_id", ids, chart_short,
-                        quarter_names,
-                                 t("rrp.meetings.chart", lang), t("rrp.col.meetings", lang))
+fig = components.figure(
+    charts.small_multiple_bars,
+    per_q,
+    "quarter",
+    "meetings",
+    "rrp_id",
+    ids,
+    chart_short,
+    quarter_names,
+    t("rrp.meetings.chart", lang),
+    t("rrp.col.meetings", lang),
+)
 show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_per_quarter", fig)
 
 st.subheader(t("rrp.gaps.title", lang))
 st.caption(t("rrp.gaps.intro", lang, as_of=min(f.end, ctx.as_of).isoformat()))
 summary = ctx.published("rrp.summary", *on_meetings)
 fig = components.figure(
-    charts.grouped_bars, rrp.gaps_long(summary), "rrp_id", "days", "measure", list(gap_measures), gap_measures,
-    chart_short, t("rrp.gaps.chart", lang), t("rrp.gaps.axis", lang))
-show(summary, ["rrp_id", "meetings", "quarters_without", "median_gap_days", "longest_gap_days", "days_since_last",
-               *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_summary", fig)
+    charts.grouped_bars,
+    rrp.gaps_long(summary),
+    "rrp_id",
+    "days",
+    "measure",
+    list(gap_measures),
+    gap_measures,
+    chart_short,
+    t("rrp.gaps.chart", lang),
+    t("rrp.gaps.axis", lang),
+)
+show(
+    summary,
+    [
+        "rrp_id",
+        "meetings",
+        "quarters_without",
+        "median_gap_days",
+        "longest_gap_days",
+        "days_since_last",
+        *rrp.ACTIVITY_COUNTS,
+        "completion_rate",
+    ],
+    "rrp_summary",
+    fig,
+)
 
 st.subheader(t("rrp.actions.title", lang))
 st.caption(t("rrp.actions.intro", lang))
 act = ctx.published("rrp.actions", *on_meetings)
 fig = components.figure(
-    charts.trend_lines, act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
-    "quarter", "value", "measure", rrp.ACTIVITY_COUNTS,
-    {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS}, t("rrp.actions.chart", lang),
-    t("rrp.col.quarter", lang), t("rrp.actions.axis", lang), x_labels=quarter_names)
+    charts.trend_lines,
+    act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
+    "quarter",
+    "value",
+    "measure",
+    rrp.ACTIVITY_COUNTS,
+    {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS},
+    t("rrp.actions.chart", lang),
+    t("rrp.col.quarter", lang),
+    t("rrp.actions.axis", lang),
+    x_labels=quarter_names,
+)
 show(act, ["quarter", "meetings", *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_actions_by_quarter", fig)
 
 st.header(t("rrp.att.title", lang))
 st.caption(t("rrp.att.intro", lang, weak=weak_pct, comparator=comparator))
 matrix = rrp.flag_weak(ctx.published("rrp.attendance", *on_meetings))
-weak_named, weak_pooled = rrp.weak_text(matrix, lang, agencies, markup.md_values(columns), markup.md(series["area"]),
-                                         comparator)
+weak_named, weak_pooled = rrp.weak_text(
+    matrix, lang, agencies, markup.md_values(columns), markup.md(series["area"]), comparator
+)
 if rrp.weak_cells(matrix).height:
     st.warning(weak_named, icon=":material/warning:")
 else:
@@ -109,48 +165,116 @@ else:
 if weak_pooled:
     st.warning(weak_pooled, icon=":material/groups:")
 fig = components.figure(
-    charts.heat_table, matrix, "agency_type", "rrp_id", "attendance_rate", [*AGENCY_TYPES, rrp.ALL], agencies,
-    [*ids, rrp.ALL], markup.html_values(columns), t("rrp.att.chart", lang), flag="weak", pooled_last=True,
-    flag_text=t("rrp.weak_flag", lang), note="attendance_rate" + disclosure.NOTE_SUFFIX)
+    charts.heat_table,
+    matrix,
+    "agency_type",
+    "rrp_id",
+    "attendance_rate",
+    [*AGENCY_TYPES, rrp.ALL],
+    agencies,
+    [*ids, rrp.ALL],
+    markup.html_values(columns),
+    t("rrp.att.chart", lang),
+    flag="weak",
+    pooled_last=True,
+    flag_text=t("rrp.weak_flag", lang),
+    note="attendance_rate" + disclosure.NOTE_SUFFIX,
+)
 wide = rrp.matrix_wide(matrix, "attendance_rate", agencies, values["rrp_id"], t("rrp.col.agency_type", lang))
-components.chart_with_table(fig, wide, lang, key="rrp_attendance_matrix", filename="rrp_attendance_matrix.csv",
-                            decimals={c: 1 for c in disclosure.protected_columns(wide)})
+components.chart_with_table(
+    fig,
+    wide,
+    lang,
+    key="rrp_attendance_matrix",
+    filename="rrp_attendance_matrix.csv",
+    decimals={c: 1 for c in disclosure.protected_columns(wide)},
+)
 with st.expander(t("rrp.att.counts", lang)):
-    show(matrix, ["agency_type", "rrp_id", "invited", "recorded", "attended", "attendance_rate", "weak"],
-         "rrp_attendance_counts")
+    show(
+        matrix,
+        ["agency_type", "rrp_id", "invited", "recorded", "attended", "attendance_rate", "weak"],
+        "rrp_attendance_counts",
+    )
 
 st.subheader(t("rrp.att.trend_title", lang))
-agency = st.columns([1, 2])[0].selectbox(t("rrp.att.agency", lang), [rrp.ALL, *AGENCY_TYPES], key="rrp_att_agency",
-                                         format_func=agencies.get, placeholder=t("ui.choose", lang))
+agency = st.columns([1, 2])[0].selectbox(
+    t("rrp.att.agency", lang),
+    [rrp.ALL, *AGENCY_TYPES],
+    key="rrp_att_agency",
+    format_func=agencies.get,
+    placeholder=t("ui.choose", lang),
+)
 trend = ctx.published("rrp.attendance_trend", f, tuple(ids), tuple(quarters), agency, whole)
-fig = components.figure(charts.trend_lines, trend, "quarter", "attendance_rate", "series", keys, chart_series,
-                         t("rrp.att.trend_chart", lang, agency=agencies[agency]), t("rrp.col.quarter", lang),
-                         t("rrp.col.attendance_rate", lang), x_labels=quarter_names, y_format=".0%",
-                         y_range=(0, 1.05),
-                         reference=(rrp.WEAK_ATTENDANCE, t("rrp.att.weak_line", lang, weak=weak_pct)))
+fig = components.figure(
+    charts.trend_lines,
+    trend,
+    "quarter",
+    "attendance_rate",
+    "series",
+    keys,
+    chart_series,
+    t("rrp.att.trend_chart", lang, agency=agencies[agency]),
+    t("rrp.col.quarter", lang),
+    t("rrp.col.attendance_rate", lang),
+    x_labels=quarter_names,
+    y_format=".0%",
+    y_range=(0, 1.05),
+    reference=(rrp.WEAK_ATTENDANCE, t("rrp.att.weak_line", lang, weak=weak_pct)),
+)
 show(trend, ["series", "quarter", "invited", "recorded", "attended", "attendance_rate"], "rrp_attendance_trend", fig)
 
 st.header(t("rrp.time.title", lang))
 st.caption(t("rrp.time.intro", lang, as_of=ctx.as_of.isoformat()))
 if secure:
     rel = ctx.published("rrp.release", *on_cases)
-    fig = components.figure(charts.grouped_bars, rel, "cohort", "reviewed_before_rate", "series", keys, chart_series,
-                            cohorts,
-                              t("rrp.time.release_chart", lang), t("rrp.col.reviewed_before_rate", lang), is_rate=True)
+    fig = components.figure(
+        charts.grouped_bars,
+        rel,
+        "cohort",
+        "reviewed_before_rate",
+        "series",
+        keys,
+        chart_series,
+        cohorts,
+        t("rrp.time.release_chart", lang),
+        t("rrp.col.reviewed_before_rate", lang),
+        is_rate=True,
+    )
     show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
     st.subheader(t("rrp.time.first_title", lang))
     first = ctx.published("rrp.first_review", *on_cases)
     show(first, ["series", "cohort", *rrp.FIRST_REVIEW_COUNTS, "median_days"], "rrp_days_to_first_review")
     dist = ctx.published("rrp.first_review_bins", *on_cases)
-    fig = components.figure(charts.grouped_bars, dist, "bin", "episodes", "cohort", secure, cohorts, bins,
-                              t("rrp.time.first_chart", lang, area=chart_series["area"]), t("rrp.col.episodes", lang),
-                              horizontal=False)
+    fig = components.figure(
+        charts.grouped_bars,
+        dist,
+        "bin",
+        "episodes",
+        "cohort",
+        secure,
+        cohorts,
+        bins,
+        t("rrp.time.first_chart", lang, area=chart_series["area"]),
+        t("rrp.col.episodes", lang),
+        horizontal=False,
+    )
     show(dist, ["bin", "cohort", "episodes"], "rrp_days_to_first_review_distribution", fig)
 else:
     st.info(t("rrp.time.no_secure", lang))
 
 st.subheader(t("rrp.time.referral_title", lang))
 ref = ctx.published("rrp.referral", *on_cases)
-fig = components.figure(charts.grouped_bars, ref, "cohort", "referred_share", "series", keys, chart_series, cohorts,
-                          t("rrp.time.referral_chart", lang), t("rrp.col.referred_share", lang), is_rate=True)
+fig = components.figure(
+    charts.grouped_bars,
+    ref,
+    "cohort",
+    "referred_share",
+    "series",
+    keys,
+    chart_series,
+    cohorts,
+    t("rrp.time.referral_chart", lang),
+    t("rrp.col.referred_share", lang),
+    is_rate=True,
+)
 show(ref, ["series", "cohort", *rrp.REFERRAL_COUNTS, "referred_share"], "rrp_referred", fig)

@@ -16,15 +16,29 @@ period = t("overview.period", lang, start=shell.quarter_label(f.start_q, lang), 
 st.caption(period)
 
 c1, c2, c3 = st.columns([2.3, 1, 1])
-level = c1.segmented_control(t("gaps.level", lang), options=list(gaps.LEVELS), required=True,
-                             default=f.area.level if f.area.level in gaps.LEVELS else "la",
-                             format_func=lambda v: t(f"gaps.level_{v}", lang), key="gaps_level")
-pathway = c2.selectbox(t("gaps.pathway", lang), options=["all", *PATHWAYS], key="gaps_pathway",
-                       placeholder=t("ui.choose", lang),
-                       format_func=lambda p: t("gaps.all_pathways", lang) if p == "all" else label("pathway", p, lang))
-measure = c3.selectbox(t("gaps.measure", lang), options=list(gaps.MEASURES), key="gaps_measure",
-                       placeholder=t("ui.choose", lang),
-                       format_func=lambda m: t(f"col.{m}", lang), help=t("gaps.measure_help", lang))
+level = c1.segmented_control(
+    t("gaps.level", lang),
+    options=list(gaps.LEVELS),
+    required=True,
+    default=f.area.level if f.area.level in gaps.LEVELS else "la",
+    format_func=lambda v: t(f"gaps.level_{v}", lang),
+    key="gaps_level",
+)
+pathway = c2.selectbox(
+    t("gaps.pathway", lang),
+    options=["all", *PATHWAYS],
+    key="gaps_pathway",
+    placeholder=t("ui.choose", lang),
+    format_func=lambda p: t("gaps.all_pathways", lang) if p == "all" else label("pathway", p, lang),
+)
+measure = c3.selectbox(
+    t("gaps.measure", lang),
+    options=list(gaps.MEASURES),
+    key="gaps_measure",
+    placeholder=t("ui.choose", lang),
+    format_func=lambda m: t(f"col.{m}", lang),
+    help=t("gaps.measure_help", lang),
+)
 
 protected = ctx.published("gaps.areas", f, level, pathway)
 denominator = gaps.DENOMINATOR[measure]
@@ -32,14 +46,26 @@ denominator = gaps.DENOMINATOR[measure]
 map_tab, table_tab = st.tabs([t("gaps.map_tab", lang), t("ui.table", lang)])
 with map_tab:
     clicked = components.area_map(
-        protected, measure=measure, denominator=denominator, is_rate=gaps.IS_RATE[measure], level=level,
-        day=f.end, lang=lang, key=f"gaps_{level}", measure_label=t(f"col.{measure}", lang),
+        protected,
+        measure=measure,
+        denominator=denominator,
+        is_rate=gaps.IS_RATE[measure],
+        level=level,
+        day=f.end,
+        lang=lang,
+        key=f"gaps_{level}",
+        measure_label=t(f"col.{measure}", lang),
         denominator_label=t(f"col.{denominator}", lang),
     )
 with table_tab:
     named = geography.with_area_names(protected.drop("pathway"), level, lang)
-    components.protected_table(named, lang, key=f"gaps_table_{level}", filename=f"service_gaps_{level}_{pathway}.csv",
-                               decimals={"gap_rate": 3, "not_in_place_rate": 3})
+    components.protected_table(
+        named,
+        lang,
+        key=f"gaps_table_{level}",
+        filename=f"service_gaps_{level}_{pathway}.csv",
+        decimals={"gap_rate": 3, "not_in_place_rate": 3},
+    )
 
 if clicked:
     st.session_state["gaps_selected"] = (level, clicked)
@@ -64,30 +90,80 @@ if st.button(t("gaps.clear_selection", lang), icon=":material/close:"):
 series_labels = {"area": name, "wales": comparator}
 
 side = ctx.published("gaps.compare", f, level, code, pathway)
-fig = components.figure(grouped_bars, side, "pathway", "gap_rate", "series", ["area", "wales"], series_labels,
-                   {p: label("pathway", p, lang) for p in PATHWAYS}, t("gaps.by_pathway_title", lang),
-                   t("col.gap_rate", lang), is_rate=True)
-components.chart_with_table(fig, side.with_columns(side["series"].replace_strict(series_labels)), lang,
-                            key="gaps_side", filename="gap_rate_by_pathway.csv", decimals={"gap_rate": 3,
-                                                                                           "not_in_place_rate": 3})
+fig = components.figure(
+    grouped_bars,
+    side,
+    "pathway",
+    "gap_rate",
+    "series",
+    ["area", "wales"],
+    series_labels,
+    {p: label("pathway", p, lang) for p in PATHWAYS},
+    t("gaps.by_pathway_title", lang),
+    t("col.gap_rate", lang),
+    is_rate=True,
+)
+components.chart_with_table(
+    fig,
+    side.with_columns(side["series"].replace_strict(series_labels)),
+    lang,
+    key="gaps_side",
+    filename="gap_rate_by_pathway.csv",
+    decimals={"gap_rate": 3, "not_in_place_rate": 3},
+)
 
 st.subheader(t("gaps.reasons_title", lang))
 reasons_p = ctx.published("gaps.reasons", f, level, code, pathway)
-reason_labels = {r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
-                 for r in reasons_p["gap_reason"].unique()}
+reason_labels = {
+    r: label("gap_reason", r, lang) if r != "not_recorded" else t("gaps.not_recorded", lang)
+    for r in reasons_p["gap_reason"].unique()
+}
 fig = components.figure(
-    grouped_bars, reasons_p, "gap_reason", "share", "series", ["area", "wales"], series_labels, reason_labels,
-    t("gaps.reasons_chart", lang), t("col.share", lang), is_rate=True)
-components.chart_with_table(fig, reasons_p.with_columns(reasons_p["series"].replace_strict(series_labels),
-                                                        reasons_p["gap_reason"].replace_strict(reason_labels)),
-                            lang, key="gaps_reasons", filename="gap_reasons.csv", decimals={"share": 3})
+    grouped_bars,
+    reasons_p,
+    "gap_reason",
+    "share",
+    "series",
+    ["area", "wales"],
+    series_labels,
+    reason_labels,
+    t("gaps.reasons_chart", lang),
+    t("col.share", lang),
+    is_rate=True,
+)
+components.chart_with_table(
+    fig,
+    reasons_p.with_columns(
+        reasons_p["series"].replace_strict(series_labels), reasons_p["gap_reason"].replace_strict(reason_labels)
+    ),
+    lang,
+    key="gaps_reasons",
+    filename="gap_reasons.csv",
+    decimals={"share": 3},
+)
 
 st.subheader(t("gaps.trend_title", lang))
 periods, period_labels = components.trend_periods(ctx.quarters, lang, key="gaps_grain", as_of=ctx.as_of)
 trend_p = ctx.published("gaps.trend", f, level, code, pathway, tuple(periods))
-fig = components.figure(trend_lines, trend_p, "quarter", "gap_rate", "series", ["area", "wales"], series_labels,
-                  t("gaps.trend_chart", lang), t("col.period", lang), t("col.gap_rate", lang),
-                  x_labels=period_labels, y_format=".0%")
-components.chart_with_table(fig, trend_p.with_columns(trend_p["series"].replace_strict(series_labels)), lang,
-                            key="gaps_trend", filename="gap_rate_trend.csv", decimals={"gap_rate": 3,
-                                                                                      "not_in_place_rate": 3})
+fig = components.figure(
+    trend_lines,
+    trend_p,
+    "quarter",
+    "gap_rate",
+    "series",
+    ["area", "wales"],
+    series_labels,
+    t("gaps.trend_chart", lang),
+    t("col.period", lang),
+    t("col.gap_rate", lang),
+    x_labels=period_labels,
+    y_format=".0%",
+)
+components.chart_with_table(
+    fig,
+    trend_p.with_columns(trend_p["series"].replace_strict(series_labels)),
+    lang,
+    key="gaps_trend",
+    filename="gap_rate_trend.csv",
+    decimals={"gap_rate": 3, "not_in_place_rate": 3},
+)

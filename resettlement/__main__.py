@@ -25,8 +25,9 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {fraction:4.0%} {message}", file=sys.stderr)
 
     try:
-        counts = synth.build_demo(url, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress,
-                                  scenario=args.scenario)
+        counts = synth.build_demo(
+            url, scale=args.scale, seed=args.seed, as_of=args.as_of, progress=progress, scenario=args.scenario
+        )
     except synth.RealDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -123,8 +124,10 @@ def _gaps(args: argparse.Namespace) -> int:
         return 2
     engine, meta, _, f = opened
     scope = Scope.all_wales()
-    tables = {"cases": geography.attach_service(store.read_table(engine, "cases", scope)),
-              "needs": store.read_table(engine, "needs", scope)}
+    tables = {
+        "cases": geography.attach_service(store.read_table(engine, "cases", scope)),
+        "needs": store.read_table(engine, "needs", scope),
+    }
     # output leaves the app: the publication view, exactly as the page's map table
     protection = published.from_settings(key=store.rounding_key(meta))
     table = published.frame(tables, "gaps.areas", protection, f, args.by, args.pathway)
@@ -134,8 +137,10 @@ def _gaps(args: argparse.Namespace) -> int:
     else:
         print(f"Service gaps by {args.by}, pathway {args.pathway}, episodes starting {f.start_q} to {f.end_q}")
         for r in records:
-            print(f"  {r['area']:<28} identified {r['identified']!s:>6}  unmet {r['unmet']!s:>6}  "
-                  f"gap rate {r['gap_rate']!s:>8}  not in place by release {r['not_in_place_rate']!s:>8}")
+            print(
+                f"  {r['area']:<28} identified {r['identified']!s:>6}  unmet {r['unmet']!s:>6}  "
+                f"gap rate {r['gap_rate']!s:>8}  not in place by release {r['not_in_place_rate']!s:>8}"
+            )
     return 0
 
 
@@ -155,13 +160,26 @@ def _audit(args: argparse.Namespace) -> int:
     found = audit.run(published.Inputs(tables), f, as_of, protection, args.pathway)
     view = "publication" if args.publication else "working"
     if args.json:
-        print(json.dumps({"view": view, "method": protection.method if args.publication else "suppress",
-                          "from": f.start_q, "to": f.end_q, "tables": list(audit.AUDITED), "findings": found},
-                         indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    "view": view,
+                    "method": protection.method if args.publication else "suppress",
+                    "from": f.start_q,
+                    "to": f.end_q,
+                    "tables": list(audit.AUDITED),
+                    "findings": found,
+                },
+                indent=2,
+                default=str,
+            )
+        )
     else:
-        print(f"Disclosure audit, {view} view, {len(audit.AUDITED)} published tables, {f.start_q} to {f.end_q} "
-              f"(its quarters, less its first quarter, each cohort; every area at every level; every authority's "
-              f"pages): {len(found)} finding(s)")
+        print(
+            f"Disclosure audit, {view} view, {len(audit.AUDITED)} published tables, {f.start_q} to {f.end_q} "
+            f"(its quarters, less its first quarter, each cohort; every area at every level; every authority's "
+            f"pages): {len(found)} finding(s)"
+        )
         for x in found:
             print(f"  {x['kind']:<16} {'/'.join(map(str, x['cell']))} = {x['value']}")
     return 1 if found else 0
@@ -190,9 +208,17 @@ def _import(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"  {stage} {table} {done:,}/{total:,}", file=sys.stderr, flush=True)
 
-    report = importer.run_import(sources, url, dry_run=args.dry_run, accept_valid=args.accept_valid,
-                                 strict=args.strict, note=args.note or "", rejects_dir=rejects, lang=args.lang,
-                                 progress=progress)
+    report = importer.run_import(
+        sources,
+        url,
+        dry_run=args.dry_run,
+        accept_valid=args.accept_valid,
+        strict=args.strict,
+        note=args.note or "",
+        rejects_dir=rejects,
+        lang=args.lang,
+        progress=progress,
+    )
     if rejects is not None and args.rejects is None and not report.rejects_paths:
         Path(rejects).rmdir()  # the private folder made for rejects that never came
     if report.written and not args.dry_run:
@@ -200,9 +226,13 @@ def _import(args: argparse.Namespace) -> int:
     if report.log_id is not None:  # written, or logged as nothing written: who did it goes in the audit log
         from resettlement import access
 
-        access.audit(store.get_engine(url), _operator(), "import", "cli",
-                     {"outcome": report.outcome, "import_log_id": report.log_id, "files": [f["name"] for f in
-                                                                                            report.files]})
+        access.audit(
+            store.get_engine(url),
+            _operator(),
+            "import",
+            "cli",
+            {"outcome": report.outcome, "import_log_id": report.log_id, "files": [f["name"] for f in report.files]},
+        )
     if args.json:
         print(json.dumps(report.to_dict(args.lang), indent=2, ensure_ascii=False, default=str))
     else:
@@ -239,9 +269,15 @@ def _completeness(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     # output leaves the app: the publication view, exactly as the page's table
-    table = published.frame(store.read_all(engine, Scope.all_wales()), f"completeness.{args.by}",
-                            published.from_settings(key=store.rounding_key(meta)), f, args.by, trend_quarters(as_of),
-                            thresholds)
+    table = published.frame(
+        store.read_all(engine, Scope.all_wales()),
+        f"completeness.{args.by}",
+        published.from_settings(key=store.rounding_key(meta)),
+        f,
+        args.by,
+        trend_quarters(as_of),
+        thresholds,
+    )
     rows = completeness.records(table)
     print(json.dumps(rows, indent=2, default=str) if args.json else completeness.text_report(rows, args.by, f))
     return 0
@@ -256,12 +292,22 @@ def _evaluate(args: argparse.Namespace) -> int:
         return 2
     engine, meta, as_of, f = opened
     threshold = settings.suppression_threshold()  # output leaves the app: the publication view, as on the page
-    inputs, protection = published.Inputs(store.read_all(engine, Scope.all_wales())), published.from_settings(
-        key=store.rounding_key(meta))
-    figures = {part: published.frame(inputs, f"evaluation.{part}", protection, f, as_of)
-               for part in ("effects", "balance")}
-    out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
-           "cohorts": list(f.cohorts), "threshold": threshold, **evaluation.report(figures, threshold, args.lang)}
+    inputs, protection = (
+        published.Inputs(store.read_all(engine, Scope.all_wales())),
+        published.from_settings(key=store.rounding_key(meta)),
+    )
+    figures = {
+        part: published.frame(inputs, f"evaluation.{part}", protection, f, as_of) for part in ("effects", "balance")
+    }
+    out = {
+        "as_of": as_of.isoformat(),
+        "area": f.area.token(),
+        "from": f.start_q,
+        "to": f.end_q,
+        "cohorts": list(f.cohorts),
+        "threshold": threshold,
+        **evaluation.report(figures, threshold, args.lang),
+    }
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
     else:
@@ -281,16 +327,24 @@ def _reoffending(args: argparse.Namespace) -> int:
     engine, meta, as_of, f = opened
     protection = published.from_settings(key=store.rounding_key(meta))  # output leaves the app: publication view
     tables = store.read_all(engine, Scope.all_wales())
-    out = {"as_of": as_of.isoformat(), "area": f.area.token(), "from": f.start_q, "to": f.end_q,
-           "cohorts": list(f.cohorts), "threshold": protection.threshold,
-           **reoffending.report(tables, f, as_of, protection)}
+    out = {
+        "as_of": as_of.isoformat(),
+        "area": f.area.token(),
+        "from": f.start_q,
+        "to": f.end_q,
+        "cohorts": list(f.cohorts),
+        "threshold": protection.threshold,
+        **reoffending.report(tables, f, as_of, protection),
+    }
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
     else:
         print(f"Proven reoffending, {out['area']}, first index event {f.start_q} to {f.end_q} (as of {as_of}):")
         for r in out["measures"]:
-            print(f"  {r['measure']:<10} children {r['children']!s:>6}  reoffenders {r['reoffenders']!s:>6}  "
-                  f"rate {r['rate']!s:>8}  [{r['ci_low']!s}, {r['ci_high']!s}]  open {r['open']!s:>6}")
+            print(
+                f"  {r['measure']:<10} children {r['children']!s:>6}  reoffenders {r['reoffenders']!s:>6}  "
+                f"rate {r['rate']!s:>8}  [{r['ci_low']!s}, {r['ci_high']!s}]  open {r['open']!s:>6}"
+            )
     return 0
 
 
@@ -323,12 +377,21 @@ def _report(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     engine, meta, as_of, f = opened
-    deck = report.report_deck(store.read_all(engine, Scope.all_wales()), f, as_of, settings.suppression_threshold(),
-                              args.lang, synthetic=meta.get("synthetic") == "1", key=store.rounding_key(meta))
+    deck = report.report_deck(
+        store.read_all(engine, Scope.all_wales()),
+        f,
+        as_of,
+        settings.suppression_threshold(),
+        args.lang,
+        synthetic=meta.get("synthetic") == "1",
+        key=store.rounding_key(meta),
+    )
     with open(args.out, "wb") as fh:
         fh.write(deck)
-    print(f"wrote {args.out}: {len(report.SLIDES)} slides, {f.area.token()}, episodes starting {f.start_q} to "
-          f"{f.end_q}, as of {as_of}, in {args.lang} (publication view)")
+    print(
+        f"wrote {args.out}: {len(report.SLIDES)} slides, {f.area.token()}, episodes starting {f.start_q} to "
+        f"{f.end_q}, as of {as_of}, in {args.lang} (publication view)"
+    )
     return 0
 
 
@@ -400,8 +463,12 @@ def _users(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     event = {"add": "user_added", "set": "user_changed", "remove": "user_removed"}[args.action]
-    detail = {"user": access.normal_name(args.name), "role": getattr(args, "role", None),
-              "areas": getattr(args, "area", None), "password_changed": password is not None}
+    detail = {
+        "user": access.normal_name(args.name),
+        "role": getattr(args, "role", None),
+        "areas": getattr(args, "area", None),
+        "password_changed": password is not None,
+    }
     access.audit(engine, _operator(), event, "users", detail)
     print(f"{args.action}: {access.normal_name(args.name)}")
     return 0
@@ -412,8 +479,9 @@ def _audit_log(args: argparse.Namespace) -> int:
     engine = _access_db(args.db or settings.db_url())
     if engine is None:
         return 2
-    log = store.read_audit(engine, limit=args.limit, user=args.user, event=args.event,
-                           since=args.since.isoformat() if args.since else None)
+    log = store.read_audit(
+        engine, limit=args.limit, user=args.user, event=args.event, since=args.since.isoformat() if args.since else None
+    )
     if args.json:
         print(json.dumps(log.to_dicts(), indent=2, ensure_ascii=False))
         return 0
@@ -523,9 +591,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--scale", type=_scale, default=1.0, help="volume multiplier (1 = Wales; 100 = national)")
     demo.add_argument("--seed", type=int, default=2016)
     demo.add_argument("--as-of", type=_iso_date, help="data as-of date (YYYY-MM-DD); default: end of last month")
-    demo.add_argument("--scenario", choices=["matched", "hidden_selection"], default="matched",
-                      help="selection into RRP review on matched covariates only (default), or also on a need that "
-                           "is not matched (the evaluation must flag it): docs/synthetic-data.md")
+    demo.add_argument(
+        "--scenario",
+        choices=["matched", "hidden_selection"],
+        default="matched",
+        help="selection into RRP review on matched covariates only (default), or also on a need that "
+        "is not matched (the evaluation must flag it): docs/synthetic-data.md",
+    )
     demo.add_argument("--db", help="SQLAlchemy URL (default: RESETTLEMENT_DB_URL or the embedded SQLite file)")
     demo.set_defaults(func=_demo)
     info = sub.add_parser("info", help="row counts and metadata of a database")
@@ -556,11 +628,14 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("paths", nargs="+", metavar="PATH", help="CSV or XLSX files, or folders holding them")
     imp.add_argument("--db", help="SQLAlchemy URL (created if it does not exist yet)")
     imp.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
-    imp.add_argument("--accept-valid", action="store_true",
-                     help="write the valid rows and save the rejected ones to rejects files")
-    imp.add_argument("--rejects", metavar="DIR",
-                     help="folder for <table>_rejects.csv (default: a new private folder in the system's temporary "
-                          "folder, printed)")
+    imp.add_argument(
+        "--accept-valid", action="store_true", help="write the valid rows and save the rejected ones to rejects files"
+    )
+    imp.add_argument(
+        "--rejects",
+        metavar="DIR",
+        help="folder for <table>_rejects.csv (default: a new private folder in the system's temporary folder, printed)",
+    )
     imp.add_argument("--strict", action="store_true", help="also reject rows breaking range or cross-field rules")
     imp.add_argument("--note", help="a note for the import log")
     imp.add_argument("--lang", choices=["en", "cy"], default="en", help="language of the report")
@@ -609,16 +684,23 @@ def main(argv: list[str] | None = None) -> int:
     rep.set_defaults(func=_report)
     _add_users_parsers(sub)
     srv = sub.add_parser("serve", help="start the app, warming its caches as the server starts (./scripts/run)")
-    srv.add_argument("streamlit_args", nargs="*", metavar="STREAMLIT_OPTION",
-                     help="passed to `streamlit run` as they are (e.g. --server.port 8600)")
+    srv.add_argument(
+        "streamlit_args",
+        nargs="*",
+        metavar="STREAMLIT_OPTION",
+        help="passed to `streamlit run` as they are (e.g. --server.port 8600)",
+    )
     srv.set_defaults(func=_serve)
     for name in OPERATOR_COMMANDS:
         _add_as_admin(sub.choices[name])
     argv = sys.argv[1:] if argv is None else argv
     bad = next((a for a in argv if not _is_text(a)), None)
     if bad is not None:
-        print(f"error: the argument {bad.encode('utf-8', 'backslashreplace').decode()!r} is not text: it holds a NUL "
-              "character or bytes that are not UTF-8", file=sys.stderr)
+        print(
+            f"error: the argument {bad.encode('utf-8', 'backslashreplace').decode()!r} is not text: it holds a NUL "
+            "character or bytes that are not UTF-8",
+            file=sys.stderr,
+        )
         return 2
     if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv[1:2]):  # the rest is Streamlit's, options and all
         return _checked(argparse.Namespace(func=_serve, command="serve", streamlit_args=argv[1:]))
@@ -628,8 +710,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _add_as_admin(parser: argparse.ArgumentParser, nested: bool = False) -> None:
     """``--as-admin`` on ``parser`` and the subcommands under it (``users add --as-admin`` reads naturally)."""
-    parser.add_argument("--as-admin", action="store_true", default=argparse.SUPPRESS if nested else False,
-                        help="confirm you are the server's operator (needed on real data)")
+    parser.add_argument(
+        "--as-admin",
+        action="store_true",
+        default=argparse.SUPPRESS if nested else False,
+        help="confirm you are the server's operator (needed on real data)",
+    )
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
@@ -649,8 +735,9 @@ def _is_text(arg: str) -> bool:
 #: Commands that read no setting (so a bad setting does not stop them).
 _NO_SETTINGS = frozenset({"docs", "templates"})
 #: Commands that read or write a database's records: on real data, only for the server's operator (--as-admin).
-OPERATOR_COMMANDS = frozenset({"info", "gaps", "audit", "import", "completeness", "evaluate", "reoffending", "report",
-                               "users", "audit-log"})
+OPERATOR_COMMANDS = frozenset(
+    {"info", "gaps", "audit", "import", "completeness", "evaluate", "reoffending", "report", "users", "audit-log"}
+)
 
 
 def _holds_real_data(url: str) -> bool:
@@ -673,9 +760,11 @@ def _operator_refusal(args: argparse.Namespace) -> str | None:
         return None  # nothing to read: the command says so itself
     if not _holds_real_data(url):
         return None
-    return (f"{args.command} reads or writes real case records: the command line is for the server's operator, "
-            "who holds the database URL. Pass --as-admin to confirm (app users sign in instead; see the README, "
-            "'Sign-in, roles and the audit log').")
+    return (
+        f"{args.command} reads or writes real case records: the command line is for the server's operator, "
+        "who holds the database URL. Pass --as-admin to confirm (app users sign in instead; see the README, "
+        "'Sign-in, roles and the audit log')."
+    )
 
 
 def _checked(args: argparse.Namespace) -> int:
@@ -690,8 +779,10 @@ def _checked(args: argparse.Namespace) -> int:
             return 2
         url_problem = settings.url_problem(db) if db else None
         if url_problem:
-            print(f"error: --db {settings.hide_password(db)!r} cannot be used: {settings.hide_password(url_problem)}",
-                  file=sys.stderr)
+            print(
+                f"error: --db {settings.hide_password(db)!r} cannot be used: {settings.hide_password(url_problem)}",
+                file=sys.stderr,
+            )
             return 2
     try:
         refusal = _operator_refusal(args)
@@ -700,8 +791,7 @@ def _checked(args: argparse.Namespace) -> int:
             return 2
         return args.func(args)
     except store.DATABASE_ERRORS as exc:
-        print(f"error: {t('db.damaged', 'en', detail=settings.hide_password(store.error_text(exc)))}",
-              file=sys.stderr)
+        print(f"error: {t('db.damaged', 'en', detail=settings.hide_password(store.error_text(exc)))}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)

@@ -35,8 +35,18 @@ from resettlement.scope import Scope
 ROLES: tuple[str, ...] = ("national", "area", "presenter", "admin")
 AREA_LEVELS: tuple[str, ...] = ("la", "service", "police_area", "rrp")
 #: What the audit log records.
-AUDIT_EVENTS: tuple[str, ...] = ("sign_in", "sign_in_failed", "sign_out", "no_role", "import", "download",
-                                 "page_view", "user_added", "user_changed", "user_removed")
+AUDIT_EVENTS: tuple[str, ...] = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "no_role",
+    "import",
+    "download",
+    "page_view",
+    "user_added",
+    "user_changed",
+    "user_removed",
+)
 NAME_MAX = 200
 _NAME = re.compile(r"^[^\s\x00-\x1f\x7f]{1,200}$")
 _HASHER = PasswordHasher()
@@ -201,16 +211,31 @@ def add_user(engine: Engine, name: str, role: str, areas: list[str], password: s
     if role != "area" and areas:
         raise UserError(f"a {role} user sees all Wales: --area is only for the area role")
     stamp = iso(now())
-    added = store.insert_user(engine, {
-        "name": normal_name(name), "role": role, "areas": ";".join(areas),
-        "password_hash": hash_password(password) if password else None, "failed": 0, "locked_until": None,
-        "created_at": stamp, "updated_at": stamp})
+    added = store.insert_user(
+        engine,
+        {
+            "name": normal_name(name),
+            "role": role,
+            "areas": ";".join(areas),
+            "password_hash": hash_password(password) if password else None,
+            "failed": 0,
+            "locked_until": None,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    )
     if not added:
         raise UserError(f"there is already a user {normal_name(name)!r}: change it with `users set`")
 
 
-def set_user(engine: Engine, name: str, role: str | None = None, areas: list[str] | None = None,
-             password: str | None = None, unlock: bool = False) -> None:
+def set_user(
+    engine: Engine,
+    name: str,
+    role: str | None = None,
+    areas: list[str] | None = None,
+    password: str | None = None,
+    unlock: bool = False,
+) -> None:
     """Change a user's role, areas (replacing them) or password; ``unlock`` ends a lock-out."""
     _checked(engine, name, role, areas)
     row = store.read_user(engine, normal_name(name))
@@ -240,10 +265,17 @@ def remove_user(engine: Engine, name: str) -> None:
 def user_rows(engine: Engine, moment: datetime | None = None) -> list[dict]:
     """Every user as shown by ``users list`` and the admin page: never the password hash, only whether there is one."""
     stamp = iso(moment or now())
-    return [{"name": r["name"], "role": r["role"], "areas": str(r["areas"]).replace(";", ", "),
-             "password": bool(r["password_hash"]),
-             "locked": bool(r["locked_until"] and str(r["locked_until"]) > stamp),
-             "updated_at": r["updated_at"]} for r in store.list_users(engine)]
+    return [
+        {
+            "name": r["name"],
+            "role": r["role"],
+            "areas": str(r["areas"]).replace(";", ", "),
+            "password": bool(r["password_hash"]),
+            "locked": bool(r["locked_until"] and str(r["locked_until"]) > stamp),
+            "updated_at": r["updated_at"],
+        }
+        for r in store.list_users(engine)
+    ]
 
 
 # ---- the audit log ------------------------------------------------------------------------------------------------
@@ -253,6 +285,13 @@ def audit(engine: Engine, user: str, event: str, view: str = "", detail: Mapping
     """Record an event in the audit log: who, when (UTC), which view, and details such as filters (plain values)."""
     if event not in AUDIT_EVENTS:
         raise ValueError(f"not an audit event {event!r}")
-    store.append_audit(engine, {"at": iso(now()), "user_name": user[:NAME_MAX] or "-", "event": event,
-                                "view": view[:64], "detail": json.dumps(dict(detail or {}), ensure_ascii=False,
-                                                                          default=str, sort_keys=True)})
+    store.append_audit(
+        engine,
+        {
+            "at": iso(now()),
+            "user_name": user[:NAME_MAX] or "-",
+            "event": event,
+            "view": view[:64],
+            "detail": json.dumps(dict(detail or {}), ensure_ascii=False, default=str, sort_keys=True),
+        },
+    )

@@ -56,8 +56,7 @@ def _start(value: float | Interval | None) -> Interval:
     return float(value), float(value)
 
 
-def bounds(known: Mapping[Key, float | Interval | None], sums: Iterable[Sum], rounds: int = 50
-           ) -> dict[Key, Interval]:
+def bounds(known: Mapping[Key, float | Interval | None], sums: Iterable[Sum], rounds: int = 50) -> dict[Key, Interval]:
     """Each cell's interval after propagating ``sums``: ``known`` maps a cell to its published value, an interval
     (a rounded or hidden cell of the publication view), or ``None`` when it is hidden and could be anything (then it
     starts as [0, ∞))."""
@@ -90,8 +89,11 @@ def _narrow(box: dict[Key, Interval], key: Key, lo: float, hi: float) -> bool:
 def findings(known: Mapping[Key, float | Interval | None], sums: Iterable[Sum], threshold: int) -> list[dict]:
     """Published counts from 1 to ``threshold`` − 1, and hidden (or rounded) counts recovered exactly in that
     range."""
-    out = [{"kind": "small_published", "cell": list(k), "value": v} for k, v in known.items()
-           if v is not None and not isinstance(v, tuple) and 1 <= v <= threshold - 1]
+    out = [
+        {"kind": "small_published", "cell": list(k), "value": v}
+        for k, v in known.items()
+        if v is not None and not isinstance(v, tuple) and 1 <= v <= threshold - 1
+    ]
     for key, (lo, hi) in bounds(known, sums).items():
         exact = known[key] is not None and not isinstance(known[key], tuple)
         if not exact and lo == hi and 1 <= lo <= threshold - 1:
@@ -99,13 +101,17 @@ def findings(known: Mapping[Key, float | Interval | None], sums: Iterable[Sum], 
     return out
 
 
-
-
 # ---- the registry, walked -----------------------------------------------------------------------------------------
 
 #: Tables showing the same figures share a family, so a figure shown by two of them is one cell.
-FAMILY = {"gaps.areas": "gaps", "gaps.compare": "gaps", "profile.gaps": "gaps", "outcomes.headline": "outcomes",
-          "profile.outcomes": "outcomes", **{f"completeness.{lv}": "completeness" for lv in geography.AREA_LEVELS}}
+FAMILY = {
+    "gaps.areas": "gaps",
+    "gaps.compare": "gaps",
+    "profile.gaps": "gaps",
+    "outcomes.headline": "outcomes",
+    "profile.outcomes": "outcomes",
+    **{f"completeness.{lv}": "completeness" for lv in geography.AREA_LEVELS},
+}
 #: Counts of distinct children: not additive over areas, periods or cohorts (a child can be in several).
 NOT_ADDITIVE = frozenset({"children"})
 #: Tables by area at a level, audited in every view: (table name at ``level``, its arguments after the filters).
@@ -152,25 +158,37 @@ class _Cells:
 
     def add(self, key: Key, value: float | None, note: str | None, where: str) -> None:
         if key in self.shown and self.shown[key][:2] != (value, note):
-            self.inconsistent.append({"kind": "inconsistent", "cell": [str(k) for k in key],
-                                      "value": f"{self.shown[key][0] if self.shown[key][1] is None else 'c'} in "
-                                               f"{self.shown[key][2]}, {value if note is None else 'c'} in {where}"})
+            self.inconsistent.append(
+                {
+                    "kind": "inconsistent",
+                    "cell": [str(k) for k in key],
+                    "value": f"{self.shown[key][0] if self.shown[key][1] is None else 'c'} in "
+                    f"{self.shown[key][2]}, {value if note is None else 'c'} in {where}",
+                }
+            )
             return
         if key not in self.shown:
             self.shown[key] = (value, note, where)
             self.known[key] = self.knowledge(value)
 
-    def table(self, name: str, frame: pl.DataFrame, token_of: Callable[[dict], str], view: str,
-              family: str | None = None) -> None:
+    def table(
+        self, name: str, frame: pl.DataFrame, token_of: Callable[[dict], str], view: str, family: str | None = None
+    ) -> None:
         """Every count cell of one published table, and its rows' own sums. Rows are told apart by the table's
         label columns (and by their position where those do not tell them apart)."""
         spec = published.REGISTRY[name]
         family = family or FAMILY.get(name, name)
         counts = [c for c in spec.counts if c in frame.columns]
-        text = [c for c, dtype in frame.schema.items()  # what a row is about (not what protection made of it)
-                if dtype == pl.String and not c.endswith(disclosure.NOTE_SUFFIX)]
-        dims = [c for c in dict.fromkeys([*spec.labels, *text]) if c in frame.columns
-                and c not in ("series", "group", "area_code")]
+        text = [
+            c
+            for c, dtype in frame.schema.items()  # what a row is about (not what protection made of it)
+            if dtype == pl.String and not c.endswith(disclosure.NOTE_SUFFIX)
+        ]
+        dims = [
+            c
+            for c in dict.fromkeys([*spec.labels, *text])
+            if c in frame.columns and c not in ("series", "group", "area_code")
+        ]
         keys = [*dims, *[c for c in ("series", "group") if c in frame.columns]]
         by_position = frame.height > 1 and (not keys or frame.select(keys).is_duplicated().any())
         for i, row in enumerate(frame.iter_rows(named=True)):
@@ -195,8 +213,10 @@ def _area_of(args: tuple, f: Filters) -> Area:
 
 def _token_of(area: Area) -> Callable[[dict], str]:
     """The area a row of a table of one area against Wales is about."""
+
     def token(row: dict) -> str:
         return "wales" if row.get("series", row.get("group")) == "wales" else area.token()
+
     return token
 
 
@@ -213,8 +233,9 @@ def _row_sums(spec: published.Table, base: Key, counts: Sequence[str]) -> list[S
     return out
 
 
-def cells(inputs: published.Inputs, f: Filters, as_of: date, protection: published.Protection,
-          pathway: str = "all") -> _Cells:
+def cells(
+    inputs: published.Inputs, f: Filters, as_of: date, protection: published.Protection, pathway: str = "all"
+) -> _Cells:
     """The registered tables' cells: :data:`BY_LEVEL` (the Service gaps map for ``pathway``) and :data:`PER_AREA` (for
     Wales and every authority) in every view of :func:`views`, and every other table the pages show, with the pages'
     arguments, for Wales and every authority over the period; and the sums between them."""
@@ -225,8 +246,12 @@ def cells(inputs: published.Inputs, f: Filters, as_of: date, protection: publish
             for level in LEVELS:
                 name = pattern.format(level=level)
                 table = published.frame(inputs, name, protection, vf, *extra(level, as_of, pathway))
-                out.table(name, table, lambda row, lv=level: f"{lv}:{row['area_code']}" if row["area_code"] != "wales"
-                          else "wales", view)
+                out.table(
+                    name,
+                    table,
+                    lambda row, lv=level: f"{lv}:{row['area_code']}" if row["area_code"] != "wales" else "wales",
+                    view,
+                )
     walked = {pattern.format(level=lv) for pattern, _ in BY_LEVEL for lv in LEVELS} | {n for n, _ in PER_AREA}
     for area in [Area(), *(Area("la", code) for code in geography.area_codes("la"))]:
         af = replace(f, area=area)
@@ -248,8 +273,9 @@ def cells(inputs: published.Inputs, f: Filters, as_of: date, protection: publish
     return out
 
 
-def run(inputs: published.Inputs, f: Filters, as_of: date, protection: published.Protection, pathway: str = "all"
-        ) -> list[dict]:
+def run(
+    inputs: published.Inputs, f: Filters, as_of: date, protection: published.Protection, pathway: str = "all"
+) -> list[dict]:
     """Every finding over :func:`cells`: small published counts, recovered counts and figures published two
     ways."""
     found = cells(inputs, f, as_of, protection, pathway)

@@ -89,11 +89,16 @@ def trend_lines(
     fig = _layout(fig, title, x_title, y_title)
     fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
     if y_format or y_range:
-        fig.update_yaxes(**({"tickformat": y_format} if y_format else {}), **({"range": list(y_range)} if y_range
-                                                                               else {}))
+        fig.update_yaxes(
+            **({"tickformat": y_format} if y_format else {}), **({"range": list(y_range)} if y_range else {})
+        )
     if reference:
-        fig.add_hline(y=reference[0], line={"color": "#505a5f", "dash": "dot", "width": 1},
-                      annotation_text=reference[1], annotation_position="bottom right")
+        fig.add_hline(
+            y=reference[0],
+            line={"color": "#505a5f", "dash": "dot", "width": 1},
+            annotation_text=reference[1],
+            annotation_position="bottom right",
+        )
     return fig
 
 
@@ -135,8 +140,12 @@ def grouped_bars(
             cliponaxis=False,
             marker={
                 "color": OKABE_ITO[i % len(OKABE_ITO)],
-                "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "white", "solidity": 0.3,
-                            "fillmode": "overlay"},
+                "pattern": {
+                    "shape": PATTERNS[i % len(PATTERNS)],
+                    "fgcolor": "white",
+                    "solidity": 0.3,
+                    "fillmode": "overlay",
+                },
                 "line": {"color": "#0b0c0c", "width": 0.5},
             },
         )
@@ -144,8 +153,11 @@ def grouped_bars(
     fig = _layout(fig, title, "", "")
     if category_title:
         (fig.update_yaxes if horizontal else fig.update_xaxes)(title=category_title)
-    fig.update_layout(barmode="group", bargap=0.25, height=max(340, 120 + 26 * len(categories) * len(series_order))
-                      if horizontal else 400)
+    fig.update_layout(
+        barmode="group",
+        bargap=0.25,
+        height=max(340, 120 + 26 * len(categories) * len(series_order)) if horizontal else 400,
+    )
     axis = fig.update_xaxes if horizontal else fig.update_yaxes
     axis(title=value_title, tickformat=".0%" if is_rate else ",d", rangemode="tozero")
     if horizontal:
@@ -197,8 +209,9 @@ def interval_dots(
     for i, key in enumerate(series_order):
         rows = {r[category]: r for r in df.filter(pl.col(series) == key).iter_rows(named=True)}
         got = [rows.get(c, {}) for c in category_order]
-        xs, plus, minus = _interval_arrays([r.get(value) for r in got], [r.get(low) for r in got],
-                                           [r.get(high) for r in got], multiplier)
+        xs, plus, minus = _interval_arrays(
+            [r.get(value) for r in got], [r.get(low) for r in got], [r.get(high) for r in got], multiplier
+        )
         ns = [r.get(denominator) if denominator else None for r in got]
         hover = [
             "" if x is None else f"{x:.1f}{suffix} ({x - m:.1f} to {x + p:.1f})" + (f", {n_label} = {n:,}" if n else "")
@@ -214,18 +227,35 @@ def interval_dots(
                 name=series_labels.get(key, key),
                 customdata=[[lab, h] for lab, h in zip(labels, hover, strict=True)],
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>" + series_labels.get(key, key) + "</extra>",
-                error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": colour,
-                         "thickness": 1.8, "width": 5},
-                marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10, "color": colour,
-                        "line": {"color": "#0b0c0c", "width": 0.8}},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": plus,
+                    "arrayminus": minus,
+                    "color": colour,
+                    "thickness": 1.8,
+                    "width": 5,
+                },
+                marker={
+                    "symbol": SYMBOLS[i % len(SYMBOLS)],
+                    "size": 10,
+                    "color": colour,
+                    "line": {"color": "#0b0c0c", "width": 0.8},
+                },
             )
         )
     fig = _layout(fig, title, value_title, "")
     fig.update_layout(height=max(280, 130 + (22 + 20 * k) * len(labels)))
     if k == 1:
         fig.update_layout(showlegend=False, margin={"t": 50})
-    fig.update_yaxes(tickvals=list(range(len(labels))), ticktext=labels, range=[len(labels) - 0.5, -0.5],
-                     automargin=True, showgrid=False, zeroline=False)
+    fig.update_yaxes(
+        tickvals=list(range(len(labels))),
+        ticktext=labels,
+        range=[len(labels) - 0.5, -0.5],
+        automargin=True,
+        showgrid=False,
+        zeroline=False,
+    )
     fig.update_xaxes(ticksuffix=suffix, zeroline=False, showgrid=True, gridcolor="#e5e5e5")
     for j in range(1, len(labels)):  # light separators between rows
         fig.add_hline(y=j - 0.5, line={"color": "#f0f0f0", "width": 1})
@@ -263,11 +293,12 @@ def cohort_intervals(
     for i, key in enumerate(series_order):
         part = df.filter(pl.col(series) == key)
         quarters = part[x].to_list()
-        ys, plus, minus = _interval_arrays(part[value].to_list(), part[low].to_list(), part[high].to_list(),
-                                           multiplier)
+        ys, plus, minus = _interval_arrays(part[value].to_list(), part[low].to_list(), part[high].to_list(), multiplier)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
-        hover = ["" if y is None else f"{y:.1f}{suffix} ({y - m:.1f} to {y + p:.1f})"
-                 for y, p, m in zip(ys, plus, minus, strict=True)]
+        hover = [
+            "" if y is None else f"{y:.1f}{suffix} ({y - m:.1f} to {y + p:.1f})"
+            for y, p, m in zip(ys, plus, minus, strict=True)
+        ]
         fig.add_trace(
             go.Scatter(
                 x=[period_start(q) for q in quarters],
@@ -277,8 +308,15 @@ def cohort_intervals(
                 name=series_labels.get(key, key),
                 mode="lines+markers",
                 connectgaps=False,
-                error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": colour,
-                         "thickness": 1.2, "width": 3},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": plus,
+                    "arrayminus": minus,
+                    "color": colour,
+                    "thickness": 1.2,
+                    "width": 3,
+                },
                 line={"color": colour, "dash": DASHES[i % len(DASHES)], "width": 1.6},
                 marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7, "color": colour},
             )
@@ -287,15 +325,28 @@ def cohort_intervals(
     quarters = df[x].unique(maintain_order=True).to_list()
     fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
     if quarters:  # error bars would otherwise widen the axis beyond the data
-        fig.update_xaxes(range=[quarter_bounds(quarters[0])[0] - timedelta(days=20),
-                                quarter_bounds(quarters[-1])[1] + timedelta(days=20)])
+        fig.update_xaxes(
+            range=[
+                quarter_bounds(quarters[0])[0] - timedelta(days=20),
+                quarter_bounds(quarters[-1])[1] + timedelta(days=20),
+            ]
+        )
     fig.update_yaxes(ticksuffix=suffix)
     if open_from and quarters and open_from <= quarters[-1]:
         end = quarter_bounds(quarters[-1])[1]
-        fig.add_vrect(x0=quarter_bounds(open_from)[0], x1=end, fillcolor="#6f777b", opacity=0.12, line_width=0,
-                      layer="below")
-        fig.add_annotation(x=end, y=1, yref="paper", xanchor="right", yanchor="bottom", text=open_label,
-                           showarrow=False, font={"size": 12, "color": "#383f43"})
+        fig.add_vrect(
+            x0=quarter_bounds(open_from)[0], x1=end, fillcolor="#6f777b", opacity=0.12, line_width=0, layer="below"
+        )
+        fig.add_annotation(
+            x=end,
+            y=1,
+            yref="paper",
+            xanchor="right",
+            yanchor="bottom",
+            text=open_label,
+            showarrow=False,
+            font={"size": 12, "color": "#383f43"},
+        )
     return fig
 
 
@@ -329,8 +380,12 @@ def binned_bars(
                 cliponaxis=False,
                 marker={
                     "color": OKABE_ITO[i % len(OKABE_ITO)],
-                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)], "fgcolor": "white", "solidity": 0.3,
-                                "fillmode": "overlay"},
+                    "pattern": {
+                        "shape": PATTERNS[i % len(PATTERNS)],
+                        "fgcolor": "white",
+                        "solidity": 0.3,
+                        "fillmode": "overlay",
+                    },
                     "line": {"color": "#0b0c0c", "width": 0.5},
                 },
             )
@@ -364,8 +419,13 @@ def score_trend(
     low = min([*values, *refs.values()], default=0.0)
     fig.update_yaxes(range=[max(0.0, (low // 5) * 5 - 5), 100.5], ticksuffix="%", rangemode="normal")
     for text, value in refs.items():
-        fig.add_hline(y=value, line={"color": "#505a5f", "dash": "dot", "width": 1}, annotation_text=text,
-                      annotation_position="bottom right", annotation_font={"size": 11, "color": "#505a5f"})
+        fig.add_hline(
+            y=value,
+            line={"color": "#505a5f", "dash": "dot", "width": 1},
+            annotation_text=text,
+            annotation_position="bottom right",
+            annotation_font={"size": 11, "color": "#505a5f"},
+        )
     return fig
 
 
@@ -388,9 +448,14 @@ def small_multiple_bars(
 
     rows = max(1, -(-len(panel_order) // columns))
     cols = min(columns, max(1, len(panel_order)))
-    fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.04,
-                        vertical_spacing=0.55 / rows if rows > 1 else 0.1,
-                        subplot_titles=[panel_labels.get(p, p) for p in panel_order])
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        vertical_spacing=0.55 / rows if rows > 1 else 0.1,
+        subplot_titles=[panel_labels.get(p, p) for p in panel_order],
+    )
     xs = list(dict.fromkeys(df[x].to_list()))
     show_text = len(xs) <= 12
     for i, key in enumerate(panel_order):
@@ -481,24 +546,67 @@ def heat_table(
     for i, _ in enumerate(row_order):
         for j, _ in enumerate(col_order):
             v = z[i][j]
-            annotations.append({"x": xs[j], "y": ys[i], "text": text[i][j], "showarrow": False,
-                                "font": {"size": 12, "color": "#0b0c0c" if v is None or v < 0.5 else "white"}})
+            annotations.append(
+                {
+                    "x": xs[j],
+                    "y": ys[i],
+                    "text": text[i][j],
+                    "showarrow": False,
+                    "font": {"size": 12, "color": "#0b0c0c" if v is None or v < 0.5 else "white"},
+                }
+            )
             if v is None:
-                shapes.append({"type": "rect", "x0": j - 0.5, "x1": j + 0.5, "y0": i - 0.5, "y1": i + 0.5, "xref": "x",
-                               "yref": "y", "fillcolor": "#dee0e2", "line": {"width": 0}, "layer": "below"})
+                shapes.append(
+                    {
+                        "type": "rect",
+                        "x0": j - 0.5,
+                        "x1": j + 0.5,
+                        "y0": i - 0.5,
+                        "y1": i + 0.5,
+                        "xref": "x",
+                        "yref": "y",
+                        "fillcolor": "#dee0e2",
+                        "line": {"width": 0},
+                        "layer": "below",
+                    }
+                )
             elif flag and cells.get((row_order[i], col_order[j]), {}).get(flag):
-                shapes.append({"type": "rect", "x0": j - 0.46, "x1": j + 0.46, "y0": i - 0.44, "y1": i + 0.44,
-                               "xref": "x", "yref": "y", "line": {"color": "#D55E00", "width": 2.5, "dash": "dash"}})
+                shapes.append(
+                    {
+                        "type": "rect",
+                        "x0": j - 0.46,
+                        "x1": j + 0.46,
+                        "y0": i - 0.44,
+                        "y1": i + 0.44,
+                        "xref": "x",
+                        "yref": "y",
+                        "line": {"color": "#D55E00", "width": 2.5, "dash": "dash"},
+                    }
+                )
     if pooled_last:
         n_rows, n_cols = len(row_order), len(col_order)
         line = {"color": "#0b0c0c", "width": 2}
-        shapes.append({"type": "line", "x0": n_cols - 1.5, "x1": n_cols - 1.5, "y0": -0.5, "y1": n_rows - 0.5,
-                       "line": line})
-        shapes.append({"type": "line", "x0": -0.5, "x1": n_cols - 0.5, "y0": n_rows - 1.5, "y1": n_rows - 1.5,
-                       "line": line})
-    fig = go.Figure(go.Heatmap(z=z, x=xs, y=ys, zmin=0, zmax=1, colorscale=scale, xgap=2, ygap=2,
-                               hoverinfo="skip", colorbar={"tickformat": ".0%", "thickness": 12, "len": 0.8}),
-                    layout={"annotations": annotations, "shapes": shapes})
+        shapes.append(
+            {"type": "line", "x0": n_cols - 1.5, "x1": n_cols - 1.5, "y0": -0.5, "y1": n_rows - 0.5, "line": line}
+        )
+        shapes.append(
+            {"type": "line", "x0": -0.5, "x1": n_cols - 0.5, "y0": n_rows - 1.5, "y1": n_rows - 1.5, "line": line}
+        )
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=xs,
+            y=ys,
+            zmin=0,
+            zmax=1,
+            colorscale=scale,
+            xgap=2,
+            ygap=2,
+            hoverinfo="skip",
+            colorbar={"tickformat": ".0%", "thickness": 12, "len": 0.8},
+        ),
+        layout={"annotations": annotations, "shapes": shapes},
+    )
     fig = _layout(fig, title, "", "")
     fig.update_layout(height=max(320, 150 + 46 * len(row_order)), plot_bgcolor="white")
     fig.update_xaxes(side="top", type="category", tickfont={"size": 11}, tickangle=0, showline=False)

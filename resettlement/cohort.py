@@ -14,8 +14,9 @@ def starts_by_quarter(cases: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
     """
     grid = pl.DataFrame({"quarter": quarters}).join(pl.DataFrame({"cohort": list(COHORTS)}), how="cross")
     counts = (  # grouped on the date's year and quarter numbers; the labels are written once per group
-        cases.group_by(pl.col("start_date").dt.year().alias("__y"), pl.col("start_date").dt.quarter().alias("__q"),
-                       "cohort")
+        cases.group_by(
+            pl.col("start_date").dt.year().alias("__y"), pl.col("start_date").dt.quarter().alias("__q"), "cohort"
+        )
         .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
         .select(pl.format("{}Q{}", "__y", "__q").alias("quarter"), "cohort", "episodes", "children")
     )

@@ -109,8 +109,13 @@ DIMS: dict[str, pl.DataType] = {
     "quarter": pl.String(),
 }
 KINDS = ("completeness", "validity", "timeliness")
-LEVELS: dict[str, str] = {"la": "la_code", "service": "service_code", "police_area": "police_area",
-                          "rrp": "rrp_id", "quarter": "quarter"}
+LEVELS: dict[str, str] = {
+    "la": "la_code",
+    "service": "service_code",
+    "police_area": "police_area",
+    "rrp": "rrp_id",
+    "quarter": "quarter",
+}
 NOT_REFERRED = "none"
 RAG = ("green", "amber", "red")
 
@@ -249,8 +254,12 @@ def case_attributes(cases: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _with_context(name: str, frames: Mapping[str, pl.DataFrame | pl.LazyFrame], cases: pl.DataFrame | pl.LazyFrame,
-                  dims: Sequence[str] = tuple(DIMS)) -> pl.DataFrame | pl.LazyFrame:
+def _with_context(
+    name: str,
+    frames: Mapping[str, pl.DataFrame | pl.LazyFrame],
+    cases: pl.DataFrame | pl.LazyFrame,
+    dims: Sequence[str] = tuple(DIMS),
+) -> pl.DataFrame | pl.LazyFrame:
     """``name``'s rows with their grouping attributes (``dims`` from the case; the others null) and every foreign
     column their rules read (lazy when the frames are)."""
     df = frames[name]
@@ -273,8 +282,11 @@ def _with_context(name: str, frames: Mapping[str, pl.DataFrame | pl.LazyFrame], 
         side = meetings.select("meeting_id", *(pl.col(c).alias(f"rrp_meetings.{c}") for c in cols))
         df = df.join(side, on="meeting_id", how="left")
     if name not in CASE_TABLES:
-        day = "meeting_date" if name == "rrp_meetings" else (
-            "rrp_meetings.meeting_date" if name == "rrp_attendance" else None)
+        day = (
+            "meeting_date"
+            if name == "rrp_meetings"
+            else ("rrp_meetings.meeting_date" if name == "rrp_attendance" else None)
+        )
         rrp = "rrp_meetings.rrp_id" if name == "rrp_attendance" else "rrp_id"
         df = df.with_columns(
             pl.col(rrp).alias("rrp_id"),
@@ -309,8 +321,16 @@ def evaluate(frames: Mapping[str, pl.DataFrame]) -> Evaluated:
             if rule.table == name:
                 checked, late = _timely_exprs(df, rule)
                 masks += [checked.alias(f"t:{rule.code}"), late.alias(f"l:{rule.code}")]
-        keep = list(dict.fromkeys([*DIMS, *table.key, *(["record_missing"] if name in ONE_PER_CASE else []),
-                                   *(["la_codes"] if name == "rrps" else [])]))
+        keep = list(
+            dict.fromkeys(
+                [
+                    *DIMS,
+                    *table.key,
+                    *(["record_missing"] if name in ONE_PER_CASE else []),
+                    *(["la_codes"] if name == "rrps" else []),
+                ]
+            )
+        )
         out[name] = df.with_columns(masks).select(*keep, *(m.meta.output_name() for m in masks))
     # lazily and streamed, table by table, so the joined rows are never all held beside the masks built from them
     # (scale 100: the peak above the result falls from 0.8 to 0.5 GB)
@@ -324,8 +344,12 @@ def select_evaluated(frames: Mapping[str, pl.DataFrame], f: Filters) -> Evaluate
 
     cases = select_cases(frames["cases"], f)
     ids = cases.select("case_id")
-    subset = {name: df.join(ids, on="case_id", how="semi", maintain_order="left")
-              if name in CASE_TABLES and name != "cases" else df for name, df in frames.items()}
+    subset = {
+        name: df.join(ids, on="case_id", how="semi", maintain_order="left")
+        if name in CASE_TABLES and name != "cases"
+        else df
+        for name, df in frames.items()
+    }
     subset["cases"] = cases
     return select(evaluate(subset), f)
 
@@ -347,17 +371,22 @@ def cell_counts(frames: Mapping[str, pl.DataFrame], f: Filters, by: Sequence[str
         if name not in frames or not fields:
             continue
         # only the columns the cells and their conditions read, and the grouping columns: narrow joins
-        own = {"case_id", *(fd.name for fd in fields), *(w.field for fd in fields for w in fd.when
-                                                          if w.table in (None, name))}
+        own = {
+            "case_id",
+            *(fd.name for fd in fields),
+            *(w.field for fd in fields for w in fd.when if w.table in (None, name)),
+        }
         narrow = {**lazy, name: lazy[name].select(c for c in TABLES[name].columns if c in own)}
         df = _with_context(name, narrow, cases, dims=["case_id", *by])
         applies = [applicable_expr(df, name, fd) for fd in fields]
         missing = [a & ~_present(df, fd.name) for a, fd in zip(applies, fields, strict=True)]
-        parts.append(df.lazy().select(
-            *by,
-            pl.sum_horizontal([a.cast(pl.Int64) for a in applies]).alias("cells_applicable"),
-            pl.sum_horizontal([m.cast(pl.Int64) for m in missing]).alias("cells_missing"),
-        ))
+        parts.append(
+            df.lazy().select(
+                *by,
+                pl.sum_horizontal([a.cast(pl.Int64) for a in applies]).alias("cells_applicable"),
+                pl.sum_horizontal([m.cast(pl.Int64) for m in missing]).alias("cells_missing"),
+            )
+        )
     schema = {**{b: DIMS.get(b, pl.String()) for b in by}, "cells_applicable": pl.Int64(), "cells_missing": pl.Int64()}
     if not parts:
         return pl.DataFrame(schema=schema) if by else pl.DataFrame([[0], [0]], schema=schema)
@@ -382,14 +411,18 @@ def record_scores(ev: Evaluated, table: str) -> pl.DataFrame:
 
 # ------------------------------------------------------------------------------------------------------- selection
 
+
 def rrps_covering(ev: Evaluated, area: Area) -> list[str]:
     """RRPs covering any authority of ``area``."""
     las = set(geography.area_la_codes(area.level, area.code))
     rrps = ev.get("rrps")
     if rrps is None:
         return []
-    return [r["rrp_id"] for r in rrps.select("rrp_id", "la_codes").iter_rows(named=True)
-            if set((r["la_codes"] or "").split(";")) & las]
+    return [
+        r["rrp_id"]
+        for r in rrps.select("rrp_id", "la_codes").iter_rows(named=True)
+        if set((r["la_codes"] or "").split(";")) & las
+    ]
 
 
 def select(
@@ -422,6 +455,7 @@ def _keep(df: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
 
 # ---------------------------------------------------------------------------------------------------------- scores
 
+
 def _masks(df: pl.DataFrame, prefix: str) -> list[str]:
     return [c[2:] for c in df.columns if c.startswith(prefix)]
 
@@ -445,15 +479,28 @@ def tally(ev: Evaluated, by: Sequence[str] = ()) -> pl.DataFrame:
                 items.append((kind, item, f"n|{kind}|{item}", f"b|{kind}|{item}"))
         if not items:
             continue
-        agg = (df.lazy().with_columns(pl.lit(0).alias("__all")).group_by(keys).agg(sums)
-               .collect(engine="streaming"))  # in batches: summing many masks over millions of rows at once costs GBs
+        agg = (
+            df.lazy().with_columns(pl.lit(0).alias("__all")).group_by(keys).agg(sums).collect(engine="streaming")
+        )  # in batches: summing many masks over millions of rows at once costs GBs
         for kind, item, n_col, b_col in items:
-            parts.append(agg.select(
-                *by, pl.lit(name).alias("table"), pl.lit(kind).alias("kind"), pl.lit(item).alias("item"),
-                pl.col(n_col).cast(pl.Int64).alias("n"), pl.col(b_col).cast(pl.Int64).alias("bad"),
-            ))
-    schema = {**{b: DIMS.get(b, pl.String()) for b in by}, "table": pl.String(), "kind": pl.String(),
-              "item": pl.String(), "n": pl.Int64(), "bad": pl.Int64()}
+            parts.append(
+                agg.select(
+                    *by,
+                    pl.lit(name).alias("table"),
+                    pl.lit(kind).alias("kind"),
+                    pl.lit(item).alias("item"),
+                    pl.col(n_col).cast(pl.Int64).alias("n"),
+                    pl.col(b_col).cast(pl.Int64).alias("bad"),
+                )
+            )
+    schema = {
+        **{b: DIMS.get(b, pl.String()) for b in by},
+        "table": pl.String(),
+        "kind": pl.String(),
+        "item": pl.String(),
+        "n": pl.Int64(),
+        "bad": pl.Int64(),
+    }
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
@@ -461,17 +508,25 @@ def _counts(ev: Evaluated, by: Sequence[str]) -> pl.DataFrame:
     """Per group: ``episodes`` (distinct cases behind the case records) and ``records`` (rows)."""
     per_table = "table" in by
     dims = [b for b in by if b != "table"]
-    rows = [df.lazy().select(*dims, "case_id", pl.lit(name).alias("table"),
-                             pl.lit(name in CASE_TABLES).alias("__case")) for name, df in ev.items()]
+    rows = [
+        df.lazy().select(*dims, "case_id", pl.lit(name).alias("table"), pl.lit(name in CASE_TABLES).alias("__case"))
+        for name, df in ev.items()
+    ]
     keys = ["__all", *dims, *(["table"] if per_table else [])]
     if not rows:
-        return pl.DataFrame(schema={k: DIMS.get(k, pl.String()) for k in keys[1:]} | {"episodes": pl.Int64,
-                                                                                     "records": pl.Int64})
+        return pl.DataFrame(
+            schema={k: DIMS.get(k, pl.String()) for k in keys[1:]} | {"episodes": pl.Int64, "records": pl.Int64}
+        )
     allrows = pl.concat(rows).with_columns(pl.lit(0).alias("__all"))
-    return allrows.group_by(keys).agg(
-        pl.col("case_id").filter(pl.col("__case")).drop_nulls().n_unique().cast(pl.Int64).alias("episodes"),
-        pl.len().cast(pl.Int64).alias("records"),
-    ).drop("__all").collect(engine="streaming")
+    return (
+        allrows.group_by(keys)
+        .agg(
+            pl.col("case_id").filter(pl.col("__case")).drop_nulls().n_unique().cast(pl.Int64).alias("episodes"),
+            pl.len().cast(pl.Int64).alias("records"),
+        )
+        .drop("__all")
+        .collect(engine="streaming")
+    )
 
 
 def _rate(bad: str, n: str) -> pl.Expr:
@@ -481,8 +536,15 @@ def _rate(bad: str, n: str) -> pl.Expr:
 def rag_expr(score: str, th: Thresholds) -> pl.Expr:
     """RAG status of a score column (null where the score is)."""
     s = pl.col(score)
-    return (pl.when(s.is_null()).then(None).when(s >= th.green).then(pl.lit("green"))
-            .when(s >= th.amber).then(pl.lit("amber")).otherwise(pl.lit("red")))
+    return (
+        pl.when(s.is_null())
+        .then(None)
+        .when(s >= th.green)
+        .then(pl.lit("green"))
+        .when(s >= th.amber)
+        .then(pl.lit("amber"))
+        .otherwise(pl.lit("red"))
+    )
 
 
 def scores(ev: Evaluated, by: Sequence[str] = (), thresholds: Thresholds | None = None) -> pl.DataFrame:
@@ -494,11 +556,15 @@ def scores(ev: Evaluated, by: Sequence[str] = (), thresholds: Thresholds | None 
     pooled = tl.group_by([*by, "kind"]).agg(pl.col("n").sum(), pl.col("bad").sum())
     counts = _counts(ev, by)
     out = counts
-    names = {"completeness": ("cells_applicable", "cells_missing"), "validity": ("values_checked", "values_invalid"),
-             "timeliness": ("dates_checked", "dates_late")}
+    names = {
+        "completeness": ("cells_applicable", "cells_missing"),
+        "validity": ("values_checked", "values_invalid"),
+        "timeliness": ("dates_checked", "dates_late"),
+    }
     for kind, (n_name, bad_name) in names.items():
-        part = pooled.filter(pl.col("kind") == kind).select(*by, pl.col("n").alias(n_name),
-                                                            pl.col("bad").alias(bad_name))
+        part = pooled.filter(pl.col("kind") == kind).select(
+            *by, pl.col("n").alias(n_name), pl.col("bad").alias(bad_name)
+        )
         out = out.join(part, on=by, how="left", nulls_equal=True) if by else out.join(part, how="cross")
     filled = [c for pair in names.values() for c in pair]
     out = out.with_columns(pl.col(c).fill_null(0) for c in filled).with_columns(
@@ -513,14 +579,17 @@ def scores(ev: Evaluated, by: Sequence[str] = (), thresholds: Thresholds | None 
         .with_columns(pl.format("{}.{}", "table", "item").alias("worst_field"))
     )
     worst = (worst.group_by(by, maintain_order=True).first() if by else worst.head(1)).select(
-        *by, "worst_field", pl.col("bad").alias("worst_field_missing"))
+        *by, "worst_field", pl.col("bad").alias("worst_field_missing")
+    )
     if by:
         out = out.join(worst, on=by, how="left", nulls_equal=True)
     elif worst.height:
         out = out.join(worst, how="cross")
     else:
-        out = out.with_columns(pl.lit(None, dtype=pl.String).alias("worst_field"),
-                               pl.lit(None, dtype=pl.Int64).alias("worst_field_missing"))
+        out = out.with_columns(
+            pl.lit(None, dtype=pl.String).alias("worst_field"),
+            pl.lit(None, dtype=pl.Int64).alias("worst_field_missing"),
+        )
     out = out.with_columns(rag_expr("completeness", thresholds or Thresholds.from_settings()).alias("rag"))
     return out.sort(by, nulls_last=True) if by else out
 
@@ -532,12 +601,15 @@ def field_scores(ev: Evaluated, by: Sequence[str] = ()) -> pl.DataFrame:
     tl = tally(ev, by).filter(pl.col("kind") == "completeness")
     counts = _counts(ev, [*by, "table"])
     out = (
-        tl.select(*by, "table", pl.col("item").alias("field"), pl.col("n").alias("cells_applicable"),
-                  pl.col("bad").alias("cells_missing"))
-        .with_columns(_rate("cells_missing", "cells_applicable").alias("completeness"))
-        .with_columns(
-            (pl.col("cells_missing") / _over(pl.col("cells_missing").sum(), by)).alias("share_of_missing")
+        tl.select(
+            *by,
+            "table",
+            pl.col("item").alias("field"),
+            pl.col("n").alias("cells_applicable"),
+            pl.col("bad").alias("cells_missing"),
         )
+        .with_columns(_rate("cells_missing", "cells_applicable").alias("completeness"))
+        .with_columns((pl.col("cells_missing") / _over(pl.col("cells_missing").sum(), by)).alias("share_of_missing"))
         .join(counts, on=[*by, "table"], how="left", nulls_equal=True)
         .sort([*by, "cells_missing", "table", "field"], descending=[*([False] * len(by)), True, False, False])
     )
@@ -554,8 +626,13 @@ def rule_scores(ev: Evaluated, by: Sequence[str] = ()) -> pl.DataFrame:
     tl = tally(ev, by).filter(pl.col("kind") == "validity")
     counts = _counts(ev, [*by, "table"])
     return (
-        tl.select(*by, "table", pl.col("item").alias("rule"), pl.col("n").alias("values_checked"),
-                  pl.col("bad").alias("values_invalid"))
+        tl.select(
+            *by,
+            "table",
+            pl.col("item").alias("rule"),
+            pl.col("n").alias("values_checked"),
+            pl.col("bad").alias("values_invalid"),
+        )
         .with_columns(_rate("values_invalid", "values_checked").alias("validity"))
         .join(counts, on=[*by, "table"], how="left", nulls_equal=True)
         .sort([*by, "values_invalid", "table", "rule"], descending=[*([False] * len(by)), True, False, False])
@@ -569,10 +646,17 @@ def timeliness_scores(ev: Evaluated, by: Sequence[str] = ()) -> pl.DataFrame:
     tl = tally(ev, by).filter(pl.col("kind") == "timeliness")
     counts = _counts(ev, [*by, "table"])
     return (
-        tl.select(*by, "table", pl.col("item").alias("rule"), pl.col("n").alias("dates_checked"),
-                  pl.col("bad").alias("dates_late"))
-        .with_columns(_rate("dates_late", "dates_checked").alias("timeliness"),
-                      pl.col("rule").replace_strict(days, return_dtype=pl.Int64).alias("days"))
+        tl.select(
+            *by,
+            "table",
+            pl.col("item").alias("rule"),
+            pl.col("n").alias("dates_checked"),
+            pl.col("bad").alias("dates_late"),
+        )
+        .with_columns(
+            _rate("dates_late", "dates_checked").alias("timeliness"),
+            pl.col("rule").replace_strict(days, return_dtype=pl.Int64).alias("days"),
+        )
         .join(counts, on=[*by, "table"], how="left", nulls_equal=True)
         .sort([*by, "rule"])
     )
@@ -580,15 +664,23 @@ def timeliness_scores(ev: Evaluated, by: Sequence[str] = ()) -> pl.DataFrame:
 
 # ------------------------------------------------------------------------------------------- the views pages show
 
+
 def headline(ev: Evaluated, f: Filters, thresholds: Thresholds | None = None) -> pl.DataFrame:
     """Scores of the filtered selection (``series`` = selection) and of every area in scope (``wales``), case
     records only, with the selection's difference from the comparator in ``<score>_vs_wales``."""
     sel = scores(select(ev, f), thresholds=thresholds).with_columns(pl.lit("selection").alias("series"))
     wales = scores(select(ev, f, area=Area()), thresholds=thresholds).with_columns(pl.lit("wales").alias("series"))
-    diffs = [(pl.col(k) - wales[k][0]).alias(f"{k}_vs_wales") if wales.height else pl.lit(None).alias(f"{k}_vs_wales")
-             for k in KINDS]
-    return pl.concat([sel.with_columns(diffs), wales.with_columns(pl.lit(None, dtype=pl.Float64).alias(
-        f"{k}_vs_wales") for k in KINDS)], how="diagonal_relaxed")
+    diffs = [
+        (pl.col(k) - wales[k][0]).alias(f"{k}_vs_wales") if wales.height else pl.lit(None).alias(f"{k}_vs_wales")
+        for k in KINDS
+    ]
+    return pl.concat(
+        [
+            sel.with_columns(diffs),
+            wales.with_columns(pl.lit(None, dtype=pl.Float64).alias(f"{k}_vs_wales") for k in KINDS),
+        ],
+        how="diagonal_relaxed",
+    )
 
 
 def area_scores(ev: Evaluated, f: Filters, level: str, thresholds: Thresholds | None = None) -> pl.DataFrame:
@@ -613,7 +705,8 @@ def trend(ev: Evaluated, f: Filters, quarters: Sequence[str], thresholds: Thresh
             continue
         s = scores(select(ev, f, with_period=False, area=area), ["quarter"], thresholds)
         s = grid.join(s, on="quarter", how="left").with_columns(
-            pl.col("episodes").fill_null(0), pl.lit(series).alias("series"))
+            pl.col("episodes").fill_null(0), pl.lit(series).alias("series")
+        )
         parts.append(s)
     return pl.concat(parts, how="diagonal_relaxed")
 
@@ -639,12 +732,23 @@ def selection_timeliness(ev: Evaluated, f: Filters) -> pl.DataFrame:
     return timeliness_scores(select(ev, f))
 
 
-BY: tuple[str, ...] = ("wales", "la", "service", "police_area", "rrp", "quarter", "field", "table", "rule",
-                       "timeliness")
+BY: tuple[str, ...] = (
+    "wales",
+    "la",
+    "service",
+    "police_area",
+    "rrp",
+    "quarter",
+    "field",
+    "table",
+    "rule",
+    "timeliness",
+)
 
 
-def view(ev: Evaluated, f: Filters, by: str, quarters: Sequence[str], thresholds: Thresholds | None = None
-         ) -> pl.DataFrame:
+def view(
+    ev: Evaluated, f: Filters, by: str, quarters: Sequence[str], thresholds: Thresholds | None = None
+) -> pl.DataFrame:
     """The figures the page shows for one view, and the CLI prints, before protection: ``wales`` the headline (the
     selection and the comparator), an area level, ``quarter`` the trend over ``quarters``, ``field``,
     ``table``, ``rule`` (validity) or ``timeliness``."""
@@ -670,15 +774,23 @@ def view(ev: Evaluated, f: Filters, by: str, quarters: Sequence[str], thresholds
 def text_report(rows: list[dict], by: str, f: Filters) -> str:
     """The CLI's plain-text table of :func:`report` rows (English; figures as the page shows them)."""
     area = geography.area_name(f.area.level, f.area.code) if f.area.code else "Wales"
-    view = {"wales": "trend", "quarter": "trend", "field": "fields", "table": "tables", "rule": "rules",
-            "timeliness": "timeliness"}.get(by, "areas")
+    view = {
+        "wales": "trend",
+        "quarter": "trend",
+        "field": "fields",
+        "table": "tables",
+        "rule": "rules",
+        "timeliness": "timeliness",
+    }.get(by, "areas")
     key = {"wales": "series", "field": "table"}.get(by, "area_code" if by in AREA_LEVELS else None)
     if by in AREA_LEVELS and by != "rrp":
         names = area_names(by, "en")
         rows = [{"area": names.get(r["area_code"], r["area_code"]), **r} for r in rows]
     cols = [c for c in dict.fromkeys([*([key] if key else []), *VIEWS[view]]) if rows and c in rows[0]]
-    lines = [f"Data completeness by {by}: {area}, episodes starting {f.start_q} to {f.end_q}, cohorts "
-             f"{', '.join(f.cohorts)} (rates in %; c = suppressed, z = not applicable)"]
+    lines = [
+        f"Data completeness by {by}: {area}, episodes starting {f.start_q} to {f.end_q}, cohorts "
+        f"{', '.join(f.cohorts)} (rates in %; c = suppressed, z = not applicable)"
+    ]
     table = [[str(c) for c in cols]] + [["" if r[c] is None else str(r[c]) for c in cols] for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in table]
@@ -686,6 +798,7 @@ def text_report(rows: list[dict], by: str, f: Filters) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------- fix list
+
 
 def fix_list(ev: Evaluated, f: Filters) -> pl.DataFrame:
     """Case-level list of what to correct in the selection's case records: one row per case, table, record,
@@ -697,24 +810,48 @@ def fix_list(ev: Evaluated, f: Filters) -> pl.DataFrame:
         base = [pl.col("case_id"), pl.col("la_code"), pl.lit(name).alias("table"), record.alias("record")]
         gone = pl.col("record_missing") if name in ONE_PER_CASE else pl.lit(False)
         if name in ONE_PER_CASE:
-            parts.append(df.filter(gone).select(*base, pl.lit("").alias("field"), pl.lit("record_missing").alias(
-                "problem"), pl.lit(None, dtype=pl.String).alias("rule")))
+            parts.append(
+                df.filter(gone).select(
+                    *base,
+                    pl.lit("").alias("field"),
+                    pl.lit("record_missing").alias("problem"),
+                    pl.lit(None, dtype=pl.String).alias("rule"),
+                )
+            )
         for field in _masks(df, "a:"):
-            parts.append(df.filter(pl.col(f"a:{field}") & ~pl.col(f"p:{field}") & ~gone).select(
-                *base, pl.lit(field).alias("field"), pl.lit("missing").alias("problem"),
-                pl.lit(None, dtype=pl.String).alias("rule")))
+            parts.append(
+                df.filter(pl.col(f"a:{field}") & ~pl.col(f"p:{field}") & ~gone).select(
+                    *base,
+                    pl.lit(field).alias("field"),
+                    pl.lit("missing").alias("problem"),
+                    pl.lit(None, dtype=pl.String).alias("rule"),
+                )
+            )
         for rule in RULES:
             if rule.table == name:
-                parts.append(df.filter(pl.col(f"x:{rule.code}")).select(
-                    *base, pl.lit(rule.field).alias("field"), pl.lit("invalid").alias("problem"),
-                    pl.lit(rule.code).alias("rule")))
-    schema = {"case_id": pl.String, "la_code": pl.String, "table": pl.String, "record": pl.String,
-              "field": pl.String, "problem": pl.String, "rule": pl.String}
+                parts.append(
+                    df.filter(pl.col(f"x:{rule.code}")).select(
+                        *base,
+                        pl.lit(rule.field).alias("field"),
+                        pl.lit("invalid").alias("problem"),
+                        pl.lit(rule.code).alias("rule"),
+                    )
+                )
+    schema = {
+        "case_id": pl.String,
+        "la_code": pl.String,
+        "table": pl.String,
+        "record": pl.String,
+        "field": pl.String,
+        "problem": pl.String,
+        "rule": pl.String,
+    }
     if not parts:
         return pl.DataFrame(schema=schema)
     order = {name: i for i, name in enumerate(TABLES)}
     return pl.concat([p.cast(schema) for p in parts]).sort(
-        "la_code", "case_id", pl.col("table").replace_strict(order, return_dtype=pl.Int64), "record", "field")
+        "la_code", "case_id", pl.col("table").replace_strict(order, return_dtype=pl.Int64), "record", "field"
+    )
 
 
 def _record_expr(table: str) -> pl.Expr:
@@ -728,20 +865,60 @@ def _record_expr(table: str) -> pl.Expr:
 # ----------------------------------------------------------------------------------------- disclosure and labels
 
 RATE_COLUMNS = ("completeness", "validity", "timeliness", "share_of_missing", *(f"{k}_vs_wales" for k in KINDS))
-CELL_COLUMNS = ("cells_applicable", "cells_missing", "values_checked", "values_invalid", "dates_checked",
-                "dates_late", "worst_field", "worst_field_missing", "rag", "records")
+CELL_COLUMNS = (
+    "cells_applicable",
+    "cells_missing",
+    "values_checked",
+    "values_invalid",
+    "dates_checked",
+    "dates_late",
+    "worst_field",
+    "worst_field_missing",
+    "rag",
+    "records",
+)
 AREA_LEVELS = ("la", "service", "police_area", "rrp")
 VIEWS: dict[str, tuple[str, ...]] = {
-    "areas": ("area", "episodes", "completeness", "rag", "validity", "timeliness", "values_invalid", "worst_field",
-              "worst_field_missing"),
-    "trend": ("quarter", "series", "episodes", "completeness", "rag", "validity", "timeliness", "cells_applicable",
-              "cells_missing", "values_invalid", "dates_late"),
-    "fields": ("rank", "field", "cells_missing", "share_of_missing", "cells_applicable", "completeness",
-               "description"),
+    "areas": (
+        "area",
+        "episodes",
+        "completeness",
+        "rag",
+        "validity",
+        "timeliness",
+        "values_invalid",
+        "worst_field",
+        "worst_field_missing",
+    ),
+    "trend": (
+        "quarter",
+        "series",
+        "episodes",
+        "completeness",
+        "rag",
+        "validity",
+        "timeliness",
+        "cells_applicable",
+        "cells_missing",
+        "values_invalid",
+        "dates_late",
+    ),
+    "fields": ("rank", "field", "cells_missing", "share_of_missing", "cells_applicable", "completeness", "description"),
     "rules": ("rule", "table", "values_checked", "values_invalid", "validity"),
     "timeliness": ("rule", "dates_checked", "dates_late", "timeliness"),
-    "tables": ("table", "episodes", "records", "cells_applicable", "cells_missing", "completeness", "rag",
-               "values_checked", "values_invalid", "validity", "timeliness"),
+    "tables": (
+        "table",
+        "episodes",
+        "records",
+        "cells_applicable",
+        "cells_missing",
+        "completeness",
+        "rag",
+        "values_checked",
+        "values_invalid",
+        "validity",
+        "timeliness",
+    ),
 }
 
 
@@ -759,15 +936,19 @@ def protected(df: pl.DataFrame, threshold: int, rounding: disclosure.Protection 
     counts = ["episodes"] if "episodes" in df.columns else []
     if rounding is not None:
         cells = [c for c in CELL_COLUMNS if c in df.columns and df[c].dtype.is_integer()]
-        out = disclosure.rounded(df, counts, judged, rounding).with_columns(
-            disclosure.round_to(pl.col(c), rounding.base, rounding.key).cast(df[c].dtype) for c in cells
-        ).drop("__basis")
+        out = (
+            disclosure.rounded(df, counts, judged, rounding)
+            .with_columns(disclosure.round_to(pl.col(c), rounding.base, rounding.key).cast(df[c].dtype) for c in cells)
+            .drop("__basis")
+        )
     else:
         out = disclosure.protect(df, counts=counts, rates=judged, threshold=threshold).drop("__basis")
     note = disclosure.NOTE_SUFFIX
     return out.with_columns(
-        pl.when(pl.col(c).is_null() & pl.col(c + note).is_null()).then(pl.lit(disclosure.NOT_APPLICABLE))
-        .otherwise(pl.col(c + note)).alias(c + note)
+        pl.when(pl.col(c).is_null() & pl.col(c + note).is_null())
+        .then(pl.lit(disclosure.NOT_APPLICABLE))
+        .otherwise(pl.col(c + note))
+        .alias(c + note)
         for c in rates
     )
 
@@ -776,8 +957,14 @@ def _percent(col: str) -> pl.Expr:
     """A share as a percentage to one decimal that never rounds to 100% (or 0%) unless it is exactly that:
     99.96% with two impossible values shows 99.9%, not 100.0%."""
     x, shown = pl.col(col), (pl.col(col) * 100).round(1)
-    return (pl.when((x < 1) & (shown >= 100)).then(pl.lit(99.9))
-            .when((x > 0) & (shown <= 0)).then(pl.lit(0.1)).otherwise(shown).alias(col))
+    return (
+        pl.when((x < 1) & (shown >= 100))
+        .then(pl.lit(99.9))
+        .when((x > 0) & (shown <= 0))
+        .then(pl.lit(0.1))
+        .otherwise(shown)
+        .alias(col)
+    )
 
 
 def records(protected_df: pl.DataFrame) -> list[dict]:
@@ -865,21 +1052,29 @@ def for_view(
     names = dict(names or {})
     if "area_code" in df.columns and "area" in names:
         df = df.with_columns(pl.col("area_code").alias("area"))
-    exprs = [pl.col(c).replace_strict(dict(m), default=pl.col(c), return_dtype=pl.String)
-             for c, m in names.items() if c in df.columns]
+    exprs = [
+        pl.col(c).replace_strict(dict(m), default=pl.col(c), return_dtype=pl.String)
+        for c, m in names.items()
+        if c in df.columns
+    ]
     if "rag" in df.columns:
-        exprs.append(pl.col("rag").replace_strict({c: t(f"completeness.rag.{c}", lang) for c in RAG},
-                                                  default=None, return_dtype=pl.String))
+        exprs.append(
+            pl.col("rag").replace_strict(
+                {c: t(f"completeness.rag.{c}", lang) for c in RAG}, default=None, return_dtype=pl.String
+            )
+        )
     if "rule" in df.columns:
         codes = df["rule"].drop_nulls().unique().to_list()
-        exprs.append(pl.col("rule").replace_strict({c: rule_label(c, lang) for c in codes}, default=None,
-                                                   return_dtype=pl.String))
+        exprs.append(
+            pl.col("rule").replace_strict({c: rule_label(c, lang) for c in codes}, default=None, return_dtype=pl.String)
+        )
     if view == "fields":
         pairs = df.select("table", "field").unique().iter_rows()
         described = {f"{tb}.{fd}": t(f"field.{tb}.{fd}", lang) for tb, fd in pairs}
         df = df.with_columns(pl.format("{}.{}", "table", "field").alias("field"))
-        exprs.append(pl.col("field").replace_strict(described, default=None, return_dtype=pl.String)
-                     .alias("description"))
+        exprs.append(
+            pl.col("field").replace_strict(described, default=None, return_dtype=pl.String).alias("description")
+        )
     return shown(df.with_columns(exprs) if exprs else df, view)
 
 
@@ -891,18 +1086,27 @@ def fix_list_labelled(fixes: pl.DataFrame, lang: str) -> pl.DataFrame:
     problem = (
         pl.when(pl.col("problem") == "invalid")
         .then(pl.lit(f"{invalid}: ") + pl.col("rule").replace_strict(rules, default=pl.col("rule")))
-        .otherwise(pl.col("problem").replace_strict(
-            {p: t(f"completeness.fix.{p}", lang) for p in ("missing", "record_missing")}, default=None))
+        .otherwise(
+            pl.col("problem").replace_strict(
+                {p: t(f"completeness.fix.{p}", lang) for p in ("missing", "record_missing")}, default=None
+            )
+        )
     )
     la = {c: geography.la_name(c, lang) for c in geography.LA_CODES}
     codes = {c: label(e, c, lang) for e in ("pathway", "review_type") for c in ENUMS[e]}
-    record = pl.col("record").str.split(" · ").list.eval(
-        pl.element().replace_strict(codes, default=pl.element(), return_dtype=pl.String)).list.join(" · ")
+    record = (
+        pl.col("record")
+        .str.split(" · ")
+        .list.eval(pl.element().replace_strict(codes, default=pl.element(), return_dtype=pl.String))
+        .list.join(" · ")
+    )
     out = fixes.with_columns(
         pl.col("la_code").replace_strict(la, default=pl.col("la_code")),
         record.alias("record"),
-        pl.when(pl.col("field").str.contains(".", literal=True) | (pl.col("field") == "")).then(pl.col("field"))
-        .otherwise(pl.format("{}.{}", "table", "field")).alias("field"),
+        pl.when(pl.col("field").str.contains(".", literal=True) | (pl.col("field") == ""))
+        .then(pl.col("field"))
+        .otherwise(pl.format("{}.{}", "table", "field"))
+        .alias("field"),
         problem.alias("problem"),
     ).select("la_code", "case_id", "table", "record", "field", "problem")
     return out.rename({c: t(f"completeness.fix.col.{c}", lang) for c in out.columns})

@@ -31,5 +31,9 @@ def params(protection: Any) -> dict[str, Any]:
     from resettlement import evaluation, published
 
     th = evaluation.thresholds()
-    return {**published.text_params(protection), "min_matched": int(th["min_treated"]),
-            "max_smd": f"{th['max_abs_smd']:g}", "max_smd_unmatched": f"{th['max_abs_smd_unmatched']:g}"}
+    return {
+        **published.text_params(protection),
+        "min_matched": int(th["min_treated"]),
+        "max_smd": f"{th['max_abs_smd']:g}",
+        "max_smd_unmatched": f"{th['max_abs_smd_unmatched']:g}",
+    }

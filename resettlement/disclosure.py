@@ -191,10 +191,12 @@ def rounded(
         n = round_to(pl.col(denom), p.base, p.key).cast(pl.Float64)
         value = k / n if col in shares else wilson_expr(k, n, intervals[col])
         # a rate with no count behind it (hours attended ÷ offered) is a statistic: kept as computed
-        derived.append(pl.when(pl.col(num).is_null()).then(pl.col(col)).when(n > 0).then(value).otherwise(None)
-                       .alias(col))
-    out = out.with_columns(derived).with_columns(round_to(pl.col(c), p.base, p.key).cast(df[c].dtype).alias(c)
-                                                 for c in counts)
+        derived.append(
+            pl.when(pl.col(num).is_null()).then(pl.col(col)).when(n > 0).then(value).otherwise(None).alias(col)
+        )
+    out = out.with_columns(derived).with_columns(
+        round_to(pl.col(c), p.base, p.key).cast(df[c].dtype).alias(c) for c in counts
+    )
     hidden = [c for c in [*counts, *rates] if c in out.columns]
     return out.with_columns(
         pl.when(pl.col(c + NOTE_SUFFIX).is_null()).then(pl.col(c)).otherwise(None).alias(c) for c in hidden
@@ -319,8 +321,10 @@ class _Cells:
 
     def __init__(self, df: pl.DataFrame) -> None:
         self.values = {c: df[c].to_list() for c in df.columns if not c.endswith(NOTE_SUFFIX)}
-        self.notes = {c: (df[c + NOTE_SUFFIX].to_list() if c + NOTE_SUFFIX in df.columns else [None] * df.height)
-                      for c in self.values}
+        self.notes = {
+            c: (df[c + NOTE_SUFFIX].to_list() if c + NOTE_SUFFIX in df.columns else [None] * df.height)
+            for c in self.values
+        }
         self.columns = list(self.values)
         self.parent: list[int] = []
         self.members: list[list[Cell]] = []
@@ -433,8 +437,11 @@ def _disclosive(cells: _Cells, check: _Check, threshold: int) -> bool:
 def _candidate(cells: _Cells, check: _Check, costly: set[Cell]) -> int | None:
     """The shown cell to hide next: the smallest non-zero (then a zero), ties broken by position; cells whose
     hiding would also hide a shown rate (its numerator or denominator) only when there is no other."""
-    shown = [m for m in dict.fromkeys(cells.find(m) for m in check.members)
-             if not cells.hidden(m) and cells.value(m) is not None]
+    shown = [
+        m
+        for m in dict.fromkeys(cells.find(m) for m in check.members)
+        if not cells.hidden(m) and cells.value(m) is not None
+    ]
     if not shown:
         return None
 
@@ -486,9 +493,9 @@ def _rate_sources(df: pl.DataFrame, rates: Mapping[str, str | tuple[str, str]]) 
     for col, spec in rates.items():
         if col not in df.columns:
             continue
-        shown = (df[col + NOTE_SUFFIX].is_null() if col + NOTE_SUFFIX in df.columns else pl.Series([True] * df.height))
+        shown = df[col + NOTE_SUFFIX].is_null() if col + NOTE_SUFFIX in df.columns else pl.Series([True] * df.height)
         rows = [i for i, ok in enumerate(shown.to_list()) if ok]
-        for source in (spec if isinstance(spec, tuple) else (spec,)):
+        for source in spec if isinstance(spec, tuple) else (spec,):
             if source in df.columns:
                 out.update((r, source) for r in rows)
     return out
@@ -505,8 +512,10 @@ def _follow_rates(df: pl.DataFrame, rates: Mapping[str, str | tuple[str, str]]) 
         hide = pl.any_horizontal(pl.col(s + NOTE_SUFFIX) == SUPPRESSED for s in sources).fill_null(False)
         hide = hide & pl.col(col + NOTE_SUFFIX).is_null() if col + NOTE_SUFFIX in df.columns else hide
         note = pl.col(col + NOTE_SUFFIX) if col + NOTE_SUFFIX in df.columns else pl.lit(None, dtype=pl.String)
-        exprs += [pl.when(hide).then(None).otherwise(pl.col(col)).alias(col),
-                  pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(note).alias(col + NOTE_SUFFIX)]
+        exprs += [
+            pl.when(hide).then(None).otherwise(pl.col(col)).alias(col),
+            pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(note).alias(col + NOTE_SUFFIX),
+        ]
     return df.with_columns(exprs) if exprs else df
 
 
@@ -514,8 +523,11 @@ def recoverable(df: pl.DataFrame, relations: Sequence[Relation], threshold: int 
     """The relation instances of a protected frame that give a hidden cell (or a small remainder) back: each as its
     member cells. Empty after :func:`secondary` with the same relations (used by tests and audits)."""
     cells = _Cells(df)
-    found = [[cell for m in check.members for cell in cells.cells(m)]
-             for check in _checks(cells, df.height, relations) if _disclosive(cells, check, threshold)]
+    found = [
+        [cell for m in check.members for cell in cells.cells(m)]
+        for check in _checks(cells, df.height, relations)
+        if _disclosive(cells, check, threshold)
+    ]
     for gid in range(len(cells.parent)):  # cells hidden together must all be hidden, or none
         members = cells.cells(gid) if cells.find(gid) == gid else []
         if len({cells.notes[c][r] is None for r, c in members}) > 1:
@@ -532,8 +544,16 @@ def hidden_cells(df: pl.DataFrame) -> int:
 # Declared once, as data, by table name; pages apply them in the publication view and reports always do.
 # Column names are those of the frames the domain modules return (resettlement/needs.py, gaps.py, ...).
 
-_FUNNEL_COUNTS = ("assessed", "unknown", "identified", "offer_recorded", "offer_unknown", "offered",
-                  "engagement_recorded", "engaged")
+_FUNNEL_COUNTS = (
+    "assessed",
+    "unknown",
+    "identified",
+    "offer_recorded",
+    "offer_unknown",
+    "offered",
+    "engagement_recorded",
+    "engaged",
+)
 _FUNNEL_ROWS: tuple[Relation, ...] = (
     RowSum("assessed", ("identified",), remainder=True),  # the rest: assessed as no need
     RowSum("identified", ("offer_recorded", "offer_unknown")),
@@ -566,46 +586,77 @@ TABLE_RELATIONS: dict[str, tuple[Relation, ...]] = {
     "needs.funnel": _FUNNEL_ROWS,
     "needs.breakdown": (*_FUNNEL_ROWS, ColumnSum(_FUNNEL_COUNTS, by=("pathway",))),
     "needs.trend": (*_FUNNEL_ROWS, in_comparator(_FUNNEL_COUNTS, ("quarter",))),
-    "needs.per_case": (ColumnSum(("episodes",), by=("series",), total_column="total"),
-                       in_comparator(("episodes", "total"), ("pathways",))),
+    "needs.per_case": (
+        ColumnSum(("episodes",), by=("series",), total_column="total"),
+        in_comparator(("episodes", "total"), ("pathways",)),
+    ),
     # Service gaps: areas add up to Wales; pathways add up to all pathways; reasons add up to the unmet total.
     "gaps.areas": (*_GAP_ROWS, ColumnSum(_GAP_COUNTS, by=("pathway",))),
     "gaps.compare": (*_GAP_ROWS, in_comparator(_GAP_COUNTS, ("pathway",)), ColumnSum(_GAP_COUNTS, by=("series",))),
-    "gaps.reasons": (ColumnSum(("unmet",), by=("series",), total_column="total"),
-                     in_comparator(("unmet", "total"), ("gap_reason",))),
+    "gaps.reasons": (
+        ColumnSum(("unmet",), by=("series",), total_column="total"),
+        in_comparator(("unmet", "total"), ("gap_reason",)),
+    ),
     "gaps.trend": (*_GAP_ROWS, in_comparator(_GAP_COUNTS, ("quarter",))),
     # Data completeness, by view of completeness.view: areas' episodes add up to Wales (the headline); the
     # selection is part of Wales. Fields, tables and rules count records and cells, not children: no relation.
     "completeness.wales": (ColumnSum(("episodes",), key="series", total="wales", remainder=True),),
-    **dict.fromkeys(("completeness.la", "completeness.service", "completeness.police_area", "completeness.rrp"),
-                    (ColumnSum(("episodes",)),)),
+    **dict.fromkeys(
+        ("completeness.la", "completeness.service", "completeness.police_area", "completeness.rrp"),
+        (ColumnSum(("episodes",)),),
+    ),
     "completeness.quarter": (ColumnSum(("episodes",), by=("quarter",), key="series", total="wales", remainder=True),),
     **dict.fromkeys(("completeness.field", "completeness.table", "completeness.rule", "completeness.timeliness"), ()),
     # RRP activity: quarters and RRPs add up to the headline; cohorts add up to "all"; the area is part of Wales.
-    "rrp.activity": (ColumnSum(("cases_reviewed", "actions_agreed", "actions_completed", "escalations")),
-                     RowSum("actions_agreed", ("actions_completed",), remainder=True)),
+    "rrp.activity": (
+        ColumnSum(("cases_reviewed", "actions_agreed", "actions_completed", "escalations")),
+        RowSum("actions_agreed", ("actions_completed",), remainder=True),
+    ),
     "rrp.meetings": (ColumnSum(("cases_reviewed",), by=("rrp_id",)),),
-    "rrp.release": (RowSum("released", ("reviewed_before_release", "not_reviewed_before_release")),
-                    ColumnSum(_RELEASE_COUNTS, by=("series",), key="cohort", total="all"),
-                    in_comparator(_RELEASE_COUNTS, ("cohort",))),
-    "rrp.first_review": (RowSum("episodes", ("reviewed", "not_reviewed")),
-                         ColumnSum(_FIRST_REVIEW_COUNTS, by=("series",), key="cohort", total="all"),
-                         in_comparator(_FIRST_REVIEW_COUNTS, ("cohort",))),
+    "rrp.release": (
+        RowSum("released", ("reviewed_before_release", "not_reviewed_before_release")),
+        ColumnSum(_RELEASE_COUNTS, by=("series",), key="cohort", total="all"),
+        in_comparator(_RELEASE_COUNTS, ("cohort",)),
+    ),
+    "rrp.first_review": (
+        RowSum("episodes", ("reviewed", "not_reviewed")),
+        ColumnSum(_FIRST_REVIEW_COUNTS, by=("series",), key="cohort", total="all"),
+        in_comparator(_FIRST_REVIEW_COUNTS, ("cohort",)),
+    ),
     "rrp.first_review_bins": (ColumnSum(("episodes",), by=("cohort",)),),
-    "rrp.referral": (RowSum("episodes", ("referred",), remainder=True),
-                     ColumnSum(("episodes", "referred"), by=("series",), key="cohort", total="all"),
-                     in_comparator(("episodes", "referred"), ("cohort",))),
+    "rrp.referral": (
+        RowSum("episodes", ("referred",), remainder=True),
+        ColumnSum(("episodes", "referred"), by=("series",), key="cohort", total="all"),
+        in_comparator(("episodes", "referred"), ("cohort",)),
+    ),
     # Area profile: the authorities (services, police force areas, RRPs) in scope add up to the Wales row (children
     # are distinct within an area, so their sum is only near the total: declared all the same, to be safe).
-    "profile.areas": (ColumnSum(("children", "releases", "assessed", "identified", "offer_recorded", "unmet",
-                                 "release_needs", "not_in_place", "reoffenders", "reoffending_recorded"),
-                                key="area_code", total="wales", remainder=True),  # RRPs may not cover Wales
-                      RowSum("assessed", ("identified",), remainder=True),
-                      RowSum("offer_recorded", ("unmet",), remainder=True),
-                      RowSum("release_needs", ("not_in_place",), remainder=True),
-                      RowSum("reoffending_recorded", ("reoffenders",), remainder=True)),
+    "profile.areas": (
+        ColumnSum(
+            (
+                "children",
+                "releases",
+                "assessed",
+                "identified",
+                "offer_recorded",
+                "unmet",
+                "release_needs",
+                "not_in_place",
+                "reoffenders",
+                "reoffending_recorded",
+            ),
+            key="area_code",
+            total="wales",
+            remainder=True,
+        ),  # RRPs may not cover Wales
+        RowSum("assessed", ("identified",), remainder=True),
+        RowSum("offer_recorded", ("unmet",), remainder=True),
+        RowSum("release_needs", ("not_in_place",), remainder=True),
+        RowSum("reoffending_recorded", ("reoffenders",), remainder=True),
+    ),
     # Outcomes: the area is part of Wales; day bins add up to the episodes recorded; cohorts' sizes.
-    "outcomes.headline": (ColumnSum(("denominator", "not_recorded"), by=("measure",), key="group", total="wales",
-                                    remainder=True),),
+    "outcomes.headline": (
+        ColumnSum(("denominator", "not_recorded"), by=("measure",), key="group", total="wales", remainder=True),
+    ),
     "outcomes.days": (ColumnSum(("episodes",), total_column="recorded"),),
 }

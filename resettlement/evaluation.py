@@ -52,8 +52,16 @@ from resettlement.needs import age_band_expr
 from resettlement.outcomes import Z95, case_outcomes
 from resettlement.standard import PATHWAYS
 
-COVARIATES: tuple[str, ...] = ("cohort", "sex", "age_band", "ethnicity", "police_area", "start_year", "needs_band",
-                               "prior_band")
+COVARIATES: tuple[str, ...] = (
+    "cohort",
+    "sex",
+    "age_band",
+    "ethnicity",
+    "police_area",
+    "start_year",
+    "needs_band",
+    "prior_band",
+)
 CONTINUOUS: tuple[str, ...] = ("age_at_start", "needs_count", "prior_episodes")
 UNMATCHED: tuple[str, ...] = tuple(f"need_{p}" for p in PATHWAYS)  # shares; not matched on (only their number is)
 OUTCOMES: tuple[str, ...] = (
@@ -95,15 +103,19 @@ REFUSALS: tuple[str, ...] = ("too_small", "poor_balance")  # verdicts that draw 
 
 def first_reviews(reviews: pl.DataFrame, meetings: pl.DataFrame) -> pl.DataFrame:
     """``case_id`` → ``first_review``: the date of the first RRP meeting that reviewed the case."""
-    return reviews.join(meetings.select("meeting_id", "meeting_date"), on="meeting_id", how="inner").group_by(
-        "case_id").agg(pl.col("meeting_date").min().alias("first_review"))
+    return (
+        reviews.join(meetings.select("meeting_id", "meeting_date"), on="meeting_id", how="inner")
+        .group_by("case_id")
+        .agg(pl.col("meeting_date").min().alias("first_review"))
+    )
 
 
 def prior_episodes(all_cases: pl.DataFrame) -> pl.DataFrame:
     """``case_id`` → ``prior_episodes``: the child's episodes (in every period and area in scope) that started
     before this one."""
-    return all_cases.select("case_id", (pl.col("start_date").rank("min").over("child_id") - 1).cast(pl.Int64)
-                            .alias("prior_episodes"))
+    return all_cases.select(
+        "case_id", (pl.col("start_date").rank("min").over("child_id") - 1).cast(pl.Int64).alias("prior_episodes")
+    )
 
 
 def treatment_exprs() -> dict[str, pl.Expr]:
@@ -122,15 +134,24 @@ def reoffending_outcome(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date
     start among ``cases`` whose quarterly cohort is final on ``as_of``: :mod:`resettlement.reoffending`'s rules."""
     events = reoffending.index_events(cases, as_of).filter(pl.col("index_type").is_in(list(reoffending.MOJ_TYPES)))
     first = events.sort("index_date", "case_id").group_by("child_id", maintain_order=True).first()
-    first = first.filter(reoffending.quarter_final_from(pl.format("{}Q{}", pl.col("index_date").dt.year(),
-                                                                  pl.col("index_date").dt.quarter())) <= as_of)
+    first = first.filter(
+        reoffending.quarter_final_from(
+            pl.format("{}Q{}", pl.col("index_date").dt.year(), pl.col("index_date").dt.quarter())
+        )
+        <= as_of
+    )
     rows = reoffending.outcome_of(first, outcomes)
     return rows.select("case_id", pl.col("reoffended").cast(pl.Float64).alias("reoffended_moj"))
 
 
 def analysis_frame(
-    cases: pl.DataFrame, needs: pl.DataFrame, outcomes: pl.DataFrame, reviews: pl.DataFrame, as_of: date,
-    meetings: pl.DataFrame | None = None, all_cases: pl.DataFrame | None = None,
+    cases: pl.DataFrame,
+    needs: pl.DataFrame,
+    outcomes: pl.DataFrame,
+    reviews: pl.DataFrame,
+    as_of: date,
+    meetings: pl.DataFrame | None = None,
+    all_cases: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per episode: ``child_id``, ``treated_<outcome>`` per outcome (fixed in time), the matching
     covariates as text (missing = ``not_recorded``), age in years, number of needs and of prior episodes, each
@@ -140,40 +161,59 @@ def analysis_frame(
     police = {la.code: la.police_area for la in geography.LOCAL_AUTHORITIES}
     yes = needs.filter(pl.col("need") == "yes")
     n_needs = yes.group_by("case_id").agg(
-        pl.len().alias("needs_count"), *((pl.col("pathway") == p).any().cast(pl.Float64).alias(f"need_{p}")
-                                         for p in PATHWAYS))
-    firsts = first_reviews(reviews, meetings) if meetings is not None else pl.DataFrame(
-        schema={"case_id": pl.String, "first_review": pl.Date})
+        pl.len().alias("needs_count"),
+        *((pl.col("pathway") == p).any().cast(pl.Float64).alias(f"need_{p}") for p in PATHWAYS),
+    )
+    firsts = (
+        first_reviews(reviews, meetings)
+        if meetings is not None
+        else pl.DataFrame(schema={"case_id": pl.String, "first_review": pl.Date})
+    )
     rows = case_outcomes(cases, outcomes, as_of).drop("reoffended")
     index = reoffending.index_events(cases, as_of).select("case_id", "index_date")
     text = [pl.col(c).cast(pl.String).fill_null(NOT_RECORDED) for c in ("cohort", "sex", "ethnicity")]
     treat = treatment_exprs()
     return (
-        rows.join(n_needs, on="case_id", how="left").join(firsts, on="case_id", how="left")
+        rows.join(n_needs, on="case_id", how="left")
+        .join(firsts, on="case_id", how="left")
         .join(index, on="case_id", how="left")
         .join(prior_episodes(all_cases if all_cases is not None else cases), on="case_id", how="left")
         .join(reoffending_outcome(cases, outcomes, as_of), on="case_id", how="left")
-        .with_columns(pl.col("needs_count").fill_null(0).cast(pl.Int64), pl.col("prior_episodes").fill_null(0),
-                      *(pl.col(u).fill_null(0.0) for u in UNMATCHED))
+        .with_columns(
+            pl.col("needs_count").fill_null(0).cast(pl.Int64),
+            pl.col("prior_episodes").fill_null(0),
+            *(pl.col(u).fill_null(0.0) for u in UNMATCHED),
+        )
         .select(
-            "case_id", "child_id",
+            "case_id",
+            "child_id",
             *(treat[o].alias(f"treated_{o}") for o in OUTCOMES),
             *text,
             age_band_expr().fill_null(NOT_RECORDED).alias("age_band"),
             pl.col("la_code").replace_strict(police, default=NOT_RECORDED).alias("police_area"),
             pl.col("start_date").dt.year().cast(pl.String).alias("start_year"),
-            pl.col("needs_count").clip(0, NEEDS_TOP_BAND).cast(pl.String).replace(
-                {str(NEEDS_TOP_BAND): f"{NEEDS_TOP_BAND}+"}).alias("needs_band"),
-            pl.col("prior_episodes").clip(0, PRIOR_TOP_BAND).cast(pl.String).replace(
-                {str(PRIOR_TOP_BAND): f"{PRIOR_TOP_BAND}+"}).alias("prior_band"),
-            pl.when(pl.col("age_at_start").is_between(10, 17)).then(pl.col("age_at_start")).cast(pl.Float64)
+            pl.col("needs_count")
+            .clip(0, NEEDS_TOP_BAND)
+            .cast(pl.String)
+            .replace({str(NEEDS_TOP_BAND): f"{NEEDS_TOP_BAND}+"})
+            .alias("needs_band"),
+            pl.col("prior_episodes")
+            .clip(0, PRIOR_TOP_BAND)
+            .cast(pl.String)
+            .replace({str(PRIOR_TOP_BAND): f"{PRIOR_TOP_BAND}+"})
+            .alias("prior_band"),
+            pl.when(pl.col("age_at_start").is_between(10, 17))
+            .then(pl.col("age_at_start"))
+            .cast(pl.Float64)
             .alias("age_at_start"),
             pl.col("needs_count").cast(pl.Float64),
             pl.col("prior_episodes").cast(pl.Float64),
             *UNMATCHED,
             pl.col("reoffended_moj").alias("reoffended"),
-            *(pl.when(pl.col("ended")).then(pl.col(c)).cast(pl.Float64).alias(c)
-              for c in ("accommodation_suitable_end", "ete_suitable_end")),
+            *(
+                pl.when(pl.col("ended")).then(pl.col(c)).cast(pl.Float64).alias(c)
+                for c in ("accommodation_suitable_end", "ete_suitable_end")
+            ),
             pl.col("accommodation_confirmed_before_release").cast(pl.Float64),
         )
     )
@@ -182,8 +222,15 @@ def analysis_frame(
 def selection_frame(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date) -> pl.DataFrame:
     """:func:`analysis_frame` for the episodes the filters select (area, cohorts, start in the period)."""
     cases = select_cases(tables["cases"], filters)
-    return analysis_frame(cases, tables["needs"], tables["outcomes"], tables["rrp_reviews"], as_of,
-                          meetings=tables["rrp_meetings"], all_cases=tables["cases"])
+    return analysis_frame(
+        cases,
+        tables["needs"],
+        tables["outcomes"],
+        tables["rrp_reviews"],
+        as_of,
+        meetings=tables["rrp_meetings"],
+        all_cases=tables["cases"],
+    )
 
 
 # ---------------------------------------------------------------------------------------------- matching
@@ -202,14 +249,17 @@ def match(frame: pl.DataFrame, outcome: str, covariates: tuple[str, ...] = COVAR
     counts = x.group_by("stratum").agg(
         pl.col("treated").sum().cast(pl.Int64).alias("n_t"), (~pl.col("treated")).sum().cast(pl.Int64).alias("n_c")
     )
-    x = x.join(counts, on="stratum", how="left").with_columns(((pl.col("n_t") > 0) & (pl.col("n_c") > 0)).alias(
-        "matched"))
+    x = x.join(counts, on="stratum", how="left").with_columns(
+        ((pl.col("n_t") > 0) & (pl.col("n_c") > 0)).alias("matched")
+    )
     nt = x.filter(pl.col("matched") & pl.col("treated")).height
     nc = x.filter(pl.col("matched") & ~pl.col("treated")).height
     scale = nc / nt if nt else 0.0
     weight = (
-        pl.when(~pl.col("matched")).then(0.0)
-        .when(pl.col("treated")).then(1.0)
+        pl.when(~pl.col("matched"))
+        .then(0.0)
+        .when(pl.col("treated"))
+        .then(1.0)
         .otherwise(pl.col("n_t") / pl.col("n_c") * scale)
     )
     return x.with_columns(weight.alias("weight"))
@@ -233,10 +283,14 @@ def clustered_se(m: pl.DataFrame, cluster: str = "child_id") -> float | None:
     if n < 3:
         return None
     w, y, tr = pl.col("weight"), pl.col("y"), pl.col("treated")
-    x = x.with_columns((w.sum().over("treated")).alias("_W"),
-                       ((w * y).sum().over("treated") / w.sum().over("treated")).alias("_mean"))
-    u = x.with_columns((w * (y - pl.col("_mean")) / pl.col("_W") * pl.when(tr).then(1.0).otherwise(-1.0))
-                       .alias("_u")).group_by(cluster).agg(pl.col("_u").sum())
+    x = x.with_columns(
+        (w.sum().over("treated")).alias("_W"), ((w * y).sum().over("treated") / w.sum().over("treated")).alias("_mean")
+    )
+    u = (
+        x.with_columns((w * (y - pl.col("_mean")) / pl.col("_W") * pl.when(tr).then(1.0).otherwise(-1.0)).alias("_u"))
+        .group_by(cluster)
+        .agg(pl.col("_u").sum())
+    )
     g = u.height
     if g < 2 or x["treated"].n_unique() < 2:
         return None
@@ -251,8 +305,10 @@ def estimate(m: pl.DataFrame, tests: int = len(OUTCOMES)) -> dict:
     t_m, c_m = t_all.filter(pl.col("matched")), c_all.filter(pl.col("matched"))
     cluster = "child_id" if "child_id" in m.columns else None
     out: dict = {
-        "n_treated": t_all.height, "n_comparison": c_all.height,
-        "n_treated_matched": t_m.height, "n_comparison_matched": c_m.height,
+        "n_treated": t_all.height,
+        "n_comparison": c_all.height,
+        "n_treated_matched": t_m.height,
+        "n_comparison_matched": c_m.height,
         "treated_dropped": t_all.height - t_m.height,
         "strata": m.filter(pl.col("matched"))["stratum"].n_unique(),
         "children_matched": m.filter(pl.col("matched"))[cluster].n_unique() if cluster else None,
@@ -263,19 +319,35 @@ def estimate(m: pl.DataFrame, tests: int = len(OUTCOMES)) -> dict:
     diff = pt - pc if pt is not None and pc is not None else None
     se = clustered_se(m, cluster or "_row") if diff is not None else None
     z_adj = NormalDist().inv_cdf(1 - 0.05 / (2 * max(tests, 1)))
-    out.update(treated_events=int(t_m["y"].sum()), comparison_events=int(c_m["y"].sum()),
-               naive_treated_events=int(t_all["y"].sum()), naive_comparison_events=int(c_all["y"].sum()))
+    out.update(
+        treated_events=int(t_m["y"].sum()),
+        comparison_events=int(c_m["y"].sum()),
+        naive_treated_events=int(t_all["y"].sum()),
+        naive_comparison_events=int(c_all["y"].sum()),
+    )
     ok = diff is not None and se is not None
-    out.update(treated_rate=pt, comparison_rate=pc, comparison_effective=n_eff, difference=diff, se=se,
-               ci_low=diff - Z95 * se if ok else None, ci_high=diff + Z95 * se if ok else None,
-               ci_low_adjusted=diff - z_adj * se if ok else None, ci_high_adjusted=diff + z_adj * se if ok else None)
+    out.update(
+        treated_rate=pt,
+        comparison_rate=pc,
+        comparison_effective=n_eff,
+        difference=diff,
+        se=se,
+        ci_low=diff - Z95 * se if ok else None,
+        ci_high=diff + Z95 * se if ok else None,
+        ci_low_adjusted=diff - z_adj * se if ok else None,
+        ci_high_adjusted=diff + z_adj * se if ok else None,
+    )
     qt = float(t_all["y"].mean()) if t_all.height else None
     qc = float(c_all["y"].mean()) if c_all.height else None
     naive = qt - qc if qt is not None and qc is not None else None
     nse = math.sqrt(qt * (1 - qt) / t_all.height + qc * (1 - qc) / c_all.height) if naive is not None else None
-    out.update(naive_treated_rate=qt, naive_comparison_rate=qc, naive_difference=naive,
-               naive_ci_low=naive - Z95 * nse if naive is not None else None,
-               naive_ci_high=naive + Z95 * nse if naive is not None else None)
+    out.update(
+        naive_treated_rate=qt,
+        naive_comparison_rate=qc,
+        naive_difference=naive,
+        naive_ci_low=naive - Z95 * nse if naive is not None else None,
+        naive_ci_high=naive + Z95 * nse if naive is not None else None,
+    )
     return out
 
 
@@ -316,8 +388,10 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
         return (float(t1x["y"].mean()) - mc) / se
 
     def add(cov: str, level: str, stat: str, matched: bool, x0t, x0c, x1t, x1c, w1c) -> None:
-        counts = {f"k_{k}": int(x.sum()) if stat == "share" else None
-                  for k, x in zip(_BALANCE_VALUES, (x0t, x0c, x1t, x1c), strict=True)}
+        counts = {
+            f"k_{k}": int(x.sum()) if stat == "share" else None
+            for k, x in zip(_BALANCE_VALUES, (x0t, x0c, x1t, x1c), strict=True)
+        }
         mt0 = float(x0t.mean()) if x0t.len() else None
         mc0 = float(x0c.mean()) if x0c.len() else None
         if stat == "share":
@@ -329,10 +403,22 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
         mc1 = _wmean(x1c, w1c) if x1c.len() else None
         smd_after = _smd(mt1, mc1, sd)
         large = smd_after is not None and abs(smd_after) > THRESHOLDS["max_abs_smd_unmatched"]
-        rows.append({"covariate": cov, "level": level, "statistic": stat, "matched": matched, "treated_before": mt0,
-                     "comparison_before": mc0, "smd_before": _smd(mt0, mc0, sd), "treated_after": mt1,
-                     "comparison_after": mc1, "smd_after": smd_after,
-                     "z_after": z_after(cov) if large and not matched else None, **counts})
+        rows.append(
+            {
+                "covariate": cov,
+                "level": level,
+                "statistic": stat,
+                "matched": matched,
+                "treated_before": mt0,
+                "comparison_before": mc0,
+                "smd_before": _smd(mt0, mc0, sd),
+                "treated_after": mt1,
+                "comparison_after": mc1,
+                "smd_after": smd_after,
+                "z_after": z_after(cov) if large and not matched else None,
+                **counts,
+            }
+        )
 
     for cov in covariates:
         for level in sorted(m[cov].unique().to_list()):
@@ -346,10 +432,20 @@ def balance(m: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> pl.Dat
             continue
         ok = [f.filter(pl.col(cov).is_not_null()) for f in (t0, c0, t1, c1)]
         add(cov, "mean", "mean", False, *(f[cov] for f in ok), ok[3]["weight"])
-    schema = {"covariate": pl.String, "level": pl.String, "statistic": pl.String, "matched": pl.Boolean,
-              "treated_before": pl.Float64, "comparison_before": pl.Float64, "smd_before": pl.Float64,
-              "treated_after": pl.Float64, "comparison_after": pl.Float64, "smd_after": pl.Float64,
-              "z_after": pl.Float64, **{f"k_{k}": pl.Int64 for k in _BALANCE_VALUES}}
+    schema = {
+        "covariate": pl.String,
+        "level": pl.String,
+        "statistic": pl.String,
+        "matched": pl.Boolean,
+        "treated_before": pl.Float64,
+        "comparison_before": pl.Float64,
+        "smd_before": pl.Float64,
+        "treated_after": pl.Float64,
+        "comparison_after": pl.Float64,
+        "smd_after": pl.Float64,
+        "z_after": pl.Float64,
+        **{f"k_{k}": pl.Int64 for k in _BALANCE_VALUES},
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -365,8 +461,12 @@ def flagged(bal: pl.DataFrame, thresholds: Mapping[str, float] = THRESHOLDS) -> 
     z_crit = NormalDist().inv_cdf(1 - thresholds["balance_alpha"] / (2 * k))
     smd = pl.col("smd_after").abs()
     z = pl.col("z_after").abs() if "z_after" in bal.columns else pl.lit(float("inf"))
-    rule = pl.when(pl.col("matched")).then(smd.is_null() | (smd > thresholds["max_abs_smd"])).otherwise(
-        (smd > thresholds["max_abs_smd_unmatched"]) & (z > z_crit)).fill_null(False)
+    rule = (
+        pl.when(pl.col("matched"))
+        .then(smd.is_null() | (smd > thresholds["max_abs_smd"]))
+        .otherwise((smd > thresholds["max_abs_smd_unmatched"]) & (z > z_crit))
+        .fill_null(False)
+    )
     return bal.select(rule.alias("flagged")).to_series()
 
 
@@ -376,15 +476,19 @@ def _worst(bal: pl.DataFrame, thresholds: Mapping[str, float]) -> tuple[bool, st
     if bal.is_empty():
         return False, None
     ranked = bal.with_columns(flagged(bal, thresholds)).sort(
-        "flagged", pl.col("smd_after").abs(), descending=True, nulls_last=True)
+        "flagged", pl.col("smd_after").abs(), descending=True, nulls_last=True
+    )
     top = ranked.row(0, named=True)
     return bool(top["flagged"]), top["covariate"]
 
 
 def verdict(est: dict, bal: pl.DataFrame, outcome: str, thresholds: Mapping[str, float] = THRESHOLDS) -> str:
     """``too_small``, ``poor_balance``, ``better``, ``worse`` or ``no_difference`` (interval includes zero)."""
-    if est["n_treated_matched"] < thresholds["min_treated"] or est["n_comparison_matched"] < thresholds[
-            "min_comparison"] or est["ci_low"] is None:
+    if (
+        est["n_treated_matched"] < thresholds["min_treated"]
+        or est["n_comparison_matched"] < thresholds["min_comparison"]
+        or est["ci_low"] is None
+    ):
         return "too_small"
     if _worst(bal, thresholds)[0]:
         return "poor_balance"
@@ -401,16 +505,21 @@ class Evaluation:
     balance: pl.DataFrame
 
 
-def evaluate(frame: pl.DataFrame, outcomes: tuple[str, ...] = OUTCOMES,
-             thresholds: Mapping[str, float] = THRESHOLDS) -> Evaluation:
+def evaluate(
+    frame: pl.DataFrame, outcomes: tuple[str, ...] = OUTCOMES, thresholds: Mapping[str, float] = THRESHOLDS
+) -> Evaluation:
     """Match, estimate, check balance and give a verdict for each outcome of an :func:`analysis_frame`."""
     effects, balances = [], []
     for outcome in outcomes:
         m = match(frame, outcome)
         est = estimate(m, tests=len(outcomes))
         bal = balance(m)
-        est.update(max_abs_smd_before=bal["smd_before"].abs().max(), max_abs_smd_after=bal["smd_after"].abs().max(),
-                   worst_covariate=_worst(bal, thresholds)[1], verdict=verdict(est, bal, outcome, thresholds))
+        est.update(
+            max_abs_smd_before=bal["smd_before"].abs().max(),
+            max_abs_smd_after=bal["smd_after"].abs().max(),
+            worst_covariate=_worst(bal, thresholds)[1],
+            verdict=verdict(est, bal, outcome, thresholds),
+        )
         effects.append({"outcome": outcome, **est})
         balances.append(bal.select(pl.lit(outcome).alias("outcome"), pl.all()))
     return Evaluation(pl.DataFrame(effects, infer_schema_length=None), pl.concat(balances))
@@ -419,17 +528,57 @@ def evaluate(frame: pl.DataFrame, outcomes: tuple[str, ...] = OUTCOMES,
 # ------------------------------------------------------------------------------------ presentation boundary
 
 EFFECT_COUNTS = ("n_treated", "n_comparison", "n_treated_matched", "n_comparison_matched", "treated_dropped")
-EFFECT_COLUMNS = ("outcome", *EFFECT_COUNTS, "strata", "treated_rate", "comparison_rate", "difference", "ci_low",
-                  "ci_high", "ci_low_adjusted", "ci_high_adjusted",
-                  "naive_treated_rate", "naive_comparison_rate", "naive_difference", "naive_ci_low",
-                  "naive_ci_high", "max_abs_smd_after", "worst_covariate", "verdict")
-DIFFERENCES = ("difference", "ci_low", "ci_high", "ci_low_adjusted", "ci_high_adjusted", "naive_difference",
-               "naive_ci_low", "naive_ci_high")
-EFFECTS_TABLE = ("outcome", "treated_rate", "comparison_rate", *DIFFERENCES, "naive_treated_rate",
-                 "naive_comparison_rate", "max_abs_smd_after", "verdict")
+EFFECT_COLUMNS = (
+    "outcome",
+    *EFFECT_COUNTS,
+    "strata",
+    "treated_rate",
+    "comparison_rate",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "ci_low_adjusted",
+    "ci_high_adjusted",
+    "naive_treated_rate",
+    "naive_comparison_rate",
+    "naive_difference",
+    "naive_ci_low",
+    "naive_ci_high",
+    "max_abs_smd_after",
+    "worst_covariate",
+    "verdict",
+)
+DIFFERENCES = (
+    "difference",
+    "ci_low",
+    "ci_high",
+    "ci_low_adjusted",
+    "ci_high_adjusted",
+    "naive_difference",
+    "naive_ci_low",
+    "naive_ci_high",
+)
+EFFECTS_TABLE = (
+    "outcome",
+    "treated_rate",
+    "comparison_rate",
+    *DIFFERENCES,
+    "naive_treated_rate",
+    "naive_comparison_rate",
+    "max_abs_smd_after",
+    "verdict",
+)
 EFFECTS_PERCENT = ("treated_rate", "comparison_rate", "naive_treated_rate", "naive_comparison_rate", *DIFFERENCES)
-BALANCE_TABLE = ("covariate", "level", "treated_before", "comparison_before", "smd_before", "treated_after",
-                 "comparison_after", "smd_after")
+BALANCE_TABLE = (
+    "covariate",
+    "level",
+    "treated_before",
+    "comparison_before",
+    "smd_before",
+    "treated_after",
+    "comparison_after",
+    "smd_after",
+)
 _EVENTS = ("treated_events", "comparison_events", "naive_treated_events", "naive_comparison_events")
 
 
@@ -440,13 +589,17 @@ def _hide_with(df: pl.DataFrame, cols: tuple[str, ...], sources: tuple[str, ...]
     hidden = pl.any_horizontal(pl.col(s + note).is_not_null() for s in sources)
     return df.with_columns(
         *(pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in cols),
-        *(pl.when(hidden & pl.col(c + note).is_null()).then(pl.lit(disclosure.SUPPRESSED)).otherwise(pl.col(c + note))
-          .alias(c + note) for c in cols),
+        *(
+            pl.when(hidden & pl.col(c + note).is_null())
+            .then(pl.lit(disclosure.SUPPRESSED))
+            .otherwise(pl.col(c + note))
+            .alias(c + note)
+            for c in cols
+        ),
     )
 
 
-def protected(ev: Evaluation, threshold: int, rounding: disclosure.Protection | None = None
-              ) -> dict[str, pl.DataFrame]:
+def protected(ev: Evaluation, threshold: int, rounding: disclosure.Protection | None = None) -> dict[str, pl.DataFrame]:
     """The figures the page and the CLI show, through :func:`disclosure.protect` (or, with ``rounding``, the
     publication view's :func:`disclosure.rounded`: sizes rounded, every figure hidden by the same rule; the weighted
     rates and differences are estimates, kept as computed where shown).
@@ -461,14 +614,19 @@ def protected(ev: Evaluation, threshold: int, rounding: disclosure.Protection | 
         "comparison_rate": ("comparison_events", "n_comparison_matched"),
         "naive_treated_rate": ("naive_treated_events", "n_treated"),
         "naive_comparison_rate": ("naive_comparison_events", "n_comparison"),
-        **{c: ("treated_events", "n_treated_matched") for c in ("difference", "ci_low", "ci_high", "ci_low_adjusted",
-                                                                 "ci_high_adjusted")},
+        **{
+            c: ("treated_events", "n_treated_matched")
+            for c in ("difference", "ci_low", "ci_high", "ci_low_adjusted", "ci_high_adjusted")
+        },
         **{c: ("naive_treated_events", "n_treated") for c in ("naive_difference", "naive_ci_low", "naive_ci_high")},
         "max_abs_smd_after": "n_treated_matched",
     }
     effects = _protect(ev.effects.select(*EFFECT_COLUMNS, *_EVENTS), EFFECT_COUNTS, eff_rates, threshold, rounding)
-    effects = _hide_with(effects, ("difference", "ci_low", "ci_high", "ci_low_adjusted", "ci_high_adjusted",
-                                   "max_abs_smd_after"), ("comparison_rate",))
+    effects = _hide_with(
+        effects,
+        ("difference", "ci_low", "ci_high", "ci_low_adjusted", "ci_high_adjusted", "max_abs_smd_after"),
+        ("comparison_rate",),
+    )
     effects = _hide_with(effects, ("naive_difference", "naive_ci_low", "naive_ci_high"), ("naive_comparison_rate",))
     bal_rates = {
         "treated_before": ("k_treated_before", "n_treated"),
@@ -487,8 +645,9 @@ def protected(ev: Evaluation, threshold: int, rounding: disclosure.Protection | 
     }
 
 
-def _protect(df: pl.DataFrame, counts: tuple[str, ...], rates: Mapping, threshold: int,
-             rounding: disclosure.Protection | None) -> pl.DataFrame:
+def _protect(
+    df: pl.DataFrame, counts: tuple[str, ...], rates: Mapping, threshold: int, rounding: disclosure.Protection | None
+) -> pl.DataFrame:
     if rounding is not None:  # the unweighted (naive) rates are plain shares: worked out from rounded counts
         return disclosure.rounded(df, counts, rates, rounding, shares=("naive_treated_rate", "naive_comparison_rate"))
     return disclosure.protect(df, counts=counts, rates=rates, threshold=threshold)
@@ -506,6 +665,7 @@ def _per_100(value: float | None) -> str:
 def verdict_text(row: Mapping, lang: str, threshold: int, thresholds: Mapping[str, float] = THRESHOLDS) -> str:
     """The plain-language verdict for one row of the protected effects (a suppressed count reads "fewer than
     <threshold>")."""
+
     def count(col: str) -> str:
         if row.get(col + disclosure.NOTE_SUFFIX):
             return t("outcomes.fewer_than", lang, n=threshold)
@@ -544,10 +704,16 @@ def report(figures: Mapping[str, pl.DataFrame], threshold: int, lang: str = "en"
     plain-language verdict."""
     effects = disclosure.to_records(figures["effects"])
     th = thresholds()
-    verdicts = [{"outcome": row["outcome"], "verdict": row["verdict"], "text": verdict_text(row, lang, threshold, th)}
-                for row in figures["effects"].iter_rows(named=True)]
-    return {"thresholds": th, "effects": effects, "balance": disclosure.to_records(figures["balance"]),
-            "verdicts": verdicts}
+    verdicts = [
+        {"outcome": row["outcome"], "verdict": row["verdict"], "text": verdict_text(row, lang, threshold, th)}
+        for row in figures["effects"].iter_rows(named=True)
+    ]
+    return {
+        "thresholds": th,
+        "effects": effects,
+        "balance": disclosure.to_records(figures["balance"]),
+        "verdicts": verdicts,
+    }
 
 
 def effects_long(effects: pl.DataFrame) -> pl.DataFrame:
@@ -555,10 +721,12 @@ def effects_long(effects: pl.DataFrame) -> pl.DataFrame:
     ``ci_low``, ``ci_high`` (for the dot-and-whisker chart)."""
     cols = ("difference", "ci_low", "ci_high")
     # An all-empty column is typed Null, not Float64; cast so the two halves always stack.
-    naive = effects.select("outcome", pl.lit("naive").alias("comparison"),
-                           *(pl.col(f"naive_{c}").cast(pl.Float64).alias(c) for c in cols))
-    matched = effects.select("outcome", pl.lit("matched").alias("comparison"),
-                             *(pl.col(c).cast(pl.Float64) for c in cols))
+    naive = effects.select(
+        "outcome", pl.lit("naive").alias("comparison"), *(pl.col(f"naive_{c}").cast(pl.Float64).alias(c) for c in cols)
+    )
+    matched = effects.select(
+        "outcome", pl.lit("matched").alias("comparison"), *(pl.col(c).cast(pl.Float64) for c in cols)
+    )
     return pl.concat([matched, naive])
 
 
@@ -581,8 +749,9 @@ def balance_display(balance: pl.DataFrame, outcome: str, lang: str) -> pl.DataFr
     share = pl.col("statistic") == "share"
     values = ("treated_before", "comparison_before", "treated_after", "comparison_after")
     return b.with_columns(
-        pl.Series("level", [level_label(c, v, lang) for c, v in zip(b["covariate"], b["level"], strict=True)],
-                  dtype=pl.String),
+        pl.Series(
+            "level", [level_label(c, v, lang) for c, v in zip(b["covariate"], b["level"], strict=True)], dtype=pl.String
+        ),
         pl.Series("covariate", [t(f"outcomes.covariate.{c}", lang) for c in b["covariate"]], dtype=pl.String),
         *(pl.when(share).then(pl.col(c) * 100).otherwise(pl.col(c)).alias(c) for c in values),
     )

@@ -168,8 +168,9 @@ def select_cases(cases: pl.DataFrame, f: Filters, with_period: bool = True) -> p
     return cases.filter(cond)
 
 
-def cli_filters(as_of: date, start_q: str | None, end_q: str | None, area: str | None = None,
-                cohorts: str | None = None) -> Filters:
+def cli_filters(
+    as_of: date, start_q: str | None, end_q: str | None, area: str | None = None, cohorts: str | None = None
+) -> Filters:
     """Filters for command-line reports: the app's defaults (latest eight complete quarters, all Wales, all cohorts)
     unless given, validated with a readable error."""
     quarters = quarters_between(DATA_START, as_of)
@@ -183,8 +184,10 @@ def cli_filters(as_of: date, start_q: str | None, end_q: str | None, area: str |
     given = [c.strip() for c in (cohorts or ",".join(COHORTS)).split(",") if c.strip()]
     unknown = [c for c in given if c not in COHORTS]
     if unknown or not given:
-        raise ValueError(f"unknown cohort {', '.join(map(repr, unknown)) or repr(cohorts)}: use "
-                         f"{', '.join(COHORTS)}, separated by commas")
+        raise ValueError(
+            f"unknown cohort {', '.join(map(repr, unknown)) or repr(cohorts)}: use "
+            f"{', '.join(COHORTS)}, separated by commas"
+        )
     chosen = tuple(c for c in COHORTS if c in given)
     parsed = Area.parse(area)
     known = parsed.level == "wales" or parsed.code in geography.area_codes(parsed.level)

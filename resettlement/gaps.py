@@ -43,8 +43,10 @@ def with_area(rows: pl.DataFrame) -> pl.DataFrame:
     if "police_area" in rows.columns:
         return rows
     lookup = pl.DataFrame(
-        {"la_code": list(geography.LA_CODES), "police_area": [geography.LA_BY_CODE[c].police_area
-                                                               for c in geography.LA_CODES]}
+        {
+            "la_code": list(geography.LA_CODES),
+            "police_area": [geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES],
+        }
     )
     return rows.join(lookup, on="la_code", how="left")
 
@@ -52,11 +54,11 @@ def with_area(rows: pl.DataFrame) -> pl.DataFrame:
 def _aggs() -> list[pl.Expr]:
     yes = pl.col("need") == "yes"
     recorded = pl.col("service_offered").is_not_null()
-    unmet = yes & (pl.col("service_offered") == False)  # noqa: E712 - null-aware
+    unmet = yes & pl.col("service_offered").eq(False)
     secure = yes & pl.col("cohort").is_in(list(SECURE_COHORTS)) & pl.col("release_date").is_not_null()
-    offered_late = (pl.col("service_offered") == True) & (pl.col("offered_date") > pl.col("release_date"))  # noqa: E712
-    offered_known = (pl.col("service_offered") == False) | (  # noqa: E712
-        (pl.col("service_offered") == True) & pl.col("offered_date").is_not_null()  # noqa: E712
+    offered_late = (pl.col("service_offered").eq(True)) & (pl.col("offered_date") > pl.col("release_date"))
+    offered_known = (pl.col("service_offered").eq(False)) | (
+        (pl.col("service_offered").eq(True)) & pl.col("offered_date").is_not_null()
     )
     return [
         yes.sum().alias("identified"),
@@ -64,9 +66,7 @@ def _aggs() -> list[pl.Expr]:
         (yes & ~recorded).sum().alias("offer_unknown"),
         unmet.sum().alias("unmet"),
         (secure & offered_known).sum().alias("release_needs"),
-        (secure & offered_known & ((pl.col("service_offered") == False) | offered_late)).sum().alias(  # noqa: E712
-            "not_in_place"
-        ),
+        (secure & offered_known & ((pl.col("service_offered").eq(False)) | offered_late)).sum().alias("not_in_place"),
     ]
 
 
@@ -80,8 +80,9 @@ def _rates(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def by_area(rows: pl.DataFrame, level: str = "la", pathways: tuple[str, ...] = PATHWAYS,
-            areas: list[str] | None = None) -> pl.DataFrame:
+def by_area(
+    rows: pl.DataFrame, level: str = "la", pathways: tuple[str, ...] = PATHWAYS, areas: list[str] | None = None
+) -> pl.DataFrame:
     """Gap measures per area × pathway, every area and pathway present (zeros where nothing was recorded).
 
     ``rows`` are needs joined to their cases (see :func:`resettlement.needs.with_case`).
@@ -106,7 +107,7 @@ def overall(rows: pl.DataFrame, pathways: tuple[str, ...] = PATHWAYS) -> pl.Data
 
 def reasons(rows: pl.DataFrame) -> pl.DataFrame:
     """Unmet needs by pathway and recorded gap reason (``not_recorded`` where the reason is missing)."""
-    unmet = rows.filter((pl.col("need") == "yes") & (pl.col("service_offered") == False))  # noqa: E712
+    unmet = rows.filter((pl.col("need") == "yes") & (pl.col("service_offered").eq(False)))
     return (
         unmet.with_columns(pl.col("gap_reason").fill_null("not_recorded"))
         .group_by("pathway", "gap_reason")
@@ -144,8 +145,10 @@ def trend(rows: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
     ``quarters`` are quarter labels or calendar years; the period column is called ``quarter`` either way."""
     col = "quarter" if quarters and "Q" in quarters[0] else "year"
     agg = rows.group_by(col).agg(_aggs()).rename({col: "quarter"} if col != "quarter" else {})
-    out = pl.DataFrame({"quarter": quarters}).join(agg, on="quarter", how="left").with_columns(
-        pl.col(c).fill_null(0) for c in COUNTS
+    out = (
+        pl.DataFrame({"quarter": quarters})
+        .join(agg, on="quarter", how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in COUNTS)
     )
     return _rates(out)
 
@@ -178,8 +181,10 @@ def compare_trend(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: l
 
 # ---- what the Service gaps page shows, from the tables and plain values (cached by the page on those values) -----
 
-def _rows(tables: Tables, f: Filters, with_period: bool = True, pathway: str = "all",
-          columns: tuple[str, ...] | None = None) -> pl.DataFrame:
+
+def _rows(
+    tables: Tables, f: Filters, with_period: bool = True, pathway: str = "all", columns: tuple[str, ...] | None = None
+) -> pl.DataFrame:
     """Needs rows of every area in scope for the filters' cohorts (and period), with their case attributes; only
     ``pathway``'s rows unless ``all``, and only the needs ``columns`` given (the case's are always there)."""
     from dataclasses import replace
@@ -204,14 +209,17 @@ def area_figures(tables: Tables, f: Filters, level: str, code: str, pathway: str
     pathway, both) and ``reasons`` (unmet needs by recorded reason, for ``pathway`` or all pooled)."""
     rows = _rows(tables, f)
     area_rows = in_area(rows, level, code)
-    return {"side": compare(area_rows, rows),
-            "reasons": reason_shares(combine(area_rows, pathway), combine(rows, pathway))}
+    return {
+        "side": compare(area_rows, rows),
+        "reasons": reason_shares(combine(area_rows, pathway), combine(rows, pathway)),
+    }
 
 
 def trend_of(tables: Tables, f: Filters, level: str, code: str, pathway: str, periods: tuple[str, ...]) -> pl.DataFrame:
     """:func:`compare_trend` of one area against every area in scope over every period, whatever the filters'
     period."""
     # every quarter of every area: only the columns the measures read, and only the pathway's rows
-    history = _rows(tables, f, with_period=False, pathway=pathway,
-                    columns=("pathway", "need", "service_offered", "offered_date"))
+    history = _rows(
+        tables, f, with_period=False, pathway=pathway, columns=("pathway", "need", "service_offered", "offered_date")
+    )
     return compare_trend(combine(in_area(history, level, code), pathway), combine(history, pathway), list(periods))

@@ -97,21 +97,34 @@ SERVICES: tuple[Service, ...] = (
     Service("pembrokeshire", "Pembrokeshire", "Sir Benfro", ("W06000009",), _EPOCH),
     Service("carmarthenshire", "Carmarthenshire", "Sir Gaerfyrddin", ("W06000010",), _EPOCH),
     Service("swansea", "Swansea", "Abertawe", ("W06000011",), _EPOCH, WESTERN_BAY_FROM),
-    Service("neath_port_talbot", "Neath Port Talbot", "Castell-nedd Port Talbot", ("W06000012",), _EPOCH,
-            WESTERN_BAY_FROM),
+    Service(
+        "neath_port_talbot", "Neath Port Talbot", "Castell-nedd Port Talbot", ("W06000012",), _EPOCH, WESTERN_BAY_FROM
+    ),
     Service("bridgend", "Bridgend", "Pen-y-bont ar Ogwr", ("W06000013",), _EPOCH, WESTERN_BAY_FROM),
-    Service("western_bay", "Western Bay", "Bae'r Gorllewin", ("W06000011", "W06000012", "W06000013"),
-            WESTERN_BAY_FROM, WESTERN_BAY_TO),
+    Service(
+        "western_bay",
+        "Western Bay",
+        "Bae'r Gorllewin",
+        ("W06000011", "W06000012", "W06000013"),
+        WESTERN_BAY_FROM,
+        WESTERN_BAY_TO,
+    ),
     Service("swansea", "Swansea", "Abertawe", ("W06000011",), WESTERN_BAY_TO),
     Service("neath_port_talbot", "Neath Port Talbot", "Castell-nedd Port Talbot", ("W06000012",), WESTERN_BAY_TO),
     Service("bridgend", "Bridgend", "Pen-y-bont ar Ogwr", ("W06000013",), WESTERN_BAY_TO),
     Service("vale_of_glamorgan", "Vale of Glamorgan", "Bro Morgannwg", ("W06000014",), _EPOCH),
     Service("cardiff", "Cardiff", "Caerdydd", ("W06000015",), _EPOCH),
     Service("cwm_taf", "Cwm Taf", "Cwm Taf", ("W06000016", "W06000024"), _EPOCH),
-    Service("blaenau_gwent_caerphilly", "Blaenau Gwent & Caerphilly", "Blaenau Gwent a Chaerffili",
-            ("W06000018", "W06000019"), _EPOCH),
-    Service("monmouthshire_torfaen", "Monmouthshire & Torfaen", "Sir Fynwy a Thor-faen", ("W06000020", "W06000021"),
-            _EPOCH),
+    Service(
+        "blaenau_gwent_caerphilly",
+        "Blaenau Gwent & Caerphilly",
+        "Blaenau Gwent a Chaerffili",
+        ("W06000018", "W06000019"),
+        _EPOCH,
+    ),
+    Service(
+        "monmouthshire_torfaen", "Monmouthshire & Torfaen", "Sir Fynwy a Thor-faen", ("W06000020", "W06000021"), _EPOCH
+    ),
     Service("newport", "Newport", "Casnewydd", ("W06000022",), _EPOCH),
     Service("powys", "Powys", "Powys", ("W06000023",), _EPOCH),
 )
@@ -153,7 +166,8 @@ def attach_service(df: pl.DataFrame, date_col: str = "start_date", la_col: str =
     """Add ``service_code``: the service covering each row's authority on the row's own date (vectorised)."""
     periods = service_periods().sort("valid_from")
     out = (  # on the two key columns only, so a wide frame is never sorted (twice) in full
-        df.select(date_col, la_col).with_row_index("__row")
+        df.select(date_col, la_col)
+        .with_row_index("__row")
         .sort(date_col)
         .join_asof(
             periods.rename({"la_code": la_col}),

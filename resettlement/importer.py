@@ -74,11 +74,23 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
         **{tok: "no" for tok in FALSE_TOKENS},
         **{tok: "unknown" for tok in UNKNOWN_TOKENS},
     },
-    "sex": {"m": "male", "f": "female", "boy": "male", "girl": "female", "unknown": "not_known",
-            "bachgen": "male", "merch": "female"},
+    "sex": {
+        "m": "male",
+        "f": "female",
+        "boy": "male",
+        "girl": "female",
+        "unknown": "not_known",
+        "bachgen": "male",
+        "merch": "female",
+    },
     "ethnicity": {"unknown": "not_known", "not stated": "not_known"},
-    "pathway": {"education": "ete", "family": "families", "case management": "transitions",
-                "transitions": "transitions", "substance": "substance_misuse"},
+    "pathway": {
+        "education": "ete",
+        "family": "families",
+        "case management": "transitions",
+        "transitions": "transitions",
+        "substance": "substance_misuse",
+    },
     "cohort": {"remanded": "remand", "sentenced": "custody", "custodial": "custody"},
     "agency_type": {"yot": "yjs", "youth justice": "yjs", "youth offending team": "yjs", "camhs": "health"},
     "establishment": {"hmp parc": "parc", "parc": "parc", "hmyoi parc": "parc"},
@@ -88,13 +100,51 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
 #: The upper bound is a year after the day of the import.
 DATE_RANGE: tuple[date, int] = (date(2000, 1, 1), 366)
 MONTHS: dict[str, int] = {
-    **{m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                    "dec"), 1)},
-    **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                    "september", "october", "november", "december"), 1)},
+    **{
+        m: i
+        for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            (
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ),
+            1,
+        )
+    },
     "sept": 9,
-    **{m: i for i, m in enumerate(("ionawr", "chwefror", "mawrth", "ebrill", "mai", "mehefin", "gorffennaf", "awst",
-                                    "medi", "hydref", "tachwedd", "rhagfyr"), 1)},
+    **{
+        m: i
+        for i, m in enumerate(
+            (
+                "ionawr",
+                "chwefror",
+                "mawrth",
+                "ebrill",
+                "mai",
+                "mehefin",
+                "gorffennaf",
+                "awst",
+                "medi",
+                "hydref",
+                "tachwedd",
+                "rhagfyr",
+            ),
+            1,
+        )
+    },
 }
 #: Other names of tables, for file and sheet names (matched as whole words; the longest match wins).
 TABLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -108,12 +158,26 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 #: Other names of columns (after folding); the standard's own field names always match.
 HEADER_ALIASES: dict[str, str] = {
-    "local_authority": "la_code", "la": "la_code", "gss_code": "la_code", "la_gss_code": "la_code",
-    "awdurdod_lleol": "la_code", "age": "age_at_start", "rrp": "rrp_id", "agency_type": "agency_type",
+    "local_authority": "la_code",
+    "la": "la_code",
+    "gss_code": "la_code",
+    "la_gss_code": "la_code",
+    "awdurdod_lleol": "la_code",
+    "age": "age_at_start",
+    "rrp": "rrp_id",
+    "agency_type": "agency_type",
 }
 #: Sheets that are notes, not data (the templates' own notes sheet among them): skipped.
-NOTES_SHEETS: tuple[str, ...] = ("readme", "read me", "notes", "instructions", "darllenwch fi", "darllenwch",
-                                 "nodiadau", "cyfarwyddiadau")
+NOTES_SHEETS: tuple[str, ...] = (
+    "readme",
+    "read me",
+    "notes",
+    "instructions",
+    "darllenwch fi",
+    "darllenwch",
+    "nodiadau",
+    "cyfarwyddiadau",
+)
 #: Columns the rejects file adds; ignored when a corrected rejects file is imported.
 REJECTS_COLUMNS: tuple[str, ...] = ("problems", "source_file", "source_row")
 CSV_SEPARATORS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -419,8 +483,9 @@ class ImportReport:
     def problems_frame(self, lang: str = "en", values: bool = True) -> pl.DataFrame:
         """Every problem with its translated reason; ``values=False`` drops the cell values (case-level data)."""
         df = self.with_severity
-        reasons = [reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(df["code"], df["params"],
-                                                                                      strict=True)]
+        reasons = [
+            reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(df["code"], df["params"], strict=True)
+        ]
         df = df.with_columns(pl.Series("reason", reasons, dtype=pl.String)).select(
             "file", "table", "row", "column", *(["value"] if values else []), "severity", "reason", "code"
         )
@@ -465,11 +530,18 @@ class ImportReport:
             header = ["table", *TOTAL_COLUMNS]
             widths = [max(len(h), 14 if h == "table" else 9) for h in header]
             lines.append("")
-            lines.append("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths,
-                                                                                                         strict=True))))
+            lines.append(
+                "  ".join(
+                    h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True))
+                )
+            )
             for row in summary.iter_rows():
-                lines.append("  ".join(str(v).ljust(w) if i == 0 else f"{v:,}".rjust(w)
-                                       for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+                lines.append(
+                    "  ".join(
+                        str(v).ljust(w) if i == 0 else f"{v:,}".rjust(w)
+                        for i, (v, w) in enumerate(zip(row, widths, strict=True))
+                    )
+                )
         problems = self.problems_frame(lang)
         if problems.height:
             lines += ["", t("importer.cli.problems", lang, errors=self.n_errors, warnings=self.n_warnings)]
@@ -596,7 +668,7 @@ def _is_utf8(data: bytes) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for start in range(0, len(data), 1 << 20):
-            decoder.decode(data[start:start + (1 << 20)])
+            decoder.decode(data[start : start + (1 << 20)])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -686,8 +758,7 @@ def _records_block(records: Iterator[list[str]]) -> _Block | None:
     """The first non-empty record is the header; the rest are read lazily (the csv module or a worksheet)."""
     for header_row, rec in enumerate(records, start=1):
         if any(v.strip() for v in rec):
-            return _Block([v.strip() for v in rec],
-                          lambda fields, at=header_row: _rows_to_frame(records, fields, at))
+            return _Block([v.strip() for v in rec], lambda fields, at=header_row: _rows_to_frame(records, fields, at))
     return None  # an empty sheet: nothing to import, nothing lost
 
 
@@ -695,8 +766,15 @@ def _polars_block(data: bytes, sep: str) -> _Block | None:
     """Polars' fast reader for well-formed CSV (it raises on ragged rows, bad quoting or bad UTF-8; the caller then
     falls back to the csv module). Blank lines come back as empty rows, so row numbers stay the spreadsheet's."""
     try:
-        df = pl.read_csv(io.BytesIO(data), has_header=False, infer_schema=False, separator=sep, quote_char='"',
-                         raise_if_empty=False, encoding="utf8")
+        df = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            infer_schema=False,
+            separator=sep,
+            quote_char='"',
+            raise_if_empty=False,
+            encoding="utf8",
+        )
     except Exception:
         return None
     if df.height == 0 or df.width == 0:
@@ -719,8 +797,9 @@ def _polars_block(data: bytes, sep: str) -> _Block | None:
     return _Block(header, body)
 
 
-def _sheet(label: str, source: str, name_hint: Sequence[str], block: _Block | None,
-           problems: list[dict]) -> Sheet | None:
+def _sheet(
+    label: str, source: str, name_hint: Sequence[str], block: _Block | None, problems: list[dict]
+) -> Sheet | None:
     """Table detection and column mapping for one block."""
     if block is None:
         return None
@@ -740,12 +819,20 @@ def _sheet(label: str, source: str, name_hint: Sequence[str], block: _Block | No
         f = _field_of(h, spec) if h else None
         if f is None:
             if h and header_key(h) not in REJECTS_COLUMNS:
-                problems.append({"file": label, "table": table, "column": h, "code": "unknown_column",
-                                 "params": {"column": h}})
+                problems.append(
+                    {"file": label, "table": table, "column": h, "code": "unknown_column", "params": {"column": h}}
+                )
             fields.append(None)
         elif f in seen:
-            problems.append({"file": label, "table": table, "column": f, "code": "duplicate_column",
-                             "params": {"first": seen[f], "second": h}})
+            problems.append(
+                {
+                    "file": label,
+                    "table": table,
+                    "column": f,
+                    "code": "duplicate_column",
+                    "params": {"first": seen[f], "second": h},
+                }
+            )
             blocked = True
             fields.append(None)
         else:
@@ -753,8 +840,15 @@ def _sheet(label: str, source: str, name_hint: Sequence[str], block: _Block | No
             fields.append(f)
     for f in spec.fields:
         if f.status == "required" and f.name not in seen:
-            problems.append({"file": label, "table": table, "column": f.name, "code": "missing_column",
-                             "params": {"column": f.name}})
+            problems.append(
+                {
+                    "file": label,
+                    "table": table,
+                    "column": f.name,
+                    "code": "missing_column",
+                    "params": {"column": f.name},
+                }
+            )
             blocked = True
     frame = block.body(fields)
     columns = tuple(c for c in spec.columns if c in seen)
@@ -787,8 +881,9 @@ def read_sources(sources: Iterable[Source]) -> tuple[list[Sheet], list[dict], li
             elif ext in CSV_EXTENSIONS or not ext:
                 data, encoding = as_utf8(src.data)
                 if encoding is not None:  # read, and said so: a wrong guess shows in the values
-                    problems.append({"file": src.name, "code": "encoding_used",
-                                     "params": {"encoding": CSV_ENCODINGS[encoding]}})
+                    problems.append(
+                        {"file": src.name, "code": "encoding_used", "params": {"encoding": CSV_ENCODINGS[encoding]}}
+                    )
                 sheet = _sheet(src.name, src.name, [Path(src.name).stem], _csv_block(data), problems)
                 if sheet is None:
                     problems.append({"file": src.name, "code": "no_header"})
@@ -862,10 +957,14 @@ def _outside_scope(values: pl.DataFrame, name: str, scope: Scope | None) -> pl.D
     if scope is None or column is None or column not in values.columns:
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
     codes = sorted(scope.la_codes)
-    inside = (pl.col(column).is_in(codes) if name == "cases"
-              else pl.col(column).str.split(";").list.eval(pl.element().is_in(codes)).list.any())
+    inside = (
+        pl.col(column).is_in(codes)
+        if name == "cases"
+        else pl.col(column).str.split(";").list.eval(pl.element().is_in(codes)).list.any()
+    )
     flagged = values.with_columns(
-        pl.when(pl.col(column).is_not_null() & ~inside).then(pl.lit("outside_scope")).otherwise(None).alias("__os"))
+        pl.when(pl.col(column).is_not_null() & ~inside).then(pl.lit("outside_scope")).otherwise(None).alias("__os")
+    )
     return _row_problems(flagged, name, column, "__os").cast(PROBLEM_SCHEMA)
 
 
@@ -876,9 +975,7 @@ def _clean(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     out = frame
     for c in columns:
         trimmed = out.select(exports.restored(pl.col(c).str.strip_chars())).to_series()
-        out = out.with_columns(
-            pl.when(trimmed.str.contains(nulls)).then(None).otherwise(trimmed).alias(c)
-        )
+        out = out.with_columns(pl.when(trimmed.str.contains(nulls)).then(None).otherwise(trimmed).alias(c))
     return out
 
 
@@ -921,8 +1018,9 @@ def _convert(col: pl.Series, f: Field, today: date, max_len: int | None) -> tupl
         vals.append(v)
         if code is not None:
             bad_rows.append((raw, code, json.dumps(p) if p else None))
-    typed = col.replace_strict(pl.Series(uniques, dtype=pl.String), pl.Series(vals, dtype=dtype), default=None,
-                               return_dtype=dtype)
+    typed = col.replace_strict(
+        pl.Series(uniques, dtype=pl.String), pl.Series(vals, dtype=dtype), default=None, return_dtype=dtype
+    )
     return typed, pl.DataFrame(bad_rows, schema=bad_schema, orient="row"), amb
 
 
@@ -938,8 +1036,9 @@ class _TableResult:
     columns_by_sheet: dict[int, tuple[str, ...]]
 
 
-def _row_problems(df: pl.DataFrame, table: str, column: str, code_col: str, params_col: str | None = None
-                  ) -> pl.DataFrame:
+def _row_problems(
+    df: pl.DataFrame, table: str, column: str, code_col: str, params_col: str | None = None
+) -> pl.DataFrame:
     sub = df.filter(pl.col(code_col).is_not_null())
     return sub.select(
         pl.col(_FILE).alias("file"),
@@ -984,8 +1083,9 @@ def _validate_table(
         if c not in raw.columns:
             raw = raw.with_columns(pl.lit(None, pl.String).alias(c))
     if present:  # skip blank rows (copying the frame only when there are some)
-        filled = raw.select(pl.any_horizontal(pl.col(c).str.contains(r"\S").fill_null(False) for c in present)
-                            | (pl.col(_EXTRA) > 0)).to_series()
+        filled = raw.select(
+            pl.any_horizontal(pl.col(c).str.contains(r"\S").fill_null(False) for c in present) | (pl.col(_EXTRA) > 0)
+        ).to_series()
         raw = raw if filled.all() else raw.filter(filled)
     else:
         raw = raw.head(0)
@@ -994,8 +1094,11 @@ def _validate_table(
     # values beyond the header, and control characters no database column should hold
     probs.append(
         raw.filter(pl.col(_EXTRA) > 0).select(
-            pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
-            pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"),
+            pl.col(_FILE).alias("file"),
+            pl.lit(name).alias("table"),
+            pl.col(_ROW).alias("row"),
+            pl.lit(None, pl.String).alias("column"),
+            pl.lit(None, pl.String).alias("value"),
             pl.lit("too_many_values").alias("code"),
             pl.struct(n=pl.col(_EXTRA)).struct.json_encode().alias("params"),
         )
@@ -1014,35 +1117,64 @@ def _validate_table(
     where = raw.select(_FILE, _ROW, _SHEET)
     # dates: day-first values that could be month-first, in a sheet that also holds month-first dates
     date_cols = [c for c in present if spec.field(c).dtype == "date"]
-    month_first = [where.filter(raw[c].is_in(bad[c].filter(pl.col("code") == "month_first_date")[c].implode()))
-                   [_SHEET] for c in date_cols]
+    month_first = [
+        where.filter(raw[c].is_in(bad[c].filter(pl.col("code") == "month_first_date")[c].implode()))[_SHEET]
+        for c in date_cols
+    ]
     mdy_sheets = pl.concat(month_first).unique() if month_first else pl.Series(_SHEET, [], dtype=pl.Int32)
     for c in date_cols:
         if ambiguous[c] and mdy_sheets.len():
-            amb = (raw[c].is_in(pl.Series(ambiguous[c], dtype=pl.String).implode())
-                   & raw[_SHEET].is_in(mdy_sheets.implode())).fill_null(False)
+            amb = (
+                raw[c].is_in(pl.Series(ambiguous[c], dtype=pl.String).implode())
+                & raw[_SHEET].is_in(mdy_sheets.implode())
+            ).fill_null(False)
             if amb.any():
-                probs.append(where.filter(amb).select(
-                    pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
-                    pl.lit(c).alias("column"), raw[c].filter(amb).alias("value"),
-                    pl.lit("ambiguous_date").alias("code"), pl.lit(None, pl.String).alias("params")))
+                probs.append(
+                    where.filter(amb).select(
+                        pl.col(_FILE).alias("file"),
+                        pl.lit(name).alias("table"),
+                        pl.col(_ROW).alias("row"),
+                        pl.lit(c).alias("column"),
+                        raw[c].filter(amb).alias("value"),
+                        pl.lit("ambiguous_date").alias("code"),
+                        pl.lit(None, pl.String).alias("params"),
+                    )
+                )
                 typed[c] = pl.select(pl.when(amb).then(None).otherwise(typed[c])).to_series().alias(c)
     for c in present:
         if bad[c].height:
             hit = raw.select(_FILE, _ROW, c).join(bad[c], on=c, how="inner", maintain_order="left")
-            probs.append(hit.select(
-                pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
-                pl.lit(c).alias("column"), pl.col(c).alias("value"), "code", "params"))
+            probs.append(
+                hit.select(
+                    pl.col(_FILE).alias("file"),
+                    pl.lit(name).alias("table"),
+                    pl.col(_ROW).alias("row"),
+                    pl.lit(c).alias("column"),
+                    pl.col(c).alias("value"),
+                    "code",
+                    "params",
+                )
+            )
     # required fields (a column missing from the header is reported once, for the sheet)
     for f in spec.fields:
         if f.status == "required" and f.name in present:
             empty = raw[f.name].is_null() & ~raw[f"{f.name}__bad"] & ~raw["__blocked"]
-            probs.append(where.filter(empty).select(
-                pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
-                pl.lit(f.name).alias("column"), pl.lit(None, pl.String).alias("value"),
-                pl.lit("required_missing").alias("code"), pl.lit(None, pl.String).alias("params")))
+            probs.append(
+                where.filter(empty).select(
+                    pl.col(_FILE).alias("file"),
+                    pl.lit(name).alias("table"),
+                    pl.col(_ROW).alias("row"),
+                    pl.lit(f.name).alias("column"),
+                    pl.lit(None, pl.String).alias("value"),
+                    pl.lit("required_missing").alias("code"),
+                    pl.lit(None, pl.String).alias("params"),
+                )
+            )
     values = raw.select(
-        _FILE, _ROW, _SHEET, "__blocked",
+        _FILE,
+        _ROW,
+        _SHEET,
+        "__blocked",
         *[typed[c].alias(c) for c in present],
         *[pl.col(c).alias(f"{c}__raw") for c in present],
     )
@@ -1055,8 +1187,9 @@ def _validate_table(
         dups = candidates.filter(pl.struct(key).is_duplicated())
         if dups.height:
             firsts = dups.group_by(key, maintain_order=True).agg(
-                pl.col(_FILE).head(2).alias("__f"), pl.col(_ROW).head(2).alias("__r"), pl.col("__i").first()
-                .alias("__first")
+                pl.col(_FILE).head(2).alias("__f"),
+                pl.col(_ROW).head(2).alias("__r"),
+                pl.col("__i").first().alias("__first"),
             )
             dups = dups.join(firsts, on=key, how="left", nulls_equal=False, maintain_order="left").with_columns(
                 pl.when(pl.col("__i") == pl.col("__first")).then(1).otherwise(0).alias("__k")
@@ -1065,31 +1198,44 @@ def _validate_table(
                 pl.col("__f").list.get(pl.col("__k")).alias("__of"), pl.col("__r").list.get(pl.col("__k")).alias("__or")
             )
             shown = key[-1] if len(key) == 1 else key[0]
-            probs.append(dups.select(
-                pl.col(_FILE).alias("file"), pl.lit(name).alias("table"), pl.col(_ROW).alias("row"),
-                pl.lit(",".join(key)).alias("column"),
-                pl.concat_str([pl.col(f"{k}__raw") for k in key], separator=" / ").alias("value")
-                if len(key) > 1 else pl.col(f"{shown}__raw").alias("value"),
-                pl.lit("duplicate_key").alias("code"),
-                pl.struct(file=pl.col("__of"), row=pl.col("__or")).struct.json_encode().alias("params"),
-            ))
+            probs.append(
+                dups.select(
+                    pl.col(_FILE).alias("file"),
+                    pl.lit(name).alias("table"),
+                    pl.col(_ROW).alias("row"),
+                    pl.lit(",".join(key)).alias("column"),
+                    pl.concat_str([pl.col(f"{k}__raw") for k in key], separator=" / ").alias("value")
+                    if len(key) > 1
+                    else pl.col(f"{shown}__raw").alias("value"),
+                    pl.lit("duplicate_key").alias("code"),
+                    pl.struct(file=pl.col("__of"), row=pl.col("__or")).struct.json_encode().alias("params"),
+                )
+            )
     # references: to this import's valid rows or to the database
     for f in spec.fields:
         if not f.references or f.name not in present:
             continue
         target, target_col = f.references.split(".")
         vals = values.filter(pl.col(f.name).is_not_null()).select(pl.col(f.name).alias(target_col)).unique()
-        known = pl.concat([
-            valid_keys.get(target, pl.DataFrame(schema={target_col: pl.String()})).select(target_col),
-            lookup.rows(target, [target_col], vals).select(target_col),
-        ]).unique()
+        known = pl.concat(
+            [
+                valid_keys.get(target, pl.DataFrame(schema={target_col: pl.String()})).select(target_col),
+                lookup.rows(target, [target_col], vals).select(target_col),
+            ]
+        ).unique()
         rejected = rejected_keys.get(target, pl.DataFrame(schema={target_col: pl.String()})).select(target_col)
         refs = values.filter(pl.col(f.name).is_not_null() & ~pl.col(f.name).is_in(known[target_col].implode()))
-        refs = refs.with_columns(
-            pl.when(pl.col(f.name).is_in(rejected[target_col].implode())).then(pl.lit("reference_rejected"))
-            .otherwise(pl.lit("unknown_reference")).alias("__ref"),
-            pl.lit(json.dumps({"table": target})).alias("__refp"),
-        ).rename({f"{f.name}__raw": "__rawref"}).with_columns(pl.col("__rawref").alias(f.name))
+        refs = (
+            refs.with_columns(
+                pl.when(pl.col(f.name).is_in(rejected[target_col].implode()))
+                .then(pl.lit("reference_rejected"))
+                .otherwise(pl.lit("unknown_reference"))
+                .alias("__ref"),
+                pl.lit(json.dumps({"table": target})).alias("__refp"),
+            )
+            .rename({f"{f.name}__raw": "__rawref"})
+            .with_columns(pl.col("__rawref").alias(f.name))
+        )
         probs.append(_row_problems(refs, name, f.name, "__ref", "__refp"))
     # cross-field validity checks
     for check in CHECKS:
@@ -1099,28 +1245,37 @@ def _validate_table(
             right_col = check.right.split(".", 1)[1]
             if "case_id" not in present:
                 continue
-            joined = values.join(cases_for_checks.select("case_id", pl.col(right_col).alias("__right")),
-                                 on="case_id", how="left", maintain_order="left")
+            joined = values.join(
+                cases_for_checks.select("case_id", pl.col(right_col).alias("__right")),
+                on="case_id",
+                how="left",
+                maintain_order="left",
+            )
             right_raw = pl.col("__right").cast(pl.String)
         else:
             if check.right not in present:
                 continue
             joined = values.with_columns(pl.col(check.right).alias("__right"))
             right_raw = pl.col(f"{check.right}__raw")
-        failed = joined.filter(_check_expr(check, pl.col(check.left), pl.col("__right"))).with_columns(
-            pl.lit(check.code).alias("__ck"),
-            pl.struct(other=right_raw).struct.json_encode().alias("__ckp"),
-        ).with_columns(pl.col(f"{check.left}__raw").alias(check.left))
+        failed = (
+            joined.filter(_check_expr(check, pl.col(check.left), pl.col("__right")))
+            .with_columns(
+                pl.lit(check.code).alias("__ck"),
+                pl.struct(other=right_raw).struct.json_encode().alias("__ckp"),
+            )
+            .with_columns(pl.col(f"{check.left}__raw").alias(check.left))
+        )
         probs.append(_row_problems(failed, name, check.left, "__ck", "__ckp"))
     probs.append(_outside_scope(values, name, lookup.scope))
     problems = pl.concat([p.cast(PROBLEM_SCHEMA) for p in probs]) if probs else pl.DataFrame(schema=PROBLEM_SCHEMA)
-    errors = problems.filter(severity_expr(strict) == "error").select(
-        pl.col("file").alias(_FILE), pl.col("row").alias(_ROW)
-    ).unique()
-    values = values.join(errors.with_columns(pl.lit(True).alias("__error")), on=[_FILE, _ROW], how="left",
-                         maintain_order="left").with_columns(
-        (pl.col("__error").fill_null(False) | pl.col("__blocked")).alias("__error")
+    errors = (
+        problems.filter(severity_expr(strict) == "error")
+        .select(pl.col("file").alias(_FILE), pl.col("row").alias(_ROW))
+        .unique()
     )
+    values = values.join(
+        errors.with_columns(pl.lit(True).alias("__error")), on=[_FILE, _ROW], how="left", maintain_order="left"
+    ).with_columns((pl.col("__error").fill_null(False) | pl.col("__blocked")).alias("__error"))
     return _TableResult(values, problems, {idx: s.columns for idx, s in sheets})
 
 
@@ -1139,13 +1294,19 @@ def _classify(result: _TableResult, name: str, lookup: Lookup) -> pl.DataFrame:
         if part.height == 0:
             continue
         old = existing.select(*key, *[pl.col(c).alias(f"{c}__old") for c in cols if c not in key]).with_columns(
-            pl.lit(True).alias("__exists"))
+            pl.lit(True).alias("__exists")
+        )
         part = part.join(old, on=key, how="left", nulls_equal=False, maintain_order="left")
-        same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__old")) for c in cols if c not in key] or
-                                 [pl.lit(True)])
+        same = pl.all_horizontal(
+            [pl.col(c).eq_missing(pl.col(f"{c}__old")) for c in cols if c not in key] or [pl.lit(True)]
+        )
         part = part.with_columns(
-            pl.when(pl.col("__exists").is_null()).then(pl.lit("added"))
-            .when(same).then(pl.lit("unchanged")).otherwise(pl.lit("updated")).alias("__status")
+            pl.when(pl.col("__exists").is_null())
+            .then(pl.lit("added"))
+            .when(same)
+            .then(pl.lit("unchanged"))
+            .otherwise(pl.lit("updated"))
+            .alias("__status")
         ).drop([c for c in part.columns if c.endswith("__old")] + ["__exists"])
         parts.append(part)
     return pl.concat(parts, how="diagonal_relaxed")
@@ -1160,8 +1321,17 @@ class Validation:
 
 
 def validate(
-    sheets: list[Sheet], files: list[dict], read_problems: list[dict], lookup: Lookup, *, dry_run: bool,
-    accept_valid: bool, strict: bool, today: date, lang: str = "en", progress: Progress | None = None,
+    sheets: list[Sheet],
+    files: list[dict],
+    read_problems: list[dict],
+    lookup: Lookup,
+    *,
+    dry_run: bool,
+    accept_valid: bool,
+    strict: bool,
+    today: date,
+    lang: str = "en",
+    progress: Progress | None = None,
 ) -> Validation:
     """Validate every sheet against the standard and the database; pure apart from the lookups."""
     problems = [_problems(read_problems)]
@@ -1180,13 +1350,16 @@ def validate(
         if progress:
             progress("validate", name, 0, 1)
         if name != "cases" and TABLES[name].case_linked:
-            case_ids = pl.concat([s.frame.select(pl.col("case_id").str.strip_chars()) for _, s in mine
-                                  if "case_id" in s.columns] or [pl.DataFrame(schema={"case_id": pl.String()})])
+            case_ids = pl.concat(
+                [s.frame.select(pl.col("case_id").str.strip_chars()) for _, s in mine if "case_id" in s.columns]
+                or [pl.DataFrame(schema={"case_id": pl.String()})]
+            )
             case_ids = case_ids.unique().filter(pl.col("case_id").is_not_null())
             from_db = lookup.rows("cases", ["case_id", "start_date"], case_ids)
             imported = cases_for_checks
-            cases_lookup = pl.concat([imported, from_db.filter(~pl.col("case_id").is_in(imported["case_id"]
-                                                                                         .implode()))])
+            cases_lookup = pl.concat(
+                [imported, from_db.filter(~pl.col("case_id").is_in(imported["case_id"].implode()))]
+            )
         else:
             cases_lookup = cases_for_checks
         res = _validate_table(name, mine, valid_keys, rejected_keys, cases_lookup, lookup, today, strict)
@@ -1207,24 +1380,45 @@ def validate(
                 top = ok[c].max()
                 latest = top if latest is None or top > latest else latest
         warned = res.problems.filter(severity_expr(strict) == "warning")
-        warned_rows = ok.join(warned.select(pl.col("file").alias(_FILE), pl.col("row").alias(_ROW)).unique(),
-                              on=[_FILE, _ROW], how="semi").height
+        warned_rows = ok.join(
+            warned.select(pl.col("file").alias(_FILE), pl.col("row").alias(_ROW)).unique(), on=[_FILE, _ROW], how="semi"
+        ).height
         counts = status["__status"].value_counts() if status.height else pl.DataFrame({"__status": [], "count": []})
         by = dict(zip(counts["__status"].to_list(), counts["count"].to_list(), strict=True))
-        totals[name] = {"rows_read": res.typed.height, "valid": ok.height, "rejected": bad.height,
-                        "warnings": warned_rows, "added": by.get("added", 0), "updated": by.get("updated", 0),
-                        "unchanged": by.get("unchanged", 0)}
+        totals[name] = {
+            "rows_read": res.typed.height,
+            "valid": ok.height,
+            "rejected": bad.height,
+            "warnings": warned_rows,
+            "added": by.get("added", 0),
+            "updated": by.get("updated", 0),
+            "unchanged": by.get("unchanged", 0),
+        }
         if bad.height:
             rejects[name] = _rejects_frame(name, bad, res.problems, strict, lang)
     # rows of sheets whose table could not be told
     unplaced = [s for s in sheets if s.table is None]
     if unplaced:
         n = sum(s.frame.height for s in unplaced)
-        totals["?"] = {"rows_read": n, "valid": 0, "rejected": n, "warnings": 0, "added": 0, "updated": 0,
-                       "unchanged": 0}
+        totals["?"] = {
+            "rows_read": n,
+            "valid": 0,
+            "rejected": n,
+            "warnings": 0,
+            "added": 0,
+            "updated": 0,
+            "unchanged": 0,
+        }
     all_problems = pl.concat(problems).sort(["file", "row"], nulls_last=False, maintain_order=True)
-    report = ImportReport(files=files, totals=totals, problems=all_problems, dry_run=dry_run,
-                          accept_valid=accept_valid, strict=strict, rejects=rejects)
+    report = ImportReport(
+        files=files,
+        totals=totals,
+        problems=all_problems,
+        dry_run=dry_run,
+        accept_valid=accept_valid,
+        strict=strict,
+        rejects=rejects,
+    )
     return Validation(report, sheets, classified, latest)
 
 
@@ -1233,25 +1427,40 @@ def _rejects_frame(name: str, bad: pl.DataFrame, problems: pl.DataFrame, strict:
     cols = [c for c in TABLES[name].columns if f"{c}__raw" in bad.columns]
     on_rows = problems.filter(pl.col("row").is_not_null())
     reasons = on_rows.select("code", "params", "column").unique(maintain_order=True)
-    reasons = reasons.with_columns(pl.Series("__text", [  # each distinct reason worded once, in Python, not per row
-        (f"{column}: " if column else "") + reason_text(code, json.loads(params) if params else None, lang)
-        for code, params, column in reasons.iter_rows()], dtype=pl.String))
-    texts = on_rows.join(reasons, on=["code", "params", "column"], how="left", nulls_equal=True,
-                         maintain_order="left").group_by("file", "row", maintain_order=True).agg(
-        pl.col("__text").str.join("; ").alias("problems"))
+    reasons = reasons.with_columns(
+        pl.Series(
+            "__text",
+            [  # each distinct reason worded once, in Python, not per row
+                (f"{column}: " if column else "") + reason_text(code, json.loads(params) if params else None, lang)
+                for code, params, column in reasons.iter_rows()
+            ],
+            dtype=pl.String,
+        )
+    )
+    texts = (
+        on_rows.join(reasons, on=["code", "params", "column"], how="left", nulls_equal=True, maintain_order="left")
+        .group_by("file", "row", maintain_order=True)
+        .agg(pl.col("__text").str.join("; ").alias("problems"))
+    )
     sheet_level = problems.filter(pl.col("row").is_null() & (severity_expr(strict) == "error"))
     sheet_texts = {
-        f: "; ".join(reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(g["code"], g["params"],
-                                                                                       strict=True))
+        f: "; ".join(
+            reason_text(c, json.loads(p) if p else None, lang) for c, p in zip(g["code"], g["params"], strict=True)
+        )
         for (f,), g in sheet_level.group_by("file")
     }
     out = bad.join(texts.rename({"file": _FILE, "row": _ROW}), on=[_FILE, _ROW], how="left", maintain_order="left")
     out = out.with_columns(
-        pl.coalesce(pl.col("problems"), pl.col(_FILE).replace_strict(sheet_texts, default=None,
-                                                                     return_dtype=pl.String)).alias("problems")
+        pl.coalesce(
+            pl.col("problems"), pl.col(_FILE).replace_strict(sheet_texts, default=None, return_dtype=pl.String)
+        ).alias("problems")
     )
-    return out.select(*[pl.col(f"{c}__raw").alias(c) for c in cols], "problems",
-                      pl.col(_FILE).alias("source_file"), pl.col(_ROW).alias("source_row"))
+    return out.select(
+        *[pl.col(f"{c}__raw").alias(c) for c in cols],
+        "problems",
+        pl.col(_FILE).alias("source_file"),
+        pl.col(_ROW).alias("source_row"),
+    )
 
 
 # ---- running an import ------------------------------------------------------------------------------------------
@@ -1327,8 +1536,7 @@ def run_import(
         return report
     new_file = _sqlite_new_file(url)
     if dry_run:
-        return _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress,
-                        scope)
+        return _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress, scope)
     if scope is not None and not (scope.is_all_wales and scope.case_level):
         report = ImportReport(files, {}, _problems(read_problems), False, accept_valid, strict)
         _add_problem(report, "not_allowed")
@@ -1349,8 +1557,18 @@ def run_import(
                 if created:
                     store.create_schema_in(conn)
                 meta = store.read_meta_in(conn)
-                v = validate(sheets, files, read_problems, Lookup(conn), dry_run=False, accept_valid=accept_valid,
-                             strict=strict, today=today, lang=lang, progress=progress)
+                v = validate(
+                    sheets,
+                    files,
+                    read_problems,
+                    Lookup(conn),
+                    dry_run=False,
+                    accept_valid=accept_valid,
+                    strict=strict,
+                    today=today,
+                    lang=lang,
+                    progress=progress,
+                )
                 report = v.report
                 if meta.get("synthetic") == "1":
                     report.synthetic_target = True
@@ -1390,20 +1608,41 @@ def run_import(
             private_files.remove(tmp)
 
 
-def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress,
-             scope: Scope | None = None) -> ImportReport:
+def _dry_run(
+    sheets, files, read_problems, url, new_file, strict, accept_valid, today, lang, progress, scope: Scope | None = None
+) -> ImportReport:
     """Validate only; a database that does not exist yet is treated as empty and is not created."""
     try:
         if new_file is not None:
-            v = validate(sheets, files, read_problems, Lookup(None, scope), dry_run=True, accept_valid=accept_valid,
-                         strict=strict, today=today, lang=lang, progress=progress)
+            v = validate(
+                sheets,
+                files,
+                read_problems,
+                Lookup(None, scope),
+                dry_run=True,
+                accept_valid=accept_valid,
+                strict=strict,
+                today=today,
+                lang=lang,
+                progress=progress,
+            )
             return v.report
         engine = store.get_engine(url)
         with engine.connect() as conn:
             meta = store.read_meta_in(conn)
             lookup = Lookup(conn if store.has_schema(conn) else None, scope)
-            v = validate(sheets, files, read_problems, lookup, dry_run=True, accept_valid=accept_valid,
-                         strict=strict, today=today, lang=lang, progress=progress)
+            v = validate(
+                sheets,
+                files,
+                read_problems,
+                lookup,
+                dry_run=True,
+                accept_valid=accept_valid,
+                strict=strict,
+                today=today,
+                lang=lang,
+                progress=progress,
+            )
         v.report.synthetic_target = meta.get("synthetic") == "1"
         return v.report
     except (*store.DATABASE_ERRORS, OSError, ImportError) as exc:
@@ -1412,8 +1651,16 @@ def _dry_run(sheets, files, read_problems, url, new_file, strict, accept_valid, 
         return report
 
 
-def _write(conn: sa.Connection, v: Validation, report: ImportReport, meta: dict, created: bool, note: str,
-           today: date, progress: Progress | None) -> None:
+def _write(
+    conn: sa.Connection,
+    v: Validation,
+    report: ImportReport,
+    meta: dict,
+    created: bool,
+    note: str,
+    today: date,
+    progress: Progress | None,
+) -> None:
     """Upsert the valid, new or changed rows (each sheet with its own columns), log the import, bump the version."""
     for name in table_order():
         df = v.classified.get(name)
@@ -1421,14 +1668,18 @@ def _write(conn: sa.Connection, v: Validation, report: ImportReport, meta: dict,
             continue
         todo = df.filter(pl.col("__status").is_in(["added", "updated"]))
         total, done = todo.height, 0
-        for idx, cols in sorted({i: c for i, s in enumerate(v.sheets) for c in [s.columns] if s.table == name}
-                                .items()):
+        for idx, cols in sorted({i: c for i, s in enumerate(v.sheets) for c in [s.columns] if s.table == name}.items()):
             part = todo.filter(pl.col(_SHEET) == idx).select(list(cols))
             if part.height:
                 base = done
-                store.upsert(conn, name, part,
-                             progress=(lambda n, b=base, nm=name, tot=total: progress("write", nm, b + n, tot))
-                             if progress else None)
+                store.upsert(
+                    conn,
+                    name,
+                    part,
+                    progress=(lambda n, b=base, nm=name, tot=total: progress("write", nm, b + n, tot))
+                    if progress
+                    else None,
+                )
                 done += part.height
     version = f"import-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
     latest = min(v.latest_date, today) if v.latest_date else None
@@ -1438,27 +1689,31 @@ def _write(conn: sa.Connection, v: Validation, report: ImportReport, meta: dict,
     if created:
         new_meta.update(synthetic="0", standard_version=VERSION)
     store.write_meta(conn, **new_meta)
-    report.log_id = _log(conn, report, new_meta["last_import_at"], "accept_valid" if report.accept_valid else "atomic",
-                         version, note)
+    report.log_id = _log(
+        conn, report, new_meta["last_import_at"], "accept_valid" if report.accept_valid else "atomic", version, note
+    )
     report.data_version = version
 
 
 def _log(conn: sa.Connection, report: ImportReport, when: str, mode: str, version: str, note: str) -> int:
     """Append the import log entry of ``report``: files and their hashes, mode, row counts; returns its id."""
     totals = report.totals
-    return store.append_import_log(conn, {
-        "imported_at": when,
-        "files": json.dumps([{k: f[k] for k in ("name", "sha256", "bytes", "tables")} for f in report.files]),
-        "mode": mode,
-        "rows_read": sum(x["rows_read"] for x in totals.values()),
-        "rows_added": sum(x["added"] for x in totals.values()),
-        "rows_updated": sum(x["updated"] for x in totals.values()),
-        "rows_unchanged": sum(x["unchanged"] for x in totals.values()),
-        "rows_rejected": sum(x["rejected"] for x in totals.values()),
-        "tables": json.dumps(totals),
-        "data_version": version,
-        "note": note or "",
-    })
+    return store.append_import_log(
+        conn,
+        {
+            "imported_at": when,
+            "files": json.dumps([{k: f[k] for k in ("name", "sha256", "bytes", "tables")} for f in report.files]),
+            "mode": mode,
+            "rows_read": sum(x["rows_read"] for x in totals.values()),
+            "rows_added": sum(x["added"] for x in totals.values()),
+            "rows_updated": sum(x["updated"] for x in totals.values()),
+            "rows_unchanged": sum(x["unchanged"] for x in totals.values()),
+            "rows_rejected": sum(x["rejected"] for x in totals.values()),
+            "tables": json.dumps(totals),
+            "data_version": version,
+            "note": note or "",
+        },
+    )
 
 
 def _now() -> str:
@@ -1470,8 +1725,11 @@ def sources_from_paths(paths: Iterable[str | Path]) -> list[Source]:
     out: list[Source] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += [Source.from_path(f) for f in sorted(p.iterdir())
-                    if f.suffix.lower() in CSV_EXTENSIONS + XLSX_EXTENSIONS and not f.name.startswith(".")]
+            out += [
+                Source.from_path(f)
+                for f in sorted(p.iterdir())
+                if f.suffix.lower() in CSV_EXTENSIONS + XLSX_EXTENSIONS and not f.name.startswith(".")
+            ]
         else:
             out.append(Source.from_path(p))
     return out

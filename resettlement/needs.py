@@ -20,8 +20,16 @@ from resettlement.filters import Area, Filters, quarter_expr, select_cases
 from resettlement.standard import PATHWAYS
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (("10-14", 10, 14), ("15", 15, 15), ("16", 16, 16), ("17", 17, 17))
-FUNNEL_COUNTS = ("assessed", "unknown", "identified", "offer_recorded", "offer_unknown", "offered",
-                 "engagement_recorded", "engaged")
+FUNNEL_COUNTS = (
+    "assessed",
+    "unknown",
+    "identified",
+    "offer_recorded",
+    "offer_unknown",
+    "offered",
+    "engagement_recorded",
+    "engaged",
+)
 FUNNEL_RATES = {
     "need_rate": ("identified", "assessed"),
     "offer_rate": ("offered", "offer_recorded"),
@@ -39,8 +47,22 @@ def age_band_expr(col: str = "age_at_start") -> pl.Expr:
 
 def with_case(needs: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
     """Needs rows of the given cases, with the case attributes breakdowns use."""
-    keep = [c for c in ("case_id", "child_id", "la_code", "service_code", "cohort", "sex", "age_at_start",
-                        "ethnicity", "start_date", "release_date") if c in cases.columns]
+    keep = [
+        c
+        for c in (
+            "case_id",
+            "child_id",
+            "la_code",
+            "service_code",
+            "cohort",
+            "sex",
+            "age_at_start",
+            "ethnicity",
+            "start_date",
+            "release_date",
+        )
+        if c in cases.columns
+    ]
     # the derived columns are worked out once per case (a case has up to seven needs rows), then joined
     side = cases.select(keep).with_columns(
         age_band_expr().alias("age_band"),
@@ -52,7 +74,7 @@ def with_case(needs: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
 
 def _funnel_aggs() -> list[pl.Expr]:
     yes = pl.col("need") == "yes"
-    offered = yes & (pl.col("service_offered") == True)  # noqa: E712 - null-aware comparison in Polars
+    offered = yes & (pl.col("service_offered").eq(True))
     return [
         pl.col("need").is_in(["yes", "no"]).sum().alias("assessed"),
         (pl.col("need") == "unknown").sum().alias("unknown"),
@@ -61,7 +83,7 @@ def _funnel_aggs() -> list[pl.Expr]:
         (yes & pl.col("service_offered").is_null()).sum().alias("offer_unknown"),
         offered.sum().alias("offered"),
         (offered & pl.col("engaged").is_not_null()).sum().alias("engagement_recorded"),
-        (offered & (pl.col("engaged") == True)).sum().alias("engaged"),  # noqa: E712
+        (offered & (pl.col("engaged").eq(True))).sum().alias("engaged"),
     ]
 
 
@@ -84,8 +106,10 @@ def funnel(rows: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
     if by:
         levels = rows.select(by).unique().sort(by)
         grid = grid.join(levels, how="cross")
-    out = grid.join(agg, on=keys, how="left") if agg is not None else grid.with_columns(
-        pl.lit(0).alias(c) for c in FUNNEL_COUNTS
+    out = (
+        grid.join(agg, on=keys, how="left")
+        if agg is not None
+        else grid.with_columns(pl.lit(0).alias(c) for c in FUNNEL_COUNTS)
     )
     out = out.with_columns(pl.col(c).fill_null(0) for c in FUNNEL_COUNTS)
     order = {p: i for i, p in enumerate(PATHWAYS)}
@@ -107,9 +131,7 @@ def trend(rows: pl.DataFrame, quarters: Sequence[str]) -> pl.DataFrame:
 def needs_per_case(rows: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
     """Distribution of the number of pathways with a need identified per episode (0 to 7), over ``cases``."""
     per = rows.filter(pl.col("need") == "yes").group_by("case_id").agg(pl.len().alias("pathways"))
-    counted = cases.select("case_id").join(per, on="case_id", how="left").with_columns(
-        pl.col("pathways").fill_null(0)
-    )
+    counted = cases.select("case_id").join(per, on="case_id", how="left").with_columns(pl.col("pathways").fill_null(0))
     grid = pl.DataFrame({"pathways": list(range(len(PATHWAYS) + 1))}, schema={"pathways": pl.UInt32})
     dist = counted.group_by("pathways").agg(pl.len().alias("episodes")).with_columns(pl.col("pathways").cast(pl.UInt32))
     out = grid.join(dist, on="pathways", how="left").with_columns(pl.col("episodes").fill_null(0).cast(pl.Int64))
@@ -139,8 +161,9 @@ def funnel_long(f: pl.DataFrame) -> pl.DataFrame:
 BREAKDOWNS: tuple[str, ...] = ("cohort", "sex", "age_band", "ethnicity")
 
 
-def compare_trend(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: Sequence[str], pathway: str
-                  ) -> pl.DataFrame:
+def compare_trend(
+    area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: Sequence[str], pathway: str
+) -> pl.DataFrame:
     """Need, offer and engagement rates by quarter for one pathway, for the area and the comparator."""
     parts = [
         trend(rows, quarters).filter(pl.col("pathway") == pathway).with_columns(pl.lit(series).alias("series"))
@@ -149,8 +172,9 @@ def compare_trend(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, quarters: S
     return pl.concat(parts)
 
 
-def compare_needs_per_case(area_rows: pl.DataFrame, area_cases: pl.DataFrame, wales_rows: pl.DataFrame,
-                           wales_cases: pl.DataFrame) -> pl.DataFrame:
+def compare_needs_per_case(
+    area_rows: pl.DataFrame, area_cases: pl.DataFrame, wales_rows: pl.DataFrame, wales_cases: pl.DataFrame
+) -> pl.DataFrame:
     """:func:`needs_per_case` for the area and the comparator, stacked with a ``series`` column."""
     return pl.concat(
         [
@@ -162,14 +186,18 @@ def compare_needs_per_case(area_rows: pl.DataFrame, area_cases: pl.DataFrame, wa
 
 # ---- what the Pathway needs page shows, from the tables and plain values (cached by the page on those values) ----
 
+
 def figures(tables: Mapping[str, pl.DataFrame], f: Filters) -> dict[str, pl.DataFrame]:
     """The selection against Wales (every area in scope) for the filters' period: ``compare`` (funnel of both),
     ``funnel`` (the selection's) and ``per_case`` (pathways with a need per episode, both)."""
     cases, rows = tables["cases"], tables["needs"]
     area_cases, wales_cases = select_cases(cases, f), select_cases(cases, replace(f, area=Area()))
     area_rows, wales_rows = with_case(rows, area_cases), with_case(rows, wales_cases)
-    return {"compare": compare(area_rows, wales_rows), "funnel": funnel(area_rows),
-            "per_case": compare_needs_per_case(area_rows, area_cases, wales_rows, wales_cases)}
+    return {
+        "compare": compare(area_rows, wales_rows),
+        "funnel": funnel(area_rows),
+        "per_case": compare_needs_per_case(area_rows, area_cases, wales_rows, wales_cases),
+    }
 
 
 def breakdown(tables: Mapping[str, pl.DataFrame], f: Filters, by: str) -> pl.DataFrame:
@@ -180,8 +208,13 @@ def breakdown(tables: Mapping[str, pl.DataFrame], f: Filters, by: str) -> pl.Dat
 def trend_of(tables: Mapping[str, pl.DataFrame], f: Filters, periods: Sequence[str], pathway: str) -> pl.DataFrame:
     """:func:`compare_trend` over every period (quarters or years) for one pathway, whatever the filters' period."""
     cases = tables["cases"]
-    rows = tables["needs"].filter(pl.col("pathway") == pathway).select(  # one pathway, the columns counted
-        "case_id", "pathway", "need", "service_offered", "engaged")
+    rows = (
+        tables["needs"]
+        .filter(pl.col("pathway") == pathway)
+        .select(  # one pathway, the columns counted
+            "case_id", "pathway", "need", "service_offered", "engaged"
+        )
+    )
     history_area = with_case(rows, select_cases(cases, f, with_period=False))
     history_wales = with_case(rows, select_cases(cases, replace(f, area=Area()), with_period=False))
     return compare_trend(history_area, history_wales, periods, pathway)

@@ -114,7 +114,9 @@ def case_outcomes(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date) -> p
             (pl.col("ete_hours_offered") > 0)
             & pl.col("ete_hours_attended").is_not_null()
             & (pl.col("ete_hours_attended") <= pl.col("ete_hours_offered"))
-        ).fill_null(False).alias("ete_hours_valid"),
+        )
+        .fill_null(False)
+        .alias("ete_hours_valid"),
     )
     return df.with_columns((pl.col("days_before_release") > 0).alias("accommodation_confirmed_before_release"))
 
@@ -124,8 +126,15 @@ def case_outcomes(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date) -> p
 
 def _proportion(measure: str, k: int, n: int, not_recorded: int) -> dict:
     lo, hi = wilson(k, n)
-    return {"measure": measure, "numerator": k, "denominator": n, "rate": k / n if n else None, "ci_low": lo,
-            "ci_high": hi, "not_recorded": not_recorded}
+    return {
+        "measure": measure,
+        "numerator": k,
+        "denominator": n,
+        "rate": k / n if n else None,
+        "ci_low": lo,
+        "ci_high": hi,
+        "not_recorded": not_recorded,
+    }
 
 
 def headline(rows: pl.DataFrame, reoff: Mapping[str, int] | None = None) -> pl.DataFrame:
@@ -142,27 +151,49 @@ def headline(rows: pl.DataFrame, reoff: Mapping[str, int] | None = None) -> pl.D
         out.append(_proportion(col, int(rec.sum()), rec.len(), ended.height - rec.len()))
     rel = rows.filter(pl.col("released"))
     conf = rel["accommodation_confirmed_before_release"].drop_nulls()
-    out.append(_proportion("accommodation_confirmed_before_release", int(conf.sum()), conf.len(),
-                           rel.height - conf.len()))
+    out.append(
+        _proportion("accommodation_confirmed_before_release", int(conf.sum()), conf.len(), rel.height - conf.len())
+    )
     offered = rows.filter(pl.col("ete_hours_offered") > 0)
     valid = offered.filter(pl.col("ete_hours_valid"))
     r, lo, hi = _ratio_ci(valid["ete_hours_attended"], valid["ete_hours_offered"])
-    out.append({"measure": "ete_hours_attended", "numerator": None, "denominator": valid.height, "rate": r,
-                "ci_low": lo, "ci_high": hi, "not_recorded": offered.height - valid.height})
+    out.append(
+        {
+            "measure": "ete_hours_attended",
+            "numerator": None,
+            "denominator": valid.height,
+            "rate": r,
+            "ci_low": lo,
+            "ci_high": hi,
+            "not_recorded": offered.height - valid.height,
+        }
+    )
     if reoff is not None:
         out.append(_proportion("reoffended", reoff["numerator"], reoff["denominator"], reoff["not_recorded"]))
     order = {m: i for i, m in enumerate(MEASURES)}
-    schema = {"measure": pl.String, "numerator": pl.Int64, "denominator": pl.Int64, "rate": pl.Float64,
-              "ci_low": pl.Float64, "ci_high": pl.Float64, "not_recorded": pl.Int64}
+    schema = {
+        "measure": pl.String,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "rate": pl.Float64,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+        "not_recorded": pl.Int64,
+    }
     return pl.DataFrame(out, schema=schema).sort(pl.col("measure").replace_strict(order))
 
 
-def headline_compare(groups: dict[str, pl.DataFrame], reoff: Mapping[str, Mapping[str, int]] | None = None
-                     ) -> pl.DataFrame:
+def headline_compare(
+    groups: dict[str, pl.DataFrame], reoff: Mapping[str, Mapping[str, int]] | None = None
+) -> pl.DataFrame:
     """:func:`headline` for several named selections (e.g. the area and Wales), stacked with a ``group`` column;
     ``reoff`` gives each group's proven reoffending parts (:func:`reoffending_parts`)."""
-    return pl.concat([headline(rows, (reoff or {}).get(name)).select(pl.lit(name).alias("group"), pl.all())
-                      for name, rows in groups.items()])
+    return pl.concat(
+        [
+            headline(rows, (reoff or {}).get(name)).select(pl.lit(name).alias("group"), pl.all())
+            for name, rows in groups.items()
+        ]
+    )
 
 
 def reoffending_parts(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> dict[str, int]:
@@ -186,10 +217,19 @@ def confirmation_days(rows: pl.DataFrame) -> pl.DataFrame:
     out = []
     for code, lo, hi in DAY_BINS:
         k = int(days.is_between(lo, hi).sum())
-        out.append({"bin": code, "when": "before" if lo >= 1 else "on_or_after", "episodes": k,
-                    "share": k / total if total else None, "recorded": total})
-    return pl.DataFrame(out, schema={"bin": pl.String, "when": pl.String, "episodes": pl.Int64,
-                                     "share": pl.Float64, "recorded": pl.Int64})
+        out.append(
+            {
+                "bin": code,
+                "when": "before" if lo >= 1 else "on_or_after",
+                "episodes": k,
+                "share": k / total if total else None,
+                "recorded": total,
+            }
+        )
+    return pl.DataFrame(
+        out,
+        schema={"bin": pl.String, "when": pl.String, "episodes": pl.Int64, "share": pl.Float64, "recorded": pl.Int64},
+    )
 
 
 def confirmation_summary(rows: pl.DataFrame) -> pl.DataFrame:
@@ -199,12 +239,27 @@ def confirmation_summary(rows: pl.DataFrame) -> pl.DataFrame:
     days = rel["days_before_release"].drop_nulls()
     late = int((days <= 0).sum())
     lo, hi = wilson(late, days.len())
-    row = {"recorded": days.len(), "not_recorded": rel.height - days.len(), "late": late,
-           "late_rate": late / days.len() if days.len() else None, "ci_low": lo, "ci_high": hi,
-           "median_days_before": float(days.median()) if days.len() else None}
-    return pl.DataFrame([row], schema={"recorded": pl.Int64, "not_recorded": pl.Int64, "late": pl.Int64,
-                                       "late_rate": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-                                       "median_days_before": pl.Float64})
+    row = {
+        "recorded": days.len(),
+        "not_recorded": rel.height - days.len(),
+        "late": late,
+        "late_rate": late / days.len() if days.len() else None,
+        "ci_low": lo,
+        "ci_high": hi,
+        "median_days_before": float(days.median()) if days.len() else None,
+    }
+    return pl.DataFrame(
+        [row],
+        schema={
+            "recorded": pl.Int64,
+            "not_recorded": pl.Int64,
+            "late": pl.Int64,
+            "late_rate": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "median_days_before": pl.Float64,
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------- what the page shows
@@ -215,8 +270,9 @@ def groups_of(f: Filters) -> dict[str, Filters]:
     return {"area": f} if f.area.level == "wales" else {"area": f, "wales": replace(f, area=Area())}
 
 
-def figures(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str]
-            ) -> dict[str, pl.DataFrame]:
+def figures(
+    tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str]
+) -> dict[str, pl.DataFrame]:
     """What the Outcomes page shows above the evaluation, unprotected: ``headline`` (:func:`headline_compare` of the
     groups of :func:`groups_of` over the period), the selection's ``confirmation`` summary and ``days`` bins,
     ``reoffending`` (:func:`resettlement.reoffending.for_period` of the selection: the MoJ measure, its custody and
@@ -226,11 +282,19 @@ def figures(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarter
     chosen = groups_of(f)
     now = {k: case_outcomes(select_cases(cases, v), tables["outcomes"], as_of) for k, v in chosen.items()}
     parts = {k: reoffending_parts(tables, v, as_of) for k, v in chosen.items()}
-    by_q = pl.concat([reoffending.by_quarter(tables, v, as_of, quarters).select(pl.lit(k).alias("group"), pl.all())
-                      for k, v in chosen.items()])
-    return {"headline": headline_compare(now, parts), "confirmation": confirmation_summary(now["area"]),
-            "days": confirmation_days(now["area"]), "reoffending": reoffending.for_period(tables, f, as_of),
-            "by_cohort": by_q}
+    by_q = pl.concat(
+        [
+            reoffending.by_quarter(tables, v, as_of, quarters).select(pl.lit(k).alias("group"), pl.all())
+            for k, v in chosen.items()
+        ]
+    )
+    return {
+        "headline": headline_compare(now, parts),
+        "confirmation": confirmation_summary(now["area"]),
+        "days": confirmation_days(now["area"]),
+        "reoffending": reoffending.for_period(tables, f, as_of),
+        "by_cohort": by_q,
+    }
 
 
 # ------------------------------------------------------------------------- disclosure specs and display
@@ -240,8 +304,10 @@ def figures(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarter
 HEADLINE_COUNTS = ("denominator", "not_recorded")
 HEADLINE_RATES = {c: ("numerator", "denominator") for c in ("rate", "ci_low", "ci_high")}
 CONFIRMATION_COUNTS = ("recorded", "not_recorded")
-CONFIRMATION_RATES = {**{c: ("late", "recorded") for c in ("late_rate", "ci_low", "ci_high")},
-                      "median_days_before": "recorded"}
+CONFIRMATION_RATES = {
+    **{c: ("late", "recorded") for c in ("late_rate", "ci_low", "ci_high")},
+    "median_days_before": "recorded",
+}
 DAYS_COUNTS = ("episodes", "recorded")  # each bin's episodes, and the episodes with a date (repeated in every row)
 DAYS_RATES = {"share": ("episodes", "recorded")}
 # Proven reoffending (children, MoJ): declared once in resettlement.reoffending, named here too for the registry.
@@ -252,13 +318,47 @@ REOFFENDING_RATES = reoffending.RATES
 # Columns of the tables the Outcomes page shows (and their percentage columns).
 HEADLINE_TABLE = ("group", "measure", "rate", "ci_low", "ci_high", "denominator", "not_recorded")
 DAYS_TABLE = ("bin", "when", "episodes", "share", "recorded")
-REOFFENDING_TABLE = ("measure", "children", "recorded", "not_recorded", "from_flag", "reoffenders", "rate", "ci_low",
-                     "ci_high", "per_offender", "per_offender_low", "per_offender_high", "reoffenders_counted",
-                     "per_reoffender", "per_reoffender_low", "per_reoffender_high", "days_base", "days_median",
-                     "open")
-COHORT_TABLE = ("quarter", "group", "status", "final_from", "children", "recorded", "reoffenders", "rate", "ci_low",
-                "ci_high", "per_offender", "per_offender_low", "per_offender_high", "reoffenders_counted",
-                "per_reoffender", "per_reoffender_low", "per_reoffender_high", "days_median")
+REOFFENDING_TABLE = (
+    "measure",
+    "children",
+    "recorded",
+    "not_recorded",
+    "from_flag",
+    "reoffenders",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "per_offender",
+    "per_offender_low",
+    "per_offender_high",
+    "reoffenders_counted",
+    "per_reoffender",
+    "per_reoffender_low",
+    "per_reoffender_high",
+    "days_base",
+    "days_median",
+    "open",
+)
+COHORT_TABLE = (
+    "quarter",
+    "group",
+    "status",
+    "final_from",
+    "children",
+    "recorded",
+    "reoffenders",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "per_offender",
+    "per_offender_low",
+    "per_offender_high",
+    "reoffenders_counted",
+    "per_reoffender",
+    "per_reoffender_low",
+    "per_reoffender_high",
+    "days_median",
+)
 RATE_PERCENT = ("rate", "ci_low", "ci_high")
 # Reoffending columns whose label differs from a column of the same name in the other tables (catalog keys).
 REOFFENDING_KEYS = {"recorded": "reoff_recorded", "measure": "reoff_measure"}

@@ -55,8 +55,11 @@ def _figures(area_all: pl.DataFrame, rows_all: pl.DataFrame, f: Filters) -> dict
 
 def _completeness(cells: pl.DataFrame, f: Filters) -> tuple[int, int]:
     """Present and applicable cells of the period of ``f`` from cells by quarter of episode start."""
-    s = cells.filter(pl.col("quarter").is_in(quarters_between(f.start, f.end))).select(
-        pl.col("cells_applicable", "cells_missing").sum()).row(0, named=True)
+    s = (
+        cells.filter(pl.col("quarter").is_in(quarters_between(f.start, f.end)))
+        .select(pl.col("cells_applicable", "cells_missing").sum())
+        .row(0, named=True)
+    )
     applicable, missing = s["cells_applicable"], s["cells_missing"]
     return applicable - missing, applicable
 
@@ -71,40 +74,67 @@ def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.
     started = area_all.filter(pl.col("start_date").is_between(both.start, both.end))
     # the needs rows of these cases, found once (a pass over every needs row) for the gap rate and completeness
     needs_rows = needs_rows.filter(pl.col("case_id").is_in(started["case_id"].implode()))  # 2x a semi-join
-    rows_all = needs.with_case(needs_rows.select("case_id", "pathway", "need", "service_offered", "offered_date"),
-                               started)
+    rows_all = needs.with_case(
+        needs_rows.select("case_id", "pathway", "need", "service_offered", "offered_date"), started
+    )
     now, before = _figures(area_all, rows_all, f), _figures(area_all, rows_all, previous)
     rows = []
     for m in COUNT_METRICS:
-        rows.append({"metric": m, "current": float(now[m]), "previous": float(before[m]),
-                     "current_num": now[m], "current_den": None, "previous_num": before[m], "previous_den": None})
+        rows.append(
+            {
+                "metric": m,
+                "current": float(now[m]),
+                "previous": float(before[m]),
+                "current_num": now[m],
+                "current_den": None,
+                "previous_num": before[m],
+                "previous_den": None,
+            }
+        )
 
     def rate(metric: str, cur: tuple[int, int], prev: tuple[int, int]) -> dict:
-        return {"metric": metric, "current": cur[0] / cur[1] if cur[1] else None,
-                "previous": prev[0] / prev[1] if prev[1] else None, "current_num": cur[0], "current_den": cur[1],
-                "previous_num": prev[0], "previous_den": prev[1]}
+        return {
+            "metric": metric,
+            "current": cur[0] / cur[1] if cur[1] else None,
+            "previous": prev[0] / prev[1] if prev[1] else None,
+            "current_num": cur[0],
+            "current_den": cur[1],
+            "previous_num": prev[0],
+            "previous_den": prev[1],
+        }
 
-    rows.append(rate("gap_rate", (now["gap_unmet"], now["gap_recorded"]),
-                     (before["gap_unmet"], before["gap_recorded"])))
+    rows.append(
+        rate("gap_rate", (now["gap_unmet"], now["gap_recorded"]), (before["gap_unmet"], before["gap_recorded"]))
+    )
     if "outcomes" in tables:
         cells = completeness.cell_counts({**tables, "needs": needs_rows}, both, ["quarter"])  # completeness alone
         rows.append(rate("completeness", _completeness(cells, f), _completeness(cells, previous)))
-        rows.append(rate("reoffending", reoffending.headline(tables, f, as_of),
-                         reoffending.headline(tables, previous, as_of)))
-    out = pl.DataFrame(rows, schema={"metric": pl.String, "current": pl.Float64, "previous": pl.Float64,
-                                     "current_num": pl.Int64, "current_den": pl.Int64, "previous_num": pl.Int64,
-                                     "previous_den": pl.Int64})
+        rows.append(
+            rate("reoffending", reoffending.headline(tables, f, as_of), reoffending.headline(tables, previous, as_of))
+        )
+    out = pl.DataFrame(
+        rows,
+        schema={
+            "metric": pl.String,
+            "current": pl.Float64,
+            "previous": pl.Float64,
+            "current_num": pl.Int64,
+            "current_den": pl.Int64,
+            "previous_num": pl.Int64,
+            "previous_den": pl.Int64,
+        },
+    )
     return out.with_columns((pl.col("current") - pl.col("previous")).alias("change"))
 
 
-def protect_headline(df: pl.DataFrame, threshold: int, rounding: disclosure.Protection | None = None
-                     ) -> pl.DataFrame:
+def protect_headline(df: pl.DataFrame, threshold: int, rounding: disclosure.Protection | None = None) -> pl.DataFrame:
     """Disclosure control for :func:`headline`: a count is hidden when it is 1..threshold-1; a rate when its
     numerator, denominator or their difference is; a change is hidden when either side is hidden.
 
     With ``rounding`` (the publication view, :func:`resettlement.disclosure.rounded`), a count is hidden when it is
     under the threshold (zero included) or rounds to the threshold or less, shown counts are rounded, rates are
     worked out from the rounded counts, and the change is the difference of the two figures shown."""
+
     def small(expr: pl.Expr) -> pl.Expr:
         if rounding is not None:
             return disclosure.hidden_count(expr, rounding).fill_null(False)
@@ -117,15 +147,23 @@ def protect_headline(df: pl.DataFrame, threshold: int, rounding: disclosure.Prot
 
     if rounding is not None:
         df = df.with_columns(_rounded_figure(p, rounding).alias(p) for p in ("current", "previous")).with_columns(
-            (pl.col("current") - pl.col("previous")).alias("change"))
+            (pl.col("current") - pl.col("previous")).alias("change")
+        )
     note = pl.lit("c")
-    return df.with_columns(
-        pl.when(hidden("current")).then(note).alias("current__note"),
-        pl.when(hidden("previous")).then(note).alias("previous__note"),
-        pl.when(hidden("current") | hidden("previous")).then(note).alias("change__note"),
-    ).with_columns(
-        *(pl.when(pl.col(f"{c}__note").is_null()).then(pl.col(c)).alias(c) for c in ("current", "previous", "change"))
-    ).drop("current_num", "current_den", "previous_num", "previous_den")
+    return (
+        df.with_columns(
+            pl.when(hidden("current")).then(note).alias("current__note"),
+            pl.when(hidden("previous")).then(note).alias("previous__note"),
+            pl.when(hidden("current") | hidden("previous")).then(note).alias("change__note"),
+        )
+        .with_columns(
+            *(
+                pl.when(pl.col(f"{c}__note").is_null()).then(pl.col(c)).alias(c)
+                for c in ("current", "previous", "change")
+            )
+        )
+        .drop("current_num", "current_den", "previous_num", "previous_den")
+    )
 
 
 def _rounded_figure(prefix: str, rounding: disclosure.Protection) -> pl.Expr:
@@ -137,8 +175,9 @@ def _rounded_figure(prefix: str, rounding: disclosure.Protection) -> pl.Expr:
     return pl.when(pl.col(f"{prefix}_den").is_not_null()).then(rate).otherwise(num.cast(pl.Float64))
 
 
-def trends(tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[str]) -> tuple[pl.DataFrame,
-                                                                                           pl.DataFrame]:
+def trends(
+    tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The Overview's two trends over every quarter: episodes starting per quarter in the selected area and in all
     areas in scope (``series`` area/wales), and episodes and children starting by cohort in the selected area (all
     cohorts, so a page can show those chosen)."""
@@ -147,11 +186,18 @@ def trends(tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[st
     cases, quarters = tables["cases"], list(quarters)
     by_cohort = starts_by_quarter(select_cases(cases, f, with_period=False), quarters)
     everywhere = replace(f, area=type(f.area)())
-    wales = by_cohort if f == everywhere else starts_by_quarter(select_cases(cases, everywhere, with_period=False),
-                                                               quarters)
+    wales = (
+        by_cohort
+        if f == everywhere
+        else starts_by_quarter(select_cases(cases, everywhere, with_period=False), quarters)
+    )
     # the area and Wales per quarter, from the same counts by cohort
-    trend = pl.concat([by_q.group_by("quarter").agg(pl.col("episodes").sum()).with_columns(pl.lit(series).alias(
-        "series")) for series, by_q in (("area", by_cohort), ("wales", wales))]).sort("series", "quarter")
+    trend = pl.concat(
+        [
+            by_q.group_by("quarter").agg(pl.col("episodes").sum()).with_columns(pl.lit(series).alias("series"))
+            for series, by_q in (("area", by_cohort), ("wales", wales))
+        ]
+    ).sort("series", "quarter")
     return trend, by_cohort
 
 
@@ -196,10 +242,12 @@ def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[
         else:
             diff = f"{abs(r['change']) * 100:.0f}" if is_rate else f"{abs(r['change']):,.0f}"
             previous = f"{r['previous']:.0%}" if is_rate else f"{r['previous']:,.0f}"
-            direction = ("higher" if r["change"] > 0 else "lower") if is_rate else (
-                "more" if r["change"] > 0 else "fewer")
+            direction = (
+                ("higher" if r["change"] > 0 else "lower") if is_rate else ("more" if r["change"] > 0 else "fewer")
+            )
             one = "_one" if is_rate and diff == "1" else ""
             comparison = t(f"overview.summary.{direction}{one}", lang, diff=diff, previous=previous)
-        sentences.append(t(f"overview.summary.{metric}", lang, value=value, area=area, period=period,
-                           comparison=comparison))
+        sentences.append(
+            t(f"overview.summary.{metric}", lang, value=value, area=area, period=period, comparison=comparison)
+        )
     return sentences

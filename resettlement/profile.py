@@ -36,8 +36,11 @@ COUNTS = tuple(c for pair in MEASURES.values() for c in pair if c and c not in (
 
 def rrp_lookup(rrps: pl.DataFrame) -> pl.DataFrame:
     """Local authority → RRP covering it (``la_code``, ``rrp_area``)."""
-    return rrps.select("rrp_id", pl.col("la_codes").str.split(";").alias("la_code")).explode("la_code").select(
-        "la_code", pl.col("rrp_id").alias("rrp_area"))
+    return (
+        rrps.select("rrp_id", pl.col("la_codes").str.split(";").alias("la_code"))
+        .explode("la_code")
+        .select("la_code", pl.col("rrp_id").alias("rrp_area"))
+    )
 
 
 def area_column(level: str) -> str:
@@ -46,11 +49,18 @@ def area_column(level: str) -> str:
 
 def with_areas(cases: pl.DataFrame, rrps: pl.DataFrame) -> pl.DataFrame:
     """Cases with every area column a profile groups by (police force area and RRP added)."""
-    police = pl.DataFrame({"la_code": list(geography.LA_CODES),
-                           "police_area": [geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES]})
+    police = pl.DataFrame(
+        {
+            "la_code": list(geography.LA_CODES),
+            "police_area": [geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES],
+        }
+    )
     out = cases.join(police, on="la_code", how="left")
-    return out.join(rrp_lookup(rrps), on="la_code", how="left") if rrps.height else out.with_columns(
-        pl.lit(None, dtype=pl.String).alias("rrp_area"))
+    return (
+        out.join(rrp_lookup(rrps), on="la_code", how="left")
+        if rrps.height
+        else out.with_columns(pl.lit(None, dtype=pl.String).alias("rrp_area"))
+    )
 
 
 def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
@@ -60,22 +70,32 @@ def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: d
     cases = with_areas(select_cases(tables["cases"], everywhere, with_period=False), tables["rrps"])
     started = cases.filter(pl.col("start_date").is_between(f.start, f.end))
     out = started.group_by(col).agg(pl.col("child_id").n_unique().alias("children"))
-    released = cases.filter(pl.col("cohort").is_in(["custody", "remand"])
-                            & pl.col("release_date").is_between(f.start, f.end))
+    released = cases.filter(
+        pl.col("cohort").is_in(["custody", "remand"]) & pl.col("release_date").is_between(f.start, f.end)
+    )
     out = out.join(released.group_by(col).agg(pl.len().alias("releases")), on=col, how="full", coalesce=True)
     rows = needs.with_case(tables["needs"], started).join(started.select("case_id", col), on="case_id")
-    funnel = rows.group_by(col).agg(pl.col("need").is_in(["yes", "no"]).sum().alias("assessed"),
-                                    (pl.col("need") == "yes").sum().alias("identified"))
-    gap = gaps.combine(rows, "all").group_by(col).agg(gaps._aggs()).select(
-        col, "offer_recorded", "unmet", "release_needs", "not_in_place")
+    funnel = rows.group_by(col).agg(
+        pl.col("need").is_in(["yes", "no"]).sum().alias("assessed"), (pl.col("need") == "yes").sum().alias("identified")
+    )
+    gap = (
+        gaps.combine(rows, "all")
+        .group_by(col)
+        .agg(gaps._aggs())
+        .select(col, "offer_recorded", "unmet", "release_needs", "not_in_place")
+    )
     if level == "rrp":  # cells add up: by authority, then each RRP gets the cells of the authorities it covers
         by_la = completeness.cell_counts(tables, everywhere, ["la_code"])
-        cells = by_la.join(rrp_lookup(tables["rrps"]), on="la_code", how="left").group_by(col).agg(
-            pl.col("cells_applicable", "cells_missing").sum())
+        cells = (
+            by_la.join(rrp_lookup(tables["rrps"]), on="la_code", how="left")
+            .group_by(col)
+            .agg(pl.col("cells_applicable", "cells_missing").sum())
+        )
     else:
         cells = completeness.cell_counts(tables, everywhere, [col])
     comp = cells.select(
-        col, (pl.col("cells_applicable") - pl.col("cells_missing")).alias("cells_present"), "cells_applicable")
+        col, (pl.col("cells_applicable") - pl.col("cells_missing")).alias("cells_present"), "cells_applicable"
+    )
     reo = reoffending_by_area(tables, f, level, as_of).drop("reoffending_children")
     for part in (funnel, gap, comp, reo):
         out = out.join(part, on=col, how="full", coalesce=True)
@@ -92,19 +112,24 @@ def reoffending_by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: s
     col = area_column(level)
     cases = with_areas(geography.attach_service(tables["cases"]), tables["rrps"])
     return reoffending.by_area({**tables, "cases": cases}, f, as_of, col).rename(
-        {"recorded": "reoffending_recorded", "children": "reoffending_children"})
+        {"recorded": "reoffending_recorded", "children": "reoffending_children"}
+    )
 
 
-def _reoffending_parts(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
-                       ) -> dict[str, dict[str, int]]:
+def _reoffending_parts(
+    tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
+) -> dict[str, dict[str, int]]:
     """The headline table's proven reoffending parts for the area (its row of :func:`reoffending_by_area`, so the
     outcomes table and the at-a-glance table agree) and for Wales."""
     everywhere = replace(f, area=Area())
     wales = outcomes.reoffending_parts(tables, everywhere, as_of)
     if level == "rrp":
         row = reoffending_by_area(tables, f, level, as_of).filter(pl.col(area_column(level)) == code)
-        k, n, c = (row["reoffenders"].item(), row["reoffending_recorded"].item(), row["reoffending_children"].item()
-                   ) if row.height else (0, 0, 0)
+        k, n, c = (
+            (row["reoffenders"].item(), row["reoffending_recorded"].item(), row["reoffending_children"].item())
+            if row.height
+            else (0, 0, 0)
+        )
         area = {"numerator": k, "denominator": n, "not_recorded": c - n}
     else:
         area = outcomes.reoffending_parts(tables, replace(f, area=Area(level, code)), as_of)
@@ -147,12 +172,29 @@ def at_a_glance(protected: pl.DataFrame, wales: pl.DataFrame, code: str) -> pl.D
         rank = None
         if mine is not None:
             rank = int(shown.filter(pl.col(m) > mine).height + 1)
-        rows.append({"measure": m, "area": mine, "area__note": note, "wales": wales[m].item(),
-                     "peer_median": shown[m].median() if shown.height else None, "rank": rank,
-                     "peers": shown.height})
-    return pl.DataFrame(rows, schema={"measure": pl.String, "area": pl.Float64, "area__note": pl.String,
-                                      "wales": pl.Float64, "peer_median": pl.Float64, "rank": pl.Int64,
-                                      "peers": pl.Int64})
+        rows.append(
+            {
+                "measure": m,
+                "area": mine,
+                "area__note": note,
+                "wales": wales[m].item(),
+                "peer_median": shown[m].median() if shown.height else None,
+                "rank": rank,
+                "peers": shown.height,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "measure": pl.String,
+            "area": pl.Float64,
+            "area__note": pl.String,
+            "wales": pl.Float64,
+            "peer_median": pl.Float64,
+            "rank": pl.Int64,
+            "peers": pl.Int64,
+        },
+    )
 
 
 def area_tables(tables: Mapping[str, pl.DataFrame], la_codes: list[str]) -> dict[str, pl.DataFrame]:
@@ -175,15 +217,20 @@ def glance_table(glance: pl.DataFrame, lang: str) -> pl.DataFrame:
     is_rate = pl.col("measure").is_in(list(RATE_MEASURES))
     scale = pl.when(is_rate).then(100.0).otherwise(1.0)
     names = {m: t(f"profile.measure.{m}", lang) + (" (%)" if m in RATE_MEASURES else "") for m in MEASURES}
-    ranks = [t("profile.rank", lang, rank=r, n=n) if r else "–" for r, n in zip(glance["rank"], glance["peers"],
-                                                                               strict=True)]
-    return glance.with_columns(
-        pl.col("measure").replace_strict(names),
-        (pl.col("area") * scale).round(1), (pl.col("wales") * scale).round(1),
-        (pl.col("peer_median") * scale).round(1),
-        pl.Series("rank", ranks, dtype=pl.String),
-    ).select("measure", "area", "area__note", "wales", "wales__note", "peer_median", "rank").rename(
-        {"area": "this_area", "area__note": "this_area__note"})
+    ranks = [
+        t("profile.rank", lang, rank=r, n=n) if r else "–" for r, n in zip(glance["rank"], glance["peers"], strict=True)
+    ]
+    return (
+        glance.with_columns(
+            pl.col("measure").replace_strict(names),
+            (pl.col("area") * scale).round(1),
+            (pl.col("wales") * scale).round(1),
+            (pl.col("peer_median") * scale).round(1),
+            pl.Series("rank", ranks, dtype=pl.String),
+        )
+        .select("measure", "area", "area__note", "wales", "wales__note", "peer_median", "rank")
+        .rename({"area": "this_area", "area__note": "this_area__note"})
+    )
 
 
 def areas(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
@@ -212,8 +259,9 @@ def covering_rrps(tables: Mapping[str, pl.DataFrame], level: str, code: str) -> 
     return rrps.filter(pl.col("rrp_id") == code) if level == "rrp" else rrp.rrps_for_area(rrps, Area(level, code))
 
 
-def sections(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
-             ) -> dict[str, pl.DataFrame]:
+def sections(
+    tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
+) -> dict[str, pl.DataFrame]:
     """The figures the profile shows under its at-a-glance table, unprotected: ``gaps`` (gap measures per pathway,
     the area and Wales), ``worst_fields`` (the five fields of the area's records missing most cells),
     ``rrp_headline`` (of the RRPs covering the area) and ``outcomes`` (the area and Wales)."""
@@ -224,26 +272,33 @@ def sections(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: s
         area_t, area_f = area_tables(tables, rrp.la_codes_of(covering)), replace(f, area=Area())
     else:
         area_t, area_f = tables, replace(f, area=Area(level, code))
-    area_cases, wales_cases = select_cases(area_t["cases"], area_f), select_cases(tables["cases"], replace(
-        f, area=Area()))
+    area_cases, wales_cases = (
+        select_cases(area_t["cases"], area_f),
+        select_cases(tables["cases"], replace(f, area=Area())),
+    )
     worst = completeness.field_scores(completeness.select_evaluated(area_t, area_f))
     meetings = rrp.select_meetings(tables["rrp_meetings"], covering["rrp_id"].to_list(), f.start, f.end)
     per_case = rrp.case_reviews(area_cases, tables["rrp_reviews"], tables["rrp_meetings"])
-    groups = {"area": outcomes.case_outcomes(area_cases, tables["outcomes"], as_of),
-              "wales": outcomes.case_outcomes(wales_cases, tables["outcomes"], as_of)}
+    groups = {
+        "area": outcomes.case_outcomes(area_cases, tables["outcomes"], as_of),
+        "wales": outcomes.case_outcomes(wales_cases, tables["outcomes"], as_of),
+    }
     parts = _reoffending_parts(tables, f, level, code, as_of)
     return {
-        "gaps": gaps.compare(needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"],
-                                                                                           wales_cases)),
-        "worst_fields": worst.sort("cells_missing", descending=True).head(5).select(
-            "table", "field", "cells_applicable", "cells_missing", (pl.col("completeness") * 100).round(1)),
+        "gaps": gaps.compare(
+            needs.with_case(tables["needs"], area_cases), needs.with_case(tables["needs"], wales_cases)
+        ),
+        "worst_fields": worst.sort("cells_missing", descending=True)
+        .head(5)
+        .select("table", "field", "cells_applicable", "cells_missing", (pl.col("completeness") * 100).round(1)),
         "rrp_headline": rrp.headline(meetings, rrp.invitations(tables["rrp_attendance"], meetings), per_case),
         "outcomes": outcomes.headline_compare(groups, parts),
     }
 
 
-def printable_html(title: str, subtitle: str, notes: list[str], sections: list[tuple[str, pl.DataFrame]],
-                   lang: str) -> str:
+def printable_html(
+    title: str, subtitle: str, notes: list[str], sections: list[tuple[str, pl.DataFrame]], lang: str
+) -> str:
     """A standalone, print-ready HTML page of the profile: headings and the same disclosure-controlled tables
     the page shows (text cells, note codes kept), with no scripts and nothing fetched from the network."""
     from html import escape

@@ -43,8 +43,13 @@ Protection = disclosure.Protection
 def from_settings(publication: bool = True, key: int = 1, threshold: int | None = None) -> Protection:
     """The view's protection from the settings (threshold unless given, method, base) and the database's rounding
     ``key``: the one way every caller (the shell, the deck, the CLI) builds it."""
-    return Protection(settings.suppression_threshold() if threshold is None else threshold, publication,
-                      settings.publication_method(), settings.rounding_base(), key)
+    return Protection(
+        settings.suppression_threshold() if threshold is None else threshold,
+        publication,
+        settings.publication_method(),
+        settings.rounding_base(),
+        key,
+    )
 
 
 @dataclass(frozen=True)
@@ -159,28 +164,38 @@ def page_calls(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> l
     quarters = trend_quarters(as_of)
     th = completeness.Thresholds.from_settings()
     level, code = (f.area.level, f.area.code) if f.area.level != "wales" else ("la", "W06000015")
-    calls = [("overview.headline", (f, as_of)), ("overview.trend", (f, quarters)), ("overview.cohorts", (f, quarters)),
-             ("needs.compare", (f,)), ("needs.funnel", (f,)), ("needs.per_case", (f,)),
-             *(("needs.breakdown", (f, by)) for by in needs.BREAKDOWNS),
-             *(("needs.trend", (f, quarters, p)) for p in PATHWAYS[:3]),
-             *(("gaps.areas", (f, lv, p)) for lv in gaps.LEVELS for p in ("all", "accommodation", "health")),
-             ("gaps.compare", (f, level, code, "all")), ("gaps.reasons", (f, level, code, "all")),
-             ("gaps.trend", (f, level, code, "all", quarters)),
-             *((f"completeness.{by}", (f, by, quarters, th)) for by in completeness.BY),
-             *((f"outcomes.{part}", (f, as_of, quarters)) for part in ("headline", "summary", "days", "reoffending",
-                                                                      "cohorts")),
-             *((f"evaluation.{part}", (f, as_of)) for part in ("effects", "balance")),
-             *(("profile.areas", (f, lv, as_of)) for lv in profile.LEVELS),
-             *((f"profile.{part}", (f, level, code, as_of)) for part in ("gaps", "worst", "rrp_headline", "outcomes"))]
+    calls = [
+        ("overview.headline", (f, as_of)),
+        ("overview.trend", (f, quarters)),
+        ("overview.cohorts", (f, quarters)),
+        ("needs.compare", (f,)),
+        ("needs.funnel", (f,)),
+        ("needs.per_case", (f,)),
+        *(("needs.breakdown", (f, by)) for by in needs.BREAKDOWNS),
+        *(("needs.trend", (f, quarters, p)) for p in PATHWAYS[:3]),
+        *(("gaps.areas", (f, lv, p)) for lv in gaps.LEVELS for p in ("all", "accommodation", "health")),
+        ("gaps.compare", (f, level, code, "all")),
+        ("gaps.reasons", (f, level, code, "all")),
+        ("gaps.trend", (f, level, code, "all", quarters)),
+        *((f"completeness.{by}", (f, by, quarters, th)) for by in completeness.BY),
+        *(
+            (f"outcomes.{part}", (f, as_of, quarters))
+            for part in ("headline", "summary", "days", "reoffending", "cohorts")
+        ),
+        *((f"evaluation.{part}", (f, as_of)) for part in ("effects", "balance")),
+        *(("profile.areas", (f, lv, as_of)) for lv in profile.LEVELS),
+        *((f"profile.{part}", (f, level, code, as_of)) for part in ("gaps", "worst", "rrp_headline", "outcomes")),
+    ]
     ids = tuple(rrp.rrps_for_area(tables["rrps"], f.area)["rrp_id"].to_list())
     if ids:
         secure = tuple(c for c in f.cohorts if c in SECURE_COHORTS)
         whole = f.area.level == "wales"
         period = tuple(rrp.period_quarters(quarters_between(DATA_START, as_of), f.start_q, f.end_q))
-        calls += [(f"rrp.{part}", (f, ids, secure, whole)) for part in ("headline", "release", "first_review",
-                                                                        "first_review_bins", "referral")]
-        calls += [(f"rrp.{part}", (f, ids, period, as_of)) for part in ("meetings", "summary", "actions",
-                                                                        "attendance")]
+        calls += [
+            (f"rrp.{part}", (f, ids, secure, whole))
+            for part in ("headline", "release", "first_review", "first_review_bins", "referral")
+        ]
+        calls += [(f"rrp.{part}", (f, ids, period, as_of)) for part in ("meetings", "summary", "actions", "attendance")]
         calls += [("rrp.attendance_trend", (f, ids, period, a, whole)) for a in ("all", AGENCY_TYPES[0])]
     return calls
 
@@ -231,74 +246,207 @@ def _balance(ev: evaluation.Evaluation, protection: Protection, *_: Any) -> pl.D
 _GAPS = dict(counts=gaps.COUNTS, rates=gaps.RATES, shares=tuple(gaps.RATES))
 _FUNNEL = dict(counts=needs.FUNNEL_COUNTS, rates=needs.FUNNEL_RATES, shares=tuple(needs.FUNNEL_RATES))
 _WILSON = {"ci_low": "low", "ci_high": "high"}
-_OUTCOME = dict(counts=outcomes.HEADLINE_COUNTS, rates=outcomes.HEADLINE_RATES, shares=("rate",), intervals=_WILSON,
-                drop=("numerator",), labels=("group", "measure"), relations="outcomes.headline")
-_REOFFENDING = dict(counts=reoffending.COUNTS, rates=reoffending.RATES, shares=reoffending.SHARES,
-                    intervals=reoffending.INTERVALS, protector=_reoffending)
+_OUTCOME = dict(
+    counts=outcomes.HEADLINE_COUNTS,
+    rates=outcomes.HEADLINE_RATES,
+    shares=("rate",),
+    intervals=_WILSON,
+    drop=("numerator",),
+    labels=("group", "measure"),
+    relations="outcomes.headline",
+)
+_REOFFENDING = dict(
+    counts=reoffending.COUNTS,
+    rates=reoffending.RATES,
+    shares=reoffending.SHARES,
+    intervals=reoffending.INTERVALS,
+    protector=_reoffending,
+)
 
 TABLES: tuple[Table, ...] = (
     # Overview (pages/overview.py; the deck's headline and trend slides)
     Table("overview.headline", overview.headline, labels=("metric",), protector=_headline),
-    Table("overview.trend", overview.trends, 0, counts=("episodes",), labels=("series", "quarter"),
-          select=_series_shown),
-    Table("overview.cohorts", overview.trends, 1, counts=("episodes", "children"), labels=("cohort", "quarter"),
-          select=_chosen_cohorts),
+    Table(
+        "overview.trend", overview.trends, 0, counts=("episodes",), labels=("series", "quarter"), select=_series_shown
+    ),
+    Table(
+        "overview.cohorts",
+        overview.trends,
+        1,
+        counts=("episodes", "children"),
+        labels=("cohort", "quarter"),
+        select=_chosen_cohorts,
+    ),
     # Pathway needs (pages/pathway_needs.py; the deck's needs slide)
     Table("needs.compare", needs.figures, "compare", labels=("series", "pathway"), select=_series_shown, **_FUNNEL),
     Table("needs.funnel", needs.figures, "funnel", labels=("pathway",), **_FUNNEL),
     Table("needs.breakdown", needs.breakdown, labels=("pathway",), **_FUNNEL),
     Table("needs.trend", needs.trend_of, labels=("series", "quarter"), select=_series_shown, **_FUNNEL),
-    Table("needs.per_case", needs.figures, "per_case", counts=("episodes", "total"),
-          rates={"share": ("episodes", "total")}, shares=("share",), labels=("series", "pathways"),
-          select=_series_shown),
+    Table(
+        "needs.per_case",
+        needs.figures,
+        "per_case",
+        counts=("episodes", "total"),
+        rates={"share": ("episodes", "total")},
+        shares=("share",),
+        labels=("series", "pathways"),
+        select=_series_shown,
+    ),
     # Service gaps (pages/service_gaps.py; the deck's gaps, map and map-table slides; the `gaps` CLI)
     Table("gaps.areas", gaps.map_of, labels=("area_code", "pathway"), **_GAPS),
     Table("gaps.compare", gaps.area_figures, "side", labels=("series", "pathway"), select=_series_shown, **_GAPS),
-    Table("gaps.reasons", gaps.area_figures, "reasons", counts=("unmet", "total"), rates={"share": ("unmet", "total")},
-          shares=("share",), labels=("series", "gap_reason")),
+    Table(
+        "gaps.reasons",
+        gaps.area_figures,
+        "reasons",
+        counts=("unmet", "total"),
+        rates={"share": ("unmet", "total")},
+        shares=("share",),
+        labels=("series", "gap_reason"),
+    ),
     Table("gaps.trend", gaps.trend_of, labels=("series", "quarter"), **_GAPS),
     # Data completeness (pages/data_completeness.py; the deck's completeness slide; the `completeness` CLI)
-    *(Table(f"completeness.{by}", completeness.view, input="evaluated", protector=_scores, counts=("episodes",),
-            labels=("series", "area_code", "quarter", "table", "field", "rule")) for by in completeness.BY),
+    *(
+        Table(
+            f"completeness.{by}",
+            completeness.view,
+            input="evaluated",
+            protector=_scores,
+            counts=("episodes",),
+            labels=("series", "area_code", "quarter", "table", "field", "rule"),
+        )
+        for by in completeness.BY
+    ),
     # Outcomes (pages/outcomes.py; the deck's outcomes slide)
     Table("outcomes.headline", outcomes.figures, "headline", **_OUTCOME),
-    Table("outcomes.summary", outcomes.figures, "confirmation", counts=outcomes.CONFIRMATION_COUNTS,
-          rates=outcomes.CONFIRMATION_RATES, shares=("late_rate",), intervals=_WILSON),
-    Table("outcomes.days", outcomes.figures, "days", counts=outcomes.DAYS_COUNTS, rates=outcomes.DAYS_RATES,
-          shares=("share",), labels=("bin",)),
-    Table("outcomes.reoffending", outcomes.figures, "reoffending", labels=("measure",),
-          relations=reoffending.RELATIONS, **_REOFFENDING),
-    Table("outcomes.cohorts", outcomes.figures, "by_cohort", labels=("group", "quarter"),
-          relations=reoffending.COHORT_RELATIONS, **_REOFFENDING),
-    Table("evaluation.effects", evaluation.figures, counts=evaluation.EFFECT_COUNTS, labels=("outcome",),
-          protector=_effects),
+    Table(
+        "outcomes.summary",
+        outcomes.figures,
+        "confirmation",
+        counts=outcomes.CONFIRMATION_COUNTS,
+        rates=outcomes.CONFIRMATION_RATES,
+        shares=("late_rate",),
+        intervals=_WILSON,
+    ),
+    Table(
+        "outcomes.days",
+        outcomes.figures,
+        "days",
+        counts=outcomes.DAYS_COUNTS,
+        rates=outcomes.DAYS_RATES,
+        shares=("share",),
+        labels=("bin",),
+    ),
+    Table(
+        "outcomes.reoffending",
+        outcomes.figures,
+        "reoffending",
+        labels=("measure",),
+        relations=reoffending.RELATIONS,
+        **_REOFFENDING,
+    ),
+    Table(
+        "outcomes.cohorts",
+        outcomes.figures,
+        "by_cohort",
+        labels=("group", "quarter"),
+        relations=reoffending.COHORT_RELATIONS,
+        **_REOFFENDING,
+    ),
+    Table(
+        "evaluation.effects",
+        evaluation.figures,
+        counts=evaluation.EFFECT_COUNTS,
+        labels=("outcome",),
+        protector=_effects,
+    ),
     Table("evaluation.balance", evaluation.figures, labels=("outcome", "covariate", "level"), protector=_balance),
     # RRP activity (pages/rrp_activity.py; the deck's RRP slide)
-    Table("rrp.headline", rrp.case_figures, "headline", counts=rrp.HEADLINE_COUNTS, rates=rrp.HEADLINE_RATES,
-          shares=("completion_rate", "reviewed_before_rate")),
-    Table("rrp.release", rrp.case_figures, "release", counts=rrp.RELEASE_COUNTS, rates=rrp.RELEASE_RATES,
-          shares=tuple(rrp.RELEASE_RATES), labels=("series", "cohort")),
-    Table("rrp.first_review", rrp.case_figures, "first", counts=rrp.FIRST_REVIEW_COUNTS,
-          rates=rrp.FIRST_REVIEW_RATES, labels=("series", "cohort")),
+    Table(
+        "rrp.headline",
+        rrp.case_figures,
+        "headline",
+        counts=rrp.HEADLINE_COUNTS,
+        rates=rrp.HEADLINE_RATES,
+        shares=("completion_rate", "reviewed_before_rate"),
+    ),
+    Table(
+        "rrp.release",
+        rrp.case_figures,
+        "release",
+        counts=rrp.RELEASE_COUNTS,
+        rates=rrp.RELEASE_RATES,
+        shares=tuple(rrp.RELEASE_RATES),
+        labels=("series", "cohort"),
+    ),
+    Table(
+        "rrp.first_review",
+        rrp.case_figures,
+        "first",
+        counts=rrp.FIRST_REVIEW_COUNTS,
+        rates=rrp.FIRST_REVIEW_RATES,
+        labels=("series", "cohort"),
+    ),
     Table("rrp.first_review_bins", rrp.case_figures, "bins", counts=("episodes",), labels=("bin", "cohort")),
-    Table("rrp.referral", rrp.case_figures, "referral", counts=rrp.REFERRAL_COUNTS, rates=rrp.REFERRAL_RATES,
-          shares=tuple(rrp.REFERRAL_RATES), labels=("series", "cohort")),
-    Table("rrp.meetings", rrp.activity_figures, "per_quarter", counts=("cases_reviewed",),
-          labels=("rrp_id", "quarter")),
-    Table("rrp.summary", rrp.activity_figures, "summary", counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES,
-          shares=tuple(rrp.ACTIVITY_RATES), labels=("rrp_id",), relations="rrp.activity"),
-    Table("rrp.actions", rrp.activity_figures, "actions", counts=rrp.ACTIVITY_COUNTS, rates=rrp.ACTIVITY_RATES,
-          shares=tuple(rrp.ACTIVITY_RATES), labels=("quarter",), relations="rrp.activity"),
-    Table("rrp.attendance", rrp.activity_figures, "attendance", rates=rrp.ATTENDANCE_RATES,
-          labels=("agency_type", "rrp_id")),
+    Table(
+        "rrp.referral",
+        rrp.case_figures,
+        "referral",
+        counts=rrp.REFERRAL_COUNTS,
+        rates=rrp.REFERRAL_RATES,
+        shares=tuple(rrp.REFERRAL_RATES),
+        labels=("series", "cohort"),
+    ),
+    Table(
+        "rrp.meetings", rrp.activity_figures, "per_quarter", counts=("cases_reviewed",), labels=("rrp_id", "quarter")
+    ),
+    Table(
+        "rrp.summary",
+        rrp.activity_figures,
+        "summary",
+        counts=rrp.ACTIVITY_COUNTS,
+        rates=rrp.ACTIVITY_RATES,
+        shares=tuple(rrp.ACTIVITY_RATES),
+        labels=("rrp_id",),
+        relations="rrp.activity",
+    ),
+    Table(
+        "rrp.actions",
+        rrp.activity_figures,
+        "actions",
+        counts=rrp.ACTIVITY_COUNTS,
+        rates=rrp.ACTIVITY_RATES,
+        shares=tuple(rrp.ACTIVITY_RATES),
+        labels=("quarter",),
+        relations="rrp.activity",
+    ),
+    Table(
+        "rrp.attendance",
+        rrp.activity_figures,
+        "attendance",
+        rates=rrp.ATTENDANCE_RATES,
+        labels=("agency_type", "rrp_id"),
+    ),
     Table("rrp.attendance_trend", rrp.attendance_trend_of, rates=rrp.ATTENDANCE_RATES, labels=("series", "quarter")),
     # Area profile (pages/area_profile.py and its printable page)
     Table("profile.areas", profile.areas, labels=("area_code",), protector=_areas, counts=profile.COUNTS),
     Table("profile.gaps", profile.sections, "gaps", labels=("series", "pathway"), relations="gaps.compare", **_GAPS),
-    Table("profile.worst", profile.sections, "worst_fields", counts=("cells_applicable", "cells_missing"),
-          rates={"completeness": ("cells_missing", "cells_applicable")}, labels=("table", "field")),
-    Table("profile.rrp_headline", profile.sections, "rrp_headline", counts=rrp.HEADLINE_COUNTS,
-          rates=rrp.HEADLINE_RATES, shares=("completion_rate", "reviewed_before_rate")),
+    Table(
+        "profile.worst",
+        profile.sections,
+        "worst_fields",
+        counts=("cells_applicable", "cells_missing"),
+        rates={"completeness": ("cells_missing", "cells_applicable")},
+        labels=("table", "field"),
+    ),
+    Table(
+        "profile.rrp_headline",
+        profile.sections,
+        "rrp_headline",
+        counts=rrp.HEADLINE_COUNTS,
+        rates=rrp.HEADLINE_RATES,
+        shares=("completion_rate", "reviewed_before_rate"),
+    ),
     Table("profile.outcomes", profile.sections, "outcomes", **_OUTCOME),
 )
 

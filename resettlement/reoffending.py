@@ -56,10 +56,15 @@ def index_events(cases: pl.DataFrame, as_of: date) -> pl.DataFrame:
     remand) and ``index_date`` (release date for custody and remand, start date for community)."""
     secure = pl.col("cohort").is_in(["custody", REMAND])
     valid_release = pl.col("release_date").is_not_null() & (pl.col("release_date") >= pl.col("start_date"))
-    index = pl.when(secure & valid_release).then(pl.col("release_date")).when(
-        pl.col("cohort") == "community").then(pl.col("start_date"))
-    return (cases.with_columns(index.alias("index_date"), pl.col("cohort").alias("index_type"))
-            .filter(pl.col("index_date").is_not_null() & (pl.col("index_date") <= as_of)))
+    index = (
+        pl.when(secure & valid_release)
+        .then(pl.col("release_date"))
+        .when(pl.col("cohort") == "community")
+        .then(pl.col("start_date"))
+    )
+    return cases.with_columns(index.alias("index_date"), pl.col("cohort").alias("index_type")).filter(
+        pl.col("index_date").is_not_null() & (pl.col("index_date") <= as_of)
+    )
 
 
 def quarter_final_from(quarter: pl.Expr) -> pl.Expr:
@@ -77,8 +82,14 @@ def outcome_of(events: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:
     ``checked``: no reoffence and the record was checked after the window closed; ``flag``: the hand-filled flag;
     ``not_recorded``), ``reoffences`` (the count, null when not recorded) and ``days_to_reoffence``.
     """
-    cols = ["case_id", "first_reoffence_date", "first_reoffence_proven_date", "reoffending_checked_date",
-            "reoffended", "reoffences"]
+    cols = [
+        "case_id",
+        "first_reoffence_date",
+        "first_reoffence_proven_date",
+        "reoffending_checked_date",
+        "reoffended",
+        "reoffences",
+    ]
     o = outcomes.select([c for c in cols if c in outcomes.columns])
     df = events.drop([c for c in cols[1:] if c in events.columns]).join(o, on="case_id", how="left")
     idx, off, proven = pl.col("index_date"), pl.col("first_reoffence_date"), pl.col("first_reoffence_proven_date")
@@ -88,21 +99,39 @@ def outcome_of(events: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:
     checked_clear = off.is_null() & (pl.col("reoffending_checked_date") >= window_end)
     flag = pl.col("reoffended")
     result = pl.when(dated).then(in_window).when(checked_clear).then(pl.lit(False)).otherwise(flag)
-    source = (pl.when(dated).then(pl.lit("dates")).when(checked_clear).then(pl.lit("checked"))
-              .when(flag.is_not_null()).then(pl.lit("flag")).otherwise(pl.lit("not_recorded")))
-    return df.with_columns(result.alias("reoffended_now"), source.alias("source")).with_columns(
-        pl.when(pl.col("reoffended_now")).then(pl.col("reoffences").cast(pl.Int64)).alias("reoffences"),
-        pl.when(pl.col("reoffended_now") & (pl.col("source") == "dates")).then((off - idx).dt.total_days())
-        .alias("days_to_reoffence"),
-    ).drop("reoffended").rename({"reoffended_now": "reoffended"})
+    source = (
+        pl.when(dated)
+        .then(pl.lit("dates"))
+        .when(checked_clear)
+        .then(pl.lit("checked"))
+        .when(flag.is_not_null())
+        .then(pl.lit("flag"))
+        .otherwise(pl.lit("not_recorded"))
+    )
+    return (
+        df.with_columns(result.alias("reoffended_now"), source.alias("source"))
+        .with_columns(
+            pl.when(pl.col("reoffended_now")).then(pl.col("reoffences").cast(pl.Int64)).alias("reoffences"),
+            pl.when(pl.col("reoffended_now") & (pl.col("source") == "dates"))
+            .then((off - idx).dt.total_days())
+            .alias("days_to_reoffence"),
+        )
+        .drop("reoffended")
+        .rename({"reoffended_now": "reoffended"})
+    )
 
 
-def first_events(events: pl.DataFrame, start: date, end: date, types: Sequence[str], by: Sequence[str] = ()
-                 ) -> pl.DataFrame:
+def first_events(
+    events: pl.DataFrame, start: date, end: date, types: Sequence[str], by: Sequence[str] = ()
+) -> pl.DataFrame:
     """One row per child (and per ``by`` group, e.g. quarter): their first index event of ``types`` with an index
     date from ``start`` to ``end``. Ties on a day are broken by case id, so the choice is deterministic."""
-    return (events.filter(pl.col("index_type").is_in(list(types)) & pl.col("index_date").is_between(start, end))
-            .sort("index_date", "case_id").group_by("child_id", *by, maintain_order=True).first())
+    return (
+        events.filter(pl.col("index_type").is_in(list(types)) & pl.col("index_date").is_between(start, end))
+        .sort("index_date", "case_id")
+        .group_by("child_id", *by, maintain_order=True)
+        .first()
+    )
 
 
 # --------------------------------------------------------------------------------------------- aggregation
@@ -136,7 +165,9 @@ def _finish(agg: pl.DataFrame) -> pl.DataFrame:
     # per offender = p × m; delta method: var ≈ m² p(1-p)/n + p² var(m)
     se_f = ((m**2) * p * (1 - p) / n + (p**2) * se_m**2).sqrt()
     return agg.with_columns(
-        p.alias("rate"), lo.alias("ci_low"), hi.alias("ci_high"),
+        p.alias("rate"),
+        lo.alias("ci_low"),
+        hi.alias("ci_high"),
         (n - k).alias("non_reoffenders"),
         (pl.col("children") - n).alias("not_recorded"),
         (p * m).alias("per_offender"),
@@ -148,9 +179,25 @@ def _finish(agg: pl.DataFrame) -> pl.DataFrame:
 
 
 COLUMNS: tuple[str, ...] = (
-    "children", "recorded", "not_recorded", "from_flag", "reoffenders", "non_reoffenders", "rate", "ci_low",
-    "ci_high", "reoffenders_counted", "per_offender", "per_offender_low", "per_offender_high", "per_reoffender",
-    "per_reoffender_low", "per_reoffender_high", "days_base", "days_median", "days_mean",
+    "children",
+    "recorded",
+    "not_recorded",
+    "from_flag",
+    "reoffenders",
+    "non_reoffenders",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "reoffenders_counted",
+    "per_offender",
+    "per_offender_low",
+    "per_offender_high",
+    "per_reoffender",
+    "per_reoffender_low",
+    "per_reoffender_high",
+    "days_base",
+    "days_median",
+    "days_mean",
 )
 
 
@@ -165,15 +212,19 @@ def summarise(rows: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
 
 def final_end(start: date, end: date, as_of: date) -> date | None:
     """The last day of the last quarter from ``start`` to ``end`` that is final on ``as_of`` (None if none is)."""
-    finals = [q for q in quarters_between(start, end)
-              if pl.select(pl.lit(quarter_bounds(q)[1]).dt.offset_by(WINDOW)).item() <= as_of]
+    finals = [
+        q
+        for q in quarters_between(start, end)
+        if pl.select(pl.lit(quarter_bounds(q)[1]).dt.offset_by(WINDOW)).item() <= as_of
+    ]
     return quarter_bounds(finals[-1])[1] if finals else None
 
 
 def first_open_quarter(quarters: Sequence[str], as_of: date) -> str | None:
     """The earliest of ``quarters`` whose cohort is still open on ``as_of`` (None when all are final)."""
     grid = pl.DataFrame({"quarter": list(quarters)}, schema={"quarter": pl.String}).filter(
-        quarter_final_from(pl.col("quarter")) > as_of)
+        quarter_final_from(pl.col("quarter")) > as_of
+    )
     return grid["quarter"].min() if grid.height else None
 
 
@@ -182,8 +233,7 @@ def _events(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.D
     return index_events(select_cases(tables["cases"], replace(f, area=Area()), with_period=False), as_of)
 
 
-def cohort_children(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, types: Sequence[str]
-                    ) -> pl.DataFrame:
+def cohort_children(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, types: Sequence[str]) -> pl.DataFrame:
     """The children of the selection's offender cohort for the period of ``f`` (first event of ``types``), each
     with ``final`` (their quarter is final on ``as_of``) and their outcome (:func:`outcome_of`)."""
     first = first_events(_events(tables, f, as_of), f.start, f.end, types)
@@ -197,8 +247,9 @@ def _measure_rows(children: pl.DataFrame, measure: str) -> pl.DataFrame:
     done = children.filter(pl.col("final"))
     if measure in ("custody", "community"):
         done = done.filter(pl.col("index_type") == measure)
-    out = summarise(done).with_columns(pl.lit(measure).alias("measure"),
-                                       pl.lit(children.height - children["final"].sum()).cast(pl.Int64).alias("open"))
+    out = summarise(done).with_columns(
+        pl.lit(measure).alias("measure"), pl.lit(children.height - children["final"].sum()).cast(pl.Int64).alias("open")
+    )
     return out
 
 
@@ -211,17 +262,23 @@ def for_period(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> p
     types = [c for c in MOJ_TYPES if c in f.cohorts]
     moj = cohort_children(tables, f, as_of, types)
     remand = cohort_children(tables, f, as_of, [REMAND] if REMAND in f.cohorts else [])
-    rows = [_measure_rows(moj, m) for m in ("proven", "custody", "community")] + [_measure_rows(remand, "proven")
-                                                                                     .with_columns(measure=pl.lit(REMAND))]
+    rows = [_measure_rows(moj, m) for m in ("proven", "custody", "community")] + [
+        _measure_rows(remand, "proven").with_columns(measure=pl.lit(REMAND))
+    ]
     out = pl.concat(rows, how="vertical_relaxed")
     custody_open = moj.filter(~pl.col("final") & (pl.col("index_type") == "custody")).height
     community_open = moj.filter(~pl.col("final") & (pl.col("index_type") == "community")).height
-    out = out.with_columns(pl.when(pl.col("measure") == "custody").then(custody_open)
-                           .when(pl.col("measure") == "community").then(community_open)
-                           .otherwise(pl.col("open")).cast(pl.Int64).alias("open"),
-                           pl.when(pl.col("measure") == REMAND).then(pl.lit(REMAND)).otherwise(pl.lit("moj"))
-                           .alias("family"),
-                           pl.lit(final_end(f.start, f.end, as_of), dtype=pl.Date).alias("final_to"))
+    out = out.with_columns(
+        pl.when(pl.col("measure") == "custody")
+        .then(custody_open)
+        .when(pl.col("measure") == "community")
+        .then(community_open)
+        .otherwise(pl.col("open"))
+        .cast(pl.Int64)
+        .alias("open"),
+        pl.when(pl.col("measure") == REMAND).then(pl.lit(REMAND)).otherwise(pl.lit("moj")).alias("family"),
+        pl.lit(final_end(f.start, f.end, as_of), dtype=pl.Date).alias("final_to"),
+    )
     return out.select("measure", "family", *COLUMNS, "open", "final_to")
 
 
@@ -245,13 +302,20 @@ def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, column:
     children's index events, e.g. ``la_code``), over every area in scope: the areas add up to Wales."""
     everywhere = replace(f, area=Area())
     children = cohort_children(tables, everywhere, as_of, [c for c in MOJ_TYPES if c in f.cohorts])
-    return children.filter(pl.col("final")).group_by(column).agg(
-        pl.col("reoffended").sum().cast(pl.Int64).alias("reoffenders"),
-        pl.col("reoffended").count().cast(pl.Int64).alias("recorded"), pl.len().cast(pl.Int64).alias("children"))
+    return (
+        children.filter(pl.col("final"))
+        .group_by(column)
+        .agg(
+            pl.col("reoffended").sum().cast(pl.Int64).alias("reoffenders"),
+            pl.col("reoffended").count().cast(pl.Int64).alias("recorded"),
+            pl.len().cast(pl.Int64).alias("children"),
+        )
+    )
 
 
-def by_quarter(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str],
-               measure: str = "proven") -> pl.DataFrame:
+def by_quarter(
+    tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str], measure: str = "proven"
+) -> pl.DataFrame:
     """Quarterly offender cohorts (children by first index event in each quarter), every quarter present.
 
     ``status`` is ``final`` or ``open`` (``final_from`` = the first as-of date on which it is final). Open cohorts
@@ -260,8 +324,14 @@ def by_quarter(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quar
     types = [c for c in (MOJ_TYPES if measure == "proven" else (measure,)) if c in f.cohorts]
     qs = list(quarters)
     if not qs:
-        return pl.DataFrame(schema={"quarter": pl.String, "status": pl.String, "final_from": pl.Date,
-                                    **dict.fromkeys(COLUMNS, pl.Float64)})
+        return pl.DataFrame(
+            schema={
+                "quarter": pl.String,
+                "status": pl.String,
+                "final_from": pl.Date,
+                **dict.fromkeys(COLUMNS, pl.Float64),
+            }
+        )
     ev = _events(tables, f, as_of).with_columns(quarter_expr("index_date").alias("quarter"))
     first = first_events(ev, quarter_bounds(qs[0])[0], quarter_bounds(qs[-1])[1], types, by=("quarter",))
     in_area = select_cases(first, f, with_period=False) if f.area.level != "wales" else first
@@ -269,18 +339,29 @@ def by_quarter(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quar
     grid = pl.DataFrame({"quarter": qs}).with_columns(quarter_final_from(pl.col("quarter")).alias("final_from"))
     out = grid.join(stats, on="quarter", how="left").with_columns(
         pl.col("children", "recorded", "not_recorded", "reoffenders", "non_reoffenders").fill_null(0),
-        pl.when(pl.col("final_from") <= as_of).then(pl.lit("final")).otherwise(pl.lit("open")).alias("status"))
+        pl.when(pl.col("final_from") <= as_of).then(pl.lit("final")).otherwise(pl.lit("open")).alias("status"),
+    )
     hidden = [c for c in COLUMNS if c != "children"]
     return out.with_columns(pl.when(pl.col("status") == "final").then(pl.col(c)).alias(c) for c in hidden).select(
-        "quarter", "status", "final_from", *COLUMNS)
+        "quarter", "status", "final_from", *COLUMNS
+    )
 
 
 # ------------------------------------------------------------------------------------------- disclosure
 
 # Declared as data (the registry of published tables picks them up). Counts of children; rates on (numerator,
 # denominator); frequencies on the reoffenders they average over; times on the reoffenders timed.
-COUNTS: tuple[str, ...] = ("children", "recorded", "not_recorded", "from_flag", "reoffenders", "non_reoffenders",
-                           "reoffenders_counted", "days_base", "open")
+COUNTS: tuple[str, ...] = (
+    "children",
+    "recorded",
+    "not_recorded",
+    "from_flag",
+    "reoffenders",
+    "non_reoffenders",
+    "reoffenders_counted",
+    "days_base",
+    "open",
+)
 RATES: dict[str, str | tuple[str, str]] = {
     **{c: ("reoffenders", "recorded") for c in ("rate", "ci_low", "ci_high")},
     **{c: ("reoffenders", "recorded") for c in ("per_offender", "per_offender_low", "per_offender_high")},
@@ -290,20 +371,37 @@ RATES: dict[str, str | tuple[str, str]] = {
 # Secondary suppression (publication view and reports): a row's children split into recorded and not; recorded
 # into reoffenders and not; the MoJ measure's counts are the custody and community rows' (remand adds to nothing);
 # in the quarterly table, the selected area's children are part of Wales's (when both are shown).
-_ADDING = ("children", "recorded", "not_recorded", "from_flag", "reoffenders", "non_reoffenders",
-           "reoffenders_counted", "days_base")
+_ADDING = (
+    "children",
+    "recorded",
+    "not_recorded",
+    "from_flag",
+    "reoffenders",
+    "non_reoffenders",
+    "reoffenders_counted",
+    "days_base",
+)
 _ROWS: tuple[disclosure.RowSum, ...] = (
     disclosure.RowSum("children", ("recorded", "not_recorded")),
     disclosure.RowSum("recorded", ("reoffenders", "non_reoffenders")),
 )
 RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
-    *_ROWS, disclosure.ColumnSum((*_ADDING, "open"), by=("family",), key="measure", total="proven"))
+    *_ROWS,
+    disclosure.ColumnSum((*_ADDING, "open"), by=("family",), key="measure", total="proven"),
+)
 COHORT_RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
-    *_ROWS, disclosure.ColumnSum(_ADDING, by=("quarter",), key="group", total="wales", remainder=True))
+    *_ROWS,
+    disclosure.ColumnSum(_ADDING, by=("quarter",), key="group", total="wales", remainder=True),
+)
 
 
-def protect(df: pl.DataFrame, threshold: int, publication: bool = True, cohorts: bool = False,
-            rounding: disclosure.Protection | None = None) -> pl.DataFrame:
+def protect(
+    df: pl.DataFrame,
+    threshold: int,
+    publication: bool = True,
+    cohorts: bool = False,
+    rounding: disclosure.Protection | None = None,
+) -> pl.DataFrame:
     """:func:`disclosure.protect` with this module's declared counts, rates and relations (``publication``: with
     secondary suppression), or with ``rounding`` the publication view's :func:`disclosure.rounded`. The figures of
     an open cohort are not applicable (note ``z``), never zero: secondary suppression then knows they are not
@@ -327,8 +425,13 @@ def _open(out: pl.DataFrame) -> pl.DataFrame:
     note = disclosure.NOTE_SUFFIX
     open_ = pl.col("status") == "open"
     return out.with_columns(
-        pl.when(open_ & pl.col(c).is_null() & pl.col(c + note).is_null()).then(pl.lit(disclosure.NOT_APPLICABLE))
-        .otherwise(pl.col(c + note)).alias(c + note) for c in disclosure.protected_columns(out) if c != "children")
+        pl.when(open_ & pl.col(c).is_null() & pl.col(c + note).is_null())
+        .then(pl.lit(disclosure.NOT_APPLICABLE))
+        .otherwise(pl.col(c + note))
+        .alias(c + note)
+        for c in disclosure.protected_columns(out)
+        if c != "children"
+    )
 
 
 def report(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, protection: disclosure.Protection) -> dict:

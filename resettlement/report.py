@@ -29,8 +29,19 @@ from resettlement.i18n import label, t
 from resettlement.standard import COHORTS, PATHWAYS, SECURE_COHORTS
 
 # Slides of the deck, in order (the map's table alternative follows the map).
-SLIDES: tuple[str, ...] = ("title", "headline", "trend", "needs", "gaps", "map", "map_table", "rrp", "completeness",
-                           "outcomes", "about")
+SLIDES: tuple[str, ...] = (
+    "title",
+    "headline",
+    "trend",
+    "needs",
+    "gaps",
+    "map",
+    "map_table",
+    "rrp",
+    "completeness",
+    "outcomes",
+    "about",
+)
 # Definitions (catalog prefixes, ``<prefix>.body``) read out in each slide's speaker notes.
 NOTES: dict[str, tuple[str, ...]] = {
     "title": ("definitions.period_rule",),
@@ -127,6 +138,7 @@ def about_rows(
 ) -> list[tuple[str, str]]:
     """The About sheet of an export, as (label, text) rows: what the table is, where it comes from, which
     filters made it, what its measures mean, how it was protected and what each note code means."""
+
     def k(key: str) -> str:
         return t(f"disclosure.export.{key}", lang)
 
@@ -162,13 +174,19 @@ def cells(protected: pl.DataFrame, decimals: Mapping[str, int] | None = None) ->
     decimals = dict(decimals or {})
     out = []
     for record in disclosure.to_records(protected):
-        out.append({c: (round(v, decimals[c]) if c in decimals and isinstance(v, float) else v)
-                    for c, v in record.items()})
+        out.append(
+            {c: (round(v, decimals[c]) if c in decimals and isinstance(v, float) else v) for c, v in record.items()}
+        )
     return out
 
 
-def workbook(protected: pl.DataFrame, lang: str, about: Sequence[tuple[str, str]],
-             decimals: Mapping[str, int] | None = None, names: Mapping[str, str] | None = None) -> bytes:
+def workbook(
+    protected: pl.DataFrame,
+    lang: str,
+    about: Sequence[tuple[str, str]],
+    decimals: Mapping[str, int] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> bytes:
     """An XLSX of a protected table: a Data sheet holding exactly the cells shown (numbers where shown, the note
     code where hidden, headers in ``names``) and an About sheet (``about`` rows)."""
     from openpyxl import Workbook
@@ -219,9 +237,15 @@ def _xlsx_value(v: object) -> object:
 # ------------------------------------------------------------------------------------------------ figures
 
 
-def build_figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, threshold: int,
-                  lang: str = "en", fetch: Callable[..., pl.DataFrame] | None = None, key: int = 1
-                  ) -> dict[str, pl.DataFrame]:
+def build_figures(
+    tables: Mapping[str, pl.DataFrame],
+    filters: Filters,
+    as_of: date,
+    threshold: int,
+    lang: str = "en",
+    fetch: Callable[..., pl.DataFrame] | None = None,
+    key: int = 1,
+) -> dict[str, pl.DataFrame]:
     """Every figure of a report for the area and period of ``filters``: the registered published tables
     (:mod:`resettlement.published`) the pages show, in the publication view, so a slide holds exactly the page's
     cells. ``fetch(name, *args)`` gives a published table (the app passes its cached ``Context.for_publication``);
@@ -296,20 +320,38 @@ class _Deck:
         s.name = key
         self.text(s, title, _MARGIN, int(0.3 * _IN), _W - 2 * _MARGIN, int(0.7 * _IN), size=26, bold=True)
         if subtitle:
-            self.text(s, subtitle, _MARGIN, int(0.95 * _IN), _W - 2 * _MARGIN, int(0.4 * _IN), size=13,
-                      colour=_MUTED)
+            self.text(s, subtitle, _MARGIN, int(0.95 * _IN), _W - 2 * _MARGIN, int(0.4 * _IN), size=13, colour=_MUTED)
         number = len(self.prs.slides)
         foot = self.footer + (f" · {t('report.synthetic_short', self.lang)}" if self.synthetic else "")
-        self.text(s, foot, _MARGIN, _H - int(0.45 * _IN), _W - 2 * _MARGIN - _IN, int(0.3 * _IN), size=9,
-                  colour=_MUTED)
-        self.text(s, str(number), _W - _MARGIN - int(0.6 * _IN), _H - int(0.45 * _IN), int(0.6 * _IN),
-                  int(0.3 * _IN), size=9, colour=_MUTED, align="right")
+        self.text(s, foot, _MARGIN, _H - int(0.45 * _IN), _W - 2 * _MARGIN - _IN, int(0.3 * _IN), size=9, colour=_MUTED)
+        self.text(
+            s,
+            str(number),
+            _W - _MARGIN - int(0.6 * _IN),
+            _H - int(0.45 * _IN),
+            int(0.6 * _IN),
+            int(0.3 * _IN),
+            size=9,
+            colour=_MUTED,
+            align="right",
+        )
         s.notes_slide.notes_text_frame.text = notes
         return s
 
     @staticmethod
-    def text(slide, text: str | Sequence[str], x: int, y: int, w: int, h: int, size: int = 14, bold: bool = False,
-             colour: str = _INK, align: str = "left", bullets: bool = False):
+    def text(
+        slide,
+        text: str | Sequence[str],
+        x: int,
+        y: int,
+        w: int,
+        h: int,
+        size: int = 14,
+        bold: bool = False,
+        colour: str = _INK,
+        align: str = "left",
+        bullets: bool = False,
+    ):
         from pptx.enum.text import PP_ALIGN
         from pptx.util import Pt
 
@@ -328,9 +370,17 @@ class _Deck:
                 run.font.color.rgb = _rgb(colour)
         return box
 
-    def bar_chart(self, slide, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
-                  box: tuple[int, int, int, int], number_format: str = "0%", horizontal: bool = True,
-                  title: str | None = None, maximum: float | None = None):
+    def bar_chart(
+        self,
+        slide,
+        categories: Sequence[str],
+        series: Sequence[tuple[str, Sequence[float | None]]],
+        box: tuple[int, int, int, int],
+        number_format: str = "0%",
+        horizontal: bool = True,
+        title: str | None = None,
+        maximum: float | None = None,
+    ):
         """A native clustered bar (or column) chart; the second series is hatched, so colour is not the only
         difference; hidden values are gaps."""
         from pptx.chart.data import CategoryChartData
@@ -380,8 +430,15 @@ class _Deck:
             value_axis.maximum_scale = maximum
         return chart
 
-    def line_chart(self, slide, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
-                   box: tuple[int, int, int, int], title: str, number_format: str = "#,##0"):
+    def line_chart(
+        self,
+        slide,
+        categories: Sequence[str],
+        series: Sequence[tuple[str, Sequence[float | None]]],
+        box: tuple[int, int, int, int],
+        title: str,
+        number_format: str = "#,##0",
+    ):
         """A native line chart with markers; series differ by marker and dash as well as colour."""
         from pptx.chart.data import CategoryChartData
         from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
@@ -400,8 +457,12 @@ class _Deck:
         chart.has_legend = True
         chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.BOTTOM, False
         markers = (XL_MARKER_STYLE.CIRCLE, XL_MARKER_STYLE.SQUARE, XL_MARKER_STYLE.DIAMOND, XL_MARKER_STYLE.TRIANGLE)
-        dashes = (MSO_LINE_DASH_STYLE.SOLID, MSO_LINE_DASH_STYLE.DASH, MSO_LINE_DASH_STYLE.ROUND_DOT,
-                  MSO_LINE_DASH_STYLE.LONG_DASH_DOT)
+        dashes = (
+            MSO_LINE_DASH_STYLE.SOLID,
+            MSO_LINE_DASH_STYLE.DASH,
+            MSO_LINE_DASH_STYLE.ROUND_DOT,
+            MSO_LINE_DASH_STYLE.LONG_DASH_DOT,
+        )
         for i, s in enumerate(chart.plots[0].series):
             s.smooth = False
             s.format.line.color.rgb = _rgb(OKABE_ITO[i])
@@ -417,8 +478,15 @@ class _Deck:
         chart.value_axis.tick_labels.number_format_is_linked = False
         return chart
 
-    def table(self, slide, header: Sequence[str], rows: Sequence[Sequence[str]], box: tuple[int, int, int, int],
-              size: int = 11, widths: Sequence[float] | None = None):
+    def table(
+        self,
+        slide,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        box: tuple[int, int, int, int],
+        size: int = 11,
+        widths: Sequence[float] | None = None,
+    ):
         """A native table; the first column left-aligned, figures right-aligned."""
         from pptx.enum.text import PP_ALIGN
         from pptx.util import Emu, Pt
@@ -462,16 +530,18 @@ def _text(v: float | None, note: str | None, percent: bool = False, decimals: in
     return f"{v:.{decimals}%}" if percent else f"{v:,.{decimals}f}"
 
 
-def series_values(frame: pl.DataFrame, value: str, key: str, keys: Sequence[str], category: str,
-                  categories: Sequence[str]) -> list[list[float | None]]:
+def series_values(
+    frame: pl.DataFrame, value: str, key: str, keys: Sequence[str], category: str, categories: Sequence[str]
+) -> list[list[float | None]]:
     """Chart values from a protected frame: one list per ``keys`` value of column ``key``, ordered by
     ``categories`` of column ``category``; hidden or absent cells are ``None``."""
     lookup = {(r[key], r[category]): _value(r, value) for r in frame.iter_rows(named=True)}
     return [[lookup.get((k, c)) for c in categories] for k in keys]
 
 
-def _suppressed(frame: pl.DataFrame, value: str, key: str | None, names: Mapping, category: str,
-                categories: Mapping[str, str]) -> list[str]:
+def _suppressed(
+    frame: pl.DataFrame, value: str, key: str | None, names: Mapping, category: str, categories: Mapping[str, str]
+) -> list[str]:
     """Every hidden value of a chart, named ("Health (Cardiff): c")."""
     items = []
     for r in frame.iter_rows(named=True):
@@ -482,8 +552,15 @@ def _suppressed(frame: pl.DataFrame, value: str, key: str | None, names: Mapping
     return items
 
 
-def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, threshold: int, lang: str = "en",
-         synthetic: bool = False, all_wales: bool = True) -> bytes:
+def deck(
+    figures: Mapping[str, pl.DataFrame],
+    filters: Filters,
+    as_of: date,
+    threshold: int,
+    lang: str = "en",
+    synthetic: bool = False,
+    all_wales: bool = True,
+) -> bytes:
     """The slide deck (see :data:`SLIDES`) of :func:`build_figures` figures, as PowerPoint bytes: native charts,
     the map of Wales as editable shapes with a table alternative, speaker notes with definitions; every figure
     disclosure-controlled (publication view); all text from the catalogs in ``lang``."""
@@ -507,8 +584,9 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
         short = listed if len(items) <= 6 else t("report.suppressed_many", lang, count=len(items))
         lines = [x for x in (short, base) if x]
         if lines:
-            d.text(slide, lines, _MARGIN, _H - int(1.05 * _IN), _W - 2 * _MARGIN, int(0.55 * _IN), size=10,
-                   colour=_MUTED)
+            d.text(
+                slide, lines, _MARGIN, _H - int(1.05 * _IN), _W - 2 * _MARGIN, int(0.55 * _IN), size=10, colour=_MUTED
+            )
 
     chart_box = (_MARGIN, int(1.45 * _IN), _W - 2 * _MARGIN, int(4.85 * _IN))
     missing = t("report.missing_bar", lang)
@@ -516,18 +594,42 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
     # 1 title
     s = d.slide("title", t("report.title", lang), notes("title", t("report.notes.title", lang, n=n)))
     d.text(s, area, _MARGIN, int(2.0 * _IN), _W - 2 * _MARGIN, int(0.9 * _IN), size=34, bold=True)
-    d.text(s, [t("report.period", lang, start=start, end=end), t("report.as_of", lang, as_of=as_of.isoformat()),
-               t("report.prepared", lang, n=n)], _MARGIN, int(3.0 * _IN), _W - 2 * _MARGIN, int(1.6 * _IN), size=16,
-           colour=_MUTED)
+    d.text(
+        s,
+        [
+            t("report.period", lang, start=start, end=end),
+            t("report.as_of", lang, as_of=as_of.isoformat()),
+            t("report.prepared", lang, n=n),
+        ],
+        _MARGIN,
+        int(3.0 * _IN),
+        _W - 2 * _MARGIN,
+        int(1.6 * _IN),
+        size=16,
+        colour=_MUTED,
+    )
     if synthetic:
-        d.text(s, t("report.synthetic", lang), _MARGIN, int(4.9 * _IN), _W - 2 * _MARGIN, int(0.8 * _IN), size=16,
-               bold=True, colour="D55E00")
+        d.text(
+            s,
+            t("report.synthetic", lang),
+            _MARGIN,
+            int(4.9 * _IN),
+            _W - 2 * _MARGIN,
+            int(0.8 * _IN),
+            size=16,
+            bold=True,
+            colour="D55E00",
+        )
 
     # 2 headline figures
     head = figures["headline"]
     summary = overview.summary(head, lang, area, f"{start}–{end}")
-    s = d.slide("headline", t("report.slide.headline", lang), notes("headline", *summary),
-                t("report.sub.headline", lang, area=area, start=start, end=end))
+    s = d.slide(
+        "headline",
+        t("report.slide.headline", lang),
+        notes("headline", *summary),
+        t("report.sub.headline", lang, area=area, start=start, end=end),
+    )
     width, height = int((_W - 2 * _MARGIN - 2 * 0.3 * _IN) / 3), int(1.9 * _IN)
     for i, r in enumerate(head.iter_rows(named=True)):
         x = _MARGIN + (i % 3) * (width + int(0.3 * _IN))
@@ -537,52 +639,120 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
         if r["change__note"] or r["change"] is None:
             change = t("report.no_change", lang)
         else:
-            change = t("report.change_pp" if is_rate else "report.change", lang,
-                       diff=overview.signed_change(r["change"], is_rate))  # as on the page: never "-0"
+            change = t(
+                "report.change_pp" if is_rate else "report.change",
+                lang,
+                diff=overview.signed_change(r["change"], is_rate),
+            )  # as on the page: never "-0"
         box = s.shapes.add_shape(1, x, y, width, height)  # MSO_SHAPE.RECTANGLE
         box.fill.solid()
         box.fill.fore_color.rgb = _rgb("F3F2F1")
         box.line.color.rgb = _rgb("B1B4B6")
-        d.text(s, t(f"overview.label.{r['metric']}", lang), x + int(0.15 * _IN), y + int(0.1 * _IN),
-               width - int(0.3 * _IN), int(0.4 * _IN), size=14, colour=_MUTED)
-        d.text(s, value, x + int(0.15 * _IN), y + int(0.5 * _IN), width - int(0.3 * _IN), int(0.8 * _IN), size=36,
-               bold=True)
-        d.text(s, change, x + int(0.15 * _IN), y + int(1.35 * _IN), width - int(0.3 * _IN), int(0.4 * _IN), size=12,
-               colour=_MUTED)
+        d.text(
+            s,
+            t(f"overview.label.{r['metric']}", lang),
+            x + int(0.15 * _IN),
+            y + int(0.1 * _IN),
+            width - int(0.3 * _IN),
+            int(0.4 * _IN),
+            size=14,
+            colour=_MUTED,
+        )
+        d.text(
+            s,
+            value,
+            x + int(0.15 * _IN),
+            y + int(0.5 * _IN),
+            width - int(0.3 * _IN),
+            int(0.8 * _IN),
+            size=36,
+            bold=True,
+        )
+        d.text(
+            s,
+            change,
+            x + int(0.15 * _IN),
+            y + int(1.35 * _IN),
+            width - int(0.3 * _IN),
+            int(0.4 * _IN),
+            size=12,
+            colour=_MUTED,
+        )
     footnote(s, base=t("report.headline_note", lang, n=n))
 
     # 3 trends
     trend, by_cohort = figures["trend"], figures["cohorts"]
     quarters = list(dict.fromkeys(trend["quarter"].sort().to_list()))
     q_labels = [quarter_text(q, lang) for q in quarters]
-    s = d.slide("trend", t("report.slide.trend", lang), notes("trend", t("report.notes.trend", lang)),
-                t("report.sub.trend", lang, start=start, end=end))
+    s = d.slide(
+        "trend",
+        t("report.slide.trend", lang),
+        notes("trend", t("report.notes.trend", lang)),
+        t("report.sub.trend", lang, start=start, end=end),
+    )
     half = int((_W - 2 * _MARGIN - 0.3 * _IN) / 2)
     box = (_MARGIN, int(1.45 * _IN), half, int(4.8 * _IN))
-    d.line_chart(s, q_labels, list(zip([names[k] for k in keys],
-                                       series_values(trend, "episodes", "series", keys, "quarter", quarters),
-                                       strict=True)), box,
-                 t("overview.section.area_trend", lang, area=area, comparator=comparator) if len(keys) > 1
-                 else t("overview.section.episodes_trend", lang))
+    d.line_chart(
+        s,
+        q_labels,
+        list(
+            zip(
+                [names[k] for k in keys],
+                series_values(trend, "episodes", "series", keys, "quarter", quarters),
+                strict=True,
+            )
+        ),
+        box,
+        t("overview.section.area_trend", lang, area=area, comparator=comparator)
+        if len(keys) > 1
+        else t("overview.section.episodes_trend", lang),
+    )
     chosen = [c for c in COHORTS if c in f.cohorts]
     box = (_MARGIN + half + int(0.3 * _IN), int(1.45 * _IN), half, int(4.8 * _IN))
-    d.line_chart(s, q_labels, list(zip([label("cohort", c, lang) for c in chosen],
-                                       series_values(by_cohort, "episodes", "cohort", chosen, "quarter", quarters),
-                                       strict=True)), box, t("report.cohort_trend", lang, area=area))
+    d.line_chart(
+        s,
+        q_labels,
+        list(
+            zip(
+                [label("cohort", c, lang) for c in chosen],
+                series_values(by_cohort, "episodes", "cohort", chosen, "quarter", quarters),
+                strict=True,
+            )
+        ),
+        box,
+        t("report.cohort_trend", lang, area=area),
+    )
     q_names = dict(zip(quarters, q_labels, strict=True))
-    footnote(s, [*_suppressed(trend, "episodes", "series", names, "quarter", q_names),
-                 *_suppressed(by_cohort, "episodes", "cohort", {c: label("cohort", c, lang) for c in chosen},
-                              "quarter", q_names)], missing)
+    footnote(
+        s,
+        [
+            *_suppressed(trend, "episodes", "series", names, "quarter", q_names),
+            *_suppressed(
+                by_cohort, "episodes", "cohort", {c: label("cohort", c, lang) for c in chosen}, "quarter", q_names
+            ),
+        ],
+        missing,
+    )
 
     # 4 needs, 5 gaps: a measure by pathway, area against comparator
     pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
     for key, frame, measure in (("needs", figures["needs"], "need_rate"), ("gaps", figures["gaps"], "gap_rate")):
-        s = d.slide(key, t(f"report.slide.{key}", lang), notes(key, t(f"report.notes.{key}", lang)),
-                    t(f"report.sub.{key}", lang, who=who, start=start, end=end))
+        s = d.slide(
+            key,
+            t(f"report.slide.{key}", lang),
+            notes(key, t(f"report.notes.{key}", lang)),
+            t(f"report.sub.{key}", lang, who=who, start=start, end=end),
+        )
         values = series_values(frame, measure, "series", keys, "pathway", list(PATHWAYS))
         top = max([v for vs in values for v in vs if v is not None], default=0)
-        d.bar_chart(s, list(pathway_labels.values()), list(zip([names[k] for k in keys], values, strict=True)),
-                    chart_box, title=t(f"col.{measure}", lang), maximum=1.0 if top > 0.8 else None)
+        d.bar_chart(
+            s,
+            list(pathway_labels.values()),
+            list(zip([names[k] for k in keys], values, strict=True)),
+            chart_box,
+            title=t(f"col.{measure}", lang),
+            maximum=1.0 if top > 0.8 else None,
+        )
         footnote(s, _suppressed(frame, measure, "series", names, "pathway", pathway_labels), missing)
 
     # 6 map of Wales, 7 its table
@@ -590,65 +760,126 @@ def deck(figures: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, thr
 
     # 8 RRP activity
     act, rh = figures["rrp"], figures["rrp_headline"]
-    s = d.slide("rrp", t("report.slide.rrp", lang), notes("rrp", t("report.notes.rrp", lang)),
-                t("report.sub.rrp", lang, area=area, start=start, end=end))
+    s = d.slide(
+        "rrp",
+        t("report.slide.rrp", lang),
+        notes("rrp", t("report.notes.rrp", lang)),
+        t("report.sub.rrp", lang, area=area, start=start, end=end),
+    )
     rq = act["quarter"].to_list()
     measures = ("meetings", "cases_reviewed", "escalations")
     values = [[_value(r, m) for r in act.iter_rows(named=True)] for m in measures]
-    d.bar_chart(s, [quarter_text(q, lang) for q in rq],
-                list(zip([t(f"rrp.col.{m}", lang) for m in measures], values, strict=True)),
-                (_MARGIN, int(1.45 * _IN), int(8.3 * _IN), int(4.85 * _IN)), number_format="#,##0", horizontal=False,
-                title=t("report.rrp_chart", lang))
+    d.bar_chart(
+        s,
+        [quarter_text(q, lang) for q in rq],
+        list(zip([t(f"rrp.col.{m}", lang) for m in measures], values, strict=True)),
+        (_MARGIN, int(1.45 * _IN), int(8.3 * _IN), int(4.85 * _IN)),
+        number_format="#,##0",
+        horizontal=False,
+        title=t("report.rrp_chart", lang),
+    )
     h = rrp.texts(rh, percent=list(rrp.HEADLINE_RATES))
-    items = [f"{t(f'rrp.metric.{m}', lang)}: {h[m]}" for m in ("meetings", "cases_reviewed", "completion_rate",
-                                                                  "escalations", "attendance_rate",
-                                                                  "reviewed_before_rate")]
-    d.text(s, items, _MARGIN + int(8.6 * _IN), int(1.6 * _IN), int(3.7 * _IN), int(4.5 * _IN), size=15,
-           bullets=True)
+    items = [
+        f"{t(f'rrp.metric.{m}', lang)}: {h[m]}"
+        for m in (
+            "meetings",
+            "cases_reviewed",
+            "completion_rate",
+            "escalations",
+            "attendance_rate",
+            "reviewed_before_rate",
+        )
+    ]
+    d.text(s, items, _MARGIN + int(8.6 * _IN), int(1.6 * _IN), int(3.7 * _IN), int(4.5 * _IN), size=15, bullets=True)
     note = disclosure.NOTE_SUFFIX
-    items = [f"{quarter_text(r['quarter'], lang)} ({t(f'rrp.col.{m}', lang)}): {r[m + note]}"
-             for r in act.iter_rows(named=True) for m in measures if r.get(m + note)]
+    items = [
+        f"{quarter_text(r['quarter'], lang)} ({t(f'rrp.col.{m}', lang)}): {r[m + note]}"
+        for r in act.iter_rows(named=True)
+        for m in measures
+        if r.get(m + note)
+    ]
     footnote(s, items, missing if rh["meetings"].item() else t("report.rrp_none", lang, area=area))
 
     # 9 completeness: selection against comparator
     dq = figures["completeness"]
-    s = d.slide("completeness", t("report.slide.completeness", lang),
-                notes("completeness", t("report.notes.completeness", lang)),
-                t("report.sub.completeness", lang, who=who, start=start, end=end))
+    s = d.slide(
+        "completeness",
+        t("report.slide.completeness", lang),
+        notes("completeness", t("report.notes.completeness", lang)),
+        t("report.sub.completeness", lang, who=who, start=start, end=end),
+    )
     kinds = ("completeness", "validity", "timeliness")
     dq_keys = ["selection"] if f.area.level == "wales" else ["selection", "wales"]
     dq_names = {"selection": area, "wales": comparator}
     rows = {r["series"]: r for r in dq.iter_rows(named=True)}  # a series with no record in the period has no row
-    values = [[(None if rows.get(k, {}).get(c) is None or rows[k].get(c + disclosure.NOTE_SUFFIX)
-                else rows[k][c] / 100) for c in kinds] for k in dq_keys]
-    d.bar_chart(s, [t(f"completeness.metric_{c}", lang) for c in kinds],
-                list(zip([dq_names[k] for k in dq_keys], values, strict=True)), chart_box, number_format="0.0%",
-                maximum=1.0, title=t("report.completeness_chart", lang))
+    values = [
+        [
+            (None if rows.get(k, {}).get(c) is None or rows[k].get(c + disclosure.NOTE_SUFFIX) else rows[k][c] / 100)
+            for c in kinds
+        ]
+        for k in dq_keys
+    ]
+    d.bar_chart(
+        s,
+        [t(f"completeness.metric_{c}", lang) for c in kinds],
+        list(zip([dq_names[k] for k in dq_keys], values, strict=True)),
+        chart_box,
+        number_format="0.0%",
+        maximum=1.0,
+        title=t("report.completeness_chart", lang),
+    )
     footnote(s, base=missing)
 
     # 10 outcomes
     oc = figures["outcomes"]
-    s = d.slide("outcomes", t("report.slide.outcomes", lang), notes("outcomes", t("report.notes.outcomes", lang)),
-                t("report.sub.outcomes", lang, who=who, start=start, end=end))
+    s = d.slide(
+        "outcomes",
+        t("report.slide.outcomes", lang),
+        notes("outcomes", t("report.notes.outcomes", lang)),
+        t("report.sub.outcomes", lang, who=who, start=start, end=end),
+    )
     measure_labels = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
     values = series_values(oc, "rate", "group", keys, "measure", list(outcomes.MEASURES))
-    d.bar_chart(s, list(measure_labels.values()), list(zip([names[k] for k in keys], values, strict=True)),
-                chart_box, maximum=1.0, title=t("report.outcomes_chart", lang))
+    d.bar_chart(
+        s,
+        list(measure_labels.values()),
+        list(zip([names[k] for k in keys], values, strict=True)),
+        chart_box,
+        maximum=1.0,
+        title=t("report.outcomes_chart", lang),
+    )
     footnote(s, _suppressed(oc, "rate", "group", names, "measure", measure_labels), t("report.outcomes_note", lang))
 
     # 11 about these figures
     s = d.slide("about", t("report.slide.about", lang), notes("about", t("report.notes.about", lang)))
-    d.text(s, [*published.rule_texts(_protection(n), lang), t("report.about_view", lang),
-               t("disclosure.export.source_synthetic" if synthetic else "disclosure.export.source_real", lang)],
-           _MARGIN, int(1.4 * _IN), int(6.6 * _IN), int(5.0 * _IN), size=14, bullets=True)
-    d.table(s, [t("report.code", lang), t("report.meaning", lang)],
-            [(c, t(f"disclosure.note.{c}", lang)) for c in disclosure.NOTE_CODES],
-            (_MARGIN + int(7.0 * _IN), int(1.45 * _IN), int(5.3 * _IN), int(4.6 * _IN)), size=11, widths=(1, 6))
+    d.text(
+        s,
+        [
+            *published.rule_texts(_protection(n), lang),
+            t("report.about_view", lang),
+            t("disclosure.export.source_synthetic" if synthetic else "disclosure.export.source_real", lang),
+        ],
+        _MARGIN,
+        int(1.4 * _IN),
+        int(6.6 * _IN),
+        int(5.0 * _IN),
+        size=14,
+        bullets=True,
+    )
+    d.table(
+        s,
+        [t("report.code", lang), t("report.meaning", lang)],
+        [(c, t(f"disclosure.note.{c}", lang)) for c in disclosure.NOTE_CODES],
+        (_MARGIN + int(7.0 * _IN), int(1.45 * _IN), int(5.3 * _IN), int(4.6 * _IN)),
+        size=11,
+        widths=(1, 6),
+    )
     return d.bytes()
 
 
-def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, area: str, start: str, end: str,
-                notes) -> None:
+def _map_slides(
+    d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, area: str, start: str, end: str, notes
+) -> None:
     """The map of Wales (22 freeform shapes coloured by the protected gap rate, grey where suppressed, with a
     legend; the selected area outlined) and its table alternative."""
     from pptx.util import Pt
@@ -656,16 +887,34 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
     from resettlement import maps  # imported here: pydeck is slow to import, and exports need no map
 
     measure, is_rate = "gap_rate", True
-    mf, bins = maps.map_frame(frame, measure, "offer_recorded", is_rate, geography.la_to_area("la", f.end), lang,
-                              suppressed_text=t("map.suppressed", lang), no_data_text=t("map.no_data", lang))
+    mf, bins = maps.map_frame(
+        frame,
+        measure,
+        "offer_recorded",
+        is_rate,
+        geography.la_to_area("la", f.end),
+        lang,
+        suppressed_text=t("map.suppressed", lang),
+        no_data_text=t("map.no_data", lang),
+    )
     by_code = {r["la_code"]: r for r in mf.iter_rows(named=True)}
     selected = set(geography.area_la_codes(f.area.level, f.area.code)) if f.area.level != "wales" else set()
-    s = d.slide("map", t("report.slide.map", lang), notes("map", t("report.notes.map", lang)),
-                t("report.sub.map", lang, start=start, end=end))
+    s = d.slide(
+        "map",
+        t("report.slide.map", lang),
+        notes("map", t("report.notes.map", lang)),
+        t("report.sub.map", lang, start=start, end=end),
+    )
     features = maps.boundaries()["features"]
-    rings = [(feat["properties"]["code"], poly[0]) for feat in features
-             for poly in (feat["geometry"]["coordinates"] if feat["geometry"]["type"] == "MultiPolygon"
-                          else [feat["geometry"]["coordinates"]])]
+    rings = [
+        (feat["properties"]["code"], poly[0])
+        for feat in features
+        for poly in (
+            feat["geometry"]["coordinates"]
+            if feat["geometry"]["type"] == "MultiPolygon"
+            else [feat["geometry"]["coordinates"]]
+        )
+    ]
     lons = [p[0] for _, ring in rings for p in ring]
     lats = [p[1] for _, ring in rings for p in ring]
     k = math.cos(math.radians((min(lats) + max(lats)) / 2))
@@ -695,10 +944,14 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
     # legend
     x, y = _MARGIN + int(7.6 * _IN), int(1.5 * _IN)
     d.text(s, t("report.map_legend", lang), x, y, int(4.6 * _IN), int(0.4 * _IN), size=14, bold=True)
-    entries = [(colour, f"{maps.fmt_value(lo, is_rate)}–{maps.fmt_value(hi, is_rate)}")
-               for colour, lo, hi in zip(maps.SCALE, bins.edges, bins.edges[1:], strict=False)]
-    entries += [(maps.SUPPRESSED_FILL, t("map.suppressed_legend", lang)), (maps.NO_DATA_FILL,
-                                                                           t("map.no_data_legend", lang))]
+    entries = [
+        (colour, f"{maps.fmt_value(lo, is_rate)}–{maps.fmt_value(hi, is_rate)}")
+        for colour, lo, hi in zip(maps.SCALE, bins.edges, bins.edges[1:], strict=False)
+    ]
+    entries += [
+        (maps.SUPPRESSED_FILL, t("map.suppressed_legend", lang)),
+        (maps.NO_DATA_FILL, t("map.no_data_legend", lang)),
+    ]
     for i, (colour, text) in enumerate(entries):
         yy = y + int((0.55 + 0.42 * i) * _IN)
         sw = s.shapes.add_shape(1, x, yy, int(0.4 * _IN), int(0.28 * _IN))
@@ -709,33 +962,80 @@ def _map_slides(d: _Deck, frame: pl.DataFrame, f: Filters, lang: str, n: int, ar
     lines = [t("report.map_caption", lang)]
     if selected:
         lines.append(t("report.map_selected", lang, area=area))
-    d.text(s, lines, x, y + int((0.7 + 0.42 * len(entries)) * _IN), int(4.6 * _IN), int(1.6 * _IN), size=11,
-           colour=_MUTED)
+    d.text(
+        s, lines, x, y + int((0.7 + 0.42 * len(entries)) * _IN), int(4.6 * _IN), int(1.6 * _IN), size=11, colour=_MUTED
+    )
 
     # the table alternative, two columns of authorities side by side
-    s = d.slide("map_table", t("report.slide.map_table", lang), notes("map_table", t("report.notes.map_table", lang)),
-                t("report.sub.map", lang, start=start, end=end))
-    named = frame.with_columns(pl.col("area_code").replace_strict(
-        {c: geography.la_name(c, lang) for c in geography.LA_CODES}, default=pl.col("area_code")).alias("name"))
-    rows = [(("▶ " if r["area_code"] in selected else "") + r["name"],
-             _text(r["gap_rate"], r["gap_rate__note"], percent=True),
-             _text(r["unmet"], r["unmet__note"]), _text(r["offer_recorded"], r["offer_recorded__note"]),
-             _text(r["identified"], r["identified__note"]))
-            for r in named.sort("name").iter_rows(named=True)]
-    header = [t("report.col_authority", lang), t("col.gap_rate", lang), t("col.unmet", lang),
-              t("col.offer_recorded", lang), t("col.identified", lang)]
+    s = d.slide(
+        "map_table",
+        t("report.slide.map_table", lang),
+        notes("map_table", t("report.notes.map_table", lang)),
+        t("report.sub.map", lang, start=start, end=end),
+    )
+    named = frame.with_columns(
+        pl.col("area_code")
+        .replace_strict({c: geography.la_name(c, lang) for c in geography.LA_CODES}, default=pl.col("area_code"))
+        .alias("name")
+    )
+    rows = [
+        (
+            ("▶ " if r["area_code"] in selected else "") + r["name"],
+            _text(r["gap_rate"], r["gap_rate__note"], percent=True),
+            _text(r["unmet"], r["unmet__note"]),
+            _text(r["offer_recorded"], r["offer_recorded__note"]),
+            _text(r["identified"], r["identified__note"]),
+        )
+        for r in named.sort("name").iter_rows(named=True)
+    ]
+    header = [
+        t("report.col_authority", lang),
+        t("col.gap_rate", lang),
+        t("col.unmet", lang),
+        t("col.offer_recorded", lang),
+        t("col.identified", lang),
+    ]
     half = (len(rows) + 1) // 2
     width = int((_W - 2 * _MARGIN - 0.3 * _IN) / 2)
     for i, chunk in enumerate((rows[:half], rows[half:])):
-        d.table(s, header, chunk, (_MARGIN + i * (width + int(0.3 * _IN)), int(1.45 * _IN), width,
-                                   int(0.3 * _IN) * (len(chunk) + 1)), size=10, widths=(2.6, 1.1, 1.3, 1.4, 1.5))
-    d.text(s, t("report.map_table_note", lang, n=n), _MARGIN, _H - int(1.05 * _IN), _W - 2 * _MARGIN,
-           int(0.5 * _IN), size=10, colour=_MUTED)
+        d.table(
+            s,
+            header,
+            chunk,
+            (_MARGIN + i * (width + int(0.3 * _IN)), int(1.45 * _IN), width, int(0.3 * _IN) * (len(chunk) + 1)),
+            size=10,
+            widths=(2.6, 1.1, 1.3, 1.4, 1.5),
+        )
+    d.text(
+        s,
+        t("report.map_table_note", lang, n=n),
+        _MARGIN,
+        _H - int(1.05 * _IN),
+        _W - 2 * _MARGIN,
+        int(0.5 * _IN),
+        size=10,
+        colour=_MUTED,
+    )
 
 
-def report_deck(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date, threshold: int, lang: str = "en",
-                synthetic: bool = False, all_wales: bool = True, fetch: Callable[..., pl.DataFrame] | None = None,
-                key: int = 1) -> bytes:
+def report_deck(
+    tables: Mapping[str, pl.DataFrame],
+    filters: Filters,
+    as_of: date,
+    threshold: int,
+    lang: str = "en",
+    synthetic: bool = False,
+    all_wales: bool = True,
+    fetch: Callable[..., pl.DataFrame] | None = None,
+    key: int = 1,
+) -> bytes:
     """:func:`deck` of :func:`build_figures`: what the CLI and the Overview page's button produce."""
-    return deck(build_figures(tables, filters, as_of, threshold, lang, fetch, key), filters, as_of, threshold, lang,
-                synthetic, all_wales)
+    return deck(
+        build_figures(tables, filters, as_of, threshold, lang, fetch, key),
+        filters,
+        as_of,
+        threshold,
+        lang,
+        synthetic,
+        all_wales,
+    )

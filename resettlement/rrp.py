@@ -51,14 +51,15 @@ ALL = "all"  # the pooled row or column (all agencies; all RRPs compared with)
 DAY_BINS: tuple[tuple[int, int | None], ...] = ((0, 14), (15, 28), (29, 56), (57, 91), (92, None))
 NOT_REVIEWED = "not_reviewed"
 # Words that every RRP's name repeats; dropped from chart labels so the area is readable (full names elsewhere).
-GENERIC_NAME_WORDS: tuple[str, ...] = ("Reintegration and Resettlement Partnership",
-                                       "Partneriaeth Ailintegreiddio ac Ailsefydlu")
+GENERIC_NAME_WORDS: tuple[str, ...] = (
+    "Reintegration and Resettlement Partnership",
+    "Partneriaeth Ailintegreiddio ac Ailsefydlu",
+)
 
 ACTIVITY_COUNTS: tuple[str, ...] = ("cases_reviewed", "actions_agreed", "actions_completed", "escalations")
 ACTIVITY_RATES = {"completion_rate": ("actions_completed", "actions_agreed")}
 ATTENDANCE_RATES = {"attendance_rate": "recorded"}
-RELEASE_COUNTS: tuple[str, ...] = ("released", "reviewed_before_release", "not_reviewed_before_release",
-                                   "not_released")
+RELEASE_COUNTS: tuple[str, ...] = ("released", "reviewed_before_release", "not_reviewed_before_release", "not_released")
 RELEASE_RATES = {"reviewed_before_rate": ("reviewed_before_release", "released")}
 FIRST_REVIEW_COUNTS: tuple[str, ...] = ("episodes", "reviewed", "not_reviewed")
 FIRST_REVIEW_RATES = {"median_days": "reviewed"}
@@ -73,6 +74,7 @@ def _rate(num: str, den: str) -> pl.Expr:
 
 
 # ---- which RRPs ---------------------------------------------------------------------------------------------------
+
 
 def rrps_for_area(rrps: pl.DataFrame, area: Area) -> pl.DataFrame:
     """The RRPs covering any authority of ``area`` (all of them for Wales), in name order."""
@@ -108,14 +110,18 @@ def period_quarters(quarters: Sequence[str], start_q: str, end_q: str) -> list[s
 
 # ---- meetings -----------------------------------------------------------------------------------------------------
 
+
 def select_meetings(meetings: pl.DataFrame, rrp_ids: Sequence[str], start: date, end: date) -> pl.DataFrame:
     """Meetings of the given RRPs dated from ``start`` to ``end`` (inclusive)."""
     return meetings.filter(pl.col("rrp_id").is_in(list(rrp_ids)) & pl.col("meeting_date").is_between(start, end))
 
 
 def _activity_aggs() -> list[pl.Expr]:
-    valid = (pl.col("actions_agreed").is_not_null() & pl.col("actions_completed").is_not_null()
-             & (pl.col("actions_completed") <= pl.col("actions_agreed")))
+    valid = (
+        pl.col("actions_agreed").is_not_null()
+        & pl.col("actions_completed").is_not_null()
+        & (pl.col("actions_completed") <= pl.col("actions_agreed"))
+    )
     return [
         pl.len().alias("meetings"),
         pl.col("cases_reviewed").sum().alias("cases_reviewed"),
@@ -128,33 +134,47 @@ def _activity_aggs() -> list[pl.Expr]:
 def _activity_frame(df: pl.DataFrame) -> pl.DataFrame:
     cols = ["meetings", *ACTIVITY_COUNTS]
     return df.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in cols).with_columns(
-        _rate("actions_completed", "actions_agreed").alias("completion_rate"))
+        _rate("actions_completed", "actions_agreed").alias("completion_rate")
+    )
 
 
 def _established(rrps: pl.DataFrame, meetings: pl.DataFrame) -> pl.DataFrame:
     """``rrp_id`` and the day it started: its established date, else its first meeting."""
     first = meetings.group_by("rrp_id").agg(pl.col("meeting_date").min().alias("first_meeting"))
-    return rrps.select("rrp_id", "established_date").join(first, on="rrp_id", how="left").select(
-        "rrp_id", pl.coalesce("established_date", "first_meeting").alias("since"))
+    return (
+        rrps.select("rrp_id", "established_date")
+        .join(first, on="rrp_id", how="left")
+        .select("rrp_id", pl.coalesce("established_date", "first_meeting").alias("since"))
+    )
 
 
 def meetings_per_quarter(meetings: pl.DataFrame, rrps: pl.DataFrame, quarters: Sequence[str]) -> pl.DataFrame:
     """Meetings and case reviews of each RRP in ``rrps`` per quarter; every RRP × quarter present, zeros filled,
     null where the quarter ends before the RRP was established. Columns: ``rrp_id``, ``quarter``, ``meetings``,
     ``cases_reviewed``, ``applicable``."""
-    ends = pl.DataFrame({"quarter": list(quarters), "q_end": [quarter_bounds(q)[1] for q in quarters]},
-                        schema={"quarter": pl.String, "q_end": pl.Date})
-    grid = _established(rrps, meetings).join(ends, how="cross").with_columns(
-        (pl.col("since").is_null() | (pl.col("since") <= pl.col("q_end"))).alias("applicable"))
-    got = (meetings.filter(pl.col("rrp_id").is_in(rrps["rrp_id"].to_list()))
-           .with_columns(quarter_expr("meeting_date").alias("quarter"))
-           .group_by("rrp_id", "quarter").agg(pl.len().alias("meetings"),
-                                              pl.col("cases_reviewed").sum().alias("cases_reviewed")))
+    ends = pl.DataFrame(
+        {"quarter": list(quarters), "q_end": [quarter_bounds(q)[1] for q in quarters]},
+        schema={"quarter": pl.String, "q_end": pl.Date},
+    )
+    grid = (
+        _established(rrps, meetings)
+        .join(ends, how="cross")
+        .with_columns((pl.col("since").is_null() | (pl.col("since") <= pl.col("q_end"))).alias("applicable"))
+    )
+    got = (
+        meetings.filter(pl.col("rrp_id").is_in(rrps["rrp_id"].to_list()))
+        .with_columns(quarter_expr("meeting_date").alias("quarter"))
+        .group_by("rrp_id", "quarter")
+        .agg(pl.len().alias("meetings"), pl.col("cases_reviewed").sum().alias("cases_reviewed"))
+    )
     out = grid.join(got, on=["rrp_id", "quarter"], how="left")
     return out.select(
-        "rrp_id", "quarter",
-        *(pl.when(pl.col("applicable")).then(pl.col(c).fill_null(0)).otherwise(None).cast(pl.Int64).alias(c)
-          for c in ("meetings", "cases_reviewed")),
+        "rrp_id",
+        "quarter",
+        *(
+            pl.when(pl.col("applicable")).then(pl.col(c).fill_null(0)).otherwise(None).cast(pl.Int64).alias(c)
+            for c in ("meetings", "cases_reviewed")
+        ),
         "applicable",
     ).sort("rrp_id", "quarter")
 
@@ -177,8 +197,7 @@ def _gaps(meetings: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
     )
 
 
-def activity_summary(meetings: pl.DataFrame, rrps: pl.DataFrame, quarters: Sequence[str], as_of: date
-                     ) -> pl.DataFrame:
+def activity_summary(meetings: pl.DataFrame, rrps: pl.DataFrame, quarters: Sequence[str], as_of: date) -> pl.DataFrame:
     """One row per RRP in ``rrps`` over the period ``quarters``: meetings, quarters with no meeting, median and
     longest gap, days since the last meeting, case reviews, actions agreed and completed, completion rate and
     escalations. ``meetings`` may reach before the period (gaps look back to the previous meeting)."""
@@ -189,45 +208,67 @@ def activity_summary(meetings: pl.DataFrame, rrps: pl.DataFrame, quarters: Seque
     counts = in_period.group_by("rrp_id").agg(_activity_aggs())
     per_q = meetings_per_quarter(mine, rrps, [q for q in quarters if quarter_bounds(q)[0] <= as_of])
     empty = per_q.group_by("rrp_id").agg((pl.col("meetings") == 0).sum().cast(pl.Int64).alias("quarters_without"))
-    gaps = _gaps(mine, start, end).group_by("rrp_id").agg(
-        pl.col("gap_days").median().alias("median_gap_days"), pl.col("gap_days").max().alias("longest_gap_days"))
+    gaps = (
+        _gaps(mine, start, end)
+        .group_by("rrp_id")
+        .agg(pl.col("gap_days").median().alias("median_gap_days"), pl.col("gap_days").max().alias("longest_gap_days"))
+    )
     day = min(end, as_of)
-    last = mine.filter(pl.col("meeting_date") <= day).group_by("rrp_id").agg(
-        (pl.lit(day) - pl.col("meeting_date").max()).dt.total_days().alias("days_since_last"))
+    last = (
+        mine.filter(pl.col("meeting_date") <= day)
+        .group_by("rrp_id")
+        .agg((pl.lit(day) - pl.col("meeting_date").max()).dt.total_days().alias("days_since_last"))
+    )
     out = pl.DataFrame({"rrp_id": ids}, schema={"rrp_id": pl.String})
     for part in (counts, empty, gaps, last):
         out = out.join(part, on="rrp_id", how="left")
-    return _activity_frame(out).with_columns(pl.col("quarters_without").fill_null(0)).select(
-        "rrp_id", "meetings", "quarters_without", "median_gap_days", "longest_gap_days", "days_since_last",
-        *ACTIVITY_COUNTS, "completion_rate")
+    return (
+        _activity_frame(out)
+        .with_columns(pl.col("quarters_without").fill_null(0))
+        .select(
+            "rrp_id",
+            "meetings",
+            "quarters_without",
+            "median_gap_days",
+            "longest_gap_days",
+            "days_since_last",
+            *ACTIVITY_COUNTS,
+            "completion_rate",
+        )
+    )
 
 
 def gaps_long(summary: pl.DataFrame) -> pl.DataFrame:
     """Median and longest gap per RRP as rows (``rrp_id``, ``measure``, ``days``) for a grouped bar chart."""
-    return summary.unpivot(index="rrp_id", on=["median_gap_days", "longest_gap_days"], variable_name="measure",
-                           value_name="days")
+    return summary.unpivot(
+        index="rrp_id", on=["median_gap_days", "longest_gap_days"], variable_name="measure", value_name="days"
+    )
 
 
 # ---- attendance ---------------------------------------------------------------------------------------------------
 
+
 def invitations(attendance: pl.DataFrame, meetings: pl.DataFrame) -> pl.DataFrame:
     """Invited agencies at the given meetings, with the meeting's RRP, date and quarter."""
-    return attendance.filter(pl.col("invited") == True).join(  # noqa: E712 - null-aware comparison in Polars
-        meetings.select("meeting_id", "rrp_id", "meeting_date"), on="meeting_id", how="inner"
-    ).with_columns(quarter_expr("meeting_date").alias("quarter"))
+    return (
+        attendance.filter(pl.col("invited").eq(True))
+        .join(meetings.select("meeting_id", "rrp_id", "meeting_date"), on="meeting_id", how="inner")
+        .with_columns(quarter_expr("meeting_date").alias("quarter"))
+    )
 
 
 def _attendance_aggs() -> list[pl.Expr]:
     return [
         pl.len().alias("invited"),
         pl.col("attended").is_not_null().sum().alias("recorded"),
-        (pl.col("attended") == True).sum().alias("attended"),  # noqa: E712
+        (pl.col("attended").eq(True)).sum().alias("attended"),
     ]
 
 
 def _attendance_frame(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in ("invited", "recorded", "attended")
-                           ).with_columns(_rate("attended", "recorded").alias("attendance_rate"))
+    return df.with_columns(
+        pl.col(c).fill_null(0).cast(pl.Int64) for c in ("invited", "recorded", "attended")
+    ).with_columns(_rate("attended", "recorded").alias("attendance_rate"))
 
 
 def attendance_by(rows: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
@@ -245,14 +286,17 @@ def attendance_matrix(rows: pl.DataFrame, rrp_ids: Sequence[str], comparator_row
     grid = pl.DataFrame({"agency_type": [*AGENCY_TYPES, ALL]}).join(cols, how="cross")
     pooled = comparator_rows.with_columns(pl.lit(ALL).alias("rrp_id"))
     both = pl.concat([rows.filter(pl.col("rrp_id").is_in(list(rrp_ids))), pooled], how="vertical_relaxed")
-    cells = pl.concat([
-        attendance_by(both, ["agency_type", "rrp_id"]),
-        attendance_by(both.with_columns(pl.lit(ALL).alias("agency_type")), ["agency_type", "rrp_id"]),
-    ]).select("agency_type", "rrp_id", "invited", "recorded", "attended")
+    cells = pl.concat(
+        [
+            attendance_by(both, ["agency_type", "rrp_id"]),
+            attendance_by(both.with_columns(pl.lit(ALL).alias("agency_type")), ["agency_type", "rrp_id"]),
+        ]
+    ).select("agency_type", "rrp_id", "invited", "recorded", "attended")
     order = {a: i for i, a in enumerate([*AGENCY_TYPES, ALL])}
     col_order = {r: i for i, r in enumerate([*rrp_ids, ALL])}
     return _attendance_frame(grid.join(cells, on=["agency_type", "rrp_id"], how="left")).sort(
-        pl.col("agency_type").replace_strict(order), pl.col("rrp_id").replace_strict(col_order))
+        pl.col("agency_type").replace_strict(order), pl.col("rrp_id").replace_strict(col_order)
+    )
 
 
 def flag_weak(protected: pl.DataFrame, threshold: float = WEAK_ATTENDANCE) -> pl.DataFrame:
@@ -266,28 +310,42 @@ def weak_cells(flagged: pl.DataFrame, pooled: bool = False) -> pl.DataFrame:
     pooled ``all`` column (the RRPs compared with). The all-agencies row is left out."""
     column = pl.col("rrp_id") == ALL
     return flagged.filter(pl.col("weak") & (pl.col("agency_type") != ALL) & (column if pooled else ~column)).sort(
-        "attendance_rate", "agency_type", "rrp_id")
+        "attendance_rate", "agency_type", "rrp_id"
+    )
 
 
-def weak_text(flagged: pl.DataFrame, lang: str, agencies: Mapping[str, str], columns: Mapping[str, str], area: str,
-              comparator: str, limit: int = 10) -> tuple[str, str | None]:
+def weak_text(
+    flagged: pl.DataFrame,
+    lang: str,
+    agencies: Mapping[str, str],
+    columns: Mapping[str, str],
+    area: str,
+    comparator: str,
+    limit: int = 10,
+) -> tuple[str, str | None]:
     """Weak attendance in words, so it is never shown by colour alone: the weak agency × RRP cells of ``area``
     (weakest first, at most ``limit`` named; or a line saying there are none) and the weak agencies pooled over
     ``comparator`` (``None`` if none)."""
     pct = f"{WEAK_ATTENDANCE:.0%}"
     cells, pooled = weak_cells(flagged), weak_cells(flagged, pooled=True)
-    items = [t("rrp.att.weak_item", lang, agency=agencies[a], rrp=columns[r], rate=f"{v:.0%}")
-             for a, r, v in cells.select("agency_type", "rrp_id", "attendance_rate").head(limit).iter_rows()]
+    items = [
+        t("rrp.att.weak_item", lang, agency=agencies[a], rrp=columns[r], rate=f"{v:.0%}")
+        for a, r, v in cells.select("agency_type", "rrp_id", "attendance_rate").head(limit).iter_rows()
+    ]
     more = t("rrp.att.more", lang, k=cells.height - limit) if cells.height > limit else ""
-    first = (t("rrp.att.weak_cells", lang, weak=pct, area=area, items="; ".join(items), more=more) if cells.height
-             else t("rrp.att.no_weak", lang, weak=pct))
+    first = (
+        t("rrp.att.weak_cells", lang, weak=pct, area=area, items="; ".join(items), more=more)
+        if cells.height
+        else t("rrp.att.no_weak", lang, weak=pct)
+    )
     names = [f"{agencies[a]} ({v:.0%})" for a, v in pooled.select("agency_type", "attendance_rate").iter_rows()]
     second = t("rrp.att.weak_pooled", lang, weak=pct, area=comparator, items="; ".join(names)) if names else None
     return first, second
 
 
-def matrix_wide(protected: pl.DataFrame, value: str, rows: Mapping[str, str], cols: Mapping[str, str],
-                row_title: str) -> pl.DataFrame:
+def matrix_wide(
+    protected: pl.DataFrame, value: str, rows: Mapping[str, str], cols: Mapping[str, str], row_title: str
+) -> pl.DataFrame:
     """A protected long matrix as a protected wide table: one row per agency (named by ``rows``), one column per
     RRP (named by ``cols``), cells ``value`` with their notes; proportions become percentages."""
     note = value + disclosure.NOTE_SUFFIX
@@ -303,8 +361,7 @@ def matrix_wide(protected: pl.DataFrame, value: str, rows: Mapping[str, str], co
     )
 
 
-def attendance_trend(groups: Mapping[str, pl.DataFrame], quarters: Sequence[str], agency: str = ALL
-                     ) -> pl.DataFrame:
+def attendance_trend(groups: Mapping[str, pl.DataFrame], quarters: Sequence[str], agency: str = ALL) -> pl.DataFrame:
     """Attendance rate per quarter for each named group of invitation rows (e.g. ``{"area": ..., "wales":
     ...}``), for one agency type or all; every quarter present. Columns: ``series``, ``quarter`` and counts."""
     grid = pl.DataFrame({"quarter": list(quarters)}, schema={"quarter": pl.String})
@@ -312,30 +369,38 @@ def attendance_trend(groups: Mapping[str, pl.DataFrame], quarters: Sequence[str]
     for series, rows in groups.items():
         chosen = rows if agency == ALL else rows.filter(pl.col("agency_type") == agency)
         got = chosen.group_by("quarter").agg(_attendance_aggs())
-        parts.append(_attendance_frame(grid.join(got, on="quarter", how="left")).with_columns(
-            pl.lit(series).alias("series")).sort("quarter"))
+        parts.append(
+            _attendance_frame(grid.join(got, on="quarter", how="left"))
+            .with_columns(pl.lit(series).alias("series"))
+            .sort("quarter")
+        )
     return pl.concat(parts).select("series", "quarter", "invited", "recorded", "attended", "attendance_rate")
 
 
 # ---- timeliness of the partnership's work -------------------------------------------------------------------------
+
 
 def case_reviews(cases: pl.DataFrame, reviews: pl.DataFrame, meetings: pl.DataFrame) -> pl.DataFrame:
     """One row per case: ``cohort``, ``start_date``, ``release_date``, ``rrp_id``, ``first_review`` (date of the
     first meeting reviewing it), ``days_to_first_review`` (0 if before the start) and ``reviewed_before_release``
     (a pre-release review, or a review at a meeting dated before release; null when not released)."""
     dated = reviews.join(meetings.select("meeting_id", "meeting_date"), on="meeting_id", how="left").join(
-        cases.select("case_id", "release_date"), on="case_id", how="inner")
+        cases.select("case_id", "release_date"), on="case_id", how="inner"
+    )
     per = dated.group_by("case_id").agg(
         pl.col("meeting_date").min().alias("first_review"),
         ((pl.col("review_type") == "pre_release") | (pl.col("meeting_date") < pl.col("release_date")))
-        .fill_null(False).any().alias("before"),
+        .fill_null(False)
+        .any()
+        .alias("before"),
     )
-    out = cases.select("case_id", "cohort", "start_date", "release_date", "rrp_id").join(per, on="case_id",
-                                                                                          how="left")
+    out = cases.select("case_id", "cohort", "start_date", "release_date", "rrp_id").join(per, on="case_id", how="left")
     days = (pl.col("first_review") - pl.col("start_date")).dt.total_days()
     return out.with_columns(
         pl.when(days < 0).then(0).otherwise(days).alias("days_to_first_review"),
-        pl.when(pl.col("release_date").is_null()).then(None).otherwise(pl.col("before").fill_null(False))
+        pl.when(pl.col("release_date").is_null())
+        .then(None)
+        .otherwise(pl.col("before").fill_null(False))
         .alias("reviewed_before_release"),
     ).drop("before")
 
@@ -355,14 +420,19 @@ def release_reviews(per_case: pl.DataFrame, cohorts: Sequence[str] = SECURE_COHO
     custody, or not recorded) and ``reviewed_before_rate``."""
     secure = [c for c in cohorts if c in SECURE_COHORTS]
     released = pl.col("release_date").is_not_null()
-    out = _by_cohort(per_case, secure, [
-        released.sum().alias("released"),
-        (pl.col("reviewed_before_release") == True).sum().alias("reviewed_before_release"),  # noqa: E712
-        (pl.col("reviewed_before_release") == False).sum().alias("not_reviewed_before_release"),  # noqa: E712
-        (~released).sum().alias("not_released"),
-    ])
+    out = _by_cohort(
+        per_case,
+        secure,
+        [
+            released.sum().alias("released"),
+            (pl.col("reviewed_before_release").eq(True)).sum().alias("reviewed_before_release"),
+            (pl.col("reviewed_before_release").eq(False)).sum().alias("not_reviewed_before_release"),
+            (~released).sum().alias("not_released"),
+        ],
+    )
     return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in RELEASE_COUNTS).with_columns(
-        _rate("reviewed_before_release", "released").alias("reviewed_before_rate"))
+        _rate("reviewed_before_release", "released").alias("reviewed_before_rate")
+    )
 
 
 def first_review(per_case: pl.DataFrame, cohorts: Sequence[str] = SECURE_COHORTS) -> pl.DataFrame:
@@ -370,12 +440,16 @@ def first_review(per_case: pl.DataFrame, cohorts: Sequence[str] = SECURE_COHORTS
     ``reviewed``, ``not_reviewed`` and ``median_days`` (over those reviewed)."""
     secure = [c for c in cohorts if c in SECURE_COHORTS]
     reviewed = pl.col("days_to_first_review").is_not_null()
-    out = _by_cohort(per_case, secure, [
-        pl.len().alias("episodes"),
-        reviewed.sum().alias("reviewed"),
-        (~reviewed).sum().alias("not_reviewed"),
-        pl.col("days_to_first_review").median().alias("median_days"),
-    ])
+    out = _by_cohort(
+        per_case,
+        secure,
+        [
+            pl.len().alias("episodes"),
+            reviewed.sum().alias("reviewed"),
+            (~reviewed).sum().alias("not_reviewed"),
+            pl.col("days_to_first_review").median().alias("median_days"),
+        ],
+    )
     return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in FIRST_REVIEW_COUNTS)
 
 
@@ -389,8 +463,10 @@ BIN_CODES: tuple[str, ...] = (*(bin_code(lo, hi) for lo, hi in DAY_BINS), NOT_RE
 
 def bin_labels(lang: str) -> dict[str, str]:
     """Labels of the day bins (and of ``not_reviewed``) in ``lang``."""
-    out = {bin_code(lo, hi): t("rrp.bin.over", lang, lo=lo) if hi is None else t("rrp.bin.range", lang, lo=lo, hi=hi)
-           for lo, hi in DAY_BINS}
+    out = {
+        bin_code(lo, hi): t("rrp.bin.over", lang, lo=lo) if hi is None else t("rrp.bin.range", lang, lo=lo, hi=hi)
+        for lo, hi in DAY_BINS
+    }
     return out | {NOT_REVIEWED: t("rrp.bin.not_reviewed", lang)}
 
 
@@ -403,22 +479,32 @@ def first_review_bins(per_case: pl.DataFrame, cohorts: Sequence[str] = SECURE_CO
     for lo, hi in reversed(DAY_BINS):
         cond = days >= lo if hi is None else days.is_between(lo, hi)
         expr = pl.when(cond).then(pl.lit(bin_code(lo, hi))).otherwise(expr)
-    got = (per_case.filter(pl.col("cohort").is_in(secure)).with_columns(expr.alias("bin"))
-           .group_by("bin", "cohort").agg(pl.len().alias("episodes")))
-    grid = pl.DataFrame({"bin": list(BIN_CODES)}).join(pl.DataFrame({"cohort": secure}, schema={"cohort": pl.String}),
-                                                       how="cross")
+    got = (
+        per_case.filter(pl.col("cohort").is_in(secure))
+        .with_columns(expr.alias("bin"))
+        .group_by("bin", "cohort")
+        .agg(pl.len().alias("episodes"))
+    )
+    grid = pl.DataFrame({"bin": list(BIN_CODES)}).join(
+        pl.DataFrame({"cohort": secure}, schema={"cohort": pl.String}), how="cross"
+    )
     order = {b: i for i, b in enumerate(BIN_CODES)}
-    return grid.join(got, on=["bin", "cohort"], how="left").with_columns(
-        pl.col("episodes").fill_null(0).cast(pl.Int64)).sort(pl.col("bin").replace_strict(order), "cohort")
+    return (
+        grid.join(got, on=["bin", "cohort"], how="left")
+        .with_columns(pl.col("episodes").fill_null(0).cast(pl.Int64))
+        .sort(pl.col("bin").replace_strict(order), "cohort")
+    )
 
 
 def referral_shares(cases: pl.DataFrame, cohorts: Sequence[str]) -> pl.DataFrame:
     """Episodes starting in the period referred to an RRP at all, per cohort and for all: ``episodes``,
     ``referred``, ``referred_share``."""
-    out = _by_cohort(cases, cohorts, [pl.len().alias("episodes"), pl.col("rrp_id").is_not_null().sum()
-                                      .alias("referred")])
+    out = _by_cohort(
+        cases, cohorts, [pl.len().alias("episodes"), pl.col("rrp_id").is_not_null().sum().alias("referred")]
+    )
     return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in REFERRAL_COUNTS).with_columns(
-        _rate("referred", "episodes").alias("referred_share"))
+        _rate("referred", "episodes").alias("referred_share")
+    )
 
 
 def stacked(parts: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
@@ -427,6 +513,7 @@ def stacked(parts: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 # ---- headline and display -----------------------------------------------------------------------------------------
+
 
 def headline(meetings: pl.DataFrame, rows: pl.DataFrame, per_case: pl.DataFrame) -> pl.DataFrame:
     """One row: meetings, case reviews, actions, completion rate, escalations (``meetings`` in the period),
@@ -437,8 +524,9 @@ def headline(meetings: pl.DataFrame, rows: pl.DataFrame, per_case: pl.DataFrame)
     return pl.concat([activity, att, rel], how="horizontal")
 
 
-def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], secure: Sequence[str],
-                 whole: bool = False) -> dict:
+def case_figures(
+    tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], secure: Sequence[str], whole: bool = False
+) -> dict:
     """The RRP page's figures that rest on cases (the large table), aggregated: the ``headline`` of the RRPs
     ``rrp_ids`` over the filters' period, and per series (``area``: the filters' cases in those RRPs' authorities;
     ``wales``: every area in scope, left out when ``whole``, the RRPs being all of Wales already) ``release``
@@ -449,8 +537,10 @@ def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequen
     from resettlement.filters import select_cases
 
     chosen = tables["rrps"].filter(pl.col("rrp_id").is_in(list(rrp_ids)))
-    cases = {"area": select_cases(tables["cases"], f).filter(pl.col("la_code").is_in(la_codes_of(chosen))),
-             "wales": select_cases(tables["cases"], replace(f, area=Area()))}
+    cases = {
+        "area": select_cases(tables["cases"], f).filter(pl.col("la_code").is_in(la_codes_of(chosen))),
+        "wales": select_cases(tables["cases"], replace(f, area=Area())),
+    }
     if whole:
         del cases["wales"]
     per_case = {k: case_reviews(c, tables["rrp_reviews"], tables["rrp_meetings"]) for k, c in cases.items()}
@@ -465,17 +555,22 @@ def case_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequen
     }
 
 
-def _invitations_of(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str]
-                    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _invitations_of(
+    tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The meetings of ``rrp_ids`` in the filters' period, and the invitations to them and to every RRP's."""
     meetings = select_meetings(tables["rrp_meetings"], rrp_ids, f.start, f.end)
     all_meetings = select_meetings(tables["rrp_meetings"], tables["rrps"]["rrp_id"], f.start, f.end)
-    return meetings, invitations(tables["rrp_attendance"], meetings), invitations(tables["rrp_attendance"],
-                                                                                   all_meetings)
+    return (
+        meetings,
+        invitations(tables["rrp_attendance"], meetings),
+        invitations(tables["rrp_attendance"], all_meetings),
+    )
 
 
-def activity_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], quarters: Sequence[str],
-                     as_of: date) -> dict[str, pl.DataFrame]:
+def activity_figures(
+    tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], quarters: Sequence[str], as_of: date
+) -> dict[str, pl.DataFrame]:
     """The RRP page's figures from meetings and attendance, before protection: meetings ``per_quarter`` and the
     activity ``summary`` of the RRPs ``rrp_ids``, their ``actions`` by quarter and the ``attendance`` matrix against
     every RRP in scope."""
@@ -489,8 +584,14 @@ def activity_figures(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Se
     }
 
 
-def attendance_trend_of(tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str],
-                        quarters: Sequence[str], agency: str, whole: bool) -> pl.DataFrame:
+def attendance_trend_of(
+    tables: Mapping[str, pl.DataFrame],
+    f: Filters,
+    rrp_ids: Sequence[str],
+    quarters: Sequence[str],
+    agency: str,
+    whole: bool,
+) -> pl.DataFrame:
     """:func:`attendance_trend` of ``agency`` at the meetings of ``rrp_ids`` (``area``) and, unless ``whole`` (the
     RRPs are already all of Wales), at every RRP's (``wales``)."""
     _, rows, all_rows = _invitations_of(tables, f, rrp_ids)

@@ -242,8 +242,9 @@ CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
 def problems(skip: tuple[str, ...] = ()) -> list[Problem]:
     """Every setting whose value cannot be used (``skip`` leaves some out, e.g. a URL given on the command line),
     checked once at start so no page or command fails halfway with an exception."""
-    found = [Problem(env, get(env), allowed) for env, (ok, allowed) in CHECKS.items()
-             if env not in skip and not ok(get(env))]
+    found = [
+        Problem(env, get(env), allowed) for env, (ok, allowed) in CHECKS.items() if env not in skip and not ok(get(env))
+    ]
     if not any(p.env.startswith("RESETTLEMENT_RAG_") for p in found):
         green, amber = float(get("RESETTLEMENT_RAG_GREEN")), float(get("RESETTLEMENT_RAG_AMBER"))
         if amber > green:
@@ -258,8 +259,7 @@ def describe(problem: Problem, lang: str = "en", escape: Callable[[str], str] = 
 
     allowed = t(f"settings.allowed.{problem.allowed}", lang, green=get("RESETTLEMENT_RAG_GREEN"))
     detail = url_problem(problem.value) if problem.env == "RESETTLEMENT_DB_URL" else None
-    text = t("settings.invalid", lang, setting=problem.env, value=escape(hide_password(problem.value)),
-             allowed=allowed)
+    text = t("settings.invalid", lang, setting=problem.env, value=escape(hide_password(problem.value)), allowed=allowed)
     return f"{text} ({escape(hide_password(detail))})" if detail else text
 
 

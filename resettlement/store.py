@@ -272,8 +272,10 @@ def _readable(name: str) -> Iterator[None]:
     try:
         yield
     except _VALUE_ERRORS as exc:
-        raise StoreUnavailable(f"a value stored in {name} cannot be read ({type(exc).__name__}: "
-                               f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
+        raise StoreUnavailable(
+            f"a value stored in {name} cannot be read ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''})"
+        ) from exc
 
 
 def _fetch(conn: sa.Connection, stmt: sa.Select, table: Table) -> pl.DataFrame:
@@ -359,14 +361,14 @@ def scope_frames(frames: Mapping[str, pl.DataFrame | pl.LazyFrame], scope: Scope
         if _SCOPE_COL in lazy[name].collect_schema().names():  # a snapshot: the case's authority is on the row
             out[name] = lazy[name].filter(pl.col(_SCOPE_COL).is_in(codes)).drop(_SCOPE_COL)
         else:
-            out[name] = lazy[name].join(out["cases"].select("case_id"), on="case_id", how="semi",
-                                        maintain_order="left")
-    out["rrps"] = lazy["rrps"].filter(
-        pl.col("la_codes").str.split(";").list.eval(pl.element().is_in(codes)).list.any())
-    out["rrp_meetings"] = lazy["rrp_meetings"].join(out["rrps"].select("rrp_id"), on="rrp_id", how="semi",
-                                                    maintain_order="left")
-    out["rrp_attendance"] = lazy["rrp_attendance"].join(out["rrp_meetings"].select("meeting_id"), on="meeting_id",
-                                                        how="semi", maintain_order="left")
+            out[name] = lazy[name].join(out["cases"].select("case_id"), on="case_id", how="semi", maintain_order="left")
+    out["rrps"] = lazy["rrps"].filter(pl.col("la_codes").str.split(";").list.eval(pl.element().is_in(codes)).list.any())
+    out["rrp_meetings"] = lazy["rrp_meetings"].join(
+        out["rrps"].select("rrp_id"), on="rrp_id", how="semi", maintain_order="left"
+    )
+    out["rrp_attendance"] = lazy["rrp_attendance"].join(
+        out["rrp_meetings"].select("meeting_id"), on="meeting_id", how="semi", maintain_order="left"
+    )
     names = list(TABLES)
     collected = pl.collect_all([out[name].select(TABLES[name].columns) for name in names])
     return dict(zip(names, collected, strict=True))
@@ -432,9 +434,17 @@ def write_snapshot(url: str, data_version: str, frames: Mapping[str, pl.DataFram
             df.write_parquet(tmp / f"{name}.parquet", compression="zstd")
             files.make_private(tmp / f"{name}.parquet")
         ident = _database_id(url)[0]
-        files.private_write(tmp / _COMPLETE, json.dumps({"database": ident, "data_version": data_version,
-                                                 "written": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                                                 "rows": {n: df.height for n, df in frames.items()}}).encode())
+        files.private_write(
+            tmp / _COMPLETE,
+            json.dumps(
+                {
+                    "database": ident,
+                    "data_version": data_version,
+                    "written": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "rows": {n: df.height for n, df in frames.items()},
+                }
+            ).encode(),
+        )
         try:
             os.replace(tmp, folder)
         except OSError:  # another process wrote the same version first
@@ -592,7 +602,10 @@ def scope_condition(name: str, scope: Scope) -> sa.ColumnElement[bool]:
 
 
 def read_rows(
-    conn: sa.Connection, name: str, columns: Iterable[str], keys: pl.DataFrame | None = None,
+    conn: sa.Connection,
+    name: str,
+    columns: Iterable[str],
+    keys: pl.DataFrame | None = None,
     scope: Scope | None = None,
 ) -> pl.DataFrame:
     """Rows of standard table ``name`` (for validation only, never for display), unscoped unless ``scope`` is given.
@@ -646,8 +659,10 @@ def upsert(conn: sa.Connection, name: str, df: pl.DataFrame, progress: Callable[
         raise ValueError(f"upsert is not supported on {dialect}")
     stmt = dialect_insert(t)
     updates = {c: stmt.excluded[c] for c in cols if c not in table.key}
-    stmt = stmt.on_conflict_do_update(index_elements=list(table.key), set_=updates) if updates else (
-        stmt.on_conflict_do_nothing(index_elements=list(table.key))
+    stmt = (
+        stmt.on_conflict_do_update(index_elements=list(table.key), set_=updates)
+        if updates
+        else (stmt.on_conflict_do_nothing(index_elements=list(table.key)))
     )
     for start in range(0, df.height, UPSERT_CHUNK_ROWS):
         conn.execute(stmt, _records(df.slice(start, UPSERT_CHUNK_ROWS), cols))
@@ -805,12 +820,19 @@ def append_audit(engine: Engine, entry: Mapping[str, str]) -> None:
         conn.execute(AUDIT.insert().values(**{c.name: entry[c.name] for c in AUDIT.columns if c.name != "id"}))
 
 
-AUDIT_SCHEMA: dict[str, pl.DataType] = {"id": pl.Int64(), "at": pl.String(), "user_name": pl.String(),
-                                        "event": pl.String(), "view": pl.String(), "detail": pl.String()}
+AUDIT_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "at": pl.String(),
+    "user_name": pl.String(),
+    "event": pl.String(),
+    "view": pl.String(),
+    "detail": pl.String(),
+}
 
 
-def read_audit(engine: Engine, limit: int = 200, user: str | None = None, event: str | None = None,
-               since: str | None = None) -> pl.DataFrame:
+def read_audit(
+    engine: Engine, limit: int = 200, user: str | None = None, event: str | None = None, since: str | None = None
+) -> pl.DataFrame:
     """The latest audit entries, newest first, optionally of one user, one event and from ``since`` (ISO)."""
     with engine.connect() as conn:
         if not _has_table(conn, AUDIT_TABLE):

@@ -143,18 +143,48 @@ class GapProfile:
 
 
 GAP_PROFILES: tuple[GapProfile, ...] = (
-    GapProfile("Rural Powys and Ceredigion: no substance misuse or health provision", ("W06000023", "W06000008"),
-               ("substance_misuse", "health"), 0.45, (0.60, 0.15, 0.05, 0.15, 0.05)),
-    GapProfile("Pembrokeshire and Carmarthenshire: thin substance misuse provision", ("W06000009", "W06000010"),
-               ("substance_misuse",), 0.60, (0.50, 0.15, 0.10, 0.20, 0.05)),
-    GapProfile("Cardiff and Swansea: CAMHS waiting lists", ("W06000015", "W06000011"),
-               ("health",), 0.50, (0.08, 0.65, 0.07, 0.15, 0.05)),
-    GapProfile("Newport and Wrexham: accommodation shortage", ("W06000022", "W06000006"),
-               ("accommodation",), 0.48, (0.45, 0.25, 0.10, 0.10, 0.10)),
-    GapProfile("Merthyr Tydfil and Blaenau Gwent: ETE places", ("W06000024", "W06000019"),
-               ("ete",), 0.62, (0.35, 0.20, 0.10, 0.25, 0.10)),
-    GapProfile("Monmouthshire, Vale of Glamorgan, Flintshire, Conwy: good across the board",
-               ("W06000021", "W06000014", "W06000005", "W06000003"), PATHWAYS, 0.93, GAP_MIX_DEFAULT),
+    GapProfile(
+        "Rural Powys and Ceredigion: no substance misuse or health provision",
+        ("W06000023", "W06000008"),
+        ("substance_misuse", "health"),
+        0.45,
+        (0.60, 0.15, 0.05, 0.15, 0.05),
+    ),
+    GapProfile(
+        "Pembrokeshire and Carmarthenshire: thin substance misuse provision",
+        ("W06000009", "W06000010"),
+        ("substance_misuse",),
+        0.60,
+        (0.50, 0.15, 0.10, 0.20, 0.05),
+    ),
+    GapProfile(
+        "Cardiff and Swansea: CAMHS waiting lists",
+        ("W06000015", "W06000011"),
+        ("health",),
+        0.50,
+        (0.08, 0.65, 0.07, 0.15, 0.05),
+    ),
+    GapProfile(
+        "Newport and Wrexham: accommodation shortage",
+        ("W06000022", "W06000006"),
+        ("accommodation",),
+        0.48,
+        (0.45, 0.25, 0.10, 0.10, 0.10),
+    ),
+    GapProfile(
+        "Merthyr Tydfil and Blaenau Gwent: ETE places",
+        ("W06000024", "W06000019"),
+        ("ete",),
+        0.62,
+        (0.35, 0.20, 0.10, 0.25, 0.10),
+    ),
+    GapProfile(
+        "Monmouthshire, Vale of Glamorgan, Flintshire, Conwy: good across the board",
+        ("W06000021", "W06000014", "W06000005", "W06000003"),
+        PATHWAYS,
+        0.93,
+        GAP_MIX_DEFAULT,
+    ),
 )
 
 # Share of expected and conditionally expected fields left blank in 2016, by youth justice service (the service
@@ -239,28 +269,105 @@ class RRPDef:
 
 def _rrp(rrp_id: str, en: str, cy: str, las: tuple[str, ...], est: date, *rest: float) -> RRPDef:
     weekday, week, skip, shift, completion, missing = rest
-    return RRPDef(rrp_id, f"{en} Reintegration and Resettlement Partnership",
-                  f"Partneriaeth Ailintegreiddio ac Ailsefydlu {cy}", las, est, int(weekday), int(week), skip, shift,
-                  completion, missing)
+    return RRPDef(
+        rrp_id,
+        f"{en} Reintegration and Resettlement Partnership",
+        f"Partneriaeth Ailintegreiddio ac Ailsefydlu {cy}",
+        las,
+        est,
+        int(weekday),
+        int(week),
+        skip,
+        shift,
+        completion,
+        missing,
+    )
 
 
 RRP_DEFS: tuple[RRPDef, ...] = (
-    _rrp("rrp_north_west", "North West Wales", "Gogledd-orllewin Cymru",
-         ("W06000001", "W06000002", "W06000003", "W06000004"), date(2019, 11, 4), 1, 2, 0.15, -0.2, 0.70, 0.06),
-    _rrp("rrp_north_east", "North East Wales", "Gogledd-ddwyrain Cymru",
-         ("W06000005", "W06000006"), date(2019, 1, 14), 2, 2, 0.08, 0.1, 0.78, 0.02),
-    _rrp("rrp_western_bay", "Western Bay", "Bae'r Gorllewin",
-         ("W06000011", "W06000012", "W06000013"), date(2017, 9, 11), 3, 1, 0.10, 0.0, 0.74, 0.03),
-    _rrp("rrp_cwm_taf", "Cwm Taf", "Cwm Taf", ("W06000016", "W06000024"), date(2018, 10, 1),
-         0, 3, 0.12, -0.1, 0.66, 0.04),
+    _rrp(
+        "rrp_north_west",
+        "North West Wales",
+        "Gogledd-orllewin Cymru",
+        ("W06000001", "W06000002", "W06000003", "W06000004"),
+        date(2019, 11, 4),
+        1,
+        2,
+        0.15,
+        -0.2,
+        0.70,
+        0.06,
+    ),
+    _rrp(
+        "rrp_north_east",
+        "North East Wales",
+        "Gogledd-ddwyrain Cymru",
+        ("W06000005", "W06000006"),
+        date(2019, 1, 14),
+        2,
+        2,
+        0.08,
+        0.1,
+        0.78,
+        0.02,
+    ),
+    _rrp(
+        "rrp_western_bay",
+        "Western Bay",
+        "Bae'r Gorllewin",
+        ("W06000011", "W06000012", "W06000013"),
+        date(2017, 9, 11),
+        3,
+        1,
+        0.10,
+        0.0,
+        0.74,
+        0.03,
+    ),
+    _rrp(
+        "rrp_cwm_taf", "Cwm Taf", "Cwm Taf", ("W06000016", "W06000024"), date(2018, 10, 1), 0, 3, 0.12, -0.1, 0.66, 0.04
+    ),
     _rrp("rrp_cardiff", "Cardiff", "Caerdydd", ("W06000015",), date(2017, 4, 3), 1, 1, 0.04, 0.3, 0.82, 0.01),
-    _rrp("rrp_vale_of_glamorgan", "Vale of Glamorgan", "Bro Morgannwg", ("W06000014",), date(2019, 6, 3),
-         3, 3, 0.10, 0.2, 0.80, 0.02),
-    _rrp("rrp_gwent", "Gwent", "Gwent", ("W06000018", "W06000019", "W06000020", "W06000021"), date(2018, 1, 15),
-         2, 1, 0.10, 0.0, 0.72, 0.05),
+    _rrp(
+        "rrp_vale_of_glamorgan",
+        "Vale of Glamorgan",
+        "Bro Morgannwg",
+        ("W06000014",),
+        date(2019, 6, 3),
+        3,
+        3,
+        0.10,
+        0.2,
+        0.80,
+        0.02,
+    ),
+    _rrp(
+        "rrp_gwent",
+        "Gwent",
+        "Gwent",
+        ("W06000018", "W06000019", "W06000020", "W06000021"),
+        date(2018, 1, 15),
+        2,
+        1,
+        0.10,
+        0.0,
+        0.72,
+        0.05,
+    ),
     _rrp("rrp_newport", "Newport", "Casnewydd", ("W06000022",), date(2018, 4, 9), 0, 2, 0.18, -0.3, 0.62, 0.08),
-    _rrp("rrp_dyfed_powys", "Dyfed-Powys", "Dyfed-Powys",
-         ("W06000008", "W06000009", "W06000010", "W06000023"), date(2020, 6, 1), 4, 2, 0.22, -0.4, 0.68, 0.07),
+    _rrp(
+        "rrp_dyfed_powys",
+        "Dyfed-Powys",
+        "Dyfed-Powys",
+        ("W06000008", "W06000009", "W06000010", "W06000023"),
+        date(2020, 6, 1),
+        4,
+        2,
+        0.22,
+        -0.4,
+        0.68,
+        0.07,
+    ),
 )
 
 # RRP attendance: invitation and attendance probabilities by agency (standard.AGENCY_TYPES order), then a logit
@@ -300,16 +407,31 @@ REFERRAL_LOGIT: dict[str, object] = {
 # inside (0, 1). Nothing else (authority, service gaps, ethnicity, exact dates) enters.
 OUTCOME_MODEL: dict[str, dict[str, object]] = {
     "reoffended": {
-        "cohort": (0.69, 0.58, 0.63), "needs_band": 0.035, "age_band": (0.03, 0.01, 0.0, -0.02),
-        "female": -0.06, "police": (0.0, 0.01, 0.02, -0.02), "year": -0.004, "clip": (0.15, 0.90),
+        "cohort": (0.69, 0.58, 0.63),
+        "needs_band": 0.035,
+        "age_band": (0.03, 0.01, 0.0, -0.02),
+        "female": -0.06,
+        "police": (0.0, 0.01, 0.02, -0.02),
+        "year": -0.004,
+        "clip": (0.15, 0.90),
     },
     "accommodation_suitable_end": {
-        "cohort": (0.62, 0.68, 0.78), "needs_band": -0.04, "age_band": (0.03, 0.02, 0.0, -0.04),
-        "female": 0.02, "police": (0.0, -0.01, -0.02, 0.01), "year": 0.004, "clip": (0.20, 0.85),
+        "cohort": (0.62, 0.68, 0.78),
+        "needs_band": -0.04,
+        "age_band": (0.03, 0.02, 0.0, -0.04),
+        "female": 0.02,
+        "police": (0.0, -0.01, -0.02, 0.01),
+        "year": 0.004,
+        "clip": (0.20, 0.85),
     },
     "ete_suitable_end": {
-        "cohort": (0.45, 0.50, 0.58), "needs_band": -0.045, "age_band": (0.05, 0.02, -0.02, -0.06),
-        "female": 0.03, "police": (0.01, 0.0, -0.01, 0.0), "year": 0.003, "clip": (0.15, 0.88),
+        "cohort": (0.45, 0.50, 0.58),
+        "needs_band": -0.045,
+        "age_band": (0.05, 0.02, -0.02, -0.06),
+        "female": 0.03,
+        "police": (0.01, 0.0, -0.01, 0.0),
+        "year": 0.003,
+        "clip": (0.15, 0.88),
     },
 }
 LATE_ACCOMMODATION_EFFECT = -0.10  # secondary effect: accommodation confirmed on/after release day
@@ -325,8 +447,7 @@ HIDDEN_SELECTION = {"referral_logit": 2.5, "reoffended": 0.15}  # per substance 
 # 1..330, median about 100: most reoffending comes early) and are proven 14-200 days later, inside the 6-month wait.
 # Some non-reoffenders have a first proven reoffence outside the window: after 12 months (days 370..900), or inside
 # 12 months but proven after the 18 (so they count as "no", as the MoJ measure requires).
-REOFFENCE_DAYS = {"offence_scale": 130.0, "offence_max": 330, "proven_min": 14, "proven_scale": 60.0,
-                  "proven_max": 200}
+REOFFENCE_DAYS = {"offence_scale": 130.0, "offence_max": 330, "proven_min": 14, "proven_scale": 60.0, "proven_max": 200}
 LATE_REOFFENCE = {"after_12_months": 0.30, "proven_too_late": 0.04}
 RECORD_CHECK_LAG = 120  # the record was last checked up to this many days before the as-of date
 
@@ -356,8 +477,9 @@ def _logit(p: np.ndarray | float) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _draw(rng: np.random.Generator, probs: Sequence | np.ndarray, group: np.ndarray | None = None,
-          n: int | None = None) -> np.ndarray:
+def _draw(
+    rng: np.random.Generator, probs: Sequence | np.ndarray, group: np.ndarray | None = None, n: int | None = None
+) -> np.ndarray:
     """Category index per row; ``probs`` is one distribution, or one row per group (``group`` indexes rows)."""
     p = np.asarray(probs, dtype=float)
     if p.ndim == 1:
@@ -447,8 +569,9 @@ def _pick(rng: np.random.Generator, eligible: np.ndarray, rate: float) -> np.nda
     return np.sort(rng.choice(idx, size=k, replace=False)) if k else idx[:0]
 
 
-def _reoffence_dates(rng: np.random.Generator, index_day: np.ndarray, p: np.ndarray, t1: int
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _reoffence_dates(
+    rng: np.random.Generator, index_day: np.ndarray, p: np.ndarray, t1: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """First proven reoffence dates, the record's check date and the hand-filled flag, for index days (NaN: none).
 
     A case reoffends (inside 12 + 6 months) with probability ``p``; see :data:`REOFFENCE_DAYS` and
@@ -461,15 +584,16 @@ def _reoffence_dates(rng: np.random.Generator, index_day: np.ndarray, p: np.ndar
     rd = REOFFENCE_DAYS
     reoffends = has & (rng.random(n) < np.clip(p, 0.0, 1.0))
     offence = idx + np.minimum(1 + np.floor(rng.exponential(rd["offence_scale"], n)), rd["offence_max"])
-    proven = offence + np.minimum(rd["proven_min"] + np.floor(rng.exponential(rd["proven_scale"], n)),
-                                  rd["proven_max"])
+    proven = offence + np.minimum(rd["proven_min"] + np.floor(rng.exponential(rd["proven_scale"], n)), rd["proven_max"])
     u = rng.random(n)
     late = has & ~reoffends & (u < LATE_REOFFENCE["after_12_months"])
     too_late = has & ~reoffends & ~late & (u < LATE_REOFFENCE["after_12_months"] + LATE_REOFFENCE["proven_too_late"])
-    offence = np.where(late, idx + rng.integers(370, 901, n), np.where(too_late, idx + rng.integers(200, 331, n),
-                                                                       offence))
-    proven = np.where(late, offence + rng.integers(14, 181, n), np.where(too_late, idx + rng.integers(560, 701, n),
-                                                                         proven))
+    offence = np.where(
+        late, idx + rng.integers(370, 901, n), np.where(too_late, idx + rng.integers(200, 331, n), offence)
+    )
+    proven = np.where(
+        late, offence + rng.integers(14, 181, n), np.where(too_late, idx + rng.integers(560, 701, n), proven)
+    )
     known = (reoffends | late | too_late) & (proven <= t1)
     checked = np.where(has, np.maximum(t1 - rng.integers(0, RECORD_CHECK_LAG + 1, n), idx), np.nan)
     flag = np.where(has, (reoffends & known).astype(float), np.nan)
@@ -552,8 +676,9 @@ def generate(
 
     big_city = np.isin(np.array(la_codes), ["W06000015", "W06000022"])
     minority_mix = np.where(big_city[:, None], [[0.35, 0.25, 0.25, 0.15]], [[0.50, 0.20, 0.15, 0.15]])
-    eth_probs = np.hstack([(1 - minority)[:, None] * 0.98, minority[:, None] * 0.98 * minority_mix,
-                           np.full((n_la, 1), 0.02)])
+    eth_probs = np.hstack(
+        [(1 - minority)[:, None] * 0.98, minority[:, None] * 0.98 * minority_mix, np.full((n_la, 1), 0.02)]
+    )
     ethnicity = _draw(rng, eth_probs, la)
 
     # ---- release and end ---------------------------------------------------------------------------------------
@@ -626,9 +751,15 @@ def generate(
     assess[assess > t1] = np.nan
 
     # completeness rate per case: the youth justice service on the start date, improving over time
-    svc_rate = geography.attach_service(
-        pl.DataFrame({"la_code": np.array(la_codes)[la], "start_date": pl.Series(start).cast(pl.Int32).cast(pl.Date)})
-    )["service_code"].replace_strict(SERVICE_MISSING_2016, default=0.08, return_dtype=pl.Float64).to_numpy()
+    svc_rate = (
+        geography.attach_service(
+            pl.DataFrame(
+                {"la_code": np.array(la_codes)[la], "start_date": pl.Series(start).cast(pl.Int32).cast(pl.Date)}
+            )
+        )["service_code"]
+        .replace_strict(SERVICE_MISSING_2016, default=0.08, return_dtype=pl.Float64)
+        .to_numpy()
+    )
     elapsed = (start - t0) / max(t1 - t0, 1)
     row_missing = svc_rate * (1 - MISSING_IMPROVEMENT * elapsed)
     start_year = _years(start)
@@ -752,17 +883,19 @@ def generate(
     in_custody = treated & secure & np.isnan(release)  # not yet released: the latest meeting so far
     pre_day = np.where(in_custody, t1, rel_day - 1)
     pre_pos = np.where((has_release | in_custody) & secure, _asof(meeting_keys, case_rrp, pre_day, forward=False), -1)
-    pre_ok = (pre_pos >= 0) & (meet_day[pre_pos] > ref_meet_day) & (u[:, 0] < np.where(custody, .9, .6))
+    pre_ok = (pre_pos >= 0) & (meet_day[pre_pos] > ref_meet_day) & (u[:, 0] < np.where(custody, 0.9, 0.6))
     post_pos = np.where(has_release & secure, _asof(meeting_keys, case_rrp, rel_day + 1, forward=True), -1)
     post_ok = (post_pos >= 0) & (meet_day[post_pos] - rel_day <= 75)
     post_ok &= u[:, 1] < np.where(custody, 0.85, 0.5)
     exit_pos = np.where(treated & ~np.isnan(end), _asof(meeting_keys, case_rrp, end_day - 21, forward=True), -1)
     exit_ok = (exit_pos >= 0) & (meet_day[exit_pos] > ref_meet_day) & (u[:, 2] < 0.8)
-    r_case = np.concatenate([np.flatnonzero(treated), np.flatnonzero(pre_ok), np.flatnonzero(post_ok),
-                             np.flatnonzero(exit_ok)])
+    r_case = np.concatenate(
+        [np.flatnonzero(treated), np.flatnonzero(pre_ok), np.flatnonzero(post_ok), np.flatnonzero(exit_ok)]
+    )
     r_meet = np.concatenate([ref_pos[treated], pre_pos[pre_ok], post_pos[post_ok], exit_pos[exit_ok]])
-    r_type = np.concatenate([np.full(c, i) for i, c in enumerate([treated.sum(), pre_ok.sum(), post_ok.sum(),
-                                                                  exit_ok.sum()])])
+    r_type = np.concatenate(
+        [np.full(c, i) for i, c in enumerate([treated.sum(), pre_ok.sum(), post_ok.sum(), exit_ok.sum()])]
+    )
     o = np.lexsort((r_type, r_case, r_meet))
     r_case, r_meet, r_type = r_case[o], r_meet[o], r_type[o]
     n_rev = r_case.size
@@ -781,8 +914,9 @@ def generate(
     # attendance: meeting x agency
     n_ag = len(AGENCY_TYPES)
     invited_p = np.array([INVITED.get(a, 0.97) for a in AGENCY_TYPES])
-    shift = np.array([[d.attendance_shift + ATTENDANCE_SHIFT.get((d.rrp_id, a), 0.0) for a in AGENCY_TYPES]
-                      for d in RRP_DEFS])
+    shift = np.array(
+        [[d.attendance_shift + ATTENDANCE_SHIFT.get((d.rrp_id, a), 0.0) for a in AGENCY_TYPES] for d in RRP_DEFS]
+    )
     attend_p = _sigmoid(_logit(np.array([ATTENDANCE[a] for a in AGENCY_TYPES]))[None, :] + shift)
     invited = rng.random((n_meet, n_ag)) < invited_p
     attended = (invited & (rng.random((n_meet, n_ag)) < attend_p[m_rrp_a])).astype(float)
@@ -809,8 +943,14 @@ def generate(
     t_index = (first_review < np.nan_to_num(index_day, nan=-np.inf)).astype(float)
     t_release = (first_review < np.nan_to_num(release, nan=-np.inf)).astype(float)
     t_end = (first_review <= np.nan_to_num(end, nan=np.inf)).astype(float)
-    reoffences_dates = _reoffence_dates(rng, index_day, p0("reoffended") + RRP_EFFECT["reoffended"] * t_index
-                                        + (HIDDEN_SELECTION["reoffended"] * substance if hidden else 0.0), t1)
+    reoffences_dates = _reoffence_dates(
+        rng,
+        index_day,
+        p0("reoffended")
+        + RRP_EFFECT["reoffended"] * t_index
+        + (HIDDEN_SELECTION["reoffended"] * substance if hidden else 0.0),
+        t1,
+    )
     first_offence, first_proven, checked, reoffended = reoffences_dates
     lam = 0.5 + 0.15 * needs_band + 0.4 * custody
     reoffences = np.where(reoffended == 1, 1 + np.minimum(rng.poisson(lam), 98), np.nan)
@@ -979,8 +1119,10 @@ def refuse_real_data(url: str) -> None:
     with store.get_engine(url).connect() as conn:
         meta = store.read_meta_in(conn)  # empty when the database has no tables yet
     if meta and meta.get("synthetic") != "1":
-        raise RealDataError(f"{store.display_url(url)} holds real data (imported, not synthetic): the demo never "
-                            "replaces it; give another --db")
+        raise RealDataError(
+            f"{store.display_url(url)} holds real data (imported, not synthetic): the demo never "
+            "replaces it; give another --db"
+        )
 
 
 def build_demo(

@@ -128,8 +128,9 @@ def template_xlsx(lang: str = "en") -> bytes:
                     cell.number_format = "@"
             if f.dtype == "enum" and f.allowed and len(",".join(f.allowed)) < 250:
                 # a drop-down of codes that still lets a label through (labels are accepted too)
-                dv = DataValidation(type="list", formula1='"' + ",".join(f.allowed) + '"', allow_blank=True,
-                                    showErrorMessage=False)
+                dv = DataValidation(
+                    type="list", formula1='"' + ",".join(f.allowed) + '"', allow_blank=True, showErrorMessage=False
+                )
                 dv.add(span)
                 ws.add_data_validation(dv)
             elif f.dtype == "bool":

@@ -11,8 +11,15 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def main(base: str, outdir: str, paths: list[str]) -> None:
@@ -22,8 +29,10 @@ def main(base: str, outdir: str, paths: list[str]) -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": int(os.environ.get("SHOT_HEIGHT", "1000"))})
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(f"{m.type}: {m.text} @ {m.location.get('url')}")
-                if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: errors.append(f"{m.type}: {m.text} @ {m.location.get('url')}") if m.type == "error" else None,
+        )
         page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
         page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
         for path in paths:

@@ -43,13 +43,18 @@ def texts(at: AppTest) -> str:
 
 
 #: An OIDC configuration as AppTest simulates it (nothing is fetched: st.login is never called by these tests).
-OIDC_SECRETS = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-secret",
-                "client_id": "test", "client_secret": "test",
-                "server_metadata_url": "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"}
+OIDC_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-secret",
+    "client_id": "test",
+    "client_secret": "test",
+    "server_metadata_url": "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+}
 
 
-def signed_in(at: AppTest, url: str, name: str = "admin@test", role: str = "admin",
-              areas: tuple[str, ...] = ()) -> AppTest:
+def signed_in(
+    at: AppTest, url: str, name: str = "admin@test", role: str = "admin", areas: tuple[str, ...] = ()
+) -> AppTest:
     """``at`` with ``name`` signed in through (simulated) OIDC, stored in ``url``'s users with ``role`` if new: real
     (non-synthetic) data shows nothing to a visitor who has not signed in."""
     from resettlement import access, store

@@ -22,15 +22,48 @@ def gap_cases() -> pl.DataFrame:
     cases = frame(
         "cases",
         [
-            {"case_id": "c1", "child_id": "p1", "la_code": CARDIFF, "cohort": "custody",
-             "start_date": date(2024, 1, 10), "release_date": date(2024, 3, 1), "age_at_start": 16, "sex": "male",
-             "ethnicity": "white"},
-            {"case_id": "c2", "child_id": "p2", "la_code": CARDIFF, "cohort": "community",
-             "start_date": date(2024, 2, 1), "age_at_start": 14, "sex": "female", "ethnicity": "mixed"},
-            {"case_id": "c3", "child_id": "p3", "la_code": SWANSEA, "cohort": "remand", "start_date": date(2024, 2, 15),
-             "release_date": date(2024, 4, 1), "age_at_start": 17, "sex": "male", "ethnicity": "white"},
-            {"case_id": "c4", "child_id": "p4", "la_code": SWANSEA, "cohort": "community",
-             "start_date": date(2024, 5, 1), "age_at_start": 15, "sex": "male", "ethnicity": "black"},
+            {
+                "case_id": "c1",
+                "child_id": "p1",
+                "la_code": CARDIFF,
+                "cohort": "custody",
+                "start_date": date(2024, 1, 10),
+                "release_date": date(2024, 3, 1),
+                "age_at_start": 16,
+                "sex": "male",
+                "ethnicity": "white",
+            },
+            {
+                "case_id": "c2",
+                "child_id": "p2",
+                "la_code": CARDIFF,
+                "cohort": "community",
+                "start_date": date(2024, 2, 1),
+                "age_at_start": 14,
+                "sex": "female",
+                "ethnicity": "mixed",
+            },
+            {
+                "case_id": "c3",
+                "child_id": "p3",
+                "la_code": SWANSEA,
+                "cohort": "remand",
+                "start_date": date(2024, 2, 15),
+                "release_date": date(2024, 4, 1),
+                "age_at_start": 17,
+                "sex": "male",
+                "ethnicity": "white",
+            },
+            {
+                "case_id": "c4",
+                "child_id": "p4",
+                "la_code": SWANSEA,
+                "cohort": "community",
+                "start_date": date(2024, 5, 1),
+                "age_at_start": 15,
+                "sex": "male",
+                "ethnicity": "black",
+            },
         ],
     )
     return geography.attach_service(cases)
@@ -38,8 +71,15 @@ def gap_cases() -> pl.DataFrame:
 
 def gap_needs() -> pl.DataFrame:
     def n(case, pathway, need, offered=None, offered_date=None, engaged=None, reason=None):
-        return {"case_id": case, "pathway": pathway, "need": need, "service_offered": offered,
-                "offered_date": offered_date, "engaged": engaged, "gap_reason": reason}
+        return {
+            "case_id": case,
+            "pathway": pathway,
+            "need": need,
+            "service_offered": offered,
+            "offered_date": offered_date,
+            "engaged": engaged,
+            "gap_reason": reason,
+        }
 
     return frame(
         "needs",

@@ -21,10 +21,17 @@ def engine(access_engine):
     engine = access_engine
     with engine.begin() as conn:
         conn.execute(store.METADATA.tables["rrps"].delete())
-        store.write_table(conn, "rrps", frame("rrps", [
-            {"rrp_id": "RRP-CDF", "name": "Cardiff RRP", "la_codes": "W06000015"},
-            {"rrp_id": "RRP-GW", "name": "Gwent RRP", "la_codes": "W06000018;W06000019"},
-        ]))
+        store.write_table(
+            conn,
+            "rrps",
+            frame(
+                "rrps",
+                [
+                    {"rrp_id": "RRP-CDF", "name": "Cardiff RRP", "la_codes": "W06000015"},
+                    {"rrp_id": "RRP-GW", "name": "Gwent RRP", "la_codes": "W06000018;W06000019"},
+                ],
+            ),
+        )
     return engine
 
 
@@ -37,7 +44,8 @@ def test_roles_give_their_scopes(engine):
     assert access.scope_for(area, engine) == Scope(frozenset({"W06000015", "W06000018", "W06000019"}), True)
     # Western Bay covered Swansea, Neath Port Talbot and Bridgend; Dyfed-Powys police: 4 authorities
     assert access.scope_for(access.Viewer("w", "area", ("service:western_bay",)), engine).la_codes == frozenset(
-        {"W06000011", "W06000012", "W06000013"})
+        {"W06000011", "W06000012", "W06000013"}
+    )
     assert len(access.scope_for(access.Viewer("d", "area", ("police_area:W15000004",)), engine).la_codes) == 4
     assert access.scope_for(access.Viewer("g", "area", ("rrp:NO-SUCH",)), engine).is_empty  # deny by default
 
@@ -64,8 +72,9 @@ def test_add_set_remove_and_list(engine):
     access.set_user(engine, "chair@cardiff", role="presenter")
     assert store.read_user(engine, "chair@cardiff")["areas"] == ""  # a presenter sees all Wales
     access.set_user(engine, "chair@cardiff", role="area", areas=["rrp:RRP-CDF"])
-    assert access.lookup(engine, "CHAIR@cardiff", "oidc") == access.Viewer("chair@cardiff", "area", ("rrp:RRP-CDF",),
-                                                                           "oidc")
+    assert access.lookup(engine, "CHAIR@cardiff", "oidc") == access.Viewer(
+        "chair@cardiff", "area", ("rrp:RRP-CDF",), "oidc"
+    )
     access.remove_user(engine, "chair@cardiff")
     assert access.lookup(engine, "chair@cardiff", "local").role is None
     with pytest.raises(access.UserError, match="no user"):
@@ -78,8 +87,11 @@ def test_sign_in_locks_after_repeated_failures(engine, monkeypatch):
     access.add_user(engine, "chair@cardiff", "area", ["la:W06000015"], "right password")
     t0 = access.now()
     assert access.sign_in(engine, "chair@cardiff", "right password", t0).reason == "ok"
-    assert [access.sign_in(engine, "chair@cardiff", "wrong", t0).reason for _ in range(3)] == ["wrong", "wrong",
-                                                                                               "locked"]
+    assert [access.sign_in(engine, "chair@cardiff", "wrong", t0).reason for _ in range(3)] == [
+        "wrong",
+        "wrong",
+        "locked",
+    ]
     # locked: even the right password is refused until the lock ends
     assert access.sign_in(engine, "chair@cardiff", "right password", t0 + timedelta(minutes=9)).reason == "locked"
     assert access.user_rows(engine, t0)[0]["locked"] is True

@@ -168,7 +168,13 @@ def test_period_names_mark_what_is_under_way():
 
     as_of = date(2026, 10, 31)
     assert components.period_names(["2026Q3", "2026Q4", "2025", "2026"], "en", as_of) == {
-        "2026Q3": "2026 Q3", "2026Q4": "2026 Q4 (partial)", "2025": "2025", "2026": "2026 (partial)"}
+        "2026Q3": "2026 Q3",
+        "2026Q4": "2026 Q4 (partial)",
+        "2025": "2025",
+        "2026": "2026 (partial)",
+    }
     assert components.period_names(["2026Q4"], "cy", as_of) == {"2026Q4": "2026 Ch4 (rhannol)"}
-    assert components.period_names(["2026Q4", "2026"], "en", date(2026, 12, 31)) == {"2026Q4": "2026 Q4",
-                                                                                       "2026": "2026"}
+    assert components.period_names(["2026Q4", "2026"], "en", date(2026, 12, 31)) == {
+        "2026Q4": "2026 Q4",
+        "2026": "2026",
+    }

@@ -25,8 +25,7 @@ def test_a_hidden_authority_is_its_area_less_the_others():
     known.update({("p", "la", code, "n"): v for code, v in others.items()})
     parts = (("p", "la", "gwynedd", "n"), *(("p", "la", code, "n") for code in others))
     north = audit.Sum(("p", "police_area", "north", "n"), parts)
-    assert audit.findings(known, [north], N) == [
-        {"kind": "recovered", "cell": ["p", "la", "gwynedd", "n"], "value": 1}]
+    assert audit.findings(known, [north], N) == [{"kind": "recovered", "cell": ["p", "la", "gwynedd", "n"], "value": 1}]
     known[("p", "la", "la0", "n")] = None  # a second hidden authority: only their sum (11) is known
     assert audit.findings(known, [north], N) == []
     assert audit.bounds(known, [north])[("p", "la", "gwynedd", "n")] == (0, 11)
@@ -35,10 +34,18 @@ def test_a_hidden_authority_is_its_area_less_the_others():
 def test_a_hidden_quarter_is_the_period_less_the_rest():
     """Cardiff's custody releases: 14 over eight quarters, 13 without the first, the first hidden: 1. Chains of sums
     are followed too (the first quarter then gives back a hidden cohort)."""
-    known = {("period",): 14, ("q1",): None, ("rest",): 13, ("q1", "custody"): None, ("q1", "remand"): 0,
-             ("q1", "community"): 0}
-    sums = [audit.Sum(("period",), (("q1",), ("rest",))),
-            audit.Sum(("q1",), (("q1", "custody"), ("q1", "remand"), ("q1", "community")))]
+    known = {
+        ("period",): 14,
+        ("q1",): None,
+        ("rest",): 13,
+        ("q1", "custody"): None,
+        ("q1", "remand"): 0,
+        ("q1", "community"): 0,
+    }
+    sums = [
+        audit.Sum(("period",), (("q1",), ("rest",))),
+        audit.Sum(("q1",), (("q1", "custody"), ("q1", "remand"), ("q1", "community"))),
+    ]
     found = {tuple(f["cell"]): f["value"] for f in audit.findings(known, sums, N)}
     assert found == {("q1",): 1, ("q1", "custody"): 1}
 

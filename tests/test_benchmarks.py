@@ -64,8 +64,9 @@ def test_the_map_shows_every_authority_as_wales_publishes_it(cardiff_chair, demo
 def test_the_comparator_is_wales_and_the_rank_is_among_all_authorities(cardiff_chair, demo_url):
     at = open_page(cardiff_chair, "profile", "en")
     assert not at.exception
-    glance = next(d.value for d in at.dataframe if t("profile.measure.children", "en") in
-                  " ".join(map(str, d.value.iloc[:, 0])))
+    glance = next(
+        d.value for d in at.dataframe if t("profile.measure.children", "en") in " ".join(map(str, d.value.iloc[:, 0]))
+    )
     ranks = [r for r in glance.iloc[:, -1] if r != "–"]
     peers = [int(r.rsplit(" ", 1)[1]) for r in ranks]
     assert ranks and max(peers) > 15, ranks  # ranked among (nearly) all 22 authorities, not "1 of 1"

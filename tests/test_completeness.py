@@ -58,58 +58,182 @@ TH = dq.Thresholds(0.95, 0.80)
 
 def fixture() -> dict[str, pl.DataFrame]:
     common = {"child_id": "p", "sex": "male", "ethnicity": "white"}
-    cases = frame("cases", [
-        {**common, "case_id": "c1", "la_code": CARDIFF, "cohort": "custody", "start_date": D(2024, 1, 10),
-         "end_date": D(2024, 6, 30), "release_date": D(2024, 3, 1), "establishment": "parc", "age_at_start": 16,
-         "rrp_id": "rrp_a", "rrp_referral_date": D(2024, 1, 20), "plan_date": D(2024, 1, 25),
-         "assessment_date": D(2024, 3, 1)},
-        {**common, "case_id": "c2", "la_code": CARDIFF, "cohort": "community", "start_date": D(2024, 4, 2),
-         "sex": "female", "age_at_start": 9, "ethnicity": None, "assessment_date": D(2024, 4, 6)},
-        {**common, "case_id": "c3", "la_code": SWANSEA, "cohort": "remand", "start_date": D(2024, 4, 10),
-         "end_date": D(2024, 8, 1), "establishment": "narnia", "age_at_start": 15, "ethnicity": "mixed",
-         "plan_date": D(2024, 5, 20)},
-        {**common, "case_id": "c4", "la_code": SWANSEA, "cohort": "custody", "start_date": D(2024, 5, 1),
-         "end_date": D(2024, 9, 1), "release_date": D(2024, 4, 15), "establishment": "hillside", "age_at_start": 17,
-         "plan_date": D(2024, 5, 10), "assessment_date": D(2024, 4, 20)},
-    ])
-    needs = frame("needs", [
-        {"case_id": "c1", "pathway": "accommodation", "need": "yes", "identified_date": D(2024, 1, 15),
-         "service_offered": True, "offered_date": D(2024, 1, 20), "engaged": True, "agency": "housing"},
-        {"case_id": "c1", "pathway": "ete", "need": "yes", "identified_date": D(2023, 1, 1), "service_offered": False},
-        {"case_id": "c2", "pathway": "health", "need": "no"},
-        {"case_id": "c3", "pathway": "accommodation", "need": "yes", "service_offered": True,
-         "offered_date": D(2024, 4, 12), "agency": "housing"},
-        {"case_id": "c3", "pathway": "ete", "need": "yes", "identified_date": D(2024, 4, 15)},
-    ])
-    outcomes = frame("outcomes", [
-        {"case_id": "c1", "accommodation_suitable_end": True, "accommodation_confirmed_date": D(2024, 2, 20),
-         "ete_suitable_end": True, "ete_hours_offered": 20.0, "ete_hours_attended": 25.0, "reoffended": True,
-         "first_reoffence_date": D(2024, 5, 1), "first_reoffence_proven_date": D(2024, 6, 1),
-         "reoffending_checked_date": D(2024, 6, 30)},
-        {"case_id": "c2", "ete_hours_offered": 0.0, "reoffended": False},
-        {"case_id": "c4", "accommodation_suitable_end": False, "accommodation_confirmed_date": D(2024, 4, 10),
-         "ete_suitable_end": False, "ete_hours_offered": 70.0, "ete_hours_attended": 10.0, "reoffended": False,
-         "exit_to_universal_services": True, "reoffending_checked_date": D(2024, 9, 1)},
-    ])
-    rrps = frame("rrps", [{"rrp_id": "rrp_a", "name": "A RRP", "la_codes": CARDIFF,
-                           "established_date": D(2020, 1, 1)}])
-    meetings = frame("rrp_meetings", [
-        {"meeting_id": "m0", "rrp_id": "rrp_a", "meeting_date": D(2024, 1, 15), "cases_reviewed": 1,
-         "actions_agreed": 1, "actions_completed": 1, "escalations": 0},
-        {"meeting_id": "m1", "rrp_id": "rrp_a", "meeting_date": D(2024, 2, 1), "cases_reviewed": 1,
-         "actions_agreed": 2, "actions_completed": 3},
-    ])
-    attendance = frame("rrp_attendance", [
-        {"meeting_id": "m1", "agency_type": "yjs", "invited": True, "attended": True},
-        {"meeting_id": "m1", "agency_type": "police", "invited": True},
-    ])
-    reviews = frame("rrp_reviews", [
-        {"meeting_id": "m0", "case_id": "c1", "review_type": "referral", "actions_agreed": 1, "actions_completed": 1},
-        {"meeting_id": "m1", "case_id": "c1", "review_type": "pre_release", "actions_agreed": 2,
-         "actions_completed": 1, "escalated": False},
-    ])
-    return {"cases": cases, "needs": needs, "outcomes": outcomes, "rrps": rrps, "rrp_meetings": meetings,
-            "rrp_attendance": attendance, "rrp_reviews": reviews}
+    cases = frame(
+        "cases",
+        [
+            {
+                **common,
+                "case_id": "c1",
+                "la_code": CARDIFF,
+                "cohort": "custody",
+                "start_date": D(2024, 1, 10),
+                "end_date": D(2024, 6, 30),
+                "release_date": D(2024, 3, 1),
+                "establishment": "parc",
+                "age_at_start": 16,
+                "rrp_id": "rrp_a",
+                "rrp_referral_date": D(2024, 1, 20),
+                "plan_date": D(2024, 1, 25),
+                "assessment_date": D(2024, 3, 1),
+            },
+            {
+                **common,
+                "case_id": "c2",
+                "la_code": CARDIFF,
+                "cohort": "community",
+                "start_date": D(2024, 4, 2),
+                "sex": "female",
+                "age_at_start": 9,
+                "ethnicity": None,
+                "assessment_date": D(2024, 4, 6),
+            },
+            {
+                **common,
+                "case_id": "c3",
+                "la_code": SWANSEA,
+                "cohort": "remand",
+                "start_date": D(2024, 4, 10),
+                "end_date": D(2024, 8, 1),
+                "establishment": "narnia",
+                "age_at_start": 15,
+                "ethnicity": "mixed",
+                "plan_date": D(2024, 5, 20),
+            },
+            {
+                **common,
+                "case_id": "c4",
+                "la_code": SWANSEA,
+                "cohort": "custody",
+                "start_date": D(2024, 5, 1),
+                "end_date": D(2024, 9, 1),
+                "release_date": D(2024, 4, 15),
+                "establishment": "hillside",
+                "age_at_start": 17,
+                "plan_date": D(2024, 5, 10),
+                "assessment_date": D(2024, 4, 20),
+            },
+        ],
+    )
+    needs = frame(
+        "needs",
+        [
+            {
+                "case_id": "c1",
+                "pathway": "accommodation",
+                "need": "yes",
+                "identified_date": D(2024, 1, 15),
+                "service_offered": True,
+                "offered_date": D(2024, 1, 20),
+                "engaged": True,
+                "agency": "housing",
+            },
+            {
+                "case_id": "c1",
+                "pathway": "ete",
+                "need": "yes",
+                "identified_date": D(2023, 1, 1),
+                "service_offered": False,
+            },
+            {"case_id": "c2", "pathway": "health", "need": "no"},
+            {
+                "case_id": "c3",
+                "pathway": "accommodation",
+                "need": "yes",
+                "service_offered": True,
+                "offered_date": D(2024, 4, 12),
+                "agency": "housing",
+            },
+            {"case_id": "c3", "pathway": "ete", "need": "yes", "identified_date": D(2024, 4, 15)},
+        ],
+    )
+    outcomes = frame(
+        "outcomes",
+        [
+            {
+                "case_id": "c1",
+                "accommodation_suitable_end": True,
+                "accommodation_confirmed_date": D(2024, 2, 20),
+                "ete_suitable_end": True,
+                "ete_hours_offered": 20.0,
+                "ete_hours_attended": 25.0,
+                "reoffended": True,
+                "first_reoffence_date": D(2024, 5, 1),
+                "first_reoffence_proven_date": D(2024, 6, 1),
+                "reoffending_checked_date": D(2024, 6, 30),
+            },
+            {"case_id": "c2", "ete_hours_offered": 0.0, "reoffended": False},
+            {
+                "case_id": "c4",
+                "accommodation_suitable_end": False,
+                "accommodation_confirmed_date": D(2024, 4, 10),
+                "ete_suitable_end": False,
+                "ete_hours_offered": 70.0,
+                "ete_hours_attended": 10.0,
+                "reoffended": False,
+                "exit_to_universal_services": True,
+                "reoffending_checked_date": D(2024, 9, 1),
+            },
+        ],
+    )
+    rrps = frame("rrps", [{"rrp_id": "rrp_a", "name": "A RRP", "la_codes": CARDIFF, "established_date": D(2020, 1, 1)}])
+    meetings = frame(
+        "rrp_meetings",
+        [
+            {
+                "meeting_id": "m0",
+                "rrp_id": "rrp_a",
+                "meeting_date": D(2024, 1, 15),
+                "cases_reviewed": 1,
+                "actions_agreed": 1,
+                "actions_completed": 1,
+                "escalations": 0,
+            },
+            {
+                "meeting_id": "m1",
+                "rrp_id": "rrp_a",
+                "meeting_date": D(2024, 2, 1),
+                "cases_reviewed": 1,
+                "actions_agreed": 2,
+                "actions_completed": 3,
+            },
+        ],
+    )
+    attendance = frame(
+        "rrp_attendance",
+        [
+            {"meeting_id": "m1", "agency_type": "yjs", "invited": True, "attended": True},
+            {"meeting_id": "m1", "agency_type": "police", "invited": True},
+        ],
+    )
+    reviews = frame(
+        "rrp_reviews",
+        [
+            {
+                "meeting_id": "m0",
+                "case_id": "c1",
+                "review_type": "referral",
+                "actions_agreed": 1,
+                "actions_completed": 1,
+            },
+            {
+                "meeting_id": "m1",
+                "case_id": "c1",
+                "review_type": "pre_release",
+                "actions_agreed": 2,
+                "actions_completed": 1,
+                "escalated": False,
+            },
+        ],
+    )
+    return {
+        "cases": cases,
+        "needs": needs,
+        "outcomes": outcomes,
+        "rrps": rrps,
+        "rrp_meetings": meetings,
+        "rrp_attendance": attendance,
+        "rrp_reviews": reviews,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +260,15 @@ def test_rules_come_from_the_standard():
 def test_completeness_by_table(ev):
     s = dq.scores(dq.select(ev, YEAR, partnership=True), ["table"], TH)
     got = {r["table"]: (r["cells_applicable"], r["cells_missing"]) for r in s.iter_rows(named=True)}
-    assert got == {"cases": (27, 4), "needs": (15, 4), "outcomes": (27, 8), "rrp_reviews": (6, 1),
-                   "rrps": (2, 1), "rrp_meetings": (8, 1), "rrp_attendance": (2, 1)}
+    assert got == {
+        "cases": (27, 4),
+        "needs": (15, 4),
+        "outcomes": (27, 8),
+        "rrp_reviews": (6, 1),
+        "rrps": (2, 1),
+        "rrp_meetings": (8, 1),
+        "rrp_attendance": (2, 1),
+    }
     assert _row(s, table="cases")["completeness"] == 23 / 27
     assert _row(s, table="outcomes")["completeness"] == 19 / 27
     assert _row(s, table="needs")["episodes"] == 3  # c1, c2, c3 have needs rows
@@ -201,7 +332,11 @@ def test_field_scores_rank_what_pulls_the_score_down(ev):
     fields = dq.field_scores(dq.select(ev, YEAR))
     top = fields.row(0, named=True)
     assert (top["rank"], top["table"], top["field"], top["cells_missing"]) == (
-        1, "outcomes", "exit_to_universal_services", 2)
+        1,
+        "outcomes",
+        "exit_to_universal_services",
+        2,
+    )
     assert top["cells_applicable"] == 3 and top["completeness"] == 1 / 3  # c1, c3, c4 ended; c2 open: n/a
     assert top["share_of_missing"] == 2 / 17
     release = _row(fields, table="cases", field="release_date")
@@ -210,17 +345,39 @@ def test_field_scores_rank_what_pulls_the_score_down(ev):
     assert (gap["cells_applicable"], gap["cells_missing"]) == (1, 1)  # only c1 ete: need yes, no service
     assert fields["cells_missing"].sum() == 17
     by_la = dq.field_scores(dq.select(ev, YEAR), ["la_code"])
-    assert _row(by_la, la_code=SWANSEA, rank=1)["field"] in {"identified_date", "engaged", "service_offered",
-                                                             "ete_suitable_end", "exit_to_universal_services",
-                                                             "ete_hours_offered", "reoffended", "release_date",
-                                                             "accommodation_suitable_end", "assessment_date"}
+    assert _row(by_la, la_code=SWANSEA, rank=1)["field"] in {
+        "identified_date",
+        "engaged",
+        "service_offered",
+        "ete_suitable_end",
+        "exit_to_universal_services",
+        "ete_hours_offered",
+        "reoffended",
+        "release_date",
+        "accommodation_suitable_end",
+        "assessment_date",
+    }
     assert _row(by_la, la_code=SWANSEA, table="outcomes", field="reoffended")["cells_missing"] == 1  # no c3 row
 
 
 def test_a_field_that_does_not_apply_scores_100_percent():
-    cases = frame("cases", [{"case_id": "k1", "child_id": "p1", "la_code": CARDIFF, "cohort": "community",
-                             "start_date": D(2024, 3, 1), "sex": "male", "age_at_start": 15, "ethnicity": "white",
-                             "plan_date": D(2024, 3, 5), "assessment_date": D(2024, 3, 5)}])
+    cases = frame(
+        "cases",
+        [
+            {
+                "case_id": "k1",
+                "child_id": "p1",
+                "la_code": CARDIFF,
+                "cohort": "community",
+                "start_date": D(2024, 3, 1),
+                "sex": "male",
+                "age_at_start": 15,
+                "ethnicity": "white",
+                "plan_date": D(2024, 3, 5),
+                "assessment_date": D(2024, 3, 5),
+            }
+        ],
+    )
     ev = dq.evaluate({"cases": cases})
     rec = dq.record_scores(ev, "cases").row(0, named=True)
     # release date, establishment and referral date do not apply to a community case never referred
@@ -244,8 +401,11 @@ def test_record_scores_on_the_fixture(ev):
 
 def test_validity_per_rule(ev):
     rules = dq.rule_scores(dq.select(ev, YEAR, partnership=True))
-    got = {r["rule"]: (r["values_checked"], r["values_invalid"]) for r in rules.iter_rows(named=True)
-           if r["values_checked"]}
+    got = {
+        r["rule"]: (r["values_checked"], r["values_invalid"])
+        for r in rules.iter_rows(named=True)
+        if r["values_checked"]
+    }
     assert got["release_after_start"] == (2, 1)  # c1 fine, c4 released before it started; c3 has no date
     assert got["end_after_start"] == (3, 0)
     assert got["referral_after_start"] == (1, 0)
@@ -310,15 +470,24 @@ def test_fix_list(ev):
     fixes = dq.fix_list(ev, YEAR)
     # 17 missing cells, but c3's 6 outcome cells are one missing record: 12 rows; plus 7 invalid values
     assert fixes.height == 19
-    assert fixes.filter(pl.col("problem") == "record_missing").select("case_id", "table").rows() == [
-        ("c3", "outcomes")]
-    assert fixes.filter(pl.col("problem") == "invalid")["rule"].sort().to_list() == sorted([
-        "release_after_start", "range.cases.age_at_start", "enum.cases.establishment",
-        "need_identified_near_episode", "hours_attended_within_offered", "range.outcomes.ete_hours_offered",
-        "review_after_referral"])
+    assert fixes.filter(pl.col("problem") == "record_missing").select("case_id", "table").rows() == [("c3", "outcomes")]
+    assert fixes.filter(pl.col("problem") == "invalid")["rule"].sort().to_list() == sorted(
+        [
+            "release_after_start",
+            "range.cases.age_at_start",
+            "enum.cases.establishment",
+            "need_identified_near_episode",
+            "hours_attended_within_offered",
+            "range.outcomes.ete_hours_offered",
+            "review_after_referral",
+        ]
+    )
     review = _row(fixes, rule="review_after_referral")
-    assert (review["case_id"], review["record"], review["field"]) == ("c1", "m0 · referral",
-                                                                      "rrp_meetings.meeting_date")
+    assert (review["case_id"], review["record"], review["field"]) == (
+        "c1",
+        "m0 · referral",
+        "rrp_meetings.meeting_date",
+    )
     assert _row(fixes, case_id="c1", table="needs", problem="missing")["record"] == "ete"
     cardiff = dq.fix_list(ev, replace(YEAR, area=Area("la", CARDIFF)))
     assert cardiff.height == 10 and set(cardiff["case_id"]) == {"c1", "c2"}
@@ -355,8 +524,9 @@ def test_labels_in_both_languages(ev):
             assert dq.rule_label(rule.code, lang)
         for rule in dq.TIMELINESS:
             assert str(rule.max_days) in dq.rule_label(rule.code, lang)
-        view = dq.for_view(dq.protected(dq.area_scores(ev, YEAR, "la", TH), 1), "areas", lang,
-                           {"area": dq.area_names("la", lang)})
+        view = dq.for_view(
+            dq.protected(dq.area_scores(ev, YEAR, "la", TH), 1), "areas", lang, {"area": dq.area_names("la", lang)}
+        )
         assert view.columns[:2] == ["area", "episodes"]
         assert set(view["rag"]) == {t("completeness.rag.amber", lang), t("completeness.rag.red", lang)}
         assert dq.area_names("rrp", lang)[dq.NOT_REFERRED] == t("completeness.not_referred", lang)
@@ -365,6 +535,7 @@ def test_labels_in_both_languages(ev):
 
 
 # ------------------------------------------------------------------------------------------ CLI equals the page
+
 
 @pytest.fixture(scope="module")
 def cli_db(tmp_path_factory):
@@ -386,8 +557,15 @@ def _page_figures(url: str, by: str) -> list[dict]:
     f = Filters(*default_period(quarters_between(DATA_START, as_of), as_of))
     engine = store.get_engine(url)
     protection = published.Protection(5, True, "round", 5, store.rounding_key(store.read_meta(engine)))
-    table = published.frame(store.read_all(engine, Scope.all_wales()), f"completeness.{by}", protection, f, by,
-                            trend_quarters(as_of), dq.Thresholds.from_settings())
+    table = published.frame(
+        store.read_all(engine, Scope.all_wales()),
+        f"completeness.{by}",
+        protection,
+        f,
+        by,
+        trend_quarters(as_of),
+        dq.Thresholds.from_settings(),
+    )
     return dq.records(table)
 
 
@@ -412,6 +590,7 @@ def test_cli_human_output_and_errors(cli_db, capsys):
 
 
 # ------------------------------------------------------------------------------------------------------- the page
+
 
 def _area_table(at, lang: str):
     wanted = {t("col.completeness", lang), t("col.worst_field", lang)}

@@ -31,13 +31,17 @@ TABLE_CALLS = {"dataframe", "table", "data_editor"}
 def _calls(path: Path) -> list[tuple[str, int]]:
     """Every ``<something>.<name>(...)`` call in ``path`` as (name, line)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [(node.func.attr, node.lineno) for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+    return [
+        (node.func.attr, node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    ]
 
 
 def test_no_python_udfs_in_anything_a_page_runs():
-    found = [f"{p.relative_to(ROOT)}:{line} {name}" for p in APP_CODE for name, line in _calls(p)
-             if name in UDF_METHODS]
+    found = [
+        f"{p.relative_to(ROOT)}:{line} {name}" for p in APP_CODE for name, line in _calls(p) if name in UDF_METHODS
+    ]
     assert found == []
 
 
@@ -51,8 +55,13 @@ def test_the_scan_finds_a_udf(tmp_path):
 def test_tables_reach_streamlit_only_as_arrow():
     """Only ``components.dataframe`` (and the tables it draws) call ``st.dataframe``, with an Arrow table."""
     allowed = ROOT / "resettlement" / "ui" / "components.py"
-    found = [f"{p.relative_to(ROOT)}:{line} st.{name}" for p in APP_CODE if p != allowed
-             for name, line in _calls(p) if name in TABLE_CALLS and "st." in _line(p, line)]
+    found = [
+        f"{p.relative_to(ROOT)}:{line} st.{name}"
+        for p in APP_CODE
+        if p != allowed
+        for name, line in _calls(p)
+        if name in TABLE_CALLS and "st." in _line(p, line)
+    ]
     assert found == []
 
 
@@ -106,8 +115,15 @@ def test_pages_import_nothing_the_server_start_did_not(demo_url):
 
     env = {**os.environ, "RESETTLEMENT_DB_URL": demo_url, "RESETTLEMENT_CASE_LEVEL": "1"}
     env.pop("RESETTLEMENT_SCOPE", None)
-    out = subprocess.run([sys.executable, "-c", _IMPORTS_AFTER_START.format(root=str(ROOT))], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_AFTER_START.format(root=str(ROOT))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["errors"] == []
     assert result["new"] == []
@@ -115,10 +131,12 @@ def test_pages_import_nothing_the_server_start_did_not(demo_url):
 
 def test_serve_routes_every_run_through_the_shell_from_the_start():
     """``serve`` leaves Streamlit's legacy pages/ mode before it listens, so a deep link never runs a page alone."""
-    code = ("from streamlit.runtime.pages_manager import PagesManager as P\n"
-            "from resettlement.ui import warmup\n"
-            "warmup._navigation_from_start()\n"
-            "print(P.uses_pages_directory)")
+    code = (
+        "from streamlit.runtime.pages_manager import PagesManager as P\n"
+        "from resettlement.ui import warmup\n"
+        "warmup._navigation_from_start()\n"
+        "print(P.uses_pages_directory)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

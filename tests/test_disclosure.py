@@ -105,36 +105,51 @@ def test_total_published_elsewhere_minus_the_others():
 
 def test_total_column_repeated_in_every_row():
     df = pl.DataFrame({"k": [0, 1, 2, 3], "episodes": [10, 3, 20, 7], "total": [40] * 4})
-    out = disclosure.protect(df, counts=["episodes", "total"], threshold=5,
-                             relations=[C(("episodes",), total_column="total")])
+    out = disclosure.protect(
+        df, counts=["episodes", "total"], threshold=5, relations=[C(("episodes",), total_column="total")]
+    )
     assert shown(out, "episodes") == ["10", "c", "20", "c"] and shown(out, "total") == ["40"] * 4
 
 
 def test_unpublished_remainder_is_protected():
     # 16 of 17 needs unmet: the 1 met need is not a column, but 17 - 16 gives it back
     df = pl.DataFrame({"offer_recorded": [17, 20], "unmet": [16, 10]}).with_columns(
-        (pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate"))
+        (pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate")
+    )
     rel = [R("offer_recorded", ("unmet",), remainder=True)]
-    out = disclosure.protect(df, counts=["offer_recorded", "unmet"], rates={"gap_rate": ("unmet", "offer_recorded")},
-                             threshold=5, relations=rel)
+    out = disclosure.protect(
+        df,
+        counts=["offer_recorded", "unmet"],
+        rates={"gap_rate": ("unmet", "offer_recorded")},
+        threshold=5,
+        relations=rel,
+    )
     assert shown(out, "unmet") == ["c", "10"] and shown(out, "gap_rate") == ["c", "0.5"]
     assert disclosure.recoverable(out, rel) == []
 
 
 def test_rates_follow_their_hidden_numerator_or_denominator():
     df = pl.DataFrame({"identified": [40], "offer_recorded": [37], "offer_unknown": [3], "unmet": [10]}).with_columns(
-        (pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate"))
+        (pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate")
+    )
     counts = ["identified", "offer_recorded", "offer_unknown", "unmet"]
     rel = [R("identified", ("offer_recorded", "offer_unknown"))]
     # with the rate declared, the cell that keeps it shown is preferred: 40 is hidden rather than 37
-    kept = disclosure.protect(df, counts=counts, rates={"gap_rate": ("unmet", "offer_recorded")}, threshold=5,
-                              relations=rel)
+    kept = disclosure.protect(
+        df, counts=counts, rates={"gap_rate": ("unmet", "offer_recorded")}, threshold=5, relations=rel
+    )
     assert [shown(kept, c)[0] for c in [*counts, "gap_rate"]] == ["c", "37", "c", "10", str(10 / 37)]
     # when only a denominator will do, the rate goes with it (unmet ÷ rate would give it back)
     areas = pl.DataFrame({"offer_recorded": [3, 37, 50], "unmet": [0, 10, 10]}).with_columns(
-        (pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate"))
-    out = disclosure.protect(areas, counts=["offer_recorded", "unmet"], rates={"gap_rate": ("unmet", "offer_recorded")},
-                             threshold=5, relations=[C(("offer_recorded",))])
+        (pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate")
+    )
+    out = disclosure.protect(
+        areas,
+        counts=["offer_recorded", "unmet"],
+        rates={"gap_rate": ("unmet", "offer_recorded")},
+        threshold=5,
+        relations=[C(("offer_recorded",))],
+    )
     assert shown(out, "offer_recorded") == ["c", "c", "50"]
     assert shown(out, "gap_rate") == ["c", "c", "0.2"]
 
@@ -142,10 +157,14 @@ def test_rates_follow_their_hidden_numerator_or_denominator():
 def test_fixed_point_over_a_two_way_table():
     # rows and columns both add up (with totals); one small cell sets off a chain that must end with every
     # relation holding zero or at least two hidden cells
-    df = pl.DataFrame({
-        "row": ["r1", "r2", "r3", "all"],
-        "a": [3, 20, 11, 34], "b": [12, 8, 30, 50], "total": [15, 28, 41, 84],
-    })
+    df = pl.DataFrame(
+        {
+            "row": ["r1", "r2", "r3", "all"],
+            "a": [3, 20, 11, 34],
+            "b": [12, 8, 30, 50],
+            "total": [15, 28, 41, 84],
+        }
+    )
     rel = [R("total", ("a", "b")), C(("a", "b", "total"), key="row", total="all")]
     out = disclosure.protect(df, counts=["a", "b", "total"], threshold=5, relations=rel)
     assert disclosure.recoverable(out, rel) == []
@@ -202,9 +221,14 @@ def registry_calls(tables: dict, f, as_of: date) -> list[tuple[str, tuple]]:
     return published.page_calls(tables, f, as_of)
 
 
-FILTER_CASES = [("wales", "2024Q4", "2026Q3"), ("la:W06000015", "2024Q4", "2026Q3"),
-                ("la:W06000023", "2026Q1", "2026Q3"), ("service:cwm_taf", "2025Q1", "2025Q4"),
-                ("service:western_bay", "2017Q1", "2018Q4"), ("police_area:W15000001", "2019Q1", "2020Q4")]
+FILTER_CASES = [
+    ("wales", "2024Q4", "2026Q3"),
+    ("la:W06000015", "2024Q4", "2026Q3"),
+    ("la:W06000023", "2026Q1", "2026Q3"),
+    ("service:cwm_taf", "2025Q1", "2025Q4"),
+    ("service:western_bay", "2017Q1", "2018Q4"),
+    ("police_area:W15000001", "2019Q1", "2020Q4"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +242,13 @@ def demo_tables(demo_url):
 
 
 def small_shown(frame: pl.DataFrame, counts, n: int) -> list:
-    return [(c, v) for c in counts if c in frame.columns for v in frame[c].to_list()
-            if isinstance(v, int | float) and 1 <= v <= n - 1]
+    return [
+        (c, v)
+        for c in counts
+        if c in frame.columns
+        for v in frame[c].to_list()
+        if isinstance(v, int | float) and 1 <= v <= n - 1
+    ]
 
 
 @pytest.mark.parametrize("area,start,end", FILTER_CASES)
@@ -260,9 +289,16 @@ def test_exhaustive_check_catches_an_unprotected_table(demo_tables):
     from tests.apptest import AS_OF
 
     f = cli_filters(AS_OF, "2026Q3", "2026Q3")
-    raw = gaps.by_area(gaps.combine(__import__("resettlement.needs", fromlist=["x"]).with_case(
-        demo_tables["needs"], demo_tables["cases"].filter(pl.col("start_date") >= f.start)), "all"), "la",
-        pathways=("all",))
+    raw = gaps.by_area(
+        gaps.combine(
+            __import__("resettlement.needs", fromlist=["x"]).with_case(
+                demo_tables["needs"], demo_tables["cases"].filter(pl.col("start_date") >= f.start)
+            ),
+            "all",
+        ),
+        "la",
+        pathways=("all",),
+    )
     assert small_shown(raw, gaps.COUNTS, 5) != []
 
 

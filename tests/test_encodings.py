@@ -21,12 +21,15 @@ def read(data: bytes) -> importer.ImportReport:
     return importer.run_import([importer.Source("cases.csv", data)], "sqlite:////nonexistent/x.db", dry_run=True)
 
 
-@pytest.mark.parametrize(("data", "warning"), [
-    (CASES.encode("utf-8"), None),
-    (CASES.encode("utf-8-sig"), None),
-    (CASES.encode("cp1252"), "Windows-1252"),
-    (CASES.replace(",", "\t").encode("utf-16"), "UTF-16"),
-])
+@pytest.mark.parametrize(
+    ("data", "warning"),
+    [
+        (CASES.encode("utf-8"), None),
+        (CASES.encode("utf-8-sig"), None),
+        (CASES.encode("cp1252"), "Windows-1252"),
+        (CASES.replace(",", "\t").encode("utf-16"), "UTF-16"),
+    ],
+)
 def test_each_encoding_is_read_and_a_non_utf8_one_named(data, warning):
     report = read(data)
     assert report.ok and report.totals["cases"]["valid"] == 1

@@ -31,7 +31,7 @@ def damaged(tmp_path_factory) -> str:
     synth.build_demo(f"sqlite:///{good}", scale=0.05, seed=3, as_of=AS_OF)
     data = bytearray(good.read_bytes())
     rng = random.Random(1)
-    data[4096 * 4:-4096] = bytes(rng.randrange(256) for _ in range(len(data) - 4096 * 5))
+    data[4096 * 4 : -4096] = bytes(rng.randrange(256) for _ in range(len(data) - 4096 * 5))
     bad = folder / "bad.db"
     bad.write_bytes(bytes(data))
     return f"sqlite:///{bad}"
@@ -49,8 +49,7 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("argv", REPORTS)
-def test_damaged_database_is_a_readable_error_in_every_reporting_command(damaged, argv, tmp_path, monkeypatch,
-                                                                       capsys):
+def test_damaged_database_is_a_readable_error_in_every_reporting_command(damaged, argv, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("RESETTLEMENT_CACHE_DIR", "off")  # read the file itself, not a snapshot of it
     code, _, err = run([a.format(tmp=tmp_path) for a in argv] + ["--db", damaged], capsys)
     assert code == 2
@@ -65,21 +64,30 @@ def test_damaged_database_in_the_app(damaged, monkeypatch):
     monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
     at = new_app(60).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [t("db.damaged", "en", detail=r"DatabaseError\: database disk image is "
-                                                                        r"malformed")]
+    assert [e.value for e in at.error] == [
+        t(
+            "db.damaged",
+            "en",
+            detail=r"DatabaseError\: database disk image is "
+            r"malformed",
+        )
+    ]
 
 
-@pytest.mark.parametrize(("env", "value", "allowed"), [
-    ("RESETTLEMENT_DB_URL", "not a url", "db_url"),
-    ("RESETTLEMENT_DB_URL", "mysql+nonexistentdriver://u@h/db", "db_url"),
-    ("RESETTLEMENT_SCOPE", "W06000015,W0600XXXX", "scope"),
-    ("RESETTLEMENT_SUPPRESSION_THRESHOLD", "five", "threshold"),
-    ("RESETTLEMENT_SUPPRESSION_THRESHOLD", "0", "threshold"),
-    ("RESETTLEMENT_RAG_GREEN", "2", "share"),
-    ("RESETTLEMENT_RAG_AMBER", "0.99", "amber"),
-    ("RESETTLEMENT_CASE_LEVEL", "maybe", "case_level"),
-    ("RESETTLEMENT_DEMO_SCALE", "-1", "demo_scale"),
-])
+@pytest.mark.parametrize(
+    ("env", "value", "allowed"),
+    [
+        ("RESETTLEMENT_DB_URL", "not a url", "db_url"),
+        ("RESETTLEMENT_DB_URL", "mysql+nonexistentdriver://u@h/db", "db_url"),
+        ("RESETTLEMENT_SCOPE", "W06000015,W0600XXXX", "scope"),
+        ("RESETTLEMENT_SUPPRESSION_THRESHOLD", "five", "threshold"),
+        ("RESETTLEMENT_SUPPRESSION_THRESHOLD", "0", "threshold"),
+        ("RESETTLEMENT_RAG_GREEN", "2", "share"),
+        ("RESETTLEMENT_RAG_AMBER", "0.99", "amber"),
+        ("RESETTLEMENT_CASE_LEVEL", "maybe", "case_level"),
+        ("RESETTLEMENT_DEMO_SCALE", "-1", "demo_scale"),
+    ],
+)
 def test_bad_settings_are_named_with_the_values_allowed(env, value, allowed, monkeypatch, capsys, demo_url):
     monkeypatch.setenv(env, value)
     assert [(p.env, p.value, p.allowed) for p in settings.problems()] == [(env, value, allowed)]
@@ -101,8 +109,9 @@ def test_a_password_in_a_bad_url_is_never_shown(monkeypatch, capsys):
 
 
 def test_missing_driver_on_import_is_exit_2(tmp_path, capsys):
-    (tmp_path / "cases.csv").write_text("case_id,child_id,la_code,cohort,start_date\nc1,p1,Cardiff,custody,"
-                                        "2024-01-05\n")
+    (tmp_path / "cases.csv").write_text(
+        "case_id,child_id,la_code,cohort,start_date\nc1,p1,Cardiff,custody,2024-01-05\n"
+    )
     code, _, err = run(["import", str(tmp_path / "cases.csv"), "--db", "mysql+nonexistentdriver://u@h/db"], capsys)
     assert code == 2 and "Traceback" not in err and "nonexistentdriver" in err
     report = importer.run_import([importer.Source("cases.csv", b"case_id\n")], "postgresql+nodriver://x/y")
@@ -137,8 +146,9 @@ def test_unknown_pathway_and_cohort_are_errors(demo_url, capsys):
     code, _, err = run(["gaps", "--db", demo_url, "--pathway", "astrology"], capsys)
     assert code == 2 and "astrology" in err and all(p in err for p in PATHWAYS)
     code, _, err = run(["evaluate", "--db", demo_url, "--cohort", "nonsense"], capsys)
-    assert code == 2 and err == "error: unknown cohort 'nonsense': use custody, remand, community, separated by " \
-                                "commas\n"
+    assert (
+        code == 2 and err == "error: unknown cohort 'nonsense': use custody, remand, community, separated by commas\n"
+    )
 
 
 def _version(url: str) -> str:
@@ -155,13 +165,18 @@ def real_db(tmp_path) -> str:
 
 def test_header_only_and_all_rejected_imports_write_nothing(real_db, tmp_path, monkeypatch, capsys):
     before = _version(real_db)
-    header_only = importer.run_import([importer.Source("cases.csv", b"case_id,child_id,la_code,cohort,start_date\n")],
-                                      real_db)
+    header_only = importer.run_import(
+        [importer.Source("cases.csv", b"case_id,child_id,la_code,cohort,start_date\n")], real_db
+    )
     assert header_only.outcome == "nothing_written" and not header_only.written and header_only.data_version is None
     assert _version(real_db) == before
     log = store.read_import_log(store.get_engine(real_db))  # logged as what it was: nothing written
     assert (log["mode"][0], log["rows_added"][0], log["rows_read"][0], log["data_version"][0]) == (
-        "nothing_written", 0, 0, before)
+        "nothing_written",
+        0,
+        0,
+        before,
+    )
     assert header_only.log_id == log["id"][0] and log.height == 2
     bad = tmp_path / "in" / "cases.csv"
     bad.parent.mkdir()
@@ -191,11 +206,14 @@ def test_accept_valid_without_rejects_leaves_no_empty_folder(real_db, tmp_path, 
     assert code == 0 and set(Path(tempfile.gettempdir()).glob("resettlement-rejects-*")) == before
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["demo", "--as-of", "30/09/2026"], "not a date '30/09/2026': use YYYY-MM-DD"),
-    (["demo", "--scale", "-1"], "not a scale '-1'"),
-    (["demo", "--scale", "nan"], "not a scale 'nan'"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["demo", "--as-of", "30/09/2026"], "not a date '30/09/2026': use YYYY-MM-DD"),
+        (["demo", "--scale", "-1"], "not a scale '-1'"),
+        (["demo", "--scale", "nan"], "not a scale 'nan'"),
+    ],
+)
 def test_demo_arguments_are_checked_by_argparse(argv, message, tmp_path, capsys):
     code, _, err = run([*argv, "--db", f"sqlite:///{tmp_path / 'd.db'}"], capsys)
     assert code == 2 and message in err and list(tmp_path.iterdir()) == []
@@ -204,8 +222,18 @@ def test_demo_arguments_are_checked_by_argparse(argv, message, tmp_path, capsys)
 def test_rejects_into_a_file_is_refused(real_db, tmp_path, capsys):
     (tmp_path / "cases.csv").write_text("case_id,child_id,la_code,cohort,start_date\nc9,p9,Narnia,custody,2024-01-05\n")
     (tmp_path / "taken").write_text("x")
-    code, _, err = run(["import", str(tmp_path / "cases.csv"), "--db", real_db, "--accept-valid", "--rejects",
-                        str(tmp_path / "taken")], capsys)
+    code, _, err = run(
+        [
+            "import",
+            str(tmp_path / "cases.csv"),
+            "--db",
+            real_db,
+            "--accept-valid",
+            "--rejects",
+            str(tmp_path / "taken"),
+        ],
+        capsys,
+    )
     assert code == 2 and "is a file" in err and (tmp_path / "taken").read_text() == "x"
 
 
@@ -244,8 +272,9 @@ def test_a_value_that_cannot_be_read_in_the_app_and_on_import(garbled, tmp_path,
 
     with store.get_engine(garbled).connect() as conn:  # the case whose start date is garbled, imported again
         case_id, child_id = conn.execute(sa.text("SELECT case_id, child_id FROM cases WHERE rowid = 1")).one()
-    (tmp_path / "cases.csv").write_text("case_id,child_id,la_code,cohort,start_date\n"
-                                        f"{case_id},{child_id},Cardiff,custody,2024-01-05\n")
+    (tmp_path / "cases.csv").write_text(
+        f"case_id,child_id,la_code,cohort,start_date\n{case_id},{child_id},Cardiff,custody,2024-01-05\n"
+    )
     code, out, _ = run(["import", str(tmp_path / "cases.csv"), "--db", garbled], capsys)
     assert code == 2 and "a value stored in cases cannot be read" in out
 

@@ -24,20 +24,35 @@ ALL = Filters("2016Q1", "2026Q3")
 
 def _hand_frame() -> pl.DataFrame:
     """Strata A and B hold both groups; C only a treated episode, D only comparisons."""
-    rows = [("A", True, 1), ("A", True, 0), ("A", False, 0),
-            ("B", True, 1), ("B", False, 1), ("B", False, 0), ("B", False, 0),
-            ("C", True, 1),
-            ("D", False, 1), ("D", False, 1)]
+    rows = [
+        ("A", True, 1),
+        ("A", True, 0),
+        ("A", False, 0),
+        ("B", True, 1),
+        ("B", False, 1),
+        ("B", False, 0),
+        ("B", False, 0),
+        ("C", True, 1),
+        ("D", False, 1),
+        ("D", False, 1),
+    ]
     return pl.DataFrame(rows, schema={"g": pl.String, "treated": pl.Boolean, "y0": pl.Float64}, orient="row")
 
 
 def test_cem_strata_weights_and_att_by_hand():
     m = evaluation.match(_hand_frame(), "y0", covariates=("g",))
-    w = {(g, tr): set(m.filter((pl.col("g") == g) & (pl.col("treated") == tr))["weight"].round(6).to_list())
-         for g, tr in [("A", True), ("A", False), ("B", False), ("C", True), ("D", False)]}
+    w = {
+        (g, tr): set(m.filter((pl.col("g") == g) & (pl.col("treated") == tr))["weight"].round(6).to_list())
+        for g, tr in [("A", True), ("A", False), ("B", False), ("C", True), ("D", False)]
+    }
     # comparison weight = (treated in stratum / comparison in stratum) x (4 matched comparison / 3 matched treated)
-    assert w == {("A", True): {1.0}, ("A", False): {round(2 / 1 * 4 / 3, 6)}, ("B", False): {round(1 / 3 * 4 / 3, 6)},
-                 ("C", True): {0.0}, ("D", False): {0.0}}
+    assert w == {
+        ("A", True): {1.0},
+        ("A", False): {round(2 / 1 * 4 / 3, 6)},
+        ("B", False): {round(1 / 3 * 4 / 3, 6)},
+        ("C", True): {0.0},
+        ("D", False): {0.0},
+    }
     e = evaluation.estimate(m)
     assert (e["n_treated"], e["n_comparison"], e["n_treated_matched"], e["n_comparison_matched"]) == (4, 6, 3, 4)
     assert (e["strata"], e["treated_dropped"]) == (2, 1)
@@ -103,7 +118,11 @@ def test_balance_before_and_after_matching_by_hand():
     assert rows["C"]["treated_after"] == 0.0 and rows["D"]["comparison_after"] == 0.0
     assert b["smd_after"].abs().max() == pytest.approx(0.0)
     assert (a["k_treated_before"], a["k_comparison_before"], a["k_treated_after"], a["k_comparison_after"]) == (
-        2, 1, 2, 1)
+        2,
+        1,
+        2,
+        1,
+    )
 
 
 def _est(nt=80, nc=80, diff=-0.1, low=-0.15, high=-0.05) -> dict:
@@ -111,13 +130,24 @@ def _est(nt=80, nc=80, diff=-0.1, low=-0.15, high=-0.05) -> dict:
 
 
 def _bal(smd=0.02, unmatched=0.0, z=5.0) -> pl.DataFrame:
-    return pl.DataFrame({"covariate": ["a", "b", "need_health"], "smd_after": [0.0, smd, unmatched],
-                         "z_after": [None, None, z], "matched": [True, True, False]})
+    return pl.DataFrame(
+        {
+            "covariate": ["a", "b", "need_health"],
+            "smd_after": [0.0, smd, unmatched],
+            "z_after": [None, None, z],
+            "matched": [True, True, False],
+        }
+    )
 
 
 def test_verdict_refuses_when_samples_are_small_or_balance_is_poor():
-    assert evaluation.THRESHOLDS == {"min_treated": 60, "min_comparison": 60, "max_abs_smd": 0.1,
-                                     "max_abs_smd_unmatched": 0.2, "balance_alpha": 0.05}
+    assert evaluation.THRESHOLDS == {
+        "min_treated": 60,
+        "min_comparison": 60,
+        "max_abs_smd": 0.1,
+        "max_abs_smd_unmatched": 0.2,
+        "balance_alpha": 0.05,
+    }
     assert evaluation.verdict(_est(nt=59), _bal(), "reoffended") == "too_small"
     assert evaluation.verdict(_est(nc=59), _bal(), "reoffended") == "too_small"
     assert evaluation.verdict(_est(), _bal(-0.11), "reoffended") == "poor_balance"
@@ -146,52 +176,126 @@ def test_definition_text_states_the_declared_thresholds(monkeypatch):
 
 
 def _timing_tables():
-    cases = frame("cases", [
-        {"case_id": "a", "child_id": "p1", "la_code": CARDIFF, "cohort": "custody", "start_date": date(2023, 1, 5),
-         "release_date": date(2023, 4, 1), "end_date": date(2023, 10, 1), "sex": "male", "age_at_start": 16,
-         "ethnicity": "white"},
-        {"case_id": "b", "child_id": "p2", "la_code": SWANSEA, "cohort": "community", "start_date": date(2025, 6, 1),
-         "age_at_start": 18},
-        # reviewed only after release (and before the end): treated for the end-of-order outcomes only
-        {"case_id": "c", "child_id": "p3", "la_code": CARDIFF, "cohort": "custody", "start_date": date(2023, 1, 10),
-         "release_date": date(2023, 3, 1), "end_date": date(2023, 9, 1)},
-        # p1's earlier episode: a's prior episode count is 1
-        {"case_id": "e", "child_id": "p1", "la_code": CARDIFF, "cohort": "community", "start_date": date(2021, 5, 1),
-         "end_date": date(2022, 5, 1)},
-    ])
-    needs = frame("needs", [{"case_id": "a", "pathway": p, "need": "yes"} for p in
-                            ("accommodation", "ete", "health", "families", "finance", "transitions")]
-                  + [{"case_id": "a", "pathway": "substance_misuse", "need": "no"},
-                     {"case_id": "b", "pathway": "ete", "need": "unknown"}])
-    outs = frame("outcomes", [
-        {"case_id": "a", "reoffended": True, "accommodation_suitable_end": False, "ete_suitable_end": True,
-         "accommodation_confirmed_date": date(2023, 3, 20)},
-        {"case_id": "b", "reoffended": False, "accommodation_suitable_end": True},  # open, not ended: no end outcomes
-        {"case_id": "c", "reoffended": False, "accommodation_suitable_end": True,
-         "accommodation_confirmed_date": date(2023, 2, 20)},
-    ])
-    meetings = frame("rrp_meetings", [{"meeting_id": "m1", "rrp_id": "r", "meeting_date": date(2023, 2, 1)},
-                                      {"meeting_id": "m2", "rrp_id": "r", "meeting_date": date(2023, 3, 15)}])
-    reviews = frame("rrp_reviews", [{"meeting_id": "m1", "case_id": "a", "review_type": "referral"},
-                                    {"meeting_id": "m2", "case_id": "c", "review_type": "pre_release"}])
+    cases = frame(
+        "cases",
+        [
+            {
+                "case_id": "a",
+                "child_id": "p1",
+                "la_code": CARDIFF,
+                "cohort": "custody",
+                "start_date": date(2023, 1, 5),
+                "release_date": date(2023, 4, 1),
+                "end_date": date(2023, 10, 1),
+                "sex": "male",
+                "age_at_start": 16,
+                "ethnicity": "white",
+            },
+            {
+                "case_id": "b",
+                "child_id": "p2",
+                "la_code": SWANSEA,
+                "cohort": "community",
+                "start_date": date(2025, 6, 1),
+                "age_at_start": 18,
+            },
+            # reviewed only after release (and before the end): treated for the end-of-order outcomes only
+            {
+                "case_id": "c",
+                "child_id": "p3",
+                "la_code": CARDIFF,
+                "cohort": "custody",
+                "start_date": date(2023, 1, 10),
+                "release_date": date(2023, 3, 1),
+                "end_date": date(2023, 9, 1),
+            },
+            # p1's earlier episode: a's prior episode count is 1
+            {
+                "case_id": "e",
+                "child_id": "p1",
+                "la_code": CARDIFF,
+                "cohort": "community",
+                "start_date": date(2021, 5, 1),
+                "end_date": date(2022, 5, 1),
+            },
+        ],
+    )
+    needs = frame(
+        "needs",
+        [
+            {"case_id": "a", "pathway": p, "need": "yes"}
+            for p in ("accommodation", "ete", "health", "families", "finance", "transitions")
+        ]
+        + [
+            {"case_id": "a", "pathway": "substance_misuse", "need": "no"},
+            {"case_id": "b", "pathway": "ete", "need": "unknown"},
+        ],
+    )
+    outs = frame(
+        "outcomes",
+        [
+            {
+                "case_id": "a",
+                "reoffended": True,
+                "accommodation_suitable_end": False,
+                "ete_suitable_end": True,
+                "accommodation_confirmed_date": date(2023, 3, 20),
+            },
+            {
+                "case_id": "b",
+                "reoffended": False,
+                "accommodation_suitable_end": True,
+            },  # open, not ended: no end outcomes
+            {
+                "case_id": "c",
+                "reoffended": False,
+                "accommodation_suitable_end": True,
+                "accommodation_confirmed_date": date(2023, 2, 20),
+            },
+        ],
+    )
+    meetings = frame(
+        "rrp_meetings",
+        [
+            {"meeting_id": "m1", "rrp_id": "r", "meeting_date": date(2023, 2, 1)},
+            {"meeting_id": "m2", "rrp_id": "r", "meeting_date": date(2023, 3, 15)},
+        ],
+    )
+    reviews = frame(
+        "rrp_reviews",
+        [
+            {"meeting_id": "m1", "case_id": "a", "review_type": "referral"},
+            {"meeting_id": "m2", "case_id": "c", "review_type": "pre_release"},
+        ],
+    )
     return cases, needs, outs, reviews, meetings
 
 
 def test_analysis_frame_covariates_and_outcome_samples():
     cases, needs, outs, reviews, meetings = _timing_tables()
-    fr = evaluation.analysis_frame(cases.filter(pl.col("case_id") != "e"), needs, outs, reviews, AS_OF,
-                                   meetings=meetings, all_cases=cases).sort("case_id")
+    fr = evaluation.analysis_frame(
+        cases.filter(pl.col("case_id") != "e"), needs, outs, reviews, AS_OF, meetings=meetings, all_cases=cases
+    ).sort("case_id")
     a, b = fr.row(0, named=True), fr.row(1, named=True)
     assert all(a[f"treated_{o}"] for o in evaluation.OUTCOMES)  # reviewed 2023-02-01, released 2023-04-01
     assert (a["cohort"], a["sex"], a["age_band"], a["ethnicity"]) == ("custody", "male", "16", "white")
     assert (a["police_area"], a["start_year"], a["needs_band"], a["needs_count"]) == ("W15000003", "2023", "5+", 6.0)
     assert (a["prior_episodes"], a["prior_band"], a["need_accommodation"], a["need_substance_misuse"]) == (
-        1.0, "1", 1.0, 0.0)
+        1.0,
+        "1",
+        1.0,
+        0.0,
+    )
     assert (a["reoffended"], a["accommodation_suitable_end"], a["ete_suitable_end"]) == (1.0, 0.0, 1.0)
     assert a["accommodation_confirmed_before_release"] == 1.0
     assert not any(b[f"treated_{o}"] for o in evaluation.OUTCOMES)
     assert (b["sex"], b["age_band"], b["ethnicity"], b["needs_band"], b["prior_band"]) == (
-        "not_recorded", "not_recorded", "not_recorded", "0", "0")
+        "not_recorded",
+        "not_recorded",
+        "not_recorded",
+        "0",
+        "0",
+    )
     assert b["age_at_start"] is None  # 18 is out of range, so it is not used for balance either
     # b started 2025-06-01: its cohort (2025Q2) is open on 2026-09-30; and it has not ended: no end-of-order outcomes
     assert (b["reoffended"], b["accommodation_suitable_end"]) == (None, None)
@@ -220,13 +324,15 @@ TRUE_EFFECTS = {**synth.RRP_EFFECT, "accommodation_confirmed_before_release": -s
 
 @pytest.fixture(scope="module")
 def scale10() -> pl.DataFrame:
-    return evaluation.evaluate(evaluation.selection_frame(synth.generate(scale=10, seed=2016, as_of=AS_OF), ALL,
-                                                          AS_OF)).effects
+    return evaluation.evaluate(
+        evaluation.selection_frame(synth.generate(scale=10, seed=2016, as_of=AS_OF), ALL, AS_OF)
+    ).effects
 
 
 def test_scale_1_concludes_only_where_the_numbers_allow():
-    eff = evaluation.evaluate(evaluation.selection_frame(synth.generate(scale=1, seed=2016, as_of=AS_OF), ALL,
-                                                         AS_OF)).effects
+    eff = evaluation.evaluate(
+        evaluation.selection_frame(synth.generate(scale=1, seed=2016, as_of=AS_OF), ALL, AS_OF)
+    ).effects
     rows = {r["outcome"]: r for r in eff.iter_rows(named=True)}
     r = rows["accommodation_suitable_end"]
     assert r["ci_low"] <= synth.RRP_EFFECT["accommodation_suitable_end"] <= r["ci_high"]
@@ -258,8 +364,11 @@ def test_recovers_the_generator_effect_at_scale_10(scale10):
 
 
 def test_selection_on_something_not_matched_is_flagged_not_found():
-    eff = evaluation.evaluate(evaluation.selection_frame(
-        synth.generate(scale=10, seed=2016, as_of=AS_OF, scenario="hidden_selection"), ALL, AS_OF)).effects
+    eff = evaluation.evaluate(
+        evaluation.selection_frame(
+            synth.generate(scale=10, seed=2016, as_of=AS_OF, scenario="hidden_selection"), ALL, AS_OF
+        )
+    ).effects
     r = eff.filter(pl.col("outcome") == "reoffended").row(0, named=True)
     assert (r["verdict"], r["worst_covariate"]) == ("poor_balance", "need_substance_misuse")
     text = evaluation.verdict_text(r, "en", 5)
@@ -272,8 +381,13 @@ def test_selection_on_something_not_matched_is_flagged_not_found():
 def test_protected_figures_hide_small_counts_and_rates_they_would_reveal():
     cases = pl.DataFrame({"treated": [True] * 3 + [False] * 40, "g": ["A"] * 43, "y0": [1.0] * 3 + [0.0] * 40})
     m = evaluation.match(cases, "y0", covariates=("g",))
-    est = {"outcome": "reoffended", **evaluation.estimate(m), "max_abs_smd_after": 0.0, "worst_covariate": "cohort",
-           "verdict": "too_small"}
+    est = {
+        "outcome": "reoffended",
+        **evaluation.estimate(m),
+        "max_abs_smd_after": 0.0,
+        "worst_covariate": "cohort",
+        "verdict": "too_small",
+    }
     bal = evaluation.balance(m, covariates=("g",)).select(pl.lit("reoffended").alias("outcome"), pl.all())
     p = evaluation.protected(evaluation.Evaluation(pl.DataFrame([est]), bal), threshold=5)
     row = p["effects"].row(0, named=True)
@@ -303,15 +417,21 @@ def _published(demo_url, demo_tables, f) -> dict:
 
     key = store.rounding_key(store.read_meta(store.get_engine(demo_url)))
     inputs, protection = published.Inputs(demo_tables), published.Protection(5, True, "round", 5, key)
-    return {part: published.frame(inputs, f"evaluation.{part}", protection, f, AS_OF) for part in ("effects",
-                                                                                                  "balance")}
+    return {
+        part: published.frame(inputs, f"evaluation.{part}", protection, f, AS_OF) for part in ("effects", "balance")
+    }
 
 
 def test_cli_prints_the_figures_the_page_shows(demo_url, demo_tables, capsys):
     out = _cli_json(capsys, "--db", demo_url, "--from", "2016Q1", "--to", "2026Q3")
     figures = _published(demo_url, demo_tables, ALL)
     assert (out["as_of"], out["area"], out["from"], out["to"], out["threshold"]) == (
-        "2026-09-30", "wales", "2016Q1", "2026Q3", 5)
+        "2026-09-30",
+        "wales",
+        "2016Q1",
+        "2026Q3",
+        5,
+    )
     assert out["effects"] == disclosure.to_records(figures["effects"])
     assert out["balance"] == disclosure.to_records(figures["balance"])
     assert [v["verdict"] for v in out["verdicts"]] == figures["effects"]["verdict"].to_list()
@@ -319,8 +439,21 @@ def test_cli_prints_the_figures_the_page_shows(demo_url, demo_tables, capsys):
 
 
 def test_cli_area_period_and_cohorts(demo_url, demo_tables, capsys):
-    out = _cli_json(capsys, "--db", demo_url, "--area", "police_area:W15000003", "--from", "2018Q1", "--to",
-                    "2024Q4", "--cohort", "custody,remand", "--lang", "cy")
+    out = _cli_json(
+        capsys,
+        "--db",
+        demo_url,
+        "--area",
+        "police_area:W15000003",
+        "--from",
+        "2018Q1",
+        "--to",
+        "2024Q4",
+        "--cohort",
+        "custody,remand",
+        "--lang",
+        "cy",
+    )
     f = Filters("2018Q1", "2024Q4", Area("police_area", "W15000003"), ("custody", "remand"))
     assert out["effects"] == disclosure.to_records(_published(demo_url, demo_tables, f)["effects"])
     assert out["cohorts"] == ["custody", "remand"]
@@ -337,8 +470,17 @@ def test_effects_long_stacks_when_a_difference_column_is_all_empty():
 
     from resettlement import evaluation
 
-    effects = pl.DataFrame({"outcome": ["reoffended"], "difference": [None], "ci_low": [None], "ci_high": [None],
-                            "naive_difference": [-0.1], "naive_ci_low": [-0.2], "naive_ci_high": [0.0]})
+    effects = pl.DataFrame(
+        {
+            "outcome": ["reoffended"],
+            "difference": [None],
+            "ci_low": [None],
+            "ci_high": [None],
+            "naive_difference": [-0.1],
+            "naive_ci_low": [-0.2],
+            "naive_ci_high": [0.0],
+        }
+    )
     out = evaluation.effects_long(effects)
     assert out["comparison"].to_list() == ["matched", "naive"]
     assert out["difference"].to_list() == [None, -0.1]
@@ -362,20 +504,39 @@ def test_cli_json_gives_the_hand_worked_timing_example(tmp_path, capsys, monkeyp
     k3 (-1/9, -1/9, +2/9): sum u^2 = 1/8 + 6/81, x 5/4 x 4/3."""
     monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")  # with suppression and a threshold of 1, the
     monkeypatch.setenv("RESETTLEMENT_PUBLICATION_METHOD", "suppress")  # CLI prints the exact figures
-    base = {"la_code": CARDIFF, "cohort": "custody", "start_date": date(2023, 1, 10), "sex": "male",
-            "age_at_start": 16, "ethnicity": "white", "release_date": date(2023, 4, 1), "end_date": date(2023, 10, 1)}
+    base = {
+        "la_code": CARDIFF,
+        "cohort": "custody",
+        "start_date": date(2023, 1, 10),
+        "sex": "male",
+        "age_at_start": 16,
+        "ethnicity": "white",
+        "release_date": date(2023, 4, 1),
+        "end_date": date(2023, 10, 1),
+    }
     ids = ["t1", "t2", "k1", "k2", "k3"]
     confirmed = [date(2023, 3, 20), date(2023, 4, 1), date(2023, 3, 25), date(2023, 3, 1), date(2023, 4, 5)]
     tables = {
         "cases": frame("cases", [{**base, "case_id": c, "child_id": "p" + c} for c in ids]),
-        "outcomes": frame("outcomes", [{"case_id": c, "accommodation_confirmed_date": d}
-                                       for c, d in zip(ids, confirmed, strict=True)]),
+        "outcomes": frame(
+            "outcomes", [{"case_id": c, "accommodation_confirmed_date": d} for c, d in zip(ids, confirmed, strict=True)]
+        ),
         "rrps": frame("rrps", [{"rrp_id": "r", "name": "R", "la_codes": CARDIFF}]),
-        "rrp_meetings": frame("rrp_meetings", [{"meeting_id": "m1", "rrp_id": "r", "meeting_date": date(2023, 2, 1)},
-                                               {"meeting_id": "m2", "rrp_id": "r", "meeting_date": date(2023, 5, 1)}]),
-        "rrp_reviews": frame("rrp_reviews", [{"meeting_id": "m1", "case_id": "t1", "review_type": "referral"},
-                                             {"meeting_id": "m1", "case_id": "t2", "review_type": "referral"},
-                                             {"meeting_id": "m2", "case_id": "k1", "review_type": "post_release"}]),
+        "rrp_meetings": frame(
+            "rrp_meetings",
+            [
+                {"meeting_id": "m1", "rrp_id": "r", "meeting_date": date(2023, 2, 1)},
+                {"meeting_id": "m2", "rrp_id": "r", "meeting_date": date(2023, 5, 1)},
+            ],
+        ),
+        "rrp_reviews": frame(
+            "rrp_reviews",
+            [
+                {"meeting_id": "m1", "case_id": "t1", "review_type": "referral"},
+                {"meeting_id": "m1", "case_id": "t2", "review_type": "referral"},
+                {"meeting_id": "m2", "case_id": "k1", "review_type": "post_release"},
+            ],
+        ),
     }
     url = f"sqlite:///{tmp_path / 'timing.db'}"
     store.replace_all(store.get_engine(url), tables, {"as_of": AS_OF.isoformat(), "synthetic": "0"})

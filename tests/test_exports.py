@@ -17,22 +17,25 @@ pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapsh
 HOSTILE = '=HYPERLINK("http://x","y")'
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("=1+1", "'=1+1"),
-    (HOSTILE, "'" + HOSTILE),
-    ("+44 29 2000", "'+44 29 2000"),
-    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
-    ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
-    ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"),
-    ("-3", "-3"),  # a number shown as text is read as that number, nothing else
-    ("-0.25", "-0.25"),
-    ("+1.5e3", "+1.5e3"),
-    ("-3\n=1", "'-3\n=1"),
-    ("Cardiff", "Cardiff"),
-    ("a=b", "a=b"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        (HOSTILE, "'" + HOSTILE),
+        ("+44 29 2000", "'+44 29 2000"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-3", "-3"),  # a number shown as text is read as that number, nothing else
+        ("-0.25", "-0.25"),
+        ("+1.5e3", "+1.5e3"),
+        ("-3\n=1", "'-3\n=1"),
+        ("Cardiff", "Cardiff"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
 def test_text_starting_like_a_formula_is_quoted(text, expected):
     assert exports.neutral_text(text) == expected
     frame = exports.neutralise(pl.DataFrame({"t": [text]}))
@@ -74,8 +77,9 @@ def test_templates_hold_no_formula():
 
 
 def test_rejects_files_are_neutralised(tmp_path):
-    rrps = importer.Source("rrps.csv", f'rrp_id,name,la_codes\n"=1+1","{HOSTILE.replace(chr(34), chr(34) * 2)}",'
-                                       "Narnia\n".encode())
+    rrps = importer.Source(
+        "rrps.csv", f'rrp_id,name,la_codes\n"=1+1","{HOSTILE.replace(chr(34), chr(34) * 2)}",Narnia\n'.encode()
+    )
     url = f"sqlite:///{tmp_path / 'real.db'}"
     out = tmp_path / "rejects"
     rep = importer.run_import([rrps], url, accept_valid=True, rejects_dir=out)
@@ -95,12 +99,12 @@ def test_cli_templates_write_no_formula(tmp_path):
 
 def test_a_quoted_cell_reads_back_as_it_was_so_rejects_reimport_the_same_keys(tmp_path):
     frame = pl.DataFrame({"t": ["'=1+1", "'@a", "'-5", "'Cardiff", "=x", None]})
-    assert frame.select(exports.restored(pl.col("t")))["t"].to_list() == ["=1+1", "@a", "'-5", "'Cardiff", "=x",
-                                                                         None]
+    assert frame.select(exports.restored(pl.col("t")))["t"].to_list() == ["=1+1", "@a", "'-5", "'Cardiff", "=x", None]
     url = f"sqlite:///{tmp_path / 'real.db'}"
     cases = b"case_id,child_id,la_code,cohort,start_date\n=1+1,@p,Narnia,custody,2024-01-05\n"
-    first = importer.run_import([importer.Source("cases.csv", cases)], url, accept_valid=True,
-                                rejects_dir=tmp_path / "r")
+    first = importer.run_import(
+        [importer.Source("cases.csv", cases)], url, accept_valid=True, rejects_dir=tmp_path / "r"
+    )
     assert first.outcome == "nothing_written"
     fixed = (tmp_path / "r" / "cases_rejects.csv").read_text("utf-8-sig").replace("Narnia", "Cardiff")
     assert fixed.splitlines()[1].startswith("'=1+1,'@p,Cardiff")

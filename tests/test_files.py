@@ -38,8 +38,14 @@ def test_temp_files_are_private_and_removed_with_their_journals(tmp_path):
 def test_stale_temp_files_of_dead_processes_are_removed_live_ones_kept(tmp_path):
     target = tmp_path / "x.db"
     dead, live = dead_pid(), os.getpid()
-    names = [f".x.db.importing-{dead}-ab12cd34", f".x.db.importing-{dead}-ab12cd34-journal",
-             f".x.db.importing-{live}-00ff00ff", f".x.db.building-{dead}", ".y.db.importing-1-00", "x.db"]
+    names = [
+        f".x.db.importing-{dead}-ab12cd34",
+        f".x.db.importing-{dead}-ab12cd34-journal",
+        f".x.db.importing-{live}-00ff00ff",
+        f".x.db.building-{dead}",
+        ".y.db.importing-1-00",
+        "x.db",
+    ]
     for name in names:
         (tmp_path / name).write_text("")
     removed = files.remove_stale(target, "importing")
@@ -109,13 +115,16 @@ def test_rejects_files_are_owner_only_in_a_given_or_a_default_folder(tmp_path, c
 
     monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
     bad = tmp_path / "cases.csv"
-    bad.write_text("case_id,child_id,la_code,cohort,start_date\nc1,p1,W06000015,custody,2024-01-05\n"
-                   "c2,p2,Nowhere,custody,2024-01-05\n")
+    bad.write_text(
+        "case_id,child_id,la_code,cohort,start_date\nc1,p1,W06000015,custody,2024-01-05\n"
+        "c2,p2,Nowhere,custody,2024-01-05\n"
+    )
     given = tmp_path / "given" / "rejects"
     for extra in (["--rejects", str(given)], []):
         db = tmp_path / f"real{len(extra)}.db"
-        assert main(["import", "--as-admin", str(bad), "--db", f"sqlite:///{db}", "--accept-valid", "--json",
-                     *extra]) == 0
+        assert (
+            main(["import", "--as-admin", str(bad), "--db", f"sqlite:///{db}", "--accept-valid", "--json", *extra]) == 0
+        )
         paths = [Path(p) for p in json.loads(capsys.readouterr().out)["rejects_files"]]
         assert [p.name for p in paths] == ["cases_rejects.csv"]
         assert mode(paths[0]) == 0o600 and mode(paths[0].parent) == 0o700

@@ -13,8 +13,12 @@ from resettlement.scope import Scope
 
 
 def test_gaps_cli_json_matches_an_independent_count(demo_url, capsys):
-    assert main(["gaps", "--db", demo_url, "--by", "la", "--pathway", "ete", "--from", "2022Q1", "--to", "2025Q4",
-                 "--json"]) == 0
+    assert (
+        main(
+            ["gaps", "--db", demo_url, "--by", "la", "--pathway", "ete", "--from", "2022Q1", "--to", "2025Q4", "--json"]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert len(out) == 22
     cardiff = next(r for r in out if r["area_code"] == "W06000015")
@@ -30,20 +34,40 @@ def test_gaps_cli_json_matches_an_independent_count(demo_url, capsys):
     )
     identified = rows.height
     recorded = rows.filter(pl.col("service_offered").is_not_null()).height
-    unmet = rows.filter(pl.col("service_offered") == False).height  # noqa: E712
+    unmet = rows.filter(pl.col("service_offered").eq(False)).height
     assert identified >= 8 and unmet >= 8 and recorded - unmet >= 8, "fixture too small for a shown figure"
     # the CLI prints the publication view: counts rounded to a multiple of 5 with the database's key, the rate
     # worked out from the rounded counts (docs/disclosure.md)
     key = store.rounding_key(store.read_meta(engine))
     r5 = functools.partial(disclosure.round_value, base=5, key=key)
     assert (cardiff["identified"], cardiff["offer_recorded"], cardiff["unmet"]) == (
-        r5(identified), r5(recorded), r5(unmet))
+        r5(identified),
+        r5(recorded),
+        r5(unmet),
+    )
     assert abs(cardiff["gap_rate"] - r5(unmet) / r5(recorded)) < 1e-12
 
 
 def test_gaps_cli_welsh_names_and_service_level(demo_url, capsys):
-    assert main(["gaps", "--db", demo_url, "--by", "service", "--from", "2017Q1", "--to", "2017Q4", "--json",
-                 "--lang", "cy"]) == 0
+    assert (
+        main(
+            [
+                "gaps",
+                "--db",
+                demo_url,
+                "--by",
+                "service",
+                "--from",
+                "2017Q1",
+                "--to",
+                "2017Q4",
+                "--json",
+                "--lang",
+                "cy",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert {r["area_code"] for r in out} == set(geography.service_codes())
     wb = next(r for r in out if r["area_code"] == "western_bay")

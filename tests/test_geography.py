@@ -49,8 +49,13 @@ def test_attach_service_matches_scalar_lookup_row_by_row():
     )
     out = g.attach_service(df)
     assert out["la_code"].to_list() == df["la_code"].to_list()  # order kept
-    assert out["service_code"].to_list() == ["neath_port_talbot", "western_bay", "neath_port_talbot", "cardiff",
-                                              "western_bay"]
+    assert out["service_code"].to_list() == [
+        "neath_port_talbot",
+        "western_bay",
+        "neath_port_talbot",
+        "cardiff",
+        "western_bay",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -23,13 +23,40 @@ from tests.test_report import download
 pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
 
 MARK = "ZQ"  # in every hostile string, so the elements showing one can be found
-_HOSTILE = st.sampled_from([
-    '=HYPERLINK("http://example.invalid/x","y")', "=1+1", "+44 29 2000", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)",
-    "\t=1", "\r=1", "![x](http://example.invalid/x.png)", "<b>bold</b>", "<img src=x onerror=alert(1)>",
-    "[link](http://example.invalid)", ":red[red] :material/warning:", "$x^2$", "www.example.invalid", "a@b.invalid",
-    "# heading", "- item", "> quote", "`code`", "**bold** _it_", "'; DROP TABLE cases;--", "{lang}", "%s %d",
-    "../../x", "Ynys Môn ŵŷ", "\u202ertl", "💥", "x" * 120, "", " ",
-])
+_HOSTILE = st.sampled_from(
+    [
+        '=HYPERLINK("http://example.invalid/x","y")',
+        "=1+1",
+        "+44 29 2000",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "![x](http://example.invalid/x.png)",
+        "<b>bold</b>",
+        "<img src=x onerror=alert(1)>",
+        "[link](http://example.invalid)",
+        ":red[red] :material/warning:",
+        "$x^2$",
+        "www.example.invalid",
+        "a@b.invalid",
+        "# heading",
+        "- item",
+        "> quote",
+        "`code`",
+        "**bold** _it_",
+        "'; DROP TABLE cases;--",
+        "{lang}",
+        "%s %d",
+        "../../x",
+        "Ynys Môn ŵŷ",
+        "\u202ertl",
+        "💥",
+        "x" * 120,
+        "",
+        " ",
+    ]
+)
 HOSTILE = st.builds(lambda a, b, c: f"{a}{MARK}{b}{c}", _HOSTILE, st.text(max_size=6), _HOSTILE)
 MARKUP = ("![", "](", "<b>", "<img", "<script", "://", ":red[", ":material/", "$x", "`code`", "**bold**")
 
@@ -82,25 +109,34 @@ _COMMANDS = {
 def real_url(tmp_path_factory) -> str:
     """A small real database (one case, one RRP) for the reporting commands and the page."""
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'real.db'}"
-    files = [importer.Source("cases.csv", b"case_id,child_id,la_code,cohort,start_date\nc1,p1,Cardiff,custody,"
-                                          b"2026-01-05\n"),
-             importer.Source("rrps.csv", b"rrp_id,name,la_codes\nr1,Cardiff RRP,Cardiff\n")]
+    files = [
+        importer.Source("cases.csv", b"case_id,child_id,la_code,cohort,start_date\nc1,p1,Cardiff,custody,2026-01-05\n"),
+        importer.Source("rrps.csv", b"rrp_id,name,la_codes\nr1,Cardiff RRP,Cardiff\n"),
+    ]
     assert importer.run_import(files, url).written
     return url
 
 
 # Shrinking is off: a failing example is printed as found (shrinking CLI runs took minutes).
-FAST = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture],
-        "phases": [Phase.explicit, Phase.reuse, Phase.generate]}
+FAST = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture],
+    "phases": [Phase.explicit, Phase.reuse, Phase.generate],
+}
 
 
 @settings(max_examples=40, **FAST)
-@given(command=st.sampled_from(sorted(_COMMANDS)),
-       values=st.lists(st.one_of(HOSTILE, st.sampled_from(["a\x00b", "x\udc80y"])), min_size=8, max_size=8),
-       options=st.lists(st.integers(0, 5), max_size=4), accept_valid=st.booleans(), file=hostile_file(),
-       db=st.sampled_from(["real", "hostile", "relative"]))
-def test_cli_never_raises_and_writes_no_live_formula(real_url, tmp_path_factory, capsys, command, values, options,
-                                                     accept_valid, file, db):
+@given(
+    command=st.sampled_from(sorted(_COMMANDS)),
+    values=st.lists(st.one_of(HOSTILE, st.sampled_from(["a\x00b", "x\udc80y"])), min_size=8, max_size=8),
+    options=st.lists(st.integers(0, 5), max_size=4),
+    accept_valid=st.booleans(),
+    file=hostile_file(),
+    db=st.sampled_from(["real", "hostile", "relative"]),
+)
+def test_cli_never_raises_and_writes_no_live_formula(
+    real_url, tmp_path_factory, capsys, command, values, options, accept_valid, file, db
+):
     work = tmp_path_factory.mktemp("cli")
     argv = [command]
     for i in options:
@@ -116,14 +152,18 @@ def test_cli_never_raises_and_writes_no_live_formula(real_url, tmp_path_factory,
         argv += ["--out", str(work / "t")]
     if command == "report" and "--out" not in argv:
         argv += ["--out", str(work / "deck.pptx")]
-    url = {"real": real_url, "hostile": values[7],  # a relative SQLite path: inside the work folder
-           "relative": "sqlite:///" + (values[7].replace("/", "_") or "x")}[db]
+    url = {
+        "real": real_url,
+        "hostile": values[7],  # a relative SQLite path: inside the work folder
+        "relative": "sqlite:///" + (values[7].replace("/", "_") or "x"),
+    }[db]
     if command == "import":
         (work / "in").mkdir()
         (work / "in" / "data.csv").write_bytes(file.data)
         url = f"sqlite:///{work / 'new.db'}" if db == "real" else url
-        argv += [str(work / "in" / "data.csv"), "--db", url, "--rejects",
-                 str(work / "rejects")] + (["--accept-valid"] if accept_valid else [])
+        argv += [str(work / "in" / "data.csv"), "--db", url, "--rejects", str(work / "rejects")] + (
+            ["--accept-valid"] if accept_valid else []
+        )
     elif command not in ("templates",):
         argv += ["--db", url]
     cwd = os.getcwd()
@@ -162,8 +202,11 @@ def page(real_url):
 
     patch = pytest.MonkeyPatch()
     patch.setattr(app_test, "MediaFileManager", Recording)
-    for env, value in (("RESETTLEMENT_DB_URL", real_url), ("RESETTLEMENT_SCOPE", "all"),
-                       ("RESETTLEMENT_CASE_LEVEL", "1")):
+    for env, value in (
+        ("RESETTLEMENT_DB_URL", real_url),
+        ("RESETTLEMENT_SCOPE", "all"),
+        ("RESETTLEMENT_CASE_LEVEL", "1"),
+    ):
         patch.setenv(env, value)
     at = open_page(signed_in(new_app(60), real_url), "import", "en")
     yield at, managers

@@ -42,16 +42,22 @@ def check(url: str, name: str, text: str, scope: Scope = CARDIFF) -> importer.Im
 def seen(report: importer.ImportReport, key: str) -> tuple:
     """Everything the page or a download shows of a check, with the uploaded key replaced by ``KEY``."""
     problems = report.problems_frame("en").to_dicts()
-    return (report.outcome, json.dumps(report.totals, sort_keys=True),
-            json.dumps(problems, sort_keys=True, default=str).replace(key, "KEY"),
-            json.dumps(report.problem_counts("en").to_dicts(), sort_keys=True))
+    return (
+        report.outcome,
+        json.dumps(report.totals, sort_keys=True),
+        json.dumps(problems, sort_keys=True, default=str).replace(key, "KEY"),
+        json.dumps(report.problem_counts("en").to_dicts(), sort_keys=True),
+    )
 
 
-@pytest.mark.parametrize("row", [
-    STORED_C1,  # exactly as stored: an unscoped check said "unchanged"
-    "c1,p1,W06000016,custody,2024-01-05,female,15\n",  # one field changed: it said "updated"
-    "c1,p1,W06000015,custody,2024-01-05,male,15\n",  # claimed for Cardiff
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        STORED_C1,  # exactly as stored: an unscoped check said "unchanged"
+        "c1,p1,W06000016,custody,2024-01-05,female,15\n",  # one field changed: it said "updated"
+        "c1,p1,W06000015,custody,2024-01-05,male,15\n",  # claimed for Cardiff
+    ],
+)
 def test_a_guessed_case_of_another_authority_reads_as_a_new_one(seeded, row):
     guessed = check(seeded, "cases.csv", CASE_HEADER + row)
     new = check(seeded, "cases.csv", CASE_HEADER + row.replace("c1,", "zz-new,", 1))
@@ -93,9 +99,12 @@ def test_an_all_wales_check_is_unchanged(seeded):
 def test_a_write_needs_all_wales_at_case_level(seeded):
     before = store.row_counts(store.get_engine(seeded)), store.read_import_log(store.get_engine(seeded)).height
     for scope in (CARDIFF, Scope.all_wales(case_level=False)):
-        report = importer.run_import([importer.Source("cases.csv", (CASE_HEADER + STORED_C1).encode())], seeded,
-                                     today=TODAY, scope=scope)
+        report = importer.run_import(
+            [importer.Source("cases.csv", (CASE_HEADER + STORED_C1).encode())], seeded, today=TODAY, scope=scope
+        )
         assert not report.written and list(report.problems["code"]) == ["not_allowed"]
         assert importer.global_messages(report) == [importer.reason_text("not_allowed", None, "en")]
-    assert (store.row_counts(store.get_engine(seeded)), store.read_import_log(store.get_engine(seeded)).height) == \
-        before
+    assert (
+        store.row_counts(store.get_engine(seeded)),
+        store.read_import_log(store.get_engine(seeded)).height,
+    ) == before

@@ -98,11 +98,20 @@ def test_bom_semicolons_odd_headers_welsh_labels_and_la_variants(url):
     report = run(src(A), url)
     assert found(report) == A_PROBLEMS  # warnings only: every row loads
     assert report.written and report.ok
-    assert report.totals["cases"] == {"rows_read": 6, "valid": 6, "rejected": 0, "warnings": 1, "added": 6,
-                                      "updated": 0, "unchanged": 0}  # the blank row 6 is skipped
+    assert report.totals["cases"] == {
+        "rows_read": 6,
+        "valid": 6,
+        "rejected": 0,
+        "warnings": 1,
+        "added": 6,
+        "updated": 0,
+        "unchanged": 0,
+    }  # the blank row 6 is skipped
     cases = read(url, "cases")
-    got = {r["case_id"]: (r["la_code"], r["cohort"], r["start_date"], r["sex"], r["release_date"], r["establishment"])
-           for r in cases.iter_rows(named=True)}
+    got = {
+        r["case_id"]: (r["la_code"], r["cohort"], r["start_date"], r["sex"], r["release_date"], r["establishment"])
+        for r in cases.iter_rows(named=True)
+    }
     assert got == {
         "c1": ("W06000016", "custody", date(2024, 1, 5), "male", date(2024, 3, 1), "parc"),  # Rhondda, Cynon, Taff
         "c2": ("W06000001", "community", date(2024, 2, 1), "female", None, None),  # Ynys Mon
@@ -171,8 +180,14 @@ def test_booleans_in_english_and_welsh():
 @pytest.mark.parametrize("enum", [e for e in ENUMS if e != "la_code"])
 def test_every_enum_code_and_english_or_welsh_label_is_accepted(enum):
     for code in ENUMS[enum]:
-        spellings = [code, code.upper(), code.replace("_", " "), t(f"enum.{enum}.{code}", "en"),
-                     t(f"enum.{enum}.{code}", "cy").upper(), importer.fold(t(f"enum.{enum}.{code}", "cy"))]
+        spellings = [
+            code,
+            code.upper(),
+            code.replace("_", " "),
+            t(f"enum.{enum}.{code}", "en"),
+            t(f"enum.{enum}.{code}", "cy").upper(),
+            importer.fold(t(f"enum.{enum}.{code}", "cy")),
+        ]
         for s in spellings:
             assert importer.parse_enum(s, enum) == (code, None, None), (enum, s)
     value, code, p = importer.parse_enum("no such thing", enum)
@@ -191,9 +206,14 @@ def test_local_authorities_by_code_name_welsh_name_and_variants():
     for la in LOCAL_AUTHORITIES:
         for s in (la.code, la.code.lower(), la.name_en, la.name_cy, la.name_cy.upper(), importer.fold(la.name_cy)):
             assert importer.parse_enum(s, "la_code") == (la.code, None, None), s
-    for s, code in [("Rhondda, Cynon, Taff", "W06000016"), ("Anglesey", "W06000001"), ("Ynys Mon", "W06000001"),
-                    ("The Vale of Glamorgan", "W06000014"), ("Vale of Glamorgan", "W06000014"),
-                    ("Merthyr", "W06000024")]:
+    for s, code in [
+        ("Rhondda, Cynon, Taff", "W06000016"),
+        ("Anglesey", "W06000001"),
+        ("Ynys Mon", "W06000001"),
+        ("The Vale of Glamorgan", "W06000014"),
+        ("Vale of Glamorgan", "W06000014"),
+        ("Merthyr", "W06000024"),
+    ]:
         assert importer.parse_enum(s, "la_code") == (code, None, None), s
     assert importer.parse_enum("Narnia", "la_code") == (None, "unknown_la", None)
     assert importer.parse_la_list("Cardiff; The Vale of Glamorgan; Cardiff") == ("W06000015;W06000014", None, None)
@@ -214,8 +234,15 @@ def test_numbers_types_ranges_and_cross_field_checks(url):
     assert params(report, 2, "hours_attended_within_offered") == {"other": "12.5"}
     assert params(report, 4, "out_of_range") == {"min": "0", "max": "60"}
     # warnings load the row; errors reject it
-    assert report.totals["outcomes"] == {"rows_read": 5, "valid": 1, "rejected": 4, "warnings": 1, "added": 1,
-                                         "updated": 0, "unchanged": 0}
+    assert report.totals["outcomes"] == {
+        "rows_read": 5,
+        "valid": 1,
+        "rejected": 4,
+        "warnings": 1,
+        "added": 1,
+        "updated": 0,
+        "unchanged": 0,
+    }
 
 
 def test_strict_mode_rejects_validity_warnings():
@@ -244,23 +271,36 @@ def test_duplicate_keys_within_and_across_files_and_orphan_references(url):
 def test_reference_to_a_rejected_row_is_named_as_such():
     needs = inline("needs.csv", "case_id,pathway,need\nu1,health,yes\nu3,health,no\n")
     report = run([*src("cases_us_dates.csv"), needs], "sqlite:////nonexistent/x.db", dry_run=True)
-    assert {p for p in found(report) if p[0] == "needs.csv"} == {("needs.csv", 2, "case_id", "u1",
-                                                                  "reference_rejected")}
+    assert {p for p in found(report) if p[0] == "needs.csv"} == {
+        ("needs.csv", 2, "case_id", "u1", "reference_rejected")
+    }
 
 
 def test_references_to_the_database_count(seeded):
     """Needs for cases already in the database are accepted; meetings must point at known RRPs."""
-    report = run([inline("needs.csv", "case_id,pathway,need\nc4,ete,yes\n"),
-                  inline("rrp_meetings.csv", "meeting_id,rrp_id,meeting_date\nm1,r9,2024-01-01\n")], seeded,
-                 dry_run=True)
+    report = run(
+        [
+            inline("needs.csv", "case_id,pathway,need\nc4,ete,yes\n"),
+            inline("rrp_meetings.csv", "meeting_id,rrp_id,meeting_date\nm1,r9,2024-01-01\n"),
+        ],
+        seeded,
+        dry_run=True,
+    )
     assert found(report) == {("rrp_meetings.csv", 2, "rrp_id", "r9", "unknown_reference")}
 
 
 def test_files_that_cannot_be_placed_or_read():
-    report = run([*src("mystery.csv", "cases_latin1.csv", "cases_no_la.csv"), importer.Source("x.pdf", b"%PDF"),
-                  importer.Source("broken.xlsx", b"PK\x03\x04 not really"), importer.Source("empty.csv", b""),
-                  importer.Source("junk.csv", bytes(range(256)) * 2)],
-                 "sqlite:////nonexistent/x.db", dry_run=True)
+    report = run(
+        [
+            *src("mystery.csv", "cases_latin1.csv", "cases_no_la.csv"),
+            importer.Source("x.pdf", b"%PDF"),
+            importer.Source("broken.xlsx", b"PK\x03\x04 not really"),
+            importer.Source("empty.csv", b""),
+            importer.Source("junk.csv", bytes(range(256)) * 2),
+        ],
+        "sqlite:////nonexistent/x.db",
+        dry_run=True,
+    )
     assert {p[:5] for p in found(report) if p[4] != "unreadable_file"} == {
         ("mystery.csv", None, None, None, "unknown_table"),
         ("cases_latin1.csv", None, None, None, "encoding_used"),  # read as cp1252, with a warning (issue 19)
@@ -277,7 +317,10 @@ def test_a_sheet_without_its_key_column_is_rejected_whole(url):
     """Found by the property test: a cases file with dates but no case_id must be reported, not crash."""
     report = run([inline("cases.csv", "start_date,la_code\n2024-01-01,Cardiff\n"), *src("needs_more.csv")], url)
     assert {p[2:] for p in found(report) if p[0] == "cases.csv"} == {
-        ("case_id", None, "missing_column"), ("child_id", None, "missing_column"), ("cohort", None, "missing_column")}
+        ("case_id", None, "missing_column"),
+        ("child_id", None, "missing_column"),
+        ("cohort", None, "missing_column"),
+    }
     assert not report.written and report.totals["cases"]["rejected"] == 1
 
 
@@ -293,8 +336,9 @@ def test_ragged_rows_and_control_characters():
     assert report.totals["cases"]["valid"] == 1
 
 
-@pytest.mark.parametrize("name", [A, "needs.csv", "needs_more.csv", "cases_us_dates.csv", "outcomes.csv",
-                                  "blank lines"])
+@pytest.mark.parametrize(
+    "name", [A, "needs.csv", "needs_more.csv", "cases_us_dates.csv", "outcomes.csv", "blank lines"]
+)
 def test_fast_and_forgiving_csv_readers_agree(name):
     """Polars reads well-formed files; the csv module reads the rest. Both give the same cells and row numbers."""
     data = (DATA / name).read_bytes() if name != "blank lines" else b"case_id,need\n\nc1,yes\n\n\nc2,no\n"
@@ -321,13 +365,19 @@ def test_table_from_file_name_or_header():
     assert importer.table_from_name("needs_rejects") == "needs"
     assert importer.table_from_name("achosion") == "cases"
     assert importer.table_from_name("cases and needs") is None
-    report = run([inline("export1.csv", "Case ID,Pathway,NEED\nc1,ete,yes\n"),
-                  inline("export2.csv", "case_id\nc1\n")], "sqlite:////nonexistent/x.db", dry_run=True)
+    report = run(
+        [inline("export1.csv", "Case ID,Pathway,NEED\nc1,ete,yes\n"), inline("export2.csv", "case_id\nc1\n")],
+        "sqlite:////nonexistent/x.db",
+        dry_run=True,
+    )
     assert report.files[0]["tables"] == ["needs"]
-    assert found(report) == {("export2.csv", None, None, None, "ambiguous_table"),
-                             ("export1.csv", 2, "case_id", "c1", "unknown_reference")}
+    assert found(report) == {
+        ("export2.csv", None, None, None, "ambiguous_table"),
+        ("export1.csv", 2, "case_id", "c1", "unknown_reference"),
+    }
     assert json.loads(report.problems.filter(pl.col("code") == "ambiguous_table")["params"][0]) == {
-        "tables": "cases, outcomes"}
+        "tables": "cases, outcomes"
+    }
 
 
 def _workbook() -> bytes:
@@ -338,8 +388,9 @@ def _workbook() -> bytes:
     wb.active.append(["notes are skipped"])
     rrps = wb.create_sheet("RRPs")
     rrps.append(["RRP ID", "Name", "name_cy", "LA codes", "Established date"])
-    rrps.append(["r1", "Cardiff and Vale RRP", "RRP Caerdydd a'r Fro", "Cardiff; The Vale of Glamorgan",
-                 datetime(2017, 4, 1)])
+    rrps.append(
+        ["r1", "Cardiff and Vale RRP", "RRP Caerdydd a'r Fro", "Cardiff; The Vale of Glamorgan", datetime(2017, 4, 1)]
+    )
     rrps.append(["r2", "North Wales RRP", None, "Ynys Mon|Gwynedd|Narnia", date(2018, 1, 1)])
     meetings = wb.create_sheet("RRP meetings")
     meetings.append(["meeting_id", "rrp_id", "meeting_date", "cases_reviewed", "actions_agreed", "actions_completed"])
@@ -378,11 +429,11 @@ def test_xlsx_with_a_sheet_per_table(url):
     written = run([importer.Source("book.xlsx", _workbook())], url, accept_valid=True)
     assert written.written
     rrps = read(url, "rrps")
-    assert rrps.select("rrp_id", "la_codes", "established_date").rows() == [("r1", "W06000015;W06000014",
-                                                                            date(2017, 4, 1))]
+    assert rrps.select("rrp_id", "la_codes", "established_date").rows() == [
+        ("r1", "W06000015;W06000014", date(2017, 4, 1))
+    ]
     assert read(url, "rrp_meetings")["meeting_id"].to_list() == ["m1"]
-    assert read(url, "rrp_attendance").select("agency_type", "invited", "attended").rows() == [
-        ("housing", True, None)]
+    assert read(url, "rrp_attendance").select("agency_type", "invited", "attended").rows() == [("housing", True, None)]
 
 
 # ---- writing: atomic, accept-valid, idempotent, logged ---------------------------------------------------------
@@ -413,9 +464,8 @@ def test_accept_valid_writes_valid_rows_and_the_rejects_file_can_be_corrected_an
     assert rejects.height == 6 and rejects["problems"].null_count() == 0
     assert rejects.filter(pl.col("case_id") == "c9")["problems"][0].startswith("case_id: No such record in cases")
     # correct the file: drop one of each duplicate pair, fix the orphan and the bad yes/no, import it again
-    fixed = (
-        rejects.filter(~((pl.col("pathway") == "accommodation") | (pl.col("pathway") == "Iechyd")))
-        .with_columns(pl.col("case_id").replace({"c9": "c6"}), pl.col("service_offered").replace({"maybe": "no"}))
+    fixed = rejects.filter(~((pl.col("pathway") == "accommodation") | (pl.col("pathway") == "Iechyd"))).with_columns(
+        pl.col("case_id").replace({"c9": "c6"}), pl.col("service_offered").replace({"maybe": "no"})
     )
     fixed.write_csv(tmp_path / "needs_rejects.csv")
     again = run([importer.Source.from_path(rejects_path)], seeded)
@@ -428,11 +478,21 @@ def test_accept_valid_writes_valid_rows_and_the_rejects_file_can_be_corrected_an
 def test_reimport_is_idempotent_and_a_corrected_row_updates(seeded):
     counts, _, logs = state(seeded)
     again = run(src(A), seeded)
-    assert again.totals["cases"] == {"rows_read": 6, "valid": 6, "rejected": 0, "warnings": 1, "added": 0,
-                                     "updated": 0, "unchanged": 6}
+    assert again.totals["cases"] == {
+        "rows_read": 6,
+        "valid": 6,
+        "rejected": 0,
+        "warnings": 1,
+        "added": 0,
+        "updated": 0,
+        "unchanged": 6,
+    }
     assert state(seeded)[0] == counts
-    changed = (DATA / A).read_text(encoding="utf-8-sig").replace("c2;p2;Ynys Mon;community;2024-02-01;female;14",
-                                                                  "c2;p2;Ynys Mon;community;2024-02-01;female;15")
+    changed = (
+        (DATA / A)
+        .read_text(encoding="utf-8-sig")
+        .replace("c2;p2;Ynys Mon;community;2024-02-01;female;14", "c2;p2;Ynys Mon;community;2024-02-01;female;15")
+    )
     report = run([inline(A, changed)], seeded)
     assert (report.totals["cases"]["updated"], report.totals["cases"]["unchanged"]) == (1, 5)
     assert state(seeded)[0] == counts and state(seeded)[2] == logs + 2
@@ -446,7 +506,8 @@ def test_columns_a_file_does_not_carry_keep_their_stored_values(seeded):
     changed = run([inline("needs.csv", "case_id,pathway,need\nc1,ete,no\n")], seeded)
     assert changed.totals["needs"]["updated"] == 1
     assert read(seeded, "needs").select("need", "identified_date", "agency").rows() == [
-        ("no", date(2024, 1, 10), "education")]
+        ("no", date(2024, 1, 10), "education")
+    ]
 
 
 def test_import_log_records_files_hashes_and_counts(seeded):
@@ -529,14 +590,22 @@ def test_a_failure_inside_the_transaction_leaves_the_database_unchanged(seeded, 
 
 def _large_files(folder: Path, n_cases: int) -> list[Path]:
     pathways = TABLES["needs"].field("pathway").allowed
-    cases = pl.DataFrame({
-        "case_id": [f"k{i}" for i in range(n_cases)], "child_id": [f"p{i}" for i in range(n_cases)],
-        "la_code": ["Cardiff"] * n_cases, "cohort": ["community"] * n_cases, "start_date": ["01/02/2024"] * n_cases,
-    })
-    needs = pl.DataFrame({
-        "case_id": [f"k{i}" for i in range(n_cases) for _ in pathways],
-        "pathway": [p for _ in range(n_cases) for p in pathways], "need": ["ie"] * (n_cases * len(pathways)),
-    })
+    cases = pl.DataFrame(
+        {
+            "case_id": [f"k{i}" for i in range(n_cases)],
+            "child_id": [f"p{i}" for i in range(n_cases)],
+            "la_code": ["Cardiff"] * n_cases,
+            "cohort": ["community"] * n_cases,
+            "start_date": ["01/02/2024"] * n_cases,
+        }
+    )
+    needs = pl.DataFrame(
+        {
+            "case_id": [f"k{i}" for i in range(n_cases) for _ in pathways],
+            "pathway": [p for _ in range(n_cases) for p in pathways],
+            "need": ["ie"] * (n_cases * len(pathways)),
+        }
+    )
     cases.write_csv(folder / "cases.csv")
     needs.write_csv(folder / "needs.csv")
     return [folder / "cases.csv", folder / "needs.csv"]
@@ -546,8 +615,14 @@ def _kill_while_writing(url: str, folder: Path) -> list[str]:
     """Run the CLI on large files and SIGKILL it once the cases are upserted and the needs are being written."""
     files = _large_files(folder, 8_000)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "resettlement", "import", "--as-admin", *map(str, files), "--db",
-                             url], cwd=folder, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "resettlement", "import", "--as-admin", *map(str, files), "--db", url],
+        cwd=folder,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     seen = []
     try:
         for line in proc.stderr:
@@ -581,14 +656,17 @@ def test_store_upsert_by_key_keeps_absent_columns_and_streams_full_reads(url):
     engine = store.write_engine(url)
     with engine.begin() as conn:
         store.create_schema_in(conn)
-        store.upsert(conn, "rrps", pl.DataFrame({"rrp_id": ["r1", "r2"], "name": ["One", "Two"],
-                                                 "la_codes": ["W06000015", "W06000011"]}))
-        assert store.read_rows(conn, "rrps", ["rrp_id", "name"]).sort("rrp_id").rows() == [("r1", "One"),
-                                                                                           ("r2", "Two")]
+        store.upsert(
+            conn,
+            "rrps",
+            pl.DataFrame({"rrp_id": ["r1", "r2"], "name": ["One", "Two"], "la_codes": ["W06000015", "W06000011"]}),
+        )
+        assert store.read_rows(conn, "rrps", ["rrp_id", "name"]).sort("rrp_id").rows() == [("r1", "One"), ("r2", "Two")]
         store.upsert(conn, "rrps", pl.DataFrame({"rrp_id": ["r2", "r3"], "name": ["Two (renamed)", "Three"]}))
         keys = pl.DataFrame({"rrp_id": ["r2", "r9"]})
         assert store.read_rows(conn, "rrps", ["rrp_id", "name", "la_codes"], keys).rows() == [
-            ("r2", "Two (renamed)", "W06000011")]
+            ("r2", "Two (renamed)", "W06000011")
+        ]
     with store.get_engine(url).connect() as conn:
         rows = store.read_rows(conn, "rrps", ["rrp_id", "la_codes"]).sort("rrp_id").rows()
     assert rows == [("r1", "W06000015"), ("r2", "W06000011"), ("r3", None)]
@@ -598,20 +676,76 @@ def test_store_upsert_by_key_keeps_absent_columns_and_streams_full_reads(url):
 
 _FIELDS = sorted({c for tb in TABLES.values() for c in tb.columns})
 _CELLS = st.one_of(
-    st.sampled_from(["", " ", "c1", "c2", "c7", "zz", "Cardiff", "Rhondda, Cynon, Taff", "W06000015", "w06000099",
-                     "2024-01-05", "05/01/2024", "03/25/2024", "31/02/2024", "1 March 2024", "yes", "na", "oes",
-                     "maybe", "12", "-1", "1e999", "NaN", "NULL", "accommodation", "Llety", "custody", "Dalfa",
-                     "\x00", "\x07", '"', "'", ";", ",", "\n", "💥", "ŵ", "9" * 30, "x" * 80]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "c1",
+            "c2",
+            "c7",
+            "zz",
+            "Cardiff",
+            "Rhondda, Cynon, Taff",
+            "W06000015",
+            "w06000099",
+            "2024-01-05",
+            "05/01/2024",
+            "03/25/2024",
+            "31/02/2024",
+            "1 March 2024",
+            "yes",
+            "na",
+            "oes",
+            "maybe",
+            "12",
+            "-1",
+            "1e999",
+            "NaN",
+            "NULL",
+            "accommodation",
+            "Llety",
+            "custody",
+            "Dalfa",
+            "\x00",
+            "\x07",
+            '"',
+            "'",
+            ";",
+            ",",
+            "\n",
+            "💥",
+            "ŵ",
+            "9" * 30,
+            "x" * 80,
+        ]
+    ),
     st.text(max_size=10),
 )
-_HEADERS = st.lists(st.one_of(st.sampled_from([*_FIELDS, "Case ID", "LA", "junk", "", "problems"]),
-                              st.text(max_size=6)), min_size=1, max_size=8)
+_HEADERS = st.lists(
+    st.one_of(st.sampled_from([*_FIELDS, "Case ID", "LA", "junk", "", "problems"]), st.text(max_size=6)),
+    min_size=1,
+    max_size=8,
+)
 
 
 @st.composite
 def _malformed(draw) -> importer.Source:
-    name = draw(st.sampled_from(["cases.csv", "needs.csv", "outcomes.csv", "rrps.csv", "rrp_meetings.csv",
-                                 "rrp_attendance.csv", "rrp_reviews.csv", "export.csv", "x.xlsx", "y.txt"]))
+    name = draw(
+        st.sampled_from(
+            [
+                "cases.csv",
+                "needs.csv",
+                "outcomes.csv",
+                "rrps.csv",
+                "rrp_meetings.csv",
+                "rrp_attendance.csv",
+                "rrp_reviews.csv",
+                "export.csv",
+                "x.xlsx",
+                "y.txt",
+            ]
+        )
+    )
     if draw(st.integers(0, 9)) == 0:
         return importer.Source(name, draw(st.binary(max_size=200)))
     header = draw(_HEADERS)
@@ -642,8 +776,11 @@ def test_random_malformed_input_never_raises_and_never_partially_writes(tmp_path
         # nothing valid to write: logged as such, no new version (issue 19); refused: nothing at all
         assert (new_counts, new_meta, new_logs) == (counts, meta, logs + report.nothing_written)
         # refused (rows rejected, atomic), unusable database, or nothing valid to write
-        assert (not (report.ok or accept_valid) or "database_error" in report.problems["code"].to_list()
-                or (report.nothing_written and valid == 0))
+        assert (
+            not (report.ok or accept_valid)
+            or "database_error" in report.problems["code"].to_list()
+            or (report.nothing_written and valid == 0)
+        )
     else:
         assert valid > 0 and not report.nothing_written
         assert new_logs == logs + 1 and new_meta["data_version"] != meta["data_version"]
@@ -663,8 +800,23 @@ def test_cli_exit_codes_and_json(tmp_path, capsys):
     assert main(["import", "--as-admin", str(DATA / A), "--db", db, "--json", "--note", "first"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["outcome"] == "written" and out["totals"]["cases"]["added"] == 6 and len(out["problems"]) == 3
-    assert main(["import", "--as-admin", str(DATA / "needs.csv"), "--db", db, "--accept-valid", "--rejects",
-                 str(tmp_path / "rej"), "--lang", "cy"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "--as-admin",
+                str(DATA / "needs.csv"),
+                "--db",
+                db,
+                "--accept-valid",
+                "--rejects",
+                str(tmp_path / "rej"),
+                "--lang",
+                "cy",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert t("importer.outcome.written_with_rejects", "cy", rejected=4) in text
     assert (tmp_path / "rej" / "needs_rejects.csv").exists()
@@ -716,7 +868,8 @@ def test_page_imports_for_an_administrator(tmp_path, monkeypatch):
     monkeypatch.setenv("RESETTLEMENT_DB_URL", db)
     at = open_page(signed_in(new_app(), db, "admin@wales", "admin"), "import", "cy")
     at.file_uploader(key="import_files").set_value(
-        [("needs_more.csv", (DATA / "needs_more.csv").read_bytes(), "text/csv")])
+        [("needs_more.csv", (DATA / "needs_more.csv").read_bytes(), "text/csv")]
+    )
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.button(key="import_go").disabled

@@ -90,8 +90,11 @@ def test_warm_keeps_the_default_overview(fresh):
     kept_files = sorted((store.complete_snapshot(fresh, view.data_version) / "results").glob("*.pickle"))
     assert len(kept_files) == 2  # the headline and the trends
     tables = store.read_all(store.get_engine(fresh), Scope.all_wales())
-    found, trends = kept.load(fresh, view.data_version,
-                              ("resettlement.overview.trends", view.scope_key, (view.filters, view.quarters), "tables"))
+    found, trends = kept.load(
+        fresh,
+        view.data_version,
+        ("resettlement.overview.trends", view.scope_key, (view.filters, view.quarters), "tables"),
+    )
     assert found
     for got, want in zip(trends, overview.trends(tables, view.filters, view.quarters), strict=True):
         assert_frame_equal(got, want)

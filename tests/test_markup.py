@@ -21,7 +21,8 @@ def test_md_escapes_every_markdown_meaning():
     assert markup.md("![x](http://h/x.png)") == r"\!\[x\]\(http\://h/x\.png\)"
     assert markup.md("<b>bold</b>") == r"\<b\>bold\</b\>"
     assert markup.md(":red[x] $y$ *z* _w_ `v` a@b.cy www.x.cy") == (
-        r"\:red\[x\] \$y\$ \*z\* \_w\_ \`v\` a\@b\.cy www\.x\.cy")
+        r"\:red\[x\] \$y\$ \*z\* \_w\_ \`v\` a\@b\.cy www\.x\.cy"
+    )
     assert markup.md("- item\n# heading") == r"\- item \# heading"
     assert markup.md("Bae'r Gorllewin, Gogledd-orllewin") == "Bae'r Gorllewin, Gogledd-orllewin"
 
@@ -44,12 +45,27 @@ def hostile_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'real.db'}"
     synth.build_demo(url, scale=0.2, seed=3, as_of=AS_OF)
     store.set_meta(store.get_engine(url), synthetic="0")
-    rrps = pl.DataFrame({"rrp_id": ["rrp_western_bay", "rrp_cardiff"], "name": [MARKUP, FORMULA],
-                         "name_cy": [MARKUP, FORMULA], "la_codes": ["W06000011;W06000012;W06000013", "W06000015"]})
-    cases = pl.DataFrame({"case_id": [CASE], "child_id": ["@child"], "la_code": ["W06000015"], "cohort": ["custody"],
-                          "start_date": ["2026-01-05"]})
-    files = [importer.Source("rrps.csv", rrps.write_csv().encode()), importer.Source("cases.csv",
-                                                                                      cases.write_csv().encode())]
+    rrps = pl.DataFrame(
+        {
+            "rrp_id": ["rrp_western_bay", "rrp_cardiff"],
+            "name": [MARKUP, FORMULA],
+            "name_cy": [MARKUP, FORMULA],
+            "la_codes": ["W06000011;W06000012;W06000013", "W06000015"],
+        }
+    )
+    cases = pl.DataFrame(
+        {
+            "case_id": [CASE],
+            "child_id": ["@child"],
+            "la_code": ["W06000015"],
+            "cohort": ["custody"],
+            "start_date": ["2026-01-05"],
+        }
+    )
+    files = [
+        importer.Source("rrps.csv", rrps.write_csv().encode()),
+        importer.Source("cases.csv", cases.write_csv().encode()),
+    ]
     report = importer.run_import(files, url, note="<b>note</b> ![n](http://example.invalid/n.png)", today=AS_OF)
     assert report.written, report.text()
     store.get_engine.cache_clear()

@@ -28,7 +28,12 @@ def test_funnel_by_pathway():
     assert (acc["need_rate"], acc["offer_rate"], acc["engagement_rate"]) == (0.75, 0.5, 1.0)
     ete = _row(f, pathway="ete")
     assert (ete["identified"], ete["offer_recorded"], ete["offered"], ete["engagement_recorded"], ete["engaged"]) == (
-        4, 4, 2, 1, 1)
+        4,
+        4,
+        2,
+        1,
+        1,
+    )
     assert (ete["need_rate"], ete["offer_rate"], ete["engagement_rate"]) == (1.0, 0.5, 1.0)
     health = _row(f, pathway="health")
     assert (health["assessed"], health["unknown"], health["identified"], health["need_rate"]) == (1, 1, 0, 0.0)

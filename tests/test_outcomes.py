@@ -16,8 +16,13 @@ AS_OF = date(2026, 9, 30)
 
 @pytest.mark.parametrize(
     ("k", "n", "low", "high"),
-    [(0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (81, 263, 0.2553, 0.3662), (10, 10, 0.7225, 1.0),
-     (1, 1, 0.2065, 1.0)],
+    [
+        (0, 10, 0.0, 0.2775),
+        (5, 10, 0.2366, 0.7634),
+        (81, 263, 0.2553, 0.3662),
+        (10, 10, 0.7225, 1.0),
+        (1, 1, 0.2065, 1.0),
+    ],
 )
 def test_wilson_interval_against_known_values(k, n, low, high):
     lo, hi = wilson(k, n)
@@ -31,8 +36,16 @@ def test_wilson_without_a_denominator_is_empty():
 
 
 def _case(cid, cohort, start, release=None, end=None, **extra):
-    return {"case_id": cid, "child_id": "p" + cid, "la_code": CARDIFF, "cohort": cohort, "start_date": start,
-            "release_date": release, "end_date": end, **extra}
+    return {
+        "case_id": cid,
+        "child_id": "p" + cid,
+        "la_code": CARDIFF,
+        "cohort": cohort,
+        "start_date": start,
+        "release_date": release,
+        "end_date": end,
+        **extra,
+    }
 
 
 def _rows(cases, outs, as_of=AS_OF):
@@ -49,14 +62,30 @@ def _end_fixture():
         _case("f", "community", date(2024, 1, 1)),  # still open
     ]
     outs = [
-        {"case_id": "a", "accommodation_suitable_end": True, "ete_suitable_end": False,
-         "accommodation_confirmed_date": date(2024, 2, 20), "ete_hours_offered": 10.0, "ete_hours_attended": 5.0},
-        {"case_id": "b", "accommodation_suitable_end": False, "ete_suitable_end": None,
-         "accommodation_confirmed_date": date(2024, 3, 1), "ete_hours_offered": 20.0, "ete_hours_attended": 20.0},
+        {
+            "case_id": "a",
+            "accommodation_suitable_end": True,
+            "ete_suitable_end": False,
+            "accommodation_confirmed_date": date(2024, 2, 20),
+            "ete_hours_offered": 10.0,
+            "ete_hours_attended": 5.0,
+        },
+        {
+            "case_id": "b",
+            "accommodation_suitable_end": False,
+            "ete_suitable_end": None,
+            "accommodation_confirmed_date": date(2024, 3, 1),
+            "ete_hours_offered": 20.0,
+            "ete_hours_attended": 20.0,
+        },
         {"case_id": "c", "accommodation_confirmed_date": date(2024, 2, 4), "ete_hours_offered": 0.0},
         {"case_id": "d", "ete_hours_offered": 10.0, "ete_hours_attended": 12.0},  # attended > offered: invalid
-        {"case_id": "e", "accommodation_suitable_end": True, "ete_suitable_end": True,
-         "ete_hours_offered": 8.0},  # attended not recorded
+        {
+            "case_id": "e",
+            "accommodation_suitable_end": True,
+            "ete_suitable_end": True,
+            "ete_hours_offered": 8.0,
+        },  # attended not recorded
         # f has no outcomes row at all
     ]
     return _rows(cases, outs)
@@ -99,15 +128,20 @@ def test_days_between_confirmation_and_release():
 def test_days_table_hides_its_small_total_too():
     """The total with a date (3 here, repeated in every bin's row) is a count like the bins: hidden when small, in
     the working view as well as the publication view."""
-    days = disclosure.protect(outcomes.confirmation_days(_end_fixture()), counts=outcomes.DAYS_COUNTS,
-                              rates=outcomes.DAYS_RATES, threshold=5)
+    days = disclosure.protect(
+        outcomes.confirmation_days(_end_fixture()), counts=outcomes.DAYS_COUNTS, rates=outcomes.DAYS_RATES, threshold=5
+    )
     assert set(days["recorded__note"].to_list()) == {"c"} and days["recorded"].drop_nulls().len() == 0
     assert days.filter(pl.col("episodes").is_between(1, 4))["episodes"].len() == 0
 
 
 def test_display_helpers_keep_notes_and_format_percentages():
-    p = disclosure.protect(pl.DataFrame({"k": [3, 40], "n": [10, 100], "rate": [0.3, 0.4]}), counts=["n"],
-                           rates={"rate": ("k", "n")}, threshold=5)
+    p = disclosure.protect(
+        pl.DataFrame({"k": [3, 40], "n": [10, 100], "rate": [0.3, 0.4]}),
+        counts=["n"],
+        rates={"rate": ("k", "n")},
+        threshold=5,
+    )
     shown = outcomes.texts(p, percent=("rate",))
     assert shown == [{"n": "10", "rate": "c"}, {"n": "100", "rate": "40.0%"}]
     named = outcomes.relabel(outcomes.to_percent(p, ["rate"]), {"rate": "Rate (%)"})

@@ -27,8 +27,12 @@ def test_children_and_releases_by_area_match_an_independent_count(tables):
     cardiff = cases.filter(pl.col("la_code") == "W06000015")
     row = per.filter(pl.col("area_code") == "W06000015").row(0, named=True)
     assert row["children"] == cardiff.filter(pl.col("start_date").is_between(start, end))["child_id"].n_unique()
-    assert row["releases"] == cardiff.filter(pl.col("cohort").is_in(["custody", "remand"])
-                                             & pl.col("release_date").is_between(start, end)).height
+    assert (
+        row["releases"]
+        == cardiff.filter(
+            pl.col("cohort").is_in(["custody", "remand"]) & pl.col("release_date").is_between(start, end)
+        ).height
+    )
     assert per.height == 22
 
 
@@ -38,8 +42,11 @@ def test_rrp_level_pools_the_authorities_each_rrp_covers(tables):
     by_rrp = profile.by_area(tables, f, "rrp", AS_OF)
     assert by_rrp.height == 9
     lookup = profile.rrp_lookup(tables["rrps"])
-    pooled = by_la.join(lookup, left_on="area_code", right_on="la_code").group_by("rrp_area").agg(
-        pl.col("releases", "identified", "assessed", "unmet", "offer_recorded").sum())
+    pooled = (
+        by_la.join(lookup, left_on="area_code", right_on="la_code")
+        .group_by("rrp_area")
+        .agg(pl.col("releases", "identified", "assessed", "unmet", "offer_recorded").sum())
+    )
     for r in pooled.iter_rows(named=True):
         got = by_rrp.filter(pl.col("area_code") == r["rrp_area"]).row(0, named=True)
         for c in ("releases", "identified", "assessed", "unmet", "offer_recorded"):
@@ -47,19 +54,29 @@ def test_rrp_level_pools_the_authorities_each_rrp_covers(tables):
 
 
 def test_rank_and_median_leave_suppressed_peers_out():
-    per = pl.DataFrame({
-        "area_code": ["a", "b", "c", "d"],
-        "children": [50, 40, 3, 30], "releases": [10, 9, 0, 8],
-        "identified": [20, 30, 1, 10], "assessed": [40, 40, 2, 40],
-        "unmet": [5, 10, 1, 0], "offer_recorded": [20, 20, 2, 20],
-        "not_in_place": [0, 0, 0, 0], "release_needs": [0, 0, 0, 0],
-        "cells_present": [90, 95, 9, 99], "cells_applicable": [100, 100, 10, 100],
-        "reoffenders": [0, 0, 0, 0], "reoffending_recorded": [0, 0, 0, 0],
-    }).with_columns((pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate"),
-                    (pl.col("identified") / pl.col("assessed")).alias("need_rate"),
-                    (pl.col("cells_present") / pl.col("cells_applicable")).alias("completeness"),
-                    pl.lit(None, dtype=pl.Float64).alias("not_in_place_rate"),
-                    pl.lit(None, dtype=pl.Float64).alias("reoffending"))
+    per = pl.DataFrame(
+        {
+            "area_code": ["a", "b", "c", "d"],
+            "children": [50, 40, 3, 30],
+            "releases": [10, 9, 0, 8],
+            "identified": [20, 30, 1, 10],
+            "assessed": [40, 40, 2, 40],
+            "unmet": [5, 10, 1, 0],
+            "offer_recorded": [20, 20, 2, 20],
+            "not_in_place": [0, 0, 0, 0],
+            "release_needs": [0, 0, 0, 0],
+            "cells_present": [90, 95, 9, 99],
+            "cells_applicable": [100, 100, 10, 100],
+            "reoffenders": [0, 0, 0, 0],
+            "reoffending_recorded": [0, 0, 0, 0],
+        }
+    ).with_columns(
+        (pl.col("unmet") / pl.col("offer_recorded")).alias("gap_rate"),
+        (pl.col("identified") / pl.col("assessed")).alias("need_rate"),
+        (pl.col("cells_present") / pl.col("cells_applicable")).alias("completeness"),
+        pl.lit(None, dtype=pl.Float64).alias("not_in_place_rate"),
+        pl.lit(None, dtype=pl.Float64).alias("reoffending"),
+    )
     prot = profile.protect(per, threshold=5)
     wales = profile.protect(profile.wales_row(per).with_columns(pl.lit("wales").alias("area_code")), 5)
     g = profile.at_a_glance(prot, wales, "b").to_dicts()
@@ -77,8 +94,9 @@ def test_rank_and_median_leave_suppressed_peers_out():
 
 def test_printable_html_is_standalone_and_holds_the_tables():
     df = pl.DataFrame({"Measure": ["Gap rate (%)", "Children"], "This area": ["22.0", "c"]})
-    html = profile.printable_html("Area profile: Cardiff", "2024 Q4 to 2026 Q3", ["Synthetic data."],
-                                  [("At a glance", df)], "en")
+    html = profile.printable_html(
+        "Area profile: Cardiff", "2024 Q4 to 2026 Q3", ["Synthetic data."], [("At a glance", df)], "en"
+    )
     assert html.startswith("<!doctype html>") and "<h1>Area profile: Cardiff</h1>" in html
     assert "<td>Gap rate (%)</td><td>22.0</td>" in html and "<td>c</td>" in html
     assert "<script" not in html and "http" not in html

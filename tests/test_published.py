@@ -64,11 +64,13 @@ def test_rates_come_from_the_rounded_counts_and_hide_like_them():
     """unmet 12 of 33 recorded: the rate is the rounded 12 over the rounded 33, and its Wilson interval that of
     those; 30 of 33 hides the rate (the 3 met would follow); 0 of 20 hides it too (a zero is like a small count)."""
     df = pl.DataFrame({"unmet": [12, 30, 0], "recorded": [33, 33, 20]})
-    df = df.with_columns((pl.col("unmet") / pl.col("recorded")).alias("rate"), pl.lit(0.0).alias("lo"),
-                         pl.lit(1.0).alias("hi"))
+    df = df.with_columns(
+        (pl.col("unmet") / pl.col("recorded")).alias("rate"), pl.lit(0.0).alias("lo"), pl.lit(1.0).alias("hi")
+    )
     rates = {c: ("unmet", "recorded") for c in ("rate", "lo", "hi")}
-    out = disclosure.rounded(df, ["unmet", "recorded"], rates, PROTECTION, shares=("rate",),
-                             intervals={"lo": "low", "hi": "high"})
+    out = disclosure.rounded(
+        df, ["unmet", "recorded"], rates, PROTECTION, shares=("rate",), intervals={"lo": "low", "hi": "high"}
+    )
     from resettlement.outcomes import wilson
 
     k, n = _rounded_by_hand(12), _rounded_by_hand(33)
@@ -93,8 +95,11 @@ def test_protection_is_a_plain_value_and_the_setting_chooses_the_method(monkeypa
 
 
 def _calls(tree: ast.AST) -> set[str]:
-    return {f"{n.func.value.id}.{n.func.attr}" for n in ast.walk(tree) if isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)}
+    return {
+        f"{n.func.value.id}.{n.func.attr}"
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+    }
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "pages").glob("*.py")))
@@ -108,8 +113,11 @@ def test_no_page_protects_a_figure_itself(page):
 def test_every_registered_table_names_its_counts_and_labels():
     for spec in published.TABLES:
         assert spec.counts or spec.rates or spec.protector, spec.name
-        declared = spec.relations if isinstance(spec.relations, tuple) else disclosure.TABLE_RELATIONS.get(
-            spec.relations or spec.name, ())
+        declared = (
+            spec.relations
+            if isinstance(spec.relations, tuple)
+            else disclosure.TABLE_RELATIONS.get(spec.relations or spec.name, ())
+        )
         assert spec.relation_list() == declared, spec.name
         assert not spec.shares or set(spec.shares) <= set(spec.rates), spec.name
 

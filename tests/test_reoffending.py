@@ -46,36 +46,56 @@ D = date
 
 
 def _c(cid, child, cohort, start, release=None, la=CARDIFF):
-    return {"case_id": cid, "child_id": child, "la_code": la, "cohort": cohort, "start_date": start,
-            "release_date": release}
+    return {
+        "case_id": cid,
+        "child_id": child,
+        "la_code": la,
+        "cohort": cohort,
+        "start_date": start,
+        "release_date": release,
+    }
 
 
 def _o(cid, off=None, proven=None, checked=None, flag=None, count=None):
-    return {"case_id": cid, "first_reoffence_date": off, "first_reoffence_proven_date": proven,
-            "reoffending_checked_date": checked, "reoffended": flag, "reoffences": count}
+    return {
+        "case_id": cid,
+        "first_reoffence_date": off,
+        "first_reoffence_proven_date": proven,
+        "reoffending_checked_date": checked,
+        "reoffended": flag,
+        "reoffences": count,
+    }
 
 
 def fixture_tables() -> dict[str, pl.DataFrame]:
     cases = [
-        _c("a1", "A", "custody", D(2023, 10, 1), D(2024, 2, 1)), _c("a2", "A", "community", D(2024, 5, 1)),
-        _c("b1", "B", "community", D(2024, 3, 10)), _c("c1", "C", "community", D(2024, 4, 15)),
+        _c("a1", "A", "custody", D(2023, 10, 1), D(2024, 2, 1)),
+        _c("a2", "A", "community", D(2024, 5, 1)),
+        _c("b1", "B", "community", D(2024, 3, 10)),
+        _c("c1", "C", "community", D(2024, 4, 15)),
         _c("d1", "D", "custody", D(2024, 1, 5), D(2024, 5, 20)),
-        _c("e1", "E", "remand", D(2024, 2, 1), D(2024, 3, 1)), _c("e2", "E", "community", D(2024, 7, 1)),
-        _c("f1", "F", "community", D(2024, 8, 1)), _c("g1", "G", "community", D(2024, 9, 1)),
+        _c("e1", "E", "remand", D(2024, 2, 1), D(2024, 3, 1)),
+        _c("e2", "E", "community", D(2024, 7, 1)),
+        _c("f1", "F", "community", D(2024, 8, 1)),
+        _c("g1", "G", "community", D(2024, 9, 1)),
         _c("h1", "H", "custody", D(2024, 6, 1), D(2025, 5, 1)),
         _c("j1", "J", "custody", D(2023, 12, 1), D(2024, 3, 15)),
         _c("j2", "J", "custody", D(2024, 8, 1), D(2024, 11, 1)),
         _c("i1", "I", "community", D(2024, 2, 1), la=SWANSEA),
     ]
     outs = [
-        _o("a1", D(2024, 6, 1), D(2024, 9, 1), D(2026, 8, 1), True, 3), _o("a2", checked=D(2026, 8, 1)),
+        _o("a1", D(2024, 6, 1), D(2024, 9, 1), D(2026, 8, 1), True, 3),
+        _o("a2", checked=D(2026, 8, 1)),
         _o("b1", D(2025, 4, 1), D(2025, 5, 1), D(2026, 8, 1), True, 1),  # the flag is wrong: dates decide
         _o("c1", D(2024, 10, 1), D(2025, 11, 1), D(2026, 8, 1)),
         _o("d1", D(2024, 12, 1), D(2025, 11, 19), D(2026, 8, 1), True, None),
-        _o("e1", D(2024, 4, 1), D(2024, 6, 1), D(2026, 8, 1), True, 1), _o("e2", checked=D(2026, 8, 1)),
-        _o("f1", checked=D(2025, 6, 1), flag=True, count=2), _o("g1"),
+        _o("e1", D(2024, 4, 1), D(2024, 6, 1), D(2026, 8, 1), True, 1),
+        _o("e2", checked=D(2026, 8, 1)),
+        _o("f1", checked=D(2025, 6, 1), flag=True, count=2),
+        _o("g1"),
         _o("h1", D(2025, 6, 1), D(2025, 7, 1), D(2026, 8, 1), True, 1),
-        _o("j1", checked=D(2026, 1, 1)), _o("j2", D(2024, 12, 1), D(2025, 1, 1), D(2026, 8, 1), True, 4),
+        _o("j1", checked=D(2026, 1, 1)),
+        _o("j2", D(2024, 12, 1), D(2025, 1, 1), D(2026, 8, 1), True, 4),
         _o("i1", D(2024, 3, 1), D(2024, 4, 1), D(2026, 8, 1), True, 1),
     ]
     return {"cases": frame("cases", cases), "outcomes": frame("outcomes", outs)}
@@ -92,7 +112,13 @@ def _rows(f: Filters = CARDIFF_F) -> dict[str, dict]:
 def test_moj_measure_counts_children_by_first_event_from_dates():
     r = _rows()["proven"]
     assert (r["children"], r["recorded"], r["not_recorded"], r["reoffenders"], r["from_flag"], r["open"]) == (
-        8, 7, 1, 3, 1, 1)
+        8,
+        7,
+        1,
+        3,
+        1,
+        1,
+    )
     assert r["rate"] == pytest.approx(3 / 7)
     assert r["final_to"] == D(2025, 3, 31)
 
@@ -112,8 +138,7 @@ def test_time_to_first_reoffence_from_dates_only():
 def test_custody_community_and_remand_are_separate_rows():
     rows = _rows()
     assert (rows["custody"]["children"], rows["custody"]["reoffenders"], rows["custody"]["open"]) == (3, 2, 1)
-    assert (rows["community"]["children"], rows["community"]["recorded"], rows["community"]["reoffenders"]) == (
-        5, 4, 1)
+    assert (rows["community"]["children"], rows["community"]["recorded"], rows["community"]["reoffenders"]) == (5, 4, 1)
     assert (rows["remand"]["children"], rows["remand"]["reoffenders"], rows["remand"]["per_reoffender"]) == (1, 1, 1.0)
 
 
@@ -148,8 +173,24 @@ def fixture_url(tmp_path):
 def test_cli_json_gives_the_documented_figures(fixture_url, capsys, monkeypatch):
     monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")  # every figure shown, exactly, to check it by hand
     monkeypatch.setenv("RESETTLEMENT_PUBLICATION_METHOD", "suppress")
-    assert main(["reoffending", "--db", fixture_url, "--area", f"la:{CARDIFF}", "--from", "2024Q1", "--to",
-                 "2025Q2", "--json", "--as-admin"]) == 0
+    assert (
+        main(
+            [
+                "reoffending",
+                "--db",
+                fixture_url,
+                "--area",
+                f"la:{CARDIFF}",
+                "--from",
+                "2024Q1",
+                "--to",
+                "2025Q2",
+                "--json",
+                "--as-admin",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     rows = {r["measure"]: r for r in out["measures"]}
     p = rows["proven"]
@@ -163,8 +204,24 @@ def test_cli_json_gives_the_documented_figures(fixture_url, capsys, monkeypatch)
 
 
 def test_cli_hides_small_numbers_by_default(fixture_url, capsys):
-    assert main(["reoffending", "--db", fixture_url, "--area", f"la:{CARDIFF}", "--from", "2024Q1", "--to",
-                 "2025Q2", "--json", "--as-admin"]) == 0
+    assert (
+        main(
+            [
+                "reoffending",
+                "--db",
+                fixture_url,
+                "--area",
+                f"la:{CARDIFF}",
+                "--from",
+                "2024Q1",
+                "--to",
+                "2025Q2",
+                "--json",
+                "--as-admin",
+            ]
+        )
+        == 0
+    )
     p = {r["measure"]: r for r in json.loads(capsys.readouterr().out)["measures"]}["proven"]
     assert p["reoffenders"] == "c" and p["rate"] == "c"
 
@@ -185,8 +242,9 @@ def test_12_months_to_offend_and_18_to_be_proven_to_the_day():
     # month ends clamp: 31 August + 18 months = 28 February
     clamp = _one("community", D(2024, 8, 31), None, off=D(2025, 8, 31), proven=D(2026, 2, 28))
     assert clamp["reoffended"].item() is True
-    assert _one("community", D(2024, 8, 31), None, off=D(2025, 8, 31), proven=D(2026, 3, 1))["reoffended"].item() \
-        is False
+    assert (
+        _one("community", D(2024, 8, 31), None, off=D(2025, 8, 31), proven=D(2026, 3, 1))["reoffended"].item() is False
+    )
 
 
 def test_a_check_before_the_window_closes_decides_nothing():
@@ -198,10 +256,15 @@ def test_a_check_before_the_window_closes_decides_nothing():
 
 
 def test_index_events_release_for_custody_and_remand_start_for_community():
-    cases = frame("cases", [_c("a", "A", "custody", D(2024, 1, 1), D(2024, 5, 1)),
-                            _c("b", "B", "remand", D(2024, 1, 1), None),  # not released: no index event
-                            _c("c", "C", "custody", D(2024, 3, 1), D(2024, 2, 1)),  # release before start: invalid
-                            _c("d", "D", "community", D(2027, 1, 1))])  # after the as-of date
+    cases = frame(
+        "cases",
+        [
+            _c("a", "A", "custody", D(2024, 1, 1), D(2024, 5, 1)),
+            _c("b", "B", "remand", D(2024, 1, 1), None),  # not released: no index event
+            _c("c", "C", "custody", D(2024, 3, 1), D(2024, 2, 1)),  # release before start: invalid
+            _c("d", "D", "community", D(2027, 1, 1)),
+        ],
+    )  # after the as-of date
     events = reoffending.index_events(cases, AS_OF)
     assert dict(zip(events["case_id"], events["index_date"], strict=True)) == {"a": D(2024, 5, 1)}
 
@@ -242,14 +305,22 @@ def test_one_figure_on_overview_profile_outcomes_deck_and_cli(demo_url, capsys, 
     # the deck: slide 2 (headline) and slide 10 (outcomes), threshold 1 so every figure is shown
     figs = report.build_figures(tables, f, DEMO_AS_OF, 1)
     slide2 = figs["headline"].filter(pl.col("metric") == "reoffending").row(0, named=True)
-    slide10 = figs["outcomes"].filter((pl.col("group") == "area") & (pl.col("measure") == "reoffended")).row(
-        0, named=True)
+    slide10 = (
+        figs["outcomes"].filter((pl.col("group") == "area") & (pl.col("measure") == "reoffended")).row(0, named=True)
+    )
     assert slide2["current"] == pytest.approx(k / n) and slide10["rate"] == pytest.approx(k / n)
     # and the command line
-    assert main(["reoffending", "--db", demo_url, "--area", f"la:{CARDIFF}", "--from", "2023Q1", "--to", "2024Q4",
-                 "--json"]) == 0
+    assert (
+        main(
+            ["reoffending", "--db", demo_url, "--area", f"la:{CARDIFF}", "--from", "2023Q1", "--to", "2024Q4", "--json"]
+        )
+        == 0
+    )
     cli = {r["measure"]: r for r in json.loads(capsys.readouterr().out)["measures"]}["proven"]
-    shown = reoffending.protect(reoffending.for_period(tables, f, DEMO_AS_OF), 5).filter(
-        pl.col("measure") == "proven").row(0, named=True)
+    shown = (
+        reoffending.protect(reoffending.for_period(tables, f, DEMO_AS_OF), 5)
+        .filter(pl.col("measure") == "proven")
+        .row(0, named=True)
+    )
     assert cli["rate"] == (shown["rate"] if shown["rate"] is not None else "c")
     assert replace(f, area=Area()) != f  # the area really is a part of Wales here

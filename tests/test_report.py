@@ -51,8 +51,10 @@ def series(chart) -> dict[str, tuple]:
 
 
 def close(a, b) -> bool:
-    return len(a) == len(b) and all((x is None and y is None) or (x is not None and y is not None and
-                                                                  abs(x - y) < 1e-9) for x, y in zip(a, b, strict=True))
+    return len(a) == len(b) and all(
+        (x is None and y is None) or (x is not None and y is not None and abs(x - y) < 1e-9)
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def test_deck_has_the_expected_slides_in_order(cardiff):
@@ -80,7 +82,13 @@ def test_charts_are_native_and_editable_not_pictures(cardiff):
     _, _, prs = cardiff
     by = {s.name: s for s in prs.slides}
     assert {k: len(charts(by[k])) for k in ("trend", "needs", "gaps", "rrp", "completeness", "outcomes")} == {
-        "trend": 2, "needs": 1, "gaps": 1, "rrp": 1, "completeness": 1, "outcomes": 1}
+        "trend": 2,
+        "needs": 1,
+        "gaps": 1,
+        "rrp": 1,
+        "completeness": 1,
+        "outcomes": 1,
+    }
     assert not [sh for s in prs.slides for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
 
 
@@ -140,9 +148,14 @@ def test_deck_numbers_equal_the_apps(cardiff, tables):
     labels = {"Cardiff (local authority)": "area", "Wales": "wales"}
 
     def values(frame, value, key, category, categories):
-        return {labels_inv: tuple(v) for labels_inv, v in zip(
-            ("area", "wales"), report.series_values(frame, value, key, ["area", "wales"], category, categories),
-            strict=True)}
+        return {
+            labels_inv: tuple(v)
+            for labels_inv, v in zip(
+                ("area", "wales"),
+                report.series_values(frame, value, key, ["area", "wales"], category, categories),
+                strict=True,
+            )
+        }
 
     # needs and gaps: the page's protected frames, chart series by series
     for slide, name, measure in (("needs", "needs.compare", "need_rate"), ("gaps", "gaps.compare", "gap_rate")):
@@ -156,14 +169,24 @@ def test_deck_numbers_equal_the_apps(cardiff, tables):
     assert all(close(got[k], want[k]) for k in want)
     # outcomes
     got = {labels[k]: v for k, v in series(charts(by["outcomes"])[0]).items()}
-    want = {k: tuple(v) for k, v in zip(("area", "wales"), report.series_values(
-        app["outcomes.headline"], "rate", "group", ["area", "wales"], "measure", list(outcomes.MEASURES)), strict=True)}
+    want = {
+        k: tuple(v)
+        for k, v in zip(
+            ("area", "wales"),
+            report.series_values(
+                app["outcomes.headline"], "rate", "group", ["area", "wales"], "measure", list(outcomes.MEASURES)
+            ),
+            strict=True,
+        )
+    }
     assert all(close(got[k], want[k]) for k in want)
     # completeness (the page shows percentages, the chart proportions)
     rows = {r["series"]: r for r in app["completeness.wales"].iter_rows(named=True)}
     got = series(charts(by["completeness"])[0])
-    assert close(got["Cardiff (local authority)"], tuple(rows["selection"][k] / 100 for k in
-                                                         ("completeness", "validity", "timeliness")))
+    assert close(
+        got["Cardiff (local authority)"],
+        tuple(rows["selection"][k] / 100 for k in ("completeness", "validity", "timeliness")),
+    )
     # the map's table holds the page's map figures (all pathways, by authority)
     page_map = app["gaps.areas"]  # all pathways, by authority
     assert disclosure.to_records(page_map) == disclosure.to_records(figures["map"])
@@ -177,19 +200,34 @@ def test_headline_slide_shows_the_overview_figures(cardiff, tables):
     head = app_figures(tables, f)["overview.headline"]
     text = " ".join(sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame)
     for r in head.iter_rows(named=True):
-        value = "c" if r["current__note"] else (f"{r['current']:.0%}" if r["metric"] in overview.RATE_METRICS
-                                                 else f"{r['current']:,.0f}")
+        value = (
+            "c"
+            if r["current__note"]
+            else (f"{r['current']:.0%}" if r["metric"] in overview.RATE_METRICS else f"{r['current']:,.0f}")
+        )
         assert f"{t('overview.label.' + r['metric'], 'en')}" in text and value in text
 
 
-@pytest.mark.parametrize("area,start,end", [("wales", "2024Q4", "2026Q3"), ("la:W06000023", "2026Q1", "2026Q3"),
-                                            ("police_area:W15000004", "2018Q1", "2018Q4")])
+@pytest.mark.parametrize(
+    "area,start,end",
+    [
+        ("wales", "2024Q4", "2026Q3"),
+        ("la:W06000023", "2026Q1", "2026Q3"),
+        ("police_area:W15000004", "2018Q1", "2018Q4"),
+    ],
+)
 def test_no_figure_in_the_deck_is_a_small_count(tables, area, start, end):
     _f, figures, prs = build(tables, area, start=start, end=end)
-    counts = {"trend": ["episodes"], "cohorts": ["episodes", "children"], "needs": list(needs.FUNNEL_COUNTS),
-              "gaps": list(gaps.COUNTS), "map": list(gaps.COUNTS), "outcomes": list(outcomes.HEADLINE_COUNTS),
-              "completeness": ["episodes"], "rrp": ["cases_reviewed", "actions_agreed", "actions_completed",
-                                                    "escalations"]}
+    counts = {
+        "trend": ["episodes"],
+        "cohorts": ["episodes", "children"],
+        "needs": list(needs.FUNNEL_COUNTS),
+        "gaps": list(gaps.COUNTS),
+        "map": list(gaps.COUNTS),
+        "outcomes": list(outcomes.HEADLINE_COUNTS),
+        "completeness": ["episodes"],
+        "rrp": ["cases_reviewed", "actions_agreed", "actions_completed", "escalations"],
+    }
     for key, cols in counts.items():
         frame = figures[key]
         assert disclosure.is_protected(frame)
@@ -217,9 +255,15 @@ def test_deck_figures_are_the_publication_views_tables(tables):
     for key, name in {"trend": "overview.trend", "cohorts": "overview.cohorts"}.items():  # the period's quarters
         page = disclosure.to_records(app[name])
         assert all(r in page for r in disclosure.to_records(figures[key])), key
-    pairs = {"needs": "needs.compare", "gaps": "gaps.compare", "map": "gaps.areas",
-             "completeness": "completeness.wales", "outcomes": "outcomes.headline", "headline": "overview.headline",
-             "rrp_headline": "rrp.headline"}
+    pairs = {
+        "needs": "needs.compare",
+        "gaps": "gaps.compare",
+        "map": "gaps.areas",
+        "completeness": "completeness.wales",
+        "outcomes": "outcomes.headline",
+        "headline": "overview.headline",
+        "rrp_headline": "rrp.headline",
+    }
     for key, name in pairs.items():
         assert disclosure.to_records(figures[key]) == disclosure.to_records(app[name]), key
     top = disclosure.hidden_max(N, 5)
@@ -240,8 +284,26 @@ def test_cli_writes_the_deck(demo_url, tmp_path, capsys):
     from resettlement.__main__ import main
 
     out = tmp_path / "deck.pptx"
-    assert main(["report", "--db", demo_url, "--area", "la:W06000015", "--from", "2024Q4", "--to", "2026Q3",
-                 "--lang", "cy", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--db",
+                demo_url,
+                "--area",
+                "la:W06000015",
+                "--from",
+                "2024Q4",
+                "--to",
+                "2026Q3",
+                "--lang",
+                "cy",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     prs = Presentation(str(out))
     assert [s.name for s in prs.slides] == list(report.SLIDES)
     assert prs.slides[1].shapes[0].text_frame.text == t("report.slide.headline", "cy")
@@ -251,16 +313,22 @@ def test_cli_writes_the_deck(demo_url, tmp_path, capsys):
 
 def test_workbook_holds_the_cells_shown_and_an_about_sheet():
     df = pl.DataFrame({"area": ["a", "b"], "n": [3, 12], "d": [20, 30]}).with_columns(
-        (pl.col("n") / pl.col("d")).alias("rate"))
+        (pl.col("n") / pl.col("d")).alias("rate")
+    )
     protected = disclosure.protect(df, counts=["n"], rates={"rate": ("n", "d")}, threshold=5)
     f = cli_filters(AS_OF, "2024Q4", "2026Q3", area="la:W06000015")
-    about = report.about_rows("cy", title="Prawf", threshold=5, synthetic=True, as_of=AS_OF, filters=f,
-                              definitions=("gaps.definitions",))
-    wb = openpyxl.load_workbook(io.BytesIO(report.workbook(protected, "cy", about, decimals={"rate": 2},
-                                                           names={"n": "Nifer"})))
+    about = report.about_rows(
+        "cy", title="Prawf", threshold=5, synthetic=True, as_of=AS_OF, filters=f, definitions=("gaps.definitions",)
+    )
+    wb = openpyxl.load_workbook(
+        io.BytesIO(report.workbook(protected, "cy", about, decimals={"rate": 2}, names={"n": "Nifer"}))
+    )
     data, meta = wb[t("disclosure.export.sheet_data", "cy")], wb[t("disclosure.export.sheet_meta", "cy")]
-    assert [[c.value for c in row] for row in data.iter_rows()] == [["area", "Nifer", "d", "rate"],
-                                                                     ["a", "c", 20, "c"], ["b", 12, 30, 0.4]]
+    assert [[c.value for c in row] for row in data.iter_rows()] == [
+        ["area", "Nifer", "d", "rate"],
+        ["a", "c", 20, "c"],
+        ["b", 12, 30, 0.4],
+    ]
     rows = {r[0].value: r[1].value for r in meta.iter_rows(min_row=2)}
     assert rows[t("disclosure.export.area", "cy")] == "Caerdydd (awdurdod lleol)"
     assert rows[t("disclosure.export.as_of", "cy")] == AS_OF.isoformat()
@@ -276,8 +344,11 @@ def test_workbook_holds_the_cells_shown_and_an_about_sheet():
 def download(at, managers, label: str, index: int = 0) -> bytes:
     button = [b for b in at.get("download_button") if b.label == label][index]
     manager = managers[-1]
-    url = (manager.execute_deferred(button.proto.deferred_file_id) if button.proto.HasField("deferred_file_id")
-           else button.proto.url)
+    url = (
+        manager.execute_deferred(button.proto.deferred_file_id)
+        if button.proto.HasField("deferred_file_id")
+        else button.proto.url
+    )
     file_id = url.rsplit("/", 1)[-1].split(".")[0]
     return manager._storage.get_file(file_id).content
 
@@ -322,7 +393,8 @@ def test_xlsx_export_has_the_table_and_its_metadata(app, media):
     cells = [[c.value for c in row] for row in data.iter_rows(min_row=2)]
     for got, want in zip(cells, shown.itertuples(index=False), strict=True):
         assert [str(g) if not isinstance(g, float) else f"{g:g}" for g in got] == [
-            str(w) if not isinstance(w, float) else f"{w:g}" for w in want]
+            str(w) if not isinstance(w, float) else f"{w:g}" for w in want
+        ]
     rows = {r[0].value: r[1].value for r in meta.iter_rows(min_row=2)}
     k = "disclosure.export."
     assert rows[t(k + "source", "cy")] == t(k + "source_synthetic", "cy")

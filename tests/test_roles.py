@@ -90,14 +90,21 @@ def test_local_sign_in_wrong_then_right_password_then_sign_out(real):
     assert not at.exception, [e.value for e in at.exception]
     assert [x.value for x in at.title] == [t("page.overview.title", "en")]
     assert t("auth.signed_in_as", "en", name=markup.md("chair@cardiff"), role=t("auth.role.area", "en")) in [
-        c.value for c in at.sidebar.caption]
+        c.value for c in at.sidebar.caption
+    ]
     at.switch_page(PAGES["overview"]).run()  # as the browser does once the navigation names the page it shows
     at.sidebar.button(key="sign_out").click().run()
     assert [x.value for x in at.title] == [t("auth.title", "en")]
-    events = [(e["user_name"], e["event"], json.loads(e["detail"]).get("reason")) for e in audit(real, limit=20)
-              if e["user_name"] == "chair@cardiff" and e["event"] != "page_view"][:3]
-    assert events == [("chair@cardiff", "sign_out", None), ("chair@cardiff", "sign_in", None),
-                      ("chair@cardiff", "sign_in_failed", "wrong")]
+    events = [
+        (e["user_name"], e["event"], json.loads(e["detail"]).get("reason"))
+        for e in audit(real, limit=20)
+        if e["user_name"] == "chair@cardiff" and e["event"] != "page_view"
+    ][:3]
+    assert events == [
+        ("chair@cardiff", "sign_out", None),
+        ("chair@cardiff", "sign_in", None),
+        ("chair@cardiff", "sign_in_failed", "wrong"),
+    ]
 
 
 def test_signed_in_identity_with_no_role_sees_a_message_and_nothing_else(real):

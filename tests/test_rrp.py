@@ -30,70 +30,126 @@ QUARTERS = ["2024Q1", "2024Q2", "2024Q3"]
 
 
 def _rrps() -> pl.DataFrame:
-    return frame("rrps", [
-        {"rrp_id": "A", "name": "Cardiff Reintegration and Resettlement Partnership",
-         "name_cy": "Partneriaeth Ailintegreiddio ac Ailsefydlu Caerdydd", "la_codes": CARDIFF,
-         "established_date": date(2023, 10, 1)},
-        {"rrp_id": "B", "name": "Western Bay Reintegration and Resettlement Partnership", "name_cy": None,
-         "la_codes": f"{SWANSEA};{NPT}", "established_date": date(2024, 4, 1)},
-    ])
+    return frame(
+        "rrps",
+        [
+            {
+                "rrp_id": "A",
+                "name": "Cardiff Reintegration and Resettlement Partnership",
+                "name_cy": "Partneriaeth Ailintegreiddio ac Ailsefydlu Caerdydd",
+                "la_codes": CARDIFF,
+                "established_date": date(2023, 10, 1),
+            },
+            {
+                "rrp_id": "B",
+                "name": "Western Bay Reintegration and Resettlement Partnership",
+                "name_cy": None,
+                "la_codes": f"{SWANSEA};{NPT}",
+                "established_date": date(2024, 4, 1),
+            },
+        ],
+    )
 
 
 def _meetings() -> pl.DataFrame:
     def m(mid, rrp_id, day, cases, agreed, completed, esc):
-        return {"meeting_id": mid, "rrp_id": rrp_id, "meeting_date": day, "cases_reviewed": cases,
-                "actions_agreed": agreed, "actions_completed": completed, "escalations": esc}
+        return {
+            "meeting_id": mid,
+            "rrp_id": rrp_id,
+            "meeting_date": day,
+            "cases_reviewed": cases,
+            "actions_agreed": agreed,
+            "actions_completed": completed,
+            "escalations": esc,
+        }
 
-    return frame("rrp_meetings", [
-        m("A0", "A", date(2023, 12, 13), 3, 5, 5, 0),
-        m("A1", "A", date(2024, 1, 10), 2, 4, 3, 1),
-        m("A2", "A", date(2024, 2, 14), 1, 2, 2, 0),
-        m("A3", "A", date(2024, 5, 20), None, 3, 4, 1),
-        m("A4", "A", date(2024, 6, 17), 3, 6, 3, None),
-        m("B1", "B", date(2024, 4, 5), 4, 5, 5, 2),
-        m("B2", "B", date(2024, 9, 5), 2, None, 1, 0),
-    ])
+    return frame(
+        "rrp_meetings",
+        [
+            m("A0", "A", date(2023, 12, 13), 3, 5, 5, 0),
+            m("A1", "A", date(2024, 1, 10), 2, 4, 3, 1),
+            m("A2", "A", date(2024, 2, 14), 1, 2, 2, 0),
+            m("A3", "A", date(2024, 5, 20), None, 3, 4, 1),
+            m("A4", "A", date(2024, 6, 17), 3, 6, 3, None),
+            m("B1", "B", date(2024, 4, 5), 4, 5, 5, 2),
+            m("B2", "B", date(2024, 9, 5), 2, None, 1, 0),
+        ],
+    )
 
 
 def _attendance() -> pl.DataFrame:
     """(meeting, agency, invited, attended). Housing at B2 was not invited but marked attended: never counted."""
     rows = [
         ("A0", "yjs", True, False),
-        ("A1", "yjs", True, True), ("A1", "police", True, False), ("A1", "health", True, True),
-        ("A2", "yjs", True, True), ("A2", "police", True, True), ("A2", "health", True, None),
-        ("A3", "yjs", True, True), ("A3", "police", False, None), ("A3", "health", True, False),
-        ("A4", "yjs", True, True), ("A4", "police", True, True), ("A4", "health", True, False),
-        ("B1", "yjs", True, True), ("B1", "police", True, False), ("B1", "health", True, False),
-        ("B2", "yjs", True, True), ("B2", "police", True, False), ("B2", "health", True, True),
+        ("A1", "yjs", True, True),
+        ("A1", "police", True, False),
+        ("A1", "health", True, True),
+        ("A2", "yjs", True, True),
+        ("A2", "police", True, True),
+        ("A2", "health", True, None),
+        ("A3", "yjs", True, True),
+        ("A3", "police", False, None),
+        ("A3", "health", True, False),
+        ("A4", "yjs", True, True),
+        ("A4", "police", True, True),
+        ("A4", "health", True, False),
+        ("B1", "yjs", True, True),
+        ("B1", "police", True, False),
+        ("B1", "health", True, False),
+        ("B2", "yjs", True, True),
+        ("B2", "police", True, False),
+        ("B2", "health", True, True),
         ("B2", "housing", False, True),
     ]
-    return frame("rrp_attendance", [{"meeting_id": m, "agency_type": a, "invited": i, "attended": at}
-                                    for m, a, i, at in rows])
+    return frame(
+        "rrp_attendance", [{"meeting_id": m, "agency_type": a, "invited": i, "attended": at} for m, a, i, at in rows]
+    )
 
 
 def _cases() -> pl.DataFrame:
     """k1-k9; k8 starts before the period. Comments give the RRP reviews each case has (see _reviews)."""
-    def c(cid, la, cohort, start, release=None, rrp_id=None):
-        return {"case_id": cid, "child_id": "p" + cid, "la_code": la, "cohort": cohort, "start_date": start,
-                "release_date": release, "rrp_id": rrp_id, "rrp_referral_date": start if rrp_id else None}
 
-    return frame("cases", [
-        c("k1", CARDIFF, "custody", date(2024, 1, 5), date(2024, 3, 1), "A"),    # A1 referral, A2 pre-release
-        c("k2", CARDIFF, "custody", date(2024, 2, 1), date(2024, 5, 19), "A"),   # A3 (05-20): one day after release
-        c("k3", SWANSEA, "remand", date(2024, 3, 20), date(2024, 4, 10), "B"),   # B1 (04-05) referral, before release
-        c("k4", SWANSEA, "custody", date(2024, 4, 1), None, "B"),                # still in custody; B2 pre-release
-        c("k5", CARDIFF, "custody", date(2024, 6, 1), date(2024, 7, 15)),        # never referred, no review
-        c("k6", CARDIFF, "community", date(2024, 2, 10), None, "A"),             # A2 referral
-        c("k7", SWANSEA, "community", date(2024, 5, 1)),                         # not referred
-        c("k8", CARDIFF, "custody", date(2023, 11, 1), date(2024, 2, 1), "A"),   # starts before the period
-        c("k9", CARDIFF, "remand", date(2024, 7, 1), date(2024, 8, 1), "A"),     # A4 (06-17) before its start
-    ])
+    def c(cid, la, cohort, start, release=None, rrp_id=None):
+        return {
+            "case_id": cid,
+            "child_id": "p" + cid,
+            "la_code": la,
+            "cohort": cohort,
+            "start_date": start,
+            "release_date": release,
+            "rrp_id": rrp_id,
+            "rrp_referral_date": start if rrp_id else None,
+        }
+
+    return frame(
+        "cases",
+        [
+            c("k1", CARDIFF, "custody", date(2024, 1, 5), date(2024, 3, 1), "A"),  # A1 referral, A2 pre-release
+            c("k2", CARDIFF, "custody", date(2024, 2, 1), date(2024, 5, 19), "A"),  # A3 (05-20): one day after release
+            c(
+                "k3", SWANSEA, "remand", date(2024, 3, 20), date(2024, 4, 10), "B"
+            ),  # B1 (04-05) referral, before release
+            c("k4", SWANSEA, "custody", date(2024, 4, 1), None, "B"),  # still in custody; B2 pre-release
+            c("k5", CARDIFF, "custody", date(2024, 6, 1), date(2024, 7, 15)),  # never referred, no review
+            c("k6", CARDIFF, "community", date(2024, 2, 10), None, "A"),  # A2 referral
+            c("k7", SWANSEA, "community", date(2024, 5, 1)),  # not referred
+            c("k8", CARDIFF, "custody", date(2023, 11, 1), date(2024, 2, 1), "A"),  # starts before the period
+            c("k9", CARDIFF, "remand", date(2024, 7, 1), date(2024, 8, 1), "A"),  # A4 (06-17) before its start
+        ],
+    )
 
 
 def _reviews() -> pl.DataFrame:
-    rows = [("A1", "k1", "referral"), ("A2", "k1", "pre_release"), ("A3", "k2", "post_release"),
-            ("B1", "k3", "referral"), ("B2", "k4", "pre_release"), ("A2", "k6", "referral"),
-            ("A1", "k8", "referral"), ("A4", "k9", "pre_release")]
+    rows = [
+        ("A1", "k1", "referral"),
+        ("A2", "k1", "pre_release"),
+        ("A3", "k2", "post_release"),
+        ("B1", "k3", "referral"),
+        ("B2", "k4", "pre_release"),
+        ("A2", "k6", "referral"),
+        ("A1", "k8", "referral"),
+        ("A4", "k9", "pre_release"),
+    ]
     return frame("rrp_reviews", [{"meeting_id": m, "case_id": c, "review_type": r} for m, c, r in rows])
 
 
@@ -114,6 +170,7 @@ def _per_case() -> pl.DataFrame:
 
 # ---- which RRPs -------------------------------------------------------------------------------------------------
 
+
 def test_rrps_for_area_and_names():
     rrps = _rrps()
     assert rrp.rrps_for_area(rrps, Area())["rrp_id"].to_list() == ["A", "B"]
@@ -127,6 +184,7 @@ def test_rrps_for_area_and_names():
 
 
 # ---- meetings -------------------------------------------------------------------------------------------------
+
 
 def test_meetings_per_quarter():
     per = rrp.meetings_per_quarter(_meetings(), _rrps(), QUARTERS)
@@ -175,6 +233,7 @@ def test_activity_by_quarter():
 
 
 # ---- attendance -------------------------------------------------------------------------------------------------
+
 
 def _matrix() -> pl.DataFrame:
     rows = rrp.invitations(_attendance(), _period_meetings())
@@ -237,8 +296,9 @@ def test_weak_attendance_in_words():
 def test_matrix_wide_keeps_notes():
     protected = disclosure.protect(_matrix(), rates=rrp.ATTENDANCE_RATES, threshold=3)
     agencies = {a: a for a in rrp.AGENCY_TYPES} | {"police": "Police", "all": "All"}
-    wide = rrp.matrix_wide(protected, "attendance_rate", agencies,
-                           {"A": "Cardiff", "B": "Western Bay", "all": "Wales"}, "Agency")
+    wide = rrp.matrix_wide(
+        protected, "attendance_rate", agencies, {"A": "Cardiff", "B": "Western Bay", "all": "Wales"}, "Agency"
+    )
     assert wide.columns[:4] == ["Agency", "Cardiff", "Western Bay", "Wales"]
     police = _row(wide, Agency="Police")
     assert police["Cardiff"] == pytest.approx(200 / 3) and police["Western Bay"] is None
@@ -285,24 +345,29 @@ def test_page_figures_from_the_tables():
 
 # ---- timeliness -------------------------------------------------------------------------------------------------
 
+
 def test_case_reviews_per_case():
     pc = _per_case()
     assert "k8" not in pc["case_id"].to_list()  # started before the period
     got = {r["case_id"]: (r["days_to_first_review"], r["reviewed_before_release"]) for r in pc.iter_rows(named=True)}
-    assert got["k1"] == (5, True)      # first review A1 01-10, 5 days after 01-05; pre-release review at A2
-    assert got["k2"] == (109, False)   # only review A3 05-20, the day after release (05-19); 02-01 to 05-20 = 109
-    assert got["k3"] == (16, True)     # B1 04-05 is before release 04-10; 03-20 to 04-05 = 16
-    assert got["k4"] == (157, None)    # still in custody: not released, so neither yes nor no
+    assert got["k1"] == (5, True)  # first review A1 01-10, 5 days after 01-05; pre-release review at A2
+    assert got["k2"] == (109, False)  # only review A3 05-20, the day after release (05-19); 02-01 to 05-20 = 109
+    assert got["k3"] == (16, True)  # B1 04-05 is before release 04-10; 03-20 to 04-05 = 16
+    assert got["k4"] == (157, None)  # still in custody: not released, so neither yes nor no
     assert got["k5"] == (None, False)  # released with no review at all
-    assert got["k9"] == (0, True)      # reviewed 06-17, before its start on 07-01: counts as 0 days
+    assert got["k9"] == (0, True)  # reviewed 06-17, before its start on 07-01: counts as 0 days
 
 
 def test_reviewed_before_release():
     rel = rrp.release_reviews(_per_case())
     custody, remand, both = _row(rel, cohort="custody"), _row(rel, cohort="remand"), _row(rel, cohort="all")
     # Custody released: k1 (yes), k2 (a day late), k5 (never reviewed); k4 has no release date.
-    assert (custody["released"], custody["reviewed_before_release"], custody["not_reviewed_before_release"],
-            custody["not_released"]) == (3, 1, 2, 1)
+    assert (
+        custody["released"],
+        custody["reviewed_before_release"],
+        custody["not_reviewed_before_release"],
+        custody["not_released"],
+    ) == (3, 1, 2, 1)
     assert custody["reviewed_before_rate"] == pytest.approx(1 / 3)
     # Remand: k3 and k9, both reviewed before release.
     assert (remand["released"], remand["reviewed_before_release"], remand["reviewed_before_rate"]) == (2, 2, 1.0)
@@ -315,23 +380,37 @@ def test_days_to_first_review():
     fr = rrp.first_review(_per_case())
     # Custody k1 5, k2 109, k4 157, k5 none: median 109. Remand k3 16, k9 0: median 8. All: 0, 5, 16, 109, 157 -> 16.
     assert tuple(_row(fr, cohort="custody")[c] for c in ("episodes", "reviewed", "not_reviewed", "median_days")) == (
-        4, 3, 1, 109.0)
+        4,
+        3,
+        1,
+        109.0,
+    )
     assert tuple(_row(fr, cohort="remand")[c] for c in ("episodes", "reviewed", "median_days")) == (2, 2, 8.0)
     assert tuple(_row(fr, cohort="all")[c] for c in ("episodes", "reviewed", "median_days")) == (6, 5, 16.0)
     bins = rrp.first_review_bins(_per_case())
     got = {(b, c): e for b, c, e in bins.iter_rows()}
     assert bins.height == 6 * 2
     assert [got[(b, "custody")] for b in rrp.BIN_CODES] == [1, 0, 0, 0, 2, 1]  # 5 | 109, 157 | k5
-    assert [got[(b, "remand")] for b in rrp.BIN_CODES] == [1, 1, 0, 0, 0, 0]   # 0 | 16
-    assert list(rrp.bin_labels("en").values()) == ["0 to 14 days", "15 to 28 days", "29 to 56 days", "57 to 91 days",
-                                                   "92 days or more", "Not reviewed yet"]
+    assert [got[(b, "remand")] for b in rrp.BIN_CODES] == [1, 1, 0, 0, 0, 0]  # 0 | 16
+    assert list(rrp.bin_labels("en").values()) == [
+        "0 to 14 days",
+        "15 to 28 days",
+        "29 to 56 days",
+        "57 to 91 days",
+        "92 days or more",
+        "Not reviewed yet",
+    ]
 
 
 def test_referral_shares():
     ref = rrp.referral_shares(filters.select_cases(_cases(), F), ("custody", "remand", "community"))
     # Custody k1, k2, k4 referred of k1, k2, k4, k5; remand k3, k9 of 2; community k6 of k6, k7; all 6 of 8.
     assert [(r["cohort"], r["episodes"], r["referred"]) for r in ref.iter_rows(named=True)] == [
-        ("custody", 4, 3), ("remand", 2, 2), ("community", 2, 1), ("all", 8, 6)]
+        ("custody", 4, 3),
+        ("remand", 2, 2),
+        ("community", 2, 1),
+        ("all", 8, 6),
+    ]
     assert ref["referred_share"].to_list() == [0.75, 1.0, 0.5, 0.75]
 
 
@@ -341,11 +420,18 @@ def test_headline_protected():
     h = head.row(0, named=True)
     # Meetings A1-A4, B1, B2; case reviews 6 + 6; actions 12 + 5 agreed, 8 + 5 completed; escalations 2 + 2.
     assert (h["meetings"], h["cases_reviewed"], h["actions_agreed"], h["actions_completed"], h["escalations"]) == (
-        6, 12, 17, 13, 4)
+        6,
+        12,
+        17,
+        13,
+        4,
+    )
     assert (h["invited"], h["recorded"], h["attended"], h["attendance_rate"]) == (17, 16, 10, 0.625)
     assert (h["released"], h["reviewed_before_release"], h["reviewed_before_rate"]) == (5, 3, 0.6)
-    shown = rrp.texts(disclosure.protect(head, counts=rrp.HEADLINE_COUNTS, rates=rrp.HEADLINE_RATES, threshold=5),
-                      percent=list(rrp.HEADLINE_RATES))
+    shown = rrp.texts(
+        disclosure.protect(head, counts=rrp.HEADLINE_COUNTS, rates=rrp.HEADLINE_RATES, threshold=5),
+        percent=list(rrp.HEADLINE_RATES),
+    )
     # Threshold 5: 4 escalations hidden; 13 of 17 actions leaves 4 not completed, so the rate is hidden too;
     # 3 of 5 reviewed before release is a small numerator: hidden. Meetings and attendance are not about children.
     assert (shown["escalations"], shown["completion_rate"], shown["reviewed_before_rate"]) == ("c", "c", "c")
@@ -353,6 +439,7 @@ def test_headline_protected():
 
 
 # ---- the page ---------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_page_renders_and_drills_down(app, lang):
@@ -362,8 +449,10 @@ def test_page_renders_and_drills_down(app, lang):
     assert [m.label for m in at.metric][:2] == [t("rrp.metric.meetings", lang), t("rrp.metric.cases_reviewed", lang)]
     wales_meetings = int(at.metric[0].value.replace(",", ""))
     choice = at.selectbox(key="rrp_choice")
-    cardiff = {"en": "Cardiff Reintegration and Resettlement Partnership",
-               "cy": "Partneriaeth Ailintegreiddio ac Ailsefydlu Caerdydd"}[lang]
+    cardiff = {
+        "en": "Cardiff Reintegration and Resettlement Partnership",
+        "cy": "Partneriaeth Ailintegreiddio ac Ailsefydlu Caerdydd",
+    }[lang]
     assert cardiff in choice.options  # names in the chosen language
     choice.set_value("rrp_cardiff").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -14,8 +14,13 @@ from resettlement.scope import Scope
 from resettlement.standard import TABLES
 from tests.test_store import CARDIFF, SWANSEA, VALE, _frames
 
-SCOPES = [Scope.all_wales(), Scope(frozenset({CARDIFF})), Scope(frozenset({VALE})), Scope(frozenset({SWANSEA})),
-          Scope(frozenset({CARDIFF, SWANSEA}), case_level=True)]
+SCOPES = [
+    Scope.all_wales(),
+    Scope(frozenset({CARDIFF})),
+    Scope(frozenset({VALE})),
+    Scope(frozenset({SWANSEA})),
+    Scope(frozenset({CARDIFF, SWANSEA}), case_level=True),
+]
 
 
 @pytest.fixture
@@ -73,8 +78,19 @@ def test_a_new_data_version_retires_the_snapshot(loaded):
     engine, url, version = loaded
     store.read_all(engine, Scope.all_wales())
     with engine.begin() as conn:
-        store.upsert(conn, "cases", pl.DataFrame({"case_id": ["c4"], "child_id": ["p4"], "la_code": [SWANSEA],
-                                                  "cohort": ["community"], "start_date": [date(2022, 1, 1)]}))
+        store.upsert(
+            conn,
+            "cases",
+            pl.DataFrame(
+                {
+                    "case_id": ["c4"],
+                    "child_id": ["p4"],
+                    "la_code": [SWANSEA],
+                    "cohort": ["community"],
+                    "start_date": [date(2022, 1, 1)],
+                }
+            ),
+        )
         store.write_meta(conn, data_version="v-next")
     cases = store.read_all(engine, Scope(frozenset({SWANSEA})))["cases"]
     assert sorted(cases["case_id"]) == ["c2", "c4"]

@@ -39,19 +39,33 @@ def _frames() -> dict[str, pl.DataFrame]:
     )
     outcomes = pl.DataFrame({"case_id": ["c1", "c2"], "reoffended": [True, False], "ete_hours_offered": [12.5, 0.0]})
     rrps = pl.DataFrame(
-        {"rrp_id": ["r_cdf", "r_wb"], "name": ["Cardiff RRP", "Western Bay RRP"],
-         "la_codes": [f"{CARDIFF};{VALE}", SWANSEA]}
+        {
+            "rrp_id": ["r_cdf", "r_wb"],
+            "name": ["Cardiff RRP", "Western Bay RRP"],
+            "la_codes": [f"{CARDIFF};{VALE}", SWANSEA],
+        }
     )
     meetings = pl.DataFrame(
         {"meeting_id": ["m1", "m2"], "rrp_id": ["r_cdf", "r_wb"], "meeting_date": [date(2019, 1, 1), date(2019, 2, 1)]}
     )
     attendance = pl.DataFrame(
-        {"meeting_id": ["m1", "m1", "m2"], "agency_type": ["police", "health", "police"],
-         "invited": [True, True, True], "attended": [True, False, True]}
+        {
+            "meeting_id": ["m1", "m1", "m2"],
+            "agency_type": ["police", "health", "police"],
+            "invited": [True, True, True],
+            "attended": [True, False, True],
+        }
     )
     reviews = pl.DataFrame({"meeting_id": ["m1"], "case_id": ["c1"], "review_type": ["referral"]})
-    return {"cases": cases, "needs": needs, "outcomes": outcomes, "rrps": rrps, "rrp_meetings": meetings,
-            "rrp_attendance": attendance, "rrp_reviews": reviews}
+    return {
+        "cases": cases,
+        "needs": needs,
+        "outcomes": outcomes,
+        "rrps": rrps,
+        "rrp_meetings": meetings,
+        "rrp_attendance": attendance,
+        "rrp_reviews": reviews,
+    }
 
 
 @pytest.fixture
@@ -121,8 +135,15 @@ def test_meta_and_counts(engine):
     assert 1 <= int(key) < 2**24 and store.rounding_key({**meta, "rounding_key": key}) == int(key)
     assert store.rounding_key(meta) == 1  # a database written before keys existed
     assert store.as_of(store.read_meta(engine)) == date(2024, 3, 31)
-    assert store.row_counts(engine) == {"cases": 3, "needs": 3, "outcomes": 2, "rrps": 2, "rrp_meetings": 2,
-                                        "rrp_attendance": 3, "rrp_reviews": 1}
+    assert store.row_counts(engine) == {
+        "cases": 3,
+        "needs": 3,
+        "outcomes": 2,
+        "rrps": 2,
+        "rrp_meetings": 2,
+        "rrp_attendance": 3,
+        "rrp_reviews": 1,
+    }
 
 
 def test_replace_all_is_atomic(engine):

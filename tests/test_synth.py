@@ -117,10 +117,12 @@ def test_all_references_resolve(frames):
 
 
 def test_reviews_use_meetings_of_the_cases_own_rrp(frames):
-    rv = frames["rrp_reviews"].join(frames["rrp_meetings"].select("meeting_id", "rrp_id", "meeting_date"),
-                                    on="meeting_id")
-    rv = rv.join(frames["cases"].select("case_id", pl.col("rrp_id").alias("case_rrp"), "rrp_referral_date"),
-                 on="case_id")
+    rv = frames["rrp_reviews"].join(
+        frames["rrp_meetings"].select("meeting_id", "rrp_id", "meeting_date"), on="meeting_id"
+    )
+    rv = rv.join(
+        frames["cases"].select("case_id", pl.col("rrp_id").alias("case_rrp"), "rrp_referral_date"), on="case_id"
+    )
     assert rv.height == frames["rrp_reviews"].height
     assert (rv["rrp_id"] == rv["case_rrp"]).all()
     referral = rv.filter(pl.col("review_type") == "referral", pl.col("rrp_referral_date").is_not_null())
@@ -146,9 +148,13 @@ def test_dates_lie_in_the_period(frames):
 
 
 def test_volumes_per_year_are_like_wales(cases):
-    per_year = cases.filter(pl.col("year") <= LAST_FULL_YEAR).group_by("year").agg(
-        pl.col("cohort").is_in(["custody", "remand"]).sum().alias("secure"),
-        (pl.col("cohort") == "community").sum().alias("community"),
+    per_year = (
+        cases.filter(pl.col("year") <= LAST_FULL_YEAR)
+        .group_by("year")
+        .agg(
+            pl.col("cohort").is_in(["custody", "remand"]).sum().alias("secure"),
+            (pl.col("cohort") == "community").sum().alias("community"),
+        )
     )
     assert per_year.height == LAST_FULL_YEAR - 2016 + 1
     assert per_year["secure"].is_between(30, 150).all(), per_year
@@ -200,9 +206,11 @@ def test_some_children_have_repeat_episodes_that_follow_earlier_ones(cases):
     assert cases["case_id"].str.contains(r"^C\d{7}$").all()
     seq = (
         cases.sort("child_id", "start_date")
-        .with_columns(pl.col("end_date").shift(1).over("child_id").alias("prev_end"),
-                      pl.col("la_code").shift(1).over("child_id").alias("prev_la"),
-                      pl.col("start_date").shift(1).over("child_id").alias("prev_start"))
+        .with_columns(
+            pl.col("end_date").shift(1).over("child_id").alias("prev_end"),
+            pl.col("la_code").shift(1).over("child_id").alias("prev_la"),
+            pl.col("start_date").shift(1).over("child_id").alias("prev_start"),
+        )
         .filter(pl.col("prev_start").is_not_null())
     )
     assert seq["prev_end"].null_count() == 0  # an earlier episode has always ended
@@ -219,13 +227,16 @@ def test_secure_episodes_have_release_and_establishment(cases):
     remand = released.filter(pl.col("cohort") == "remand")
     med = lambda df: (df["release_date"] - df["start_date"]).dt.total_days().median()  # noqa: E731
     assert med(custody) > med(remand)
-    north = secure.filter(pl.col("la_code").is_in(["W06000001", "W06000002", "W06000003", "W06000004",
-                                                     "W06000005", "W06000006"]))
+    north = secure.filter(
+        pl.col("la_code").is_in(["W06000001", "W06000002", "W06000003", "W06000004", "W06000005", "W06000006"])
+    )
     south = secure.filter(~pl.col("la_code").is_in(north["la_code"].unique().implode()))
     assert south["establishment"].mode().item() == "parc"
     assert (north["establishment"] == "werrington").sum() > (north["establishment"] == "parc").sum()
-    assert cases.filter(pl.col("cohort") == "community")["establishment"].null_count() == cases.filter(
-        pl.col("cohort") == "community").height
+    assert (
+        cases.filter(pl.col("cohort") == "community")["establishment"].null_count()
+        == cases.filter(pl.col("cohort") == "community").height
+    )
 
 
 # ------------------------------------------------------------------------------------------------ RRPs
@@ -269,8 +280,10 @@ def test_selection_needs_an_established_rrp_and_favours_custody_and_high_need(fr
     c = c.join(frames["rrps"].select("rrp_id", "established_date"), on="rrp_id", how="left")
     treated = c.filter("treated")
     assert (treated["start_date"] >= treated["established_date"]).all()
-    assert frames["cases"].filter(pl.col("start_date") < date(2017, 4, 3))["rrp_id"].null_count() == frames[
-        "cases"].filter(pl.col("start_date") < date(2017, 4, 3)).height
+    assert (
+        frames["cases"].filter(pl.col("start_date") < date(2017, 4, 3))["rrp_id"].null_count()
+        == frames["cases"].filter(pl.col("start_date") < date(2017, 4, 3)).height
+    )
     recent = c.filter(pl.col("start_date").dt.year().is_between(2021, LAST_FULL_YEAR))
     share = dict(recent.group_by("cohort").agg(pl.col("treated").mean()).iter_rows())
     assert share["custody"] > share["remand"] > share["community"] > 0.1
@@ -299,13 +312,13 @@ def test_need_rows_are_internally_consistent(frames):
     no_need = nd.filter(pl.col("need") != "yes")
     for col in ("identified_date", "service_offered", "offered_date", "engaged", "gap_reason", "agency"):
         assert no_need[col].null_count() == no_need.height, col
-    offered = nd.filter(pl.col("service_offered") == True)  # noqa: E712
+    offered = nd.filter(pl.col("service_offered").eq(True))
     assert offered["gap_reason"].null_count() == offered.height
     expected_agency = pl.col("pathway").replace_strict(synth.PATHWAY_AGENCY)
     assert offered.filter(pl.col("agency").is_not_null()).select((pl.col("agency") == expected_agency).all()).item()
     engaged = offered["engaged"].drop_nulls().mean()
     assert 0.55 <= engaged <= 0.75
-    not_offered = nd.filter(pl.col("service_offered") == False)  # noqa: E712
+    not_offered = nd.filter(pl.col("service_offered").eq(False))
     assert not_offered["offered_date"].null_count() == not_offered.height
 
 
@@ -328,13 +341,15 @@ def test_area_differences_in_service_gaps(frames):
     assert _gap_share(frames, cities, "health", "waiting_list") > 0.45
     assert _gap_share(frames, None, "health", "waiting_list") < _gap_share(frames, cities, "health", "waiting_list")
     assert _gap_share(frames, ["W06000022", "W06000006"], "accommodation") > 2 * _gap_share(
-        frames, ["W06000021", "W06000014", "W06000005", "W06000003"], "accommodation")
+        frames, ["W06000021", "W06000014", "W06000005", "W06000003"], "accommodation"
+    )
 
 
 def test_some_secure_offers_come_after_release(frames):
     nd = frames["needs"].join(frames["cases"].select("case_id", "cohort", "release_date"), on="case_id")
-    secure = nd.filter(pl.col("cohort") != "community", pl.col("offered_date").is_not_null(),
-                       pl.col("release_date").is_not_null())
+    secure = nd.filter(
+        pl.col("cohort") != "community", pl.col("offered_date").is_not_null(), pl.col("release_date").is_not_null()
+    )
     late = (secure["offered_date"] > secure["release_date"]).mean()
     assert 0.05 < late < 0.45
 
@@ -346,7 +361,8 @@ def _follow_up_complete(frames) -> pl.DataFrame:
     c = frames["cases"]
     index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).otherwise(pl.col("release_date"))
     return (
-        frames["outcomes"].join(c, on="case_id")
+        frames["outcomes"]
+        .join(c, on="case_id")
         .with_columns(treated=pl.col("case_id").is_in(frames["rrp_reviews"]["case_id"].unique().implode()))
         .filter(index.dt.offset_by("18mo") <= AS_OF)
     )
@@ -377,18 +393,25 @@ def test_outcome_rows_are_consistent(frames):
     open_ = o.filter(pl.col("end_date").is_null())
     for col in ("accommodation_suitable_end", "ete_suitable_end", "exit_to_universal_services"):
         assert open_[col].null_count() == open_.height, col
-    rec = o.filter(pl.col("reoffended") == True)  # noqa: E712
+    rec = o.filter(pl.col("reoffended").eq(True))
     assert rec["reoffences"].drop_nulls().min() >= 1
-    assert o.filter(pl.col("reoffended") == False)["reoffences"].null_count() == o.filter(  # noqa: E712
-        pl.col("reoffended") == False).height  # noqa: E712
+    assert (
+        o.filter(pl.col("reoffended").eq(False))["reoffences"].null_count()
+        == o.filter(pl.col("reoffended").eq(False)).height
+    )
     hours = o["ete_hours_offered"].drop_nulls()
     assert hours.min() >= 0 and hours.max() <= 25
-    conf = o.filter(pl.col("accommodation_confirmed_date").is_not_null(), pl.col("release_date").is_not_null(),
-                    pl.col("release_date") >= pl.col("start_date"))
+    conf = o.filter(
+        pl.col("accommodation_confirmed_date").is_not_null(),
+        pl.col("release_date").is_not_null(),
+        pl.col("release_date") >= pl.col("start_date"),
+    )
     late = (conf["accommodation_confirmed_date"] >= conf["release_date"]).mean()
     assert 0.08 < late < 0.35
-    assert o.filter(pl.col("cohort") == "community")["accommodation_confirmed_date"].null_count() == o.filter(
-        pl.col("cohort") == "community").height
+    assert (
+        o.filter(pl.col("cohort") == "community")["accommodation_confirmed_date"].null_count()
+        == o.filter(pl.col("cohort") == "community").height
+    )
 
 
 def _cem(df: pl.DataFrame, outcome: str) -> tuple[float, float, float]:
@@ -396,10 +419,16 @@ def _cem(df: pl.DataFrame, outcome: str) -> tuple[float, float, float]:
     x = df.filter(pl.col(outcome).is_not_null()).with_columns(pl.col(outcome).cast(pl.Float64).alias("y"))
     naive = x.filter("treated")["y"].mean() - x.filter(~pl.col("treated"))["y"].mean()
     strata = ["cohort", "sex", "age_band", "ethnicity", "police", "year", "needs_band"]
-    g = x.group_by(strata).agg(
-        pl.col("y").filter("treated").mean().alias("mt"), pl.col("y").filter(~pl.col("treated")).mean().alias("mc"),
-        pl.col("treated").sum().alias("nt"), (~pl.col("treated")).sum().alias("nc"),
-    ).filter(pl.col("nt") > 0, pl.col("nc") > 0)
+    g = (
+        x.group_by(strata)
+        .agg(
+            pl.col("y").filter("treated").mean().alias("mt"),
+            pl.col("y").filter(~pl.col("treated")).mean().alias("mc"),
+            pl.col("treated").sum().alias("nt"),
+            (~pl.col("treated")).sum().alias("nc"),
+        )
+        .filter(pl.col("nt") > 0, pl.col("nc") > 0)
+    )
     w = (g["nt"] / g["nt"].sum()).to_numpy()
     att = float(np.sum(w * (g["mt"] - g["mc"]).to_numpy()))
     p = x["y"].mean()
@@ -412,7 +441,9 @@ def test_matching_recovers_the_rrp_effect_and_naive_comparison_is_confounded():
     police = {la.code: la.police_area for la in geography.LOCAL_AUTHORITIES}
     needs = f["needs"].group_by("case_id").agg((pl.col("need") == "yes").sum().alias("n_needs"))
     base = (
-        f["cases"].join(needs, on="case_id", how="left").join(f["outcomes"], on="case_id")
+        f["cases"]
+        .join(needs, on="case_id", how="left")
+        .join(f["outcomes"], on="case_id")
         .filter(pl.col("age_at_start").is_between(10, 17))
         .with_columns(
             treated=pl.col("case_id").is_in(f["rrp_reviews"]["case_id"].unique().implode()),
@@ -423,14 +454,19 @@ def test_matching_recovers_the_rrp_effect_and_naive_comparison_is_confounded():
         )
     )
     index = pl.when(pl.col("cohort") == "community").then(pl.col("start_date")).otherwise(pl.col("release_date"))
-    first = f["rrp_reviews"].join(f["rrp_meetings"].select("meeting_id", "meeting_date"), on="meeting_id").group_by(
-        "case_id").agg(pl.col("meeting_date").min().alias("first_review"))
+    first = (
+        f["rrp_reviews"]
+        .join(f["rrp_meetings"].select("meeting_id", "meeting_date"), on="meeting_id")
+        .group_by("case_id")
+        .agg(pl.col("meeting_date").min().alias("first_review"))
+    )
     base = base.drop("treated").join(first, on="case_id", how="left")
     for outcome, effect in synth.RRP_EFFECT.items():
         # treatment fixed in time: reviewed before the index date (reoffending) or by the end (end outcomes)
         deadline = index if outcome == "reoffended" else pl.col("end_date")
-        before = (pl.col("first_review") < deadline) if outcome == "reoffended" else (pl.col("first_review")
-                                                                                     <= deadline)
+        before = (
+            (pl.col("first_review") < deadline) if outcome == "reoffended" else (pl.col("first_review") <= deadline)
+        )
         df = base.with_columns(treated=before.fill_null(False))
         df = df.filter(index.dt.offset_by("18mo") <= AS_OF) if outcome == "reoffended" else df
         naive, att, half_width = _cem(df, outcome)
@@ -481,15 +517,23 @@ def _violations(frames, check) -> int:
     if check.min_days is not None:
         diff = (pl.col(check.left) - pl.col(right)).dt.total_days()
         return df.filter(diff < check.min_days).height
-    bad = {"ge": pl.col(check.left) < pl.col(right), "le": pl.col(check.left) > pl.col(right),
-           "gt": pl.col(check.left) <= pl.col(right)}[check.op]
+    bad = {
+        "ge": pl.col(check.left) < pl.col(right),
+        "le": pl.col(check.left) > pl.col(right),
+        "gt": pl.col(check.left) <= pl.col(right),
+    }[check.op]
     return df.filter(bad).height
 
 
 def test_deliberate_validity_errors_are_few_and_findable(frames):
     counts = {c.code: _violations(frames, c) for c in CHECKS}
-    for code in ("release_after_start", "hours_attended_within_offered", "actions_completed_within_agreed",
-                 "offer_after_identified", "end_after_start"):
+    for code in (
+        "release_after_start",
+        "hours_attended_within_offered",
+        "actions_completed_within_agreed",
+        "offer_after_identified",
+        "end_after_start",
+    ):
         assert counts[code] >= 1, code
     assert counts["referral_after_start"] == 0
     for check in CHECKS:

@@ -59,8 +59,9 @@ def test_notes_cover_every_field_and_condition():
 
 def test_a_filled_in_workbook_imports(tmp_path):
     wb = load_workbook(io.BytesIO(templates.template_xlsx("en")))
-    wb["cases"].append(["c1", "p1", "Wrecsam", "Dalfa", date(2024, 1, 5), "male", 16, "white", date(2024, 6, 1),
-                        "werrington"])
+    wb["cases"].append(
+        ["c1", "p1", "Wrecsam", "Dalfa", date(2024, 1, 5), "male", 16, "white", date(2024, 6, 1), "werrington"]
+    )
     wb["needs"].append(["c1", "ete", "yes", date(2024, 1, 10), "yes", date(2024, 1, 20), "no", None, "education"])
     buf = io.BytesIO()
     wb.save(buf)
@@ -78,5 +79,6 @@ def test_csv_zip_holds_every_table():
 def test_cli_writes_the_templates(tmp_path, capsys):
     assert main(["templates", "--out", str(tmp_path / "tpl"), "--lang", "cy"]) == 0
     assert sorted(p.name for p in (tmp_path / "tpl").iterdir()) == sorted(
-        [*(f"{n}.csv" for n in TABLES), templates.XLSX_NAME])
+        [*(f"{n}.csv" for n in TABLES), templates.XLSX_NAME]
+    )
     assert "wrote" in capsys.readouterr().out

@@ -24,14 +24,33 @@ def _users(url: str, capsys) -> list[dict]:
 
 def test_add_set_remove_list(url, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret passphrase\n"))
-    assert main(["users", "--as-admin", "add", "Chair@Cardiff", "--role", "area", "--area", "la:W06000015", "--area",
-                 "service:western_bay", "--password-stdin", "--db", url]) == 0
+    assert (
+        main(
+            [
+                "users",
+                "--as-admin",
+                "add",
+                "Chair@Cardiff",
+                "--role",
+                "area",
+                "--area",
+                "la:W06000015",
+                "--area",
+                "service:western_bay",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 0
+    )
     assert main(["users", "--as-admin", "add", "lead@wales.gov.uk", "--role", "national", "--db", url]) == 0
     capsys.readouterr()
     rows = _users(url, capsys)
     assert [(r["name"], r["role"], r["areas"], r["password"]) for r in rows] == [
         ("chair@cardiff", "area", "la:W06000015, service:western_bay", True),
-        ("lead@wales.gov.uk", "national", "", False)]
+        ("lead@wales.gov.uk", "national", "", False),
+    ]
     assert "s3cret" not in json.dumps(rows) and "argon2" not in json.dumps(rows)
     engine = store.get_engine(url)
     assert access.sign_in(engine, "chair@cardiff", "s3cret passphrase").reason == "ok"
@@ -44,14 +63,17 @@ def test_add_set_remove_list(url, capsys, monkeypatch):
     assert "chair@cardiff" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["users", "add", "x@y", "--role", "area"], "at least one --area"),
-    (["users", "add", "x@y", "--role", "area", "--area", "la:NOPE"], "unknown la code"),
-    (["users", "add", "x@y", "--role", "area", "--area", "county:W06000015"], "not an area"),
-    (["users", "add", "x y", "--role", "national"], "not a user name"),
-    (["users", "set", "nobody", "--role", "national"], "no user"),
-    (["users", "remove", "nobody"], "no user"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["users", "add", "x@y", "--role", "area"], "at least one --area"),
+        (["users", "add", "x@y", "--role", "area", "--area", "la:NOPE"], "unknown la code"),
+        (["users", "add", "x@y", "--role", "area", "--area", "county:W06000015"], "not an area"),
+        (["users", "add", "x y", "--role", "national"], "not a user name"),
+        (["users", "set", "nobody", "--role", "national"], "no user"),
+        (["users", "remove", "nobody"], "no user"),
+    ],
+)
 def test_refusals_are_readable_and_exit_1(url, capsys, argv, message):
     assert main([*argv, "--db", url, "--as-admin"]) == 1
     err = capsys.readouterr().err

@@ -22,6 +22,7 @@ def counted(monkeypatch, demo_url):
         def wrapper(*args, **kwargs):
             calls[name] += 1
             return fn(*args, **kwargs)
+
         return wrapper
 
     for name in calls:

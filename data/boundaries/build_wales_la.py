@@ -162,9 +162,7 @@ def topojson_to_features(topo: dict) -> list[dict]:
     for obj in topo["objects"].values():
         geoms = obj["geometries"] if obj.get("type") == "GeometryCollection" else [obj]
         for g in geoms:
-            features.append(
-                {"type": "Feature", "properties": g.get("properties") or {}, "geometry": geometry(g)}
-            )
+            features.append({"type": "Feature", "properties": g.get("properties") or {}, "geometry": geometry(g)})
     return features
 
 

@@ -100,8 +100,10 @@ def _viewer(engine) -> access.Viewer | None:
     identities = _oidc_identity()
     if not identities:
         return None
-    viewer = next((v for v in (access.lookup(engine, i, "oidc") for i in identities) if v.has_role),
-                  access.Viewer(access.normal_name(identities[0]), None, (), "oidc"))
+    viewer = next(
+        (v for v in (access.lookup(engine, i, "oidc") for i in identities) if v.has_role),
+        access.Viewer(access.normal_name(identities[0]), None, (), "oidc"),
+    )
     if st.session_state.get(_OIDC_SEEN) != identities:
         st.session_state[_OIDC_SEEN] = identities
         access.audit(engine, viewer.name, "sign_in" if viewer.has_role else "no_role", "oidc")
@@ -114,8 +116,9 @@ def sign_in_page(url: str, lang: str, synthetic: bool) -> None:
     st.title(t("auth.title", lang))
     st.caption(t("auth.intro", lang))
     section = oidc_settings()
-    if section is not None and st.button(t("auth.oidc", lang), type="primary", icon=":material/login:",
-                                         key="sign_in_oidc"):
+    if section is not None and st.button(
+        t("auth.oidc", lang), type="primary", icon=":material/login:", key="sign_in_oidc"
+    ):
         st.login(oidc_provider(section))
     if not store.has_users(engine) and section is None:
         st.info(t("auth.no_users", lang), icon=":material/person_add:")
@@ -133,7 +136,7 @@ def sign_in_page(url: str, lang: str, synthetic: bool) -> None:
 def _local_sign_in(engine, name: str, password: str, lang: str) -> None:
     """Check a local password; on success remember the name and rerun, else one message whatever the reason."""
     result = access.sign_in(engine, name, password)
-    who = access.normal_name(name)[:access.NAME_MAX] or "-"
+    who = access.normal_name(name)[: access.NAME_MAX] or "-"
     if result.viewer is None:
         access.audit(engine, who, "sign_in_failed", "local", {"reason": result.reason})
         st.error(t("auth.refused", lang))
@@ -159,21 +162,28 @@ def sidebar(acc: Access, url: str, lang: str) -> None:
     sign in."""
     sb = st.sidebar
     if acc.viewer is not None:
-        sb.caption(t("auth.signed_in_as", lang, name=markup.md(acc.viewer.name),
-                     role=t(f"auth.role.{acc.viewer.role}", lang)))
+        sb.caption(
+            t("auth.signed_in_as", lang, name=markup.md(acc.viewer.name), role=t(f"auth.role.{acc.viewer.role}", lang))
+        )
         sign_out_button(acc, url, lang, sb)
         return
     if acc.state == OPEN and (store.has_users(store.get_engine(url)) or oidc_settings() is not None):
-        sb.button(t("auth.sign_in", lang), key="sign_in_open", icon=":material/login:",
-                  on_click=st.session_state.__setitem__, args=(_WANT_SIGN_IN, True))
+        sb.button(
+            t("auth.sign_in", lang),
+            key="sign_in_open",
+            icon=":material/login:",
+            on_click=st.session_state.__setitem__,
+            args=(_WANT_SIGN_IN, True),
+        )
 
 
 def sign_out_button(acc: Access, url: str, lang: str, where) -> None:
     """The sign-out button. Its work is an ``on_click`` callback, run before the next script run: a button drawn
     outside the page (the shell's sidebar) is reliably seen through its callback, and the run that follows already
     shows the sign-in."""
-    where.button(t("auth.sign_out", lang), key="sign_out", icon=":material/logout:", on_click=sign_out,
-                 args=(acc.viewer, url))
+    where.button(
+        t("auth.sign_out", lang), key="sign_out", icon=":material/logout:", on_click=sign_out, args=(acc.viewer, url)
+    )
 
 
 def sign_out(viewer: access.Viewer | None, url: str) -> None:

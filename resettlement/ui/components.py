@@ -128,13 +128,20 @@ def _arrow(df: pl.DataFrame) -> pa.Table:
     """``df`` as an Arrow table with plain (not large or view) strings: Streamlit sends an Arrow table as it is,
     where a Polars frame would go through pandas first."""
     table = df.to_arrow(compat_level=pl.CompatLevel.oldest())
-    return table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f
-                                 for f in table.schema]))
+    return table.cast(
+        pa.schema([pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f for f in table.schema])
+    )
 
 
-def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
-                decimals: Mapping[str, int] | None = None, caption: str | None = None,
-                definitions: Sequence[str] | None = None) -> Callable[[], bytes]:
+def xlsx_export(
+    protected: pl.DataFrame,
+    lang: str,
+    key: str,
+    filename: str,
+    decimals: Mapping[str, int] | None = None,
+    caption: str | None = None,
+    definitions: Sequence[str] | None = None,
+) -> Callable[[], bytes]:
     """The XLSX behind a table, built only when it is asked for: its cells (with note codes) and an About sheet
     from this run's context. The About rows are fixed now, so the file describes the view that was on screen;
     openpyxl (and its import, a third of a second) is paid on the click, not by every table of every run."""
@@ -146,10 +153,18 @@ def xlsx_export(protected: pl.DataFrame, lang: str, key: str, filename: str,
     if ctx is None:
         about = report.about_rows(lang, title=title, threshold=settings.suppression_threshold(), definitions=sections)
     else:
-        about = report.about_rows(lang, title=title, threshold=ctx.threshold, synthetic=ctx.synthetic,
-                                  as_of=ctx.as_of, filters=ctx.filters, publication=ctx.publication,
-                                  access=ctx.access_text(),
-                                  data_version=ctx.data_version, definitions=sections)
+        about = report.about_rows(
+            lang,
+            title=title,
+            threshold=ctx.threshold,
+            synthetic=ctx.synthetic,
+            as_of=ctx.as_of,
+            filters=ctx.filters,
+            publication=ctx.publication,
+            access=ctx.access_text(),
+            data_version=ctx.data_version,
+            definitions=sections,
+        )
     names = {c: column_label(c, lang) for c in protected.columns if not c.endswith(disclosure.NOTE_SUFFIX)}
     fixed_decimals = dict(decimals or {})
 
@@ -174,8 +189,11 @@ def chart_with_table(
         st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
         ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
         rounded = ctx is not None and ctx.protection.rounds
-        st.caption(t("ui.suppression_note_rounded", lang, base=ctx.protection.base) if rounded
-                   else t("ui.suppression_note", lang))
+        st.caption(
+            t("ui.suppression_note_rounded", lang, base=ctx.protection.base)
+            if rounded
+            else t("ui.suppression_note", lang)
+        )
     with table_tab:
         title = re.sub(r"<[^>]+>", " ", fig.layout.title.text or "").strip() or None
         protected_table(protected, lang, key, filename, decimals, title=title)
@@ -248,8 +266,14 @@ def trend_periods(quarters: Sequence[str], lang: str, key: str, as_of: date) -> 
     """
     from resettlement.filters import complete_years
 
-    grain = st.segmented_control(t("ui.trend_grain", lang), options=["quarter", "year"], default="quarter",
-                                 required=True, format_func=lambda g: t(f"ui.grain_{g}", lang), key=key)
+    grain = st.segmented_control(
+        t("ui.trend_grain", lang),
+        options=["quarter", "year"],
+        default="quarter",
+        required=True,
+        format_func=lambda g: t(f"ui.grain_{g}", lang),
+        key=key,
+    )
     periods = complete_years(quarters, as_of) if grain == "year" else list(quarters)
     return periods, period_names(periods, lang, as_of)
 

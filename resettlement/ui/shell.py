@@ -134,8 +134,9 @@ _LANG_SEEN = "_lang_seen"
 def _is_choice(key: str, value: object) -> bool:
     """A keyed selection widget's value (an option code, or several): what a language switch must carry over. An
     empty selection needs nothing carried (and a file uploader's, read-only, is one)."""
-    codes = isinstance(value, str) or (isinstance(value, list | tuple) and bool(value)
-                                       and all(isinstance(v, str) for v in value))
+    codes = isinstance(value, str) or (
+        isinstance(value, list | tuple) and bool(value) and all(isinstance(v, str) for v in value)
+    )
     return codes and not key.startswith("_") and key != "lang"
 
 
@@ -352,13 +353,20 @@ def publication_switch(lang: str, scope: Scope) -> bool:
     (the switch is shown on, disabled, with the reason)."""
     sb = st.sidebar
     if not scope.case_level or not scope.is_all_wales:
-        sb.toggle(t("disclosure.publication", lang), value=True, disabled=True, key="publication_forced",
-                  help=t("disclosure.publication_help", lang))
-        sb.caption(t("disclosure.publication_forced" if not scope.case_level else "disclosure.publication_partial",
-                     lang))
+        sb.toggle(
+            t("disclosure.publication", lang),
+            value=True,
+            disabled=True,
+            key="publication_forced",
+            help=t("disclosure.publication_help", lang),
+        )
+        sb.caption(
+            t("disclosure.publication_forced" if not scope.case_level else "disclosure.publication_partial", lang)
+        )
         return True
-    on = sb.toggle(t("disclosure.publication", lang), value=False, key="publication",
-                   help=t("disclosure.publication_help", lang))
+    on = sb.toggle(
+        t("disclosure.publication", lang), value=False, key="publication", help=t("disclosure.publication_help", lang)
+    )
     sb.caption(t("disclosure.publication_on" if on else "disclosure.publication_off", lang))
     return on
 
@@ -420,16 +428,34 @@ def pages(begun: Start, registered: tuple[tuple[str, str, str], ...]) -> list:
     others are for every role that sees data). A page left out has no URL: a deep link to it opens the default."""
     acc, lang, url = begun.access, begun.lang, begun.url
     if acc.state == auth.SIGN_IN:
-        return [st.Page(lambda: auth.sign_in_page(url, lang, begun.synthetic), title=t("auth.title", lang),
-                        icon=":material/login:", url_path="sign-in", default=True)]
+        return [
+            st.Page(
+                lambda: auth.sign_in_page(url, lang, begun.synthetic),
+                title=t("auth.title", lang),
+                icon=":material/login:",
+                url_path="sign-in",
+                default=True,
+            )
+        ]
     if acc.state == auth.NO_ROLE:
-        return [st.Page(lambda: auth.no_role_page(acc.viewer, url, lang), title=t("auth.no_role_title", lang),
-                        icon=":material/block:", url_path="no-access", default=True)]
+        return [
+            st.Page(
+                lambda: auth.no_role_page(acc.viewer, url, lang),
+                title=t("auth.no_role_title", lang),
+                icon=":material/block:",
+                url_path="no-access",
+                default=True,
+            )
+        ]
     # url_path = the file's stem, so the first deep link after start-up (served in Streamlit's legacy pages/ mode
     # until st.navigation has run once) finds the same page; see context().
-    return [st.Page(path, title=t(f"page.{key}.nav", lang), icon=icon, url_path=Path(path).stem,
-                    default=(key == "overview"))
-            for key, path, icon in registered if acc.role in ROLE_PAGES.get(key, {acc.role})]
+    return [
+        st.Page(
+            path, title=t(f"page.{key}.nav", lang), icon=icon, url_path=Path(path).stem, default=(key == "overview")
+        )
+        for key, path, icon in registered
+        if acc.role in ROLE_PAGES.get(key, {acc.role})
+    ]
 
 
 def bootstrap(begun: Start, page: str) -> Context | None:
@@ -482,8 +508,14 @@ _VIEWED = "_audit_viewed"
 def view_detail(ctx: Context) -> dict:
     """The view as the audit log records it: filters and the publication switch, as stable codes."""
     f = ctx.filters
-    return {"from": f.start_q, "to": f.end_q, "area": f.area.token(), "cohort": ",".join(f.cohorts),
-            "publication": ctx.publication, "lang": ctx.lang}
+    return {
+        "from": f.start_q,
+        "to": f.end_q,
+        "area": f.area.token(),
+        "cohort": ",".join(f.cohorts),
+        "publication": ctx.publication,
+        "lang": ctx.lang,
+    }
 
 
 def audited_view(ctx: Context, page: str) -> None:

@@ -64,8 +64,13 @@ LAZY_IMPORTS = (
     "streamlit.emojis",  # Streamlit looks for a leading emoji in a label that is not plain ASCII (Welsh "Remánd")
 )
 # Packages imported whole: Plotly imports a figure's parts as they are first used (one module per property group).
-LAZY_PACKAGES = ("resettlement", "plotly.graph_objs.layout", "plotly.graph_objs.bar", "plotly.graph_objs.scatter",
-                 "plotly.graph_objs.heatmap")
+LAZY_PACKAGES = (
+    "resettlement",
+    "plotly.graph_objs.layout",
+    "plotly.graph_objs.bar",
+    "plotly.graph_objs.scatter",
+    "plotly.graph_objs.heatmap",
+)
 
 
 def import_pages() -> None:
@@ -99,9 +104,17 @@ def _first_run_imports() -> None:
 
     PIL.Image.init()  # every image format's reader, as opening the icon does
 
-    go.Figure(go.Scatter(x=[0], y=[0], line={"dash": "dot"}),
-              layout={"title": {"text": "", "font": {"size": 1}}, "font": {}, "legend": {}, "margin": {},
-                      "xaxis": {"title": {"text": ""}}, "yaxis": {"title": {"text": ""}}}).to_plotly_json()
+    go.Figure(
+        go.Scatter(x=[0], y=[0], line={"dash": "dot"}),
+        layout={
+            "title": {"text": "", "font": {"size": 1}},
+            "font": {},
+            "legend": {},
+            "margin": {},
+            "xaxis": {"title": {"text": ""}},
+            "yaxis": {"title": {"text": ""}},
+        },
+    ).to_plotly_json()
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,9 @@ def test_download_gives_the_tables_csv(tab):
     path = info.value.path()
     text = path.read_text(encoding="utf-8-sig")
     header = text.splitlines()[0]
-    assert header == ",".join([t("col.quarter", "en"), t("col.cohort", "en"), t("col.episodes", "en"),
-                               t("col.children", "en")])
+    assert header == ",".join(
+        [t("col.quarter", "en"), t("col.cohort", "en"), t("col.episodes", "en"), t("col.children", "en")]
+    )
     assert len(text.splitlines()) > 10
     assert tab.errors == []
 

@@ -49,7 +49,7 @@ def interior_point(geometry: dict) -> tuple[float, float]:
 
 def to_screen(lon: float, lat: float, box: dict) -> tuple[float, float]:
     """Web Mercator projection of the deck's fixed initial view onto the canvas."""
-    world = 512 * 2 ** maps.VIEW.zoom
+    world = 512 * 2**maps.VIEW.zoom
 
     def project(lo, la):
         x = (lo + 180) / 360 * world

@@ -7,8 +7,9 @@ import pytest
 from resettlement.i18n import t
 from tests.apptest import PAGES
 
-PATHS = {key: ("" if key == "overview" else path.removeprefix("pages/").removesuffix(".py"))
-         for key, path in PAGES.items()}
+PATHS = {
+    key: ("" if key == "overview" else path.removeprefix("pages/").removesuffix(".py")) for key, path in PAGES.items()
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
