@@ -27,7 +27,7 @@ def show(df, cols, key, percent=(), decimals=None, fig=None, keys=None) -> None:
     """A protected table (or chart + table) with column names in the chosen language; percentages to 1 decimal."""
     names = {c: t(f"outcomes.col.{(keys or {}).get(c, c)}", lang) for c in cols}
     dec = {names[c]: d for c, d in {**dict.fromkeys(percent, 1), **(decimals or {})}.items() if c in names}
-    table = outcomes.relabel(outcomes.to_percent(df, percent), names)
+    table = outcomes.relabel(df, names, percent)
     draw = components.protected_table if fig is None else lambda *a, **k: components.chart_with_table(fig, *a, **k)
     draw(table, lang, key=key, filename=f"{key}.csv", decimals=dec)
 

@@ -318,45 +318,20 @@ REOFFENDING_RATES = reoffending.RATES
 # Columns of the tables the Outcomes page shows (and their percentage columns).
 HEADLINE_TABLE = ("group", "measure", "rate", "ci_low", "ci_high", "denominator", "not_recorded")
 DAYS_TABLE = ("bin", "when", "episodes", "share", "recorded")
+# The reoffending figures both reoffending tables show: the rate, the frequencies and what they are based on.
+_REOFFENDING_FIGURES = (
+    *("rate", "ci_low", "ci_high"),
+    *("per_offender", "per_offender_low", "per_offender_high"),
+    *("reoffenders_counted", "per_reoffender", "per_reoffender_low", "per_reoffender_high"),
+)
 REOFFENDING_TABLE = (
-    "measure",
-    "children",
-    "recorded",
-    "not_recorded",
-    "from_flag",
-    "reoffenders",
-    "rate",
-    "ci_low",
-    "ci_high",
-    "per_offender",
-    "per_offender_low",
-    "per_offender_high",
-    "reoffenders_counted",
-    "per_reoffender",
-    "per_reoffender_low",
-    "per_reoffender_high",
-    "days_base",
-    "days_median",
-    "open",
+    *("measure", "children", "recorded", "not_recorded", "from_flag", "reoffenders"),
+    *_REOFFENDING_FIGURES,
+    *("days_base", "days_median", "open"),
 )
 COHORT_TABLE = (
-    "quarter",
-    "group",
-    "status",
-    "final_from",
-    "children",
-    "recorded",
-    "reoffenders",
-    "rate",
-    "ci_low",
-    "ci_high",
-    "per_offender",
-    "per_offender_low",
-    "per_offender_high",
-    "reoffenders_counted",
-    "per_reoffender",
-    "per_reoffender_low",
-    "per_reoffender_high",
+    *("quarter", "group", "status", "final_from", "children", "recorded", "reoffenders"),
+    *_REOFFENDING_FIGURES,
     "days_median",
 )
 RATE_PERCENT = ("rate", "ci_low", "ci_high")
@@ -371,9 +346,11 @@ def to_percent(df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
     return df.with_columns(pl.col(c) * 100 for c in cols if c in df.columns)
 
 
-def relabel(df: pl.DataFrame, names: Mapping[str, str]) -> pl.DataFrame:
-    """Keep the columns in ``names`` (with their disclosure notes) and rename them, notes following."""
+def relabel(df: pl.DataFrame, names: Mapping[str, str], percent: Sequence[str] = ()) -> pl.DataFrame:
+    """Keep the columns in ``names`` (with their disclosure notes) and rename them, notes following; ``percent``
+    proportions become percentages (:func:`to_percent`). Every page's protected tables go through it."""
     note = disclosure.NOTE_SUFFIX
+    df = to_percent(df, percent)
     keep = [c for c in names if c in df.columns]
     notes = {c + note: names[c] + note for c in keep if c + note in df.columns}
     return df.select(*keep, *notes).rename({**{c: names[c] for c in keep}, **notes})
