@@ -4,7 +4,7 @@ reviewed, for the RRPs of the selected area or for one RRP (the drill-down)."""
 import polars as pl
 import streamlit as st
 
-from resettlement import charts, disclosure, markup, rrp
+from resettlement import charts, disclosure, markup, outcomes, rrp
 from resettlement.filters import DATA_START, quarters_between
 from resettlement.i18n import label, t
 from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
@@ -69,7 +69,7 @@ def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
         df = df.with_columns(
             pl.when(pl.col("weak")).then(pl.lit(t("rrp.weak_flag", lang))).otherwise(pl.lit("")).alias("weak")
         )
-    table = rrp.relabel(df, {c: t(f"rrp.col.{c}", lang) for c in cols}, percent=RATES)
+    table = outcomes.relabel(df, {c: t(f"rrp.col.{c}", lang) for c in cols}, percent=RATES)
     decimals = {t(f"rrp.col.{c}", lang): 1 for c in (*RATES, "median_gap_days", "median_days") if c in cols}
     if fig is None:
         components.protected_table(table, lang, key=key, filename=f"{key}.csv", decimals=decimals)
@@ -118,21 +118,7 @@ fig = components.figure(
     t("rrp.gaps.chart", lang),
     t("rrp.gaps.axis", lang),
 )
-show(
-    summary,
-    [
-        "rrp_id",
-        "meetings",
-        "quarters_without",
-        "median_gap_days",
-        "longest_gap_days",
-        "days_since_last",
-        *rrp.ACTIVITY_COUNTS,
-        "completion_rate",
-    ],
-    "rrp_summary",
-    fig,
-)
+show(summary, list(rrp.SUMMARY_COLUMNS), "rrp_summary", fig)
 
 st.subheader(t("rrp.actions.title", lang))
 st.caption(t("rrp.actions.intro", lang))
