@@ -351,17 +351,11 @@ def by_quarter(
 
 # Declared as data (the registry of published tables picks them up). Counts of children; rates on (numerator,
 # denominator); frequencies on the reoffenders they average over; times on the reoffenders timed.
-COUNTS: tuple[str, ...] = (
-    "children",
-    "recorded",
-    "not_recorded",
-    "from_flag",
-    "reoffenders",
-    "non_reoffenders",
-    "reoffenders_counted",
-    "days_base",
-    "open",
+_ADDING = (  # the counts that add up across rows and groups (secondary suppression, below)
+    *("children", "recorded", "not_recorded", "from_flag", "reoffenders", "non_reoffenders"),
+    *("reoffenders_counted", "days_base"),
 )
+COUNTS: tuple[str, ...] = (*_ADDING, "open")
 RATES: dict[str, str | tuple[str, str]] = {
     **{c: ("reoffenders", "recorded") for c in ("rate", "ci_low", "ci_high")},
     **{c: ("reoffenders", "recorded") for c in ("per_offender", "per_offender_low", "per_offender_high")},
@@ -371,23 +365,13 @@ RATES: dict[str, str | tuple[str, str]] = {
 # Secondary suppression (publication view and reports): a row's children split into recorded and not; recorded
 # into reoffenders and not; the MoJ measure's counts are the custody and community rows' (remand adds to nothing);
 # in the quarterly table, the selected area's children are part of Wales's (when both are shown).
-_ADDING = (
-    "children",
-    "recorded",
-    "not_recorded",
-    "from_flag",
-    "reoffenders",
-    "non_reoffenders",
-    "reoffenders_counted",
-    "days_base",
-)
 _ROWS: tuple[disclosure.RowSum, ...] = (
     disclosure.RowSum("children", ("recorded", "not_recorded")),
     disclosure.RowSum("recorded", ("reoffenders", "non_reoffenders")),
 )
 RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
     *_ROWS,
-    disclosure.ColumnSum((*_ADDING, "open"), by=("family",), key="measure", total="proven"),
+    disclosure.ColumnSum(COUNTS, by=("family",), key="measure", total="proven"),
 )
 COHORT_RELATIONS: tuple[disclosure.RowSum | disclosure.ColumnSum, ...] = (
     *_ROWS,
