@@ -73,12 +73,6 @@ def analysis_frame(
     pathway's need (0/1, for balance), and each outcome of :data:`OUTCOMES` as 0/1 (null where it does not apply
     or is not recorded). ``meetings`` dates the reviews (without it, no episode is treated: a review with no date
     can not be placed before anything); ``all_cases`` counts prior episodes (default: ``cases``)."""
-    police = {la.code: la.police_area for la in geography.LOCAL_AUTHORITIES}
-    yes = needs.filter(pl.col("need") == "yes")
-    n_needs = yes.group_by("case_id").agg(
-        pl.len().alias("needs_count"),
-        *((pl.col("pathway") == p).any().cast(pl.Float64).alias(f"need_{p}") for p in PATHWAYS),
-    )
     firsts = (
         first_reviews(reviews, meetings)
         if meetings is not None
@@ -86,10 +80,9 @@ def analysis_frame(
     )
     rows = case_outcomes(cases, outcomes, as_of).drop("reoffended")
     index = reoffending.index_events(cases, as_of).select("case_id", "index_date")
-    text = [pl.col(c).cast(pl.String).fill_null(NOT_RECORDED) for c in ("cohort", "sex", "ethnicity")]
     treat = treatment_exprs()
     return (
-        rows.join(n_needs, on="case_id", how="left")
+        rows.join(_needs_per_case(needs), on="case_id", how="left")
         .join(firsts, on="case_id", how="left")
         .join(index, on="case_id", how="left")
         .join(prior_episodes(all_cases if all_cases is not None else cases), on="case_id", how="left")
@@ -103,20 +96,7 @@ def analysis_frame(
             "case_id",
             "child_id",
             *(treat[o].alias(f"treated_{o}") for o in OUTCOMES),
-            *text,
-            age_band_expr().fill_null(NOT_RECORDED).alias("age_band"),
-            pl.col("la_code").replace_strict(police, default=NOT_RECORDED).alias("police_area"),
-            pl.col("start_date").dt.year().cast(pl.String).alias("start_year"),
-            pl.col("needs_count")
-            .clip(0, NEEDS_TOP_BAND)
-            .cast(pl.String)
-            .replace({str(NEEDS_TOP_BAND): f"{NEEDS_TOP_BAND}+"})
-            .alias("needs_band"),
-            pl.col("prior_episodes")
-            .clip(0, PRIOR_TOP_BAND)
-            .cast(pl.String)
-            .replace({str(PRIOR_TOP_BAND): f"{PRIOR_TOP_BAND}+"})
-            .alias("prior_band"),
+            *_matching_covariates(),
             pl.when(pl.col("age_at_start").is_between(10, 17))
             .then(pl.col("age_at_start"))
             .cast(pl.Float64)
@@ -132,6 +112,36 @@ def analysis_frame(
             pl.col("accommodation_confirmed_before_release").cast(pl.Float64),
         )
     )
+
+
+def _needs_per_case(needs: pl.DataFrame) -> pl.DataFrame:
+    """``case_id`` → ``needs_count`` (pathways with a need recorded "yes") and ``need_<pathway>`` (0/1)."""
+    return (
+        needs.filter(pl.col("need") == "yes")
+        .group_by("case_id")
+        .agg(
+            pl.len().alias("needs_count"),
+            *((pl.col("pathway") == p).any().cast(pl.Float64).alias(f"need_{p}") for p in PATHWAYS),
+        )
+    )
+
+
+def _matching_covariates() -> list[pl.Expr]:
+    """The matching covariates (:data:`COVARIATES`) as text, a missing value being ``not_recorded``."""
+    police = {la.code: la.police_area for la in geography.LOCAL_AUTHORITIES}
+    return [
+        *(pl.col(c).cast(pl.String).fill_null(NOT_RECORDED) for c in ("cohort", "sex", "ethnicity")),
+        age_band_expr().fill_null(NOT_RECORDED).alias("age_band"),
+        pl.col("la_code").replace_strict(police, default=NOT_RECORDED).alias("police_area"),
+        pl.col("start_date").dt.year().cast(pl.String).alias("start_year"),
+        _band("needs_count", NEEDS_TOP_BAND).alias("needs_band"),
+        _band("prior_episodes", PRIOR_TOP_BAND).alias("prior_band"),
+    ]
+
+
+def _band(column: str, top: int) -> pl.Expr:
+    """A count as its band's text: ``0`` .. ``top - 1``, then ``<top>+``."""
+    return pl.col(column).clip(0, top).cast(pl.String).replace({str(top): f"{top}+"})
 
 
 def selection_frame(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date) -> pl.DataFrame:
