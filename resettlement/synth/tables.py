@@ -239,107 +239,50 @@ class RRPDef:
     missing: float  # blank rate of its meeting, attendance and review fields in its first year
 
 
-def _rrp(rrp_id: str, en: str, cy: str, las: tuple[str, ...], est: date, *rest: float) -> RRPDef:
-    weekday, week, skip, shift, completion, missing = rest
-    return RRPDef(
+_RRP_NAMES: dict[str, tuple[str, str]] = {  # rrp_id: (English name, Welsh name)
+    "rrp_north_west": ("North West Wales", "Gogledd-orllewin Cymru"),
+    "rrp_north_east": ("North East Wales", "Gogledd-ddwyrain Cymru"),
+    "rrp_western_bay": ("Western Bay", "Bae'r Gorllewin"),
+    "rrp_cwm_taf": ("Cwm Taf", "Cwm Taf"),
+    "rrp_cardiff": ("Cardiff", "Caerdydd"),
+    "rrp_vale_of_glamorgan": ("Vale of Glamorgan", "Bro Morgannwg"),
+    "rrp_gwent": ("Gwent", "Gwent"),
+    "rrp_newport": ("Newport", "Casnewydd"),
+    "rrp_dyfed_powys": ("Dyfed-Powys", "Dyfed-Powys"),
+}
+_RRP_AREAS: dict[str, tuple[date, tuple[str, ...]]] = {  # rrp_id: (established, local authorities)
+    "rrp_north_west": (date(2019, 11, 4), ("W06000001", "W06000002", "W06000003", "W06000004")),
+    "rrp_north_east": (date(2019, 1, 14), ("W06000005", "W06000006")),
+    "rrp_western_bay": (date(2017, 9, 11), ("W06000011", "W06000012", "W06000013")),
+    "rrp_cwm_taf": (date(2018, 10, 1), ("W06000016", "W06000024")),
+    "rrp_cardiff": (date(2017, 4, 3), ("W06000015",)),
+    "rrp_vale_of_glamorgan": (date(2019, 6, 3), ("W06000014",)),
+    "rrp_gwent": (date(2018, 1, 15), ("W06000018", "W06000019", "W06000020", "W06000021")),
+    "rrp_newport": (date(2018, 4, 9), ("W06000022",)),
+    "rrp_dyfed_powys": (date(2020, 6, 1), ("W06000008", "W06000009", "W06000010", "W06000023")),
+}
+# rrp_id: (meeting weekday, week of the month, skip rate, attendance shift, completion, first-year blank rate)
+_RRP_MEETINGS: dict[str, tuple[int, int, float, float, float, float]] = {
+    "rrp_north_west": (1, 2, 0.15, -0.2, 0.7, 0.06),
+    "rrp_north_east": (2, 2, 0.08, 0.1, 0.78, 0.02),
+    "rrp_western_bay": (3, 1, 0.1, 0.0, 0.74, 0.03),
+    "rrp_cwm_taf": (0, 3, 0.12, -0.1, 0.66, 0.04),
+    "rrp_cardiff": (1, 1, 0.04, 0.3, 0.82, 0.01),
+    "rrp_vale_of_glamorgan": (3, 3, 0.1, 0.2, 0.8, 0.02),
+    "rrp_gwent": (2, 1, 0.1, 0.0, 0.72, 0.05),
+    "rrp_newport": (0, 2, 0.18, -0.3, 0.62, 0.08),
+    "rrp_dyfed_powys": (4, 2, 0.22, -0.4, 0.68, 0.07),
+}
+RRP_DEFS: tuple[RRPDef, ...] = tuple(
+    RRPDef(
         rrp_id,
         f"{en} Reintegration and Resettlement Partnership",
         f"Partneriaeth Ailintegreiddio ac Ailsefydlu {cy}",
-        las,
-        est,
-        int(weekday),
-        int(week),
-        skip,
-        shift,
-        completion,
-        missing,
+        _RRP_AREAS[rrp_id][1],
+        _RRP_AREAS[rrp_id][0],
+        *_RRP_MEETINGS[rrp_id],
     )
-
-
-RRP_DEFS: tuple[RRPDef, ...] = (
-    _rrp(
-        "rrp_north_west",
-        "North West Wales",
-        "Gogledd-orllewin Cymru",
-        ("W06000001", "W06000002", "W06000003", "W06000004"),
-        date(2019, 11, 4),
-        1,
-        2,
-        0.15,
-        -0.2,
-        0.70,
-        0.06,
-    ),
-    _rrp(
-        "rrp_north_east",
-        "North East Wales",
-        "Gogledd-ddwyrain Cymru",
-        ("W06000005", "W06000006"),
-        date(2019, 1, 14),
-        2,
-        2,
-        0.08,
-        0.1,
-        0.78,
-        0.02,
-    ),
-    _rrp(
-        "rrp_western_bay",
-        "Western Bay",
-        "Bae'r Gorllewin",
-        ("W06000011", "W06000012", "W06000013"),
-        date(2017, 9, 11),
-        3,
-        1,
-        0.10,
-        0.0,
-        0.74,
-        0.03,
-    ),
-    _rrp(
-        "rrp_cwm_taf", "Cwm Taf", "Cwm Taf", ("W06000016", "W06000024"), date(2018, 10, 1), 0, 3, 0.12, -0.1, 0.66, 0.04
-    ),
-    _rrp("rrp_cardiff", "Cardiff", "Caerdydd", ("W06000015",), date(2017, 4, 3), 1, 1, 0.04, 0.3, 0.82, 0.01),
-    _rrp(
-        "rrp_vale_of_glamorgan",
-        "Vale of Glamorgan",
-        "Bro Morgannwg",
-        ("W06000014",),
-        date(2019, 6, 3),
-        3,
-        3,
-        0.10,
-        0.2,
-        0.80,
-        0.02,
-    ),
-    _rrp(
-        "rrp_gwent",
-        "Gwent",
-        "Gwent",
-        ("W06000018", "W06000019", "W06000020", "W06000021"),
-        date(2018, 1, 15),
-        2,
-        1,
-        0.10,
-        0.0,
-        0.72,
-        0.05,
-    ),
-    _rrp("rrp_newport", "Newport", "Casnewydd", ("W06000022",), date(2018, 4, 9), 0, 2, 0.18, -0.3, 0.62, 0.08),
-    _rrp(
-        "rrp_dyfed_powys",
-        "Dyfed-Powys",
-        "Dyfed-Powys",
-        ("W06000008", "W06000009", "W06000010", "W06000023"),
-        date(2020, 6, 1),
-        4,
-        2,
-        0.22,
-        -0.4,
-        0.68,
-        0.07,
-    ),
+    for rrp_id, (en, cy) in _RRP_NAMES.items()
 )
 
 # RRP attendance: invitation and attendance probabilities by agency (standard.AGENCY_TYPES order), then a logit
