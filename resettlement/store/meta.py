@@ -34,6 +34,7 @@ def rounding_key(meta: Mapping[str, str]) -> int:
 
 
 def set_meta(engine: Engine, **meta: str) -> None:
+    """Set metadata keys in a transaction of their own."""
     with engine.begin() as conn:
         _write_meta(conn, meta)
 
@@ -59,6 +60,7 @@ def read_meta_in(conn: sa.Connection) -> dict[str, str]:
 
 
 def as_of(meta: Mapping[str, str]) -> date | None:
+    """The dataset's as-of date from its metadata (``None`` when not recorded)."""
     value = meta.get("as_of")
     with readable(META_TABLE):
         return date.fromisoformat(value) if value else None
