@@ -60,7 +60,7 @@ def test_snapshot_gives_exactly_the_scoped_sql_reads(loaded, monkeypatch):
     def no_sql(*_args, **_kwargs):
         raise AssertionError("the snapshot should have been read")
 
-    monkeypatch.setattr(store, "read_all_sql", no_sql)
+    monkeypatch.setattr(store.reads, "read_all_sql", no_sql)
     for scope in SCOPES:
         expected = {name: store.read_table(engine, name, scope) for name in TABLES}
         _same(store.read_all(engine, scope, version), expected)
@@ -150,5 +150,5 @@ def test_a_database_built_elsewhere_and_moved_keeps_its_snapshot(tmp_path, cache
     engine = store.get_engine(f"sqlite:///{final}")
     version = store.read_meta(engine)["data_version"]
     assert (store.snapshot_dir(f"sqlite:///{final}", version) / "snapshot.json").exists()
-    monkeypatch.setattr(store, "read_all_sql", lambda *_: pytest.fail("the moved snapshot should have been read"))
+    monkeypatch.setattr(store.reads, "read_all_sql", lambda *_: pytest.fail("the moved snapshot should have been read"))
     assert store.read_all(engine, Scope(frozenset({CARDIFF})), version)["cases"].height > 0
