@@ -77,6 +77,7 @@ Progress = Callable[[str, str, int, int], None]  # (stage, table, done, total)
 
 
 def severity(code: str, strict: bool = False) -> str:
+    """``error`` or ``warning``; ``strict`` makes range and cross-field warnings errors."""
     if strict and code in STRICT_ERRORS:
         return "error"
     return REASONS[code]
@@ -88,9 +89,17 @@ def severity_expr(strict: bool = False, code: str = "code") -> pl.Expr:
     return pl.col(code).replace_strict(mapping, default="error", return_dtype=pl.String)
 
 
+_CHECK_CODES = frozenset(c.code for c in CHECKS)
+
+
+def _reason_key(code: str) -> str:
+    """The catalogue key of a reason's text."""
+    return f"importer.check.{code}" if code in _CHECK_CODES else f"importer.reason.{code}"
+
+
 def reason_text(code: str, params: dict | None, lang: str) -> str:
     """The translated reason of a problem."""
-    key = f"importer.check.{code}" if any(c.code == code for c in CHECKS) else f"importer.reason.{code}"
+    key = _reason_key(code)
     return t(key, lang, **(params or {})) if params else t(key, lang)
 
 
@@ -242,8 +251,7 @@ class ImportReport:
 
 def _placeholder_params(code: str) -> dict | None:
     """Generic values for a reason's placeholders, for texts shown without the problem's own details."""
-    key = f"importer.check.{code}" if code in {c.code for c in CHECKS} else f"importer.reason.{code}"
-    names = re.findall(r"\{(\w+)\}", catalog("en")[key])
+    names = re.findall(r"\{(\w+)\}", catalog("en")[_reason_key(code)])
     return {n: "…" for n in names} or None
 
 

@@ -18,30 +18,26 @@ from datetime import date
 import polars as pl
 
 from resettlement import exports, store
+from resettlement.importer import parse
 from resettlement.importer.columns import BLOCKED, CODE, ERROR, EXTRA, FILE, PARAMS, ROW, SHEET, bad, raw
-from resettlement.importer.parse import (
-    NULL_TOKENS,
-    Parsed,
-    fold,
-    parse_bool,
-    parse_date,
-    parse_enum,
-    parse_float,
-    parse_int,
-    parse_la_list,
-)
 from resettlement.importer.read import Sheet
 from resettlement.importer.report import PROBLEM_SCHEMA, severity_expr
 from resettlement.scope import Scope
 from resettlement.standard import CHECKS, TABLES, Check, Field
 
 #: A cell that is blank or NULL-like once trimmed (a regex test: no lower-cased copy of the column).
-_NULL_CELL = "(?i)^(" + "|".join(re.escape(x) for x in sorted({fold(x) for x in NULL_TOKENS} - {""})) + ")?$"
+_NULL_CELL = (
+    "(?i)^(" + "|".join(re.escape(x) for x in sorted({parse.fold(x) for x in parse.NULL_TOKENS} - {""})) + ")?$"
+)
 #: Control characters no database column should hold.
 _BAD_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 #: The column that places a record of a table in an area (a case by its authority, an RRP by those it covers).
 SCOPE_COLUMNS: dict[str, str] = {"cases": "la_code", "rrps": "la_codes"}
-_PARSERS: dict[str, Callable[[str], Parsed]] = {"int": parse_int, "float": parse_float, "bool": parse_bool}
+_PARSERS: dict[str, Callable[[str], parse.Parsed]] = {
+    "int": parse.parse_int,
+    "float": parse.parse_float,
+    "bool": parse.parse_bool,
+}
 
 
 def located(
@@ -138,11 +134,11 @@ def _parse_value(text: str, f: Field, today: date) -> tuple[object, str | None, 
     """One distinct cell of field ``f``: ``(value, problem code, params, day-first ambiguous)``."""
     ambiguous = False
     if f.dtype == "date":
-        v, code, p, ambiguous = parse_date(text, today)
+        v, code, p, ambiguous = parse.parse_date(text, today)
     elif f.dtype == "enum":
-        v, code, p = parse_enum(text, f.enum or "")
+        v, code, p = parse.parse_enum(text, f.enum or "")
     elif f.dtype == "enum_list":
-        v, code, p = parse_la_list(text)
+        v, code, p = parse.parse_la_list(text)
     else:
         v, code, p = _PARSERS[f.dtype](text)
     below = f.min is not None and v is not None and v < f.min
