@@ -15,7 +15,7 @@ from resettlement.geography import fold
 from resettlement.i18n import catalog
 from resettlement.standard import ENUMS
 
-# ---- accepted spellings, declared as data -------------------------------------------------------------
+# ---- accepted spellings, declared as data ----------------------------------------------------------------------------
 
 #: Cell values that mean "empty" (compared after folding: case, accents and punctuation ignored).
 NULL_TOKENS: tuple[str, ...] = ("", "null", "n/a", "#n/a", "nil")
@@ -107,7 +107,7 @@ MONTHS: dict[str, int] = {
 INT32_MAX = 2_147_483_647
 
 
-# ---- parsers (small, pure; applied to each distinct value once) ---------------------------------------------------
+# ---- parsers (small, pure; applied to each distinct value once) ------------------------------------------------------
 
 
 def header_key(text: str) -> str:
@@ -115,7 +115,6 @@ def header_key(text: str) -> str:
     return fold(str(text).replace("\ufeff", "")).replace("/", " ").replace(" ", "_")
 
 
-_NULLS = frozenset(fold(x) for x in NULL_TOKENS)
 _TRUE = frozenset(fold(x) for x in TRUE_TOKENS)
 _FALSE = frozenset(fold(x) for x in FALSE_TOKENS)
 _UNKNOWN = frozenset(fold(x) for x in UNKNOWN_TOKENS)

@@ -73,7 +73,7 @@ def _flag(condition: pl.Expr, code: str | pl.Expr) -> pl.Expr:
     return pl.when(condition).then(pl.lit(code) if isinstance(code, str) else code).otherwise(None).alias(CODE)
 
 
-# ---- rows as text -----------------------------------------------------------------------------------------------
+# ---- rows as text ----------------------------------------------------------------------------------------------------
 
 
 def clean(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
@@ -127,7 +127,7 @@ def bad_characters(rows: pl.DataFrame, table: str, present: Sequence[str]) -> tu
     return rows, problems
 
 
-# ---- types ------------------------------------------------------------------------------------------------------
+# ---- types -----------------------------------------------------------------------------------------------------------
 
 
 def _parse_value(text: str, f: Field, today: date) -> tuple[object, str | None, dict | None, bool]:
@@ -248,7 +248,7 @@ def typed_frame(rows: pl.DataFrame, typed: Typed) -> pl.DataFrame:
     )
 
 
-# ---- rows -------------------------------------------------------------------------------------------------------
+# ---- rows ------------------------------------------------------------------------------------------------------------
 
 
 def required(rows: pl.DataFrame, table: str, present: Sequence[str]) -> list[pl.DataFrame]:
