@@ -7,6 +7,7 @@ existed on the record's own date.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -252,16 +253,21 @@ def area_codes(level: str) -> tuple[str, ...]:
     raise ValueError(f"unknown area level {level!r}")
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().replace(",", " ").replace("-", " ").replace("&", " and ").split())
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form: ``"Rhondda, Cynon, Taff"`` → ``"rhondda cynon taff"``.
+
+    The one text folding: authority names here, and every spelling the importer matches (headers, labels, tokens).
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    stripped = stripped.replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^0-9a-z#/]+", " ", stripped).split())
 
 
 _ALIASES: dict[str, str] = {}
 for _la in LOCAL_AUTHORITIES:
     for _n in (_la.code, _la.name_en, _la.name_cy):
-        _ALIASES[_fold(_n)] = _la.code
+        _ALIASES[fold(_n)] = _la.code
 for _alias, _code in {
     "Anglesey": "W06000001",
     "Ynys Mon": "W06000001",
@@ -277,14 +283,14 @@ for _alias, _code in {
     "Newport City": "W06000022",
     "Cardiff City": "W06000015",
 }.items():
-    _ALIASES[_fold(_alias)] = _code
+    _ALIASES[fold(_alias)] = _code
 
 
 def normalise_la(value: str) -> str | None:
     """Map a GSS code, English or Welsh name (any case, with or without diacritics, common variants) to its code."""
     if value is None:
         return None
-    return _ALIASES.get(_fold(str(value)))
+    return _ALIASES.get(fold(str(value)))
 
 
 def with_area_names(df: pl.DataFrame, level: str, lang: str, code_col: str = "area_code") -> pl.DataFrame:

@@ -342,9 +342,9 @@ def test_ragged_rows_and_control_characters():
 def test_fast_and_forgiving_csv_readers_agree(name):
     """Polars reads well-formed files; the csv module reads the rest. Both give the same cells and row numbers."""
     data = (DATA / name).read_bytes() if name != "blank lines" else b"case_id,need\n\nc1,yes\n\n\nc2,no\n"
-    sep = importer._csv_separator(data)
-    fast = importer._polars_block(data, sep)
-    slow = importer._records_block(importer._csv_records(data, sep))
+    sep = importer.read._csv_separator(data)
+    fast = importer.read._polars_block(data, sep)
+    slow = importer.read._records_block(importer.read._csv_records(data, sep))
     assert fast is not None and fast.header == slow.header
     fields = [f"f{i}" for i in range(len(fast.header))]
 
@@ -579,7 +579,7 @@ def test_a_failure_inside_the_transaction_leaves_the_database_unchanged(seeded, 
             raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
         return real(conn, name, df, progress)
 
-    monkeypatch.setattr(importer.store, "upsert", failing)
+    monkeypatch.setattr(store, "upsert", failing)
     changed = (DATA / A).read_text(encoding="utf-8-sig").replace(";14;", ";15;")
     report = run([inline(A, changed), *src("needs_more.csv")], seeded)
     assert calls == ["cases", "needs"]  # the case update ran, then the needs write failed
