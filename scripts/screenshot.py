@@ -11,22 +11,15 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from resettlement import browser as harness
 
 
 def main(base: str, outdir: str, paths: list[str]) -> None:
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=harness.CHROMIUM, args=list(harness.CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1400, "height": int(os.environ.get("SHOT_HEIGHT", "1000"))})
         errors: list[str] = []
         page.on(
@@ -37,7 +30,7 @@ def main(base: str, outdir: str, paths: list[str]) -> None:
         page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
         for path in paths:
             page.goto(f"{base}/{path.lstrip('/')}")
-            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+            page.wait_for_selector(harness.READY, timeout=60_000)
             page.wait_for_timeout(int(os.environ.get("SHOT_WAIT", "3500")))
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("&", "_").replace("=", "-") or "root"
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)

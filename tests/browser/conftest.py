@@ -9,39 +9,18 @@ RESETTLEMENT_REQUIRE_BROWSER is set (CI sets it), when they fail instead.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+from resettlement import browser as harness
+
+ROOT = harness.ROOT
+CHROMIUM = harness.CHROMIUM
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    # No network but this machine: everything else goes to a closed port and fails.
-    "--proxy-server=http://127.0.0.1:9",
-    "--proxy-bypass-list=127.0.0.1;localhost",
-]
 # Streamlit's front end probes <page path>/_stcore/health and host-config before falling back to the root
 # when a deep link is opened; those 404s are its base-path discovery, not the app's errors.
 IGNORED_ERRORS = ("/_stcore/health", "/_stcore/host-config")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -62,49 +41,12 @@ def server(browser_required, tmp_path_factory):
 
     db = tmp_path_factory.mktemp("browser") / "demo.db"
     synth.build_demo(f"sqlite:///{db}", scale=0.5, seed=11, as_of=date(2026, 9, 30))
-    port = _free_port()
-    env = {**os.environ, "RESETTLEMENT_DB_URL": f"sqlite:///{db}"}
-    env.pop("RESETTLEMENT_SCOPE", None)
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "resettlement",
-            "serve",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"the app did not start: see {log.name}")
-        time.sleep(0.3)
-    yield base
-    proc.terminate()
+    log = tmp_path_factory.mktemp("log") / "server.log"
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        with harness.served(f"sqlite:///{db}", log, timeout=60) as (base, _proc):
+            yield base
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +54,7 @@ def browser(browser_required):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=list(harness.CHROMIUM_ARGS))
         yield b
         b.close()
 
@@ -144,9 +86,9 @@ class Page:
         return self.page
 
     def wait(self) -> None:
-        self.page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        self.page.wait_for_selector(harness.READY, timeout=60_000)
         self.page.wait_for_timeout(300)
-        self.page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        self.page.wait_for_selector(harness.READY, timeout=60_000)
 
     def shot(self, label: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
