@@ -53,7 +53,7 @@ def _cell_text(cell: dict, spec: HeatTable) -> str:
     return f"{v:.0%}" + (f"<br><b>{spec.flag_text}</b>" if spec.flag and cell.get(spec.flag) else "")
 
 
-def _box(i: int, j: int, half_width: float, half_height: float, **style_: object) -> dict:
+def _box(i: int, j: int, half_width: float, half_height: float, **props: object) -> dict:
     """A rectangle around cell (row ``i``, column ``j``)."""
     return {
         "type": "rect",
@@ -63,7 +63,7 @@ def _box(i: int, j: int, half_width: float, half_height: float, **style_: object
         "y1": i + half_height,
         "xref": "x",
         "yref": "y",
-        **style_,
+        **props,
     }
 
 
