@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import markup, outcomes, profile, published, rrp
-from resettlement.charts import grouped_bars
+from resettlement.charts import Codes, GroupedBars, Titles, grouped_bars
 from resettlement.filters import area_options
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
@@ -60,15 +60,13 @@ side = ctx.published("profile.gaps", *args)
 fig = components.figure(
     grouped_bars,
     side,
-    "pathway",
-    "gap_rate",
-    "series",
-    series,
-    markup.html_values(series_labels),
-    pathway_labels,
-    t("gaps.by_pathway_title", lang),
-    t("col.gap_rate", lang),
-    is_rate=True,
+    GroupedBars(
+        category=Codes("pathway", labels=pathway_labels),
+        value="gap_rate",
+        series=Codes("series", series, markup.html_values(series_labels)),
+        titles=Titles(t("gaps.by_pathway_title", lang), value=t("col.gap_rate", lang)),
+        is_rate=True,
+    ),
 )
 components.chart_with_table(
     fig,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from resettlement import completeness as dq
 from resettlement import exports
-from resettlement.charts import score_trend
+from resettlement.charts import Codes, ScoreTrend, Titles, score_trend
 from resettlement.filters import Area
 from resettlement.i18n import t
 from resettlement.ui import components, shell
@@ -121,16 +121,17 @@ lines = (
 fig = components.figure(
     score_trend,
     trend,
-    "quarter",
-    score,
-    "series",
-    list(dict.fromkeys(trend["series"])),
-    series,
-    t("completeness.trend_chart", lang, score=t(f"completeness.metric_{score}", lang)),
-    t("col.quarter", lang),
-    t(f"col.{score}", lang),
-    x_labels=quarters,
-    references=lines,
+    ScoreTrend(
+        x=Codes("quarter", labels=quarters),
+        y=score,
+        series=Codes("series", list(dict.fromkeys(trend["series"])), series),
+        titles=Titles(
+            t("completeness.trend_chart", lang, score=t(f"completeness.metric_{score}", lang)),
+            category=t("col.quarter", lang),
+            value=t(f"col.{score}", lang),
+        ),
+        references=lines,
+    ),
 )
 components.chart_with_table(
     fig,

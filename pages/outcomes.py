@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import charts, evaluation, outcomes, reoffending
+from resettlement.charts import Codes, Interval, Titles
 from resettlement.i18n import t
 from resettlement.ui import components, shell
 
@@ -40,19 +41,14 @@ measures = {m: t(f"outcomes.measure.{m}", lang) for m in outcomes.MEASURES}
 fig = components.figure(
     charts.interval_dots,
     head,
-    "measure",
-    "rate",
-    "ci_low",
-    "ci_high",
-    "group",
-    groups,
-    series,
-    outcomes.MEASURES,
-    measures,
-    t("outcomes.headline.chart", lang),
-    t("outcomes.headline.axis", lang),
-    denominator="denominator",
-    n_label=t("outcomes.col.denominator", lang),
+    charts.IntervalDots(
+        category=Codes("measure", outcomes.MEASURES, measures),
+        interval=Interval(value="rate", low="ci_low", high="ci_high"),
+        series=Codes("group", groups, series),
+        titles=Titles(t("outcomes.headline.chart", lang), value=t("outcomes.headline.axis", lang)),
+        denominator="denominator",
+        n_label=t("outcomes.col.denominator", lang),
+    ),
 )
 show(
     head.with_columns(pl.col("group").replace_strict(series), pl.col("measure").replace_strict(measures)),
@@ -88,16 +84,16 @@ else:
     fig = components.figure(
         charts.binned_bars,
         days,
-        "bin",
-        "episodes",
-        "when",
-        list(when),
-        when,
-        list(bins),
-        bins,
-        t("outcomes.timing.chart", lang),
-        t("outcomes.timing.axis_x", lang),
-        t("outcomes.timing.axis_y", lang),
+        charts.BinnedBars(
+            category=Codes("bin", list(bins), bins),
+            value="episodes",
+            group=Codes("when", list(when), when),
+            titles=Titles(
+                t("outcomes.timing.chart", lang),
+                category=t("outcomes.timing.axis_x", lang),
+                value=t("outcomes.timing.axis_y", lang),
+            ),
+        ),
     )
     show(
         days.with_columns(pl.col("bin").replace_strict(bins), pl.col("when").replace_strict(when)),
@@ -171,21 +167,18 @@ pct = measure == "rate"
 fig = components.figure(
     charts.cohort_intervals,
     by_q,
-    "quarter",
-    measure,
-    low,
-    high,
-    "group",
-    groups,
-    series,
-    t("outcomes.reoff.chart", lang),
-    t("outcomes.reoff.axis_x", lang),
-    t(f"outcomes.cmeasure.{measure}", lang),
-    quarters,
-    open_from=reoffending.first_open_quarter(list(ctx.quarters), as_of),
-    open_label=t("outcomes.reoff.open_band", lang),
-    multiplier=100 if pct else 1,
-    suffix="%" if pct else "",
+    charts.CohortIntervals(
+        x=Codes("quarter", labels=quarters),
+        interval=Interval(value=measure, low=low, high=high, multiplier=100 if pct else 1, suffix="%" if pct else ""),
+        series=Codes("group", groups, series),
+        titles=Titles(
+            t("outcomes.reoff.chart", lang),
+            category=t("outcomes.reoff.axis_x", lang),
+            value=t(f"outcomes.cmeasure.{measure}", lang),
+        ),
+        open_from=reoffending.first_open_quarter(list(ctx.quarters), as_of),
+        open_label=t("outcomes.reoff.open_band", lang),
+    ),
 )
 show(
     by_q.with_columns(
@@ -233,19 +226,17 @@ refused = {
 fig = components.figure(
     charts.interval_dots,
     evaluation.effects_long(eff),
-    "outcome",
-    "difference",
-    "ci_low",
-    "ci_high",
-    "comparison",
-    list(comparisons),
-    comparisons,
-    evaluation.OUTCOMES,
-    {o: f"{v}<br><i>{refused[o]}</i>" if o in refused else v for o, v in names.items()},
-    t("outcomes.eval.chart", lang),
-    t("outcomes.eval.axis", lang),
-    suffix="",
-    zero_line=True,
+    charts.IntervalDots(
+        category=Codes(
+            "outcome",
+            evaluation.OUTCOMES,
+            {o: f"{v}<br><i>{refused[o]}</i>" if o in refused else v for o, v in names.items()},
+        ),
+        interval=Interval(value="difference", low="ci_low", high="ci_high", suffix=""),
+        series=Codes("comparison", list(comparisons), comparisons),
+        titles=Titles(t("outcomes.eval.chart", lang), value=t("outcomes.eval.axis", lang)),
+        zero_line=True,
+    ),
 )
 named = eff.with_columns(
     pl.col("outcome").replace_strict({o: t(f"outcomes.short.{o}", lang) for o in names}),

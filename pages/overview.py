@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import overview, report
-from resettlement.charts import trend_lines
+from resettlement.charts import Codes, Titles, TrendLines, trend_lines
 from resettlement.i18n import label, t
 from resettlement.ui import components, shell
 
@@ -60,20 +60,22 @@ st.header(t("overview.section.trend", lang))
 trend = ctx.published("overview.trend", f, ctx.quarters)
 series = ["area"] if f.area.level == "wales" else ["area", "wales"]
 labels = {"area": area, "wales": comparator}
+quarter_names = components.period_names(ctx.quarters, lang, ctx.as_of)
 fig = components.figure(
     trend_lines,
     trend,
-    "quarter",
-    "episodes",
-    "series",
-    series,
-    labels,
-    t("overview.section.area_trend", lang, area=area, comparator=comparator)
-    if len(series) > 1
-    else t("overview.section.episodes_trend", lang),
-    t("col.quarter", lang),
-    t("col.episodes", lang),
-    x_labels=components.period_names(ctx.quarters, lang, ctx.as_of),
+    TrendLines(
+        x=Codes("quarter", labels=quarter_names),
+        y="episodes",
+        series=Codes("series", series, labels),
+        titles=Titles(
+            t("overview.section.area_trend", lang, area=area, comparator=comparator)
+            if len(series) > 1
+            else t("overview.section.episodes_trend", lang),
+            category=t("col.quarter", lang),
+            value=t("col.episodes", lang),
+        ),
+    ),
 )
 components.chart_with_table(
     fig,
@@ -88,15 +90,12 @@ by_cohort = ctx.published("overview.cohorts", f, ctx.quarters)
 fig = components.figure(
     trend_lines,
     by_cohort,
-    "quarter",
-    "episodes",
-    "cohort",
-    list(f.cohorts),
-    {c: label("cohort", c, lang) for c in f.cohorts},
-    t("overview.trend_title", lang),
-    t("col.quarter", lang),
-    t("col.episodes", lang),
-    x_labels=components.period_names(ctx.quarters, lang, ctx.as_of),
+    TrendLines(
+        x=Codes("quarter", labels=quarter_names),
+        y="episodes",
+        series=Codes("cohort", list(f.cohorts), {c: label("cohort", c, lang) for c in f.cohorts}),
+        titles=Titles(t("overview.trend_title", lang), category=t("col.quarter", lang), value=t("col.episodes", lang)),
+    ),
 )
 components.chart_with_table(
     fig,

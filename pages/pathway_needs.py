@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import needs
-from resettlement.charts import grouped_bars, trend_lines
+from resettlement.charts import Codes, GroupedBars, Titles, TrendLines, grouped_bars, trend_lines
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
@@ -37,15 +37,13 @@ compare = ctx.published("needs.compare", f)
 fig = components.figure(
     grouped_bars,
     compare,
-    "pathway",
-    "need_rate",
-    "series",
-    series,
-    series_labels,
-    pathway_labels,
-    t("needs.need_rate_chart", lang),
-    t("col.need_rate", lang),
-    is_rate=True,
+    GroupedBars(
+        category=Codes("pathway", labels=pathway_labels),
+        value="need_rate",
+        series=Codes("series", series, series_labels),
+        titles=Titles(t("needs.need_rate_chart", lang), value=t("col.need_rate", lang)),
+        is_rate=True,
+    ),
 )
 components.chart_with_table(
     fig, labelled(compare), lang, key="needs_rate", filename="need_rate_by_pathway.csv", decimals=decimals
@@ -57,14 +55,12 @@ stage_labels = {s: t(f"col.{s}", lang) for s in ("identified", "offered", "engag
 fig = components.figure(
     grouped_bars,
     stages,
-    "pathway",
-    "n",
-    "stage",
-    list(stage_labels),
-    stage_labels,
-    pathway_labels,
-    t("needs.funnel_chart", lang, area=area_name),
-    t("col.children_needs", lang),
+    GroupedBars(
+        category=Codes("pathway", labels=pathway_labels),
+        value="n",
+        series=Codes("stage", list(stage_labels), stage_labels),
+        titles=Titles(t("needs.funnel_chart", lang, area=area_name), value=t("col.children_needs", lang)),
+    ),
 )
 components.chart_with_table(
     fig, labelled(funnel), lang, key="needs_funnel", filename="needs_funnel.csv", decimals=decimals
@@ -85,15 +81,15 @@ breakdown = breakdown.filter(pl.col(by).is_not_null())
 fig = components.figure(
     grouped_bars,
     breakdown,
-    "pathway",
-    "need_rate",
-    by,
-    sorted(group_labels),
-    group_labels,
-    pathway_labels,
-    t("needs.breakdown_chart", lang, by=t(f"needs.by_{by}", lang).lower()),
-    t("col.need_rate", lang),
-    is_rate=True,
+    GroupedBars(
+        category=Codes("pathway", labels=pathway_labels),
+        value="need_rate",
+        series=Codes(by, sorted(group_labels), group_labels),
+        titles=Titles(
+            t("needs.breakdown_chart", lang, by=t(f"needs.by_{by}", lang).lower()), value=t("col.need_rate", lang)
+        ),
+        is_rate=True,
+    ),
 )
 components.chart_with_table(
     fig,
@@ -119,16 +115,17 @@ trend = ctx.published("needs.trend", f, tuple(periods), pathway)
 fig = components.figure(
     trend_lines,
     trend,
-    "quarter",
-    "need_rate",
-    "series",
-    series,
-    series_labels,
-    t("needs.trend_chart", lang, pathway=pathway_labels[pathway]),
-    t("col.period", lang),
-    t("col.need_rate", lang),
-    x_labels=period_labels,
-    y_format=".0%",
+    TrendLines(
+        x=Codes("quarter", labels=period_labels),
+        y="need_rate",
+        series=Codes("series", series, series_labels),
+        titles=Titles(
+            t("needs.trend_chart", lang, pathway=pathway_labels[pathway]),
+            category=t("col.period", lang),
+            value=t("col.need_rate", lang),
+        ),
+        y_format=".0%",
+    ),
 )
 components.chart_with_table(
     fig, labelled(trend), lang, key="needs_trend", filename=f"need_rate_trend_{pathway}.csv", decimals=decimals
@@ -141,17 +138,18 @@ count_labels = {k: str(k) for k in range(len(PATHWAYS) + 1)}
 fig = components.figure(
     grouped_bars,
     per.with_columns(pl.col("pathways").cast(pl.String)),
-    "pathways",
-    "share",
-    "series",
-    series,
-    series_labels,
-    count_labels,
-    t("needs.complex_chart", lang),
-    t("col.share", lang),
-    is_rate=True,
-    horizontal=False,
-    category_title=t("col.pathways_with_need", lang),
+    GroupedBars(
+        category=Codes("pathways", labels=count_labels),
+        value="share",
+        series=Codes("series", series, series_labels),
+        titles=Titles(
+            t("needs.complex_chart", lang),
+            category=t("col.pathways_with_need", lang),
+            value=t("col.share", lang),
+        ),
+        is_rate=True,
+        horizontal=False,
+    ),
 )
 components.chart_with_table(
     fig,

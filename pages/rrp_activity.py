@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import charts, disclosure, markup, outcomes, rrp
+from resettlement.charts import Codes, Titles
 from resettlement.filters import DATA_START, quarters_between
 from resettlement.i18n import label, t
 from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
@@ -38,6 +39,7 @@ ids, whole = chosen["rrp_id"].to_list(), f.area.level == "wales" and choice == "
 series = {"area": area if choice == "all" else short[choice], "wales": comparator}
 keys = ["area"] if whole else ["area", "wales"]
 chart_series = markup.html_values(series)
+by_series = Codes("series", keys, chart_series)  # the area (or RRP) against the comparator, in the charts
 quarters = rrp.period_quarters(quarters_between(DATA_START, ctx.as_of), f.start_q, f.end_q)  # as chosen, to date
 secure = [c for c in f.cohorts if c in SECURE_COHORTS]
 on_cases = (f, tuple(ids), tuple(secure), whole)  # arguments of the published tables resting on cases
@@ -77,6 +79,17 @@ def show(df: pl.DataFrame, cols: list[str], key: str, fig=None) -> None:
         components.chart_with_table(fig, table, lang, key=key, filename=f"{key}.csv", decimals=decimals)
 
 
+def cohort_rates(rate: str, title: str) -> charts.GroupedBars:
+    """Bars of ``rate`` per cohort, the area (or RRP) against the comparator, titled with the text ``title``."""
+    return charts.GroupedBars(
+        category=Codes("cohort", labels=cohorts),
+        value=rate,
+        series=by_series,
+        titles=Titles(t(title, lang), value=t(f"rrp.col.{rate}", lang)),
+        is_rate=True,
+    )
+
+
 head = ctx.published("rrp.headline", *on_cases)
 h = rrp.texts(head, percent=list(rrp.HEADLINE_RATES))
 for col, m in zip(
@@ -92,14 +105,12 @@ per_q = ctx.published("rrp.meetings", *on_meetings)
 fig = components.figure(
     charts.small_multiple_bars,
     per_q,
-    "quarter",
-    "meetings",
-    "rrp_id",
-    ids,
-    chart_short,
-    quarter_names,
-    t("rrp.meetings.chart", lang),
-    t("rrp.col.meetings", lang),
+    charts.SmallMultipleBars(
+        x=Codes("quarter", labels=quarter_names),
+        y="meetings",
+        panel=Codes("rrp_id", ids, chart_short),
+        titles=Titles(t("rrp.meetings.chart", lang), value=t("rrp.col.meetings", lang)),
+    ),
 )
 show(per_q, ["rrp_id", "quarter", "meetings", "cases_reviewed"], "rrp_meetings_per_quarter", fig)
 
@@ -109,14 +120,12 @@ summary = ctx.published("rrp.summary", *on_meetings)
 fig = components.figure(
     charts.grouped_bars,
     rrp.gaps_long(summary),
-    "rrp_id",
-    "days",
-    "measure",
-    list(gap_measures),
-    gap_measures,
-    chart_short,
-    t("rrp.gaps.chart", lang),
-    t("rrp.gaps.axis", lang),
+    charts.GroupedBars(
+        category=Codes("rrp_id", labels=chart_short),
+        value="days",
+        series=Codes("measure", list(gap_measures), gap_measures),
+        titles=Titles(t("rrp.gaps.chart", lang), value=t("rrp.gaps.axis", lang)),
+    ),
 )
 show(summary, list(rrp.SUMMARY_COLUMNS), "rrp_summary", fig)
 
@@ -126,15 +135,14 @@ act = ctx.published("rrp.actions", *on_meetings)
 fig = components.figure(
     charts.trend_lines,
     act.unpivot(index="quarter", on=list(rrp.ACTIVITY_COUNTS), variable_name="measure"),
-    "quarter",
-    "value",
-    "measure",
-    rrp.ACTIVITY_COUNTS,
-    {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS},
-    t("rrp.actions.chart", lang),
-    t("rrp.col.quarter", lang),
-    t("rrp.actions.axis", lang),
-    x_labels=quarter_names,
+    charts.TrendLines(
+        x=Codes("quarter", labels=quarter_names),
+        y="value",
+        series=Codes("measure", rrp.ACTIVITY_COUNTS, {m: t(f"rrp.col.{m}", lang) for m in rrp.ACTIVITY_COUNTS}),
+        titles=Titles(
+            t("rrp.actions.chart", lang), category=t("rrp.col.quarter", lang), value=t("rrp.actions.axis", lang)
+        ),
+    ),
 )
 show(act, ["quarter", "meetings", *rrp.ACTIVITY_COUNTS, "completion_rate"], "rrp_actions_by_quarter", fig)
 
@@ -153,18 +161,16 @@ if weak_pooled:
 fig = components.figure(
     charts.heat_table,
     matrix,
-    "agency_type",
-    "rrp_id",
-    "attendance_rate",
-    [*AGENCY_TYPES, rrp.ALL],
-    agencies,
-    [*ids, rrp.ALL],
-    markup.html_values(columns),
-    t("rrp.att.chart", lang),
-    flag="weak",
-    pooled_last=True,
-    flag_text=t("rrp.weak_flag", lang),
-    note="attendance_rate" + disclosure.NOTE_SUFFIX,
+    charts.HeatTable(
+        rows=Codes("agency_type", [*AGENCY_TYPES, rrp.ALL], agencies),
+        cols=Codes("rrp_id", [*ids, rrp.ALL], markup.html_values(columns)),
+        value="attendance_rate",
+        titles=Titles(t("rrp.att.chart", lang)),
+        flag="weak",
+        flag_text=t("rrp.weak_flag", lang),
+        note="attendance_rate" + disclosure.NOTE_SUFFIX,
+        pooled_last=True,
+    ),
 )
 wide = rrp.matrix_wide(matrix, "attendance_rate", agencies, values["rrp_id"], t("rrp.col.agency_type", lang))
 components.chart_with_table(
@@ -194,18 +200,19 @@ trend = ctx.published("rrp.attendance_trend", f, tuple(ids), tuple(quarters), ag
 fig = components.figure(
     charts.trend_lines,
     trend,
-    "quarter",
-    "attendance_rate",
-    "series",
-    keys,
-    chart_series,
-    t("rrp.att.trend_chart", lang, agency=agencies[agency]),
-    t("rrp.col.quarter", lang),
-    t("rrp.col.attendance_rate", lang),
-    x_labels=quarter_names,
-    y_format=".0%",
-    y_range=(0, 1.05),
-    reference=(rrp.WEAK_ATTENDANCE, t("rrp.att.weak_line", lang, weak=weak_pct)),
+    charts.TrendLines(
+        x=Codes("quarter", labels=quarter_names),
+        y="attendance_rate",
+        series=by_series,
+        titles=Titles(
+            t("rrp.att.trend_chart", lang, agency=agencies[agency]),
+            category=t("rrp.col.quarter", lang),
+            value=t("rrp.col.attendance_rate", lang),
+        ),
+        y_format=".0%",
+        y_range=(0, 1.05),
+        reference=(rrp.WEAK_ATTENDANCE, t("rrp.att.weak_line", lang, weak=weak_pct)),
+    ),
 )
 show(trend, ["series", "quarter", "invited", "recorded", "attended", "attendance_rate"], "rrp_attendance_trend", fig)
 
@@ -213,19 +220,7 @@ st.header(t("rrp.time.title", lang))
 st.caption(t("rrp.time.intro", lang, as_of=ctx.as_of.isoformat()))
 if secure:
     rel = ctx.published("rrp.release", *on_cases)
-    fig = components.figure(
-        charts.grouped_bars,
-        rel,
-        "cohort",
-        "reviewed_before_rate",
-        "series",
-        keys,
-        chart_series,
-        cohorts,
-        t("rrp.time.release_chart", lang),
-        t("rrp.col.reviewed_before_rate", lang),
-        is_rate=True,
-    )
+    fig = components.figure(charts.grouped_bars, rel, cohort_rates("reviewed_before_rate", "rrp.time.release_chart"))
     show(rel, ["series", "cohort", *rrp.RELEASE_COUNTS, "reviewed_before_rate"], "rrp_reviewed_before_release", fig)
     st.subheader(t("rrp.time.first_title", lang))
     first = ctx.published("rrp.first_review", *on_cases)
@@ -234,15 +229,15 @@ if secure:
     fig = components.figure(
         charts.grouped_bars,
         dist,
-        "bin",
-        "episodes",
-        "cohort",
-        secure,
-        cohorts,
-        bins,
-        t("rrp.time.first_chart", lang, area=chart_series["area"]),
-        t("rrp.col.episodes", lang),
-        horizontal=False,
+        charts.GroupedBars(
+            category=Codes("bin", labels=bins),
+            value="episodes",
+            series=Codes("cohort", secure, cohorts),
+            titles=Titles(
+                t("rrp.time.first_chart", lang, area=chart_series["area"]), value=t("rrp.col.episodes", lang)
+            ),
+            horizontal=False,
+        ),
     )
     show(dist, ["bin", "cohort", "episodes"], "rrp_days_to_first_review_distribution", fig)
 else:
@@ -250,17 +245,5 @@ else:
 
 st.subheader(t("rrp.time.referral_title", lang))
 ref = ctx.published("rrp.referral", *on_cases)
-fig = components.figure(
-    charts.grouped_bars,
-    ref,
-    "cohort",
-    "referred_share",
-    "series",
-    keys,
-    chart_series,
-    cohorts,
-    t("rrp.time.referral_chart", lang),
-    t("rrp.col.referred_share", lang),
-    is_rate=True,
-)
+fig = components.figure(charts.grouped_bars, ref, cohort_rates("referred_share", "rrp.time.referral_chart"))
 show(ref, ["series", "cohort", *rrp.REFERRAL_COUNTS, "referred_share"], "rrp_referred", fig)

@@ -4,7 +4,7 @@ breakdown against Wales."""
 import streamlit as st
 
 from resettlement import gaps, geography
-from resettlement.charts import grouped_bars, trend_lines
+from resettlement.charts import Codes, GroupedBars, Titles, TrendLines, grouped_bars, trend_lines
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
 from resettlement.ui import components, shell
@@ -88,20 +88,19 @@ if st.button(t("gaps.clear_selection", lang), icon=":material/close:"):
     st.session_state.pop("gaps_selected", None)
     st.rerun()
 series_labels = {"area": name, "wales": comparator}
+series = Codes("series", ["area", "wales"], series_labels)  # the area against the comparator, in every chart
 
 side = ctx.published("gaps.compare", f, level, code, pathway)
 fig = components.figure(
     grouped_bars,
     side,
-    "pathway",
-    "gap_rate",
-    "series",
-    ["area", "wales"],
-    series_labels,
-    {p: label("pathway", p, lang) for p in PATHWAYS},
-    t("gaps.by_pathway_title", lang),
-    t("col.gap_rate", lang),
-    is_rate=True,
+    GroupedBars(
+        category=Codes("pathway", labels={p: label("pathway", p, lang) for p in PATHWAYS}),
+        value="gap_rate",
+        series=series,
+        titles=Titles(t("gaps.by_pathway_title", lang), value=t("col.gap_rate", lang)),
+        is_rate=True,
+    ),
 )
 components.chart_with_table(
     fig,
@@ -121,15 +120,13 @@ reason_labels = {
 fig = components.figure(
     grouped_bars,
     reasons_p,
-    "gap_reason",
-    "share",
-    "series",
-    ["area", "wales"],
-    series_labels,
-    reason_labels,
-    t("gaps.reasons_chart", lang),
-    t("col.share", lang),
-    is_rate=True,
+    GroupedBars(
+        category=Codes("gap_reason", labels=reason_labels),
+        value="share",
+        series=series,
+        titles=Titles(t("gaps.reasons_chart", lang), value=t("col.share", lang)),
+        is_rate=True,
+    ),
 )
 components.chart_with_table(
     fig,
@@ -148,16 +145,13 @@ trend_p = ctx.published("gaps.trend", f, level, code, pathway, tuple(periods))
 fig = components.figure(
     trend_lines,
     trend_p,
-    "quarter",
-    "gap_rate",
-    "series",
-    ["area", "wales"],
-    series_labels,
-    t("gaps.trend_chart", lang),
-    t("col.period", lang),
-    t("col.gap_rate", lang),
-    x_labels=period_labels,
-    y_format=".0%",
+    TrendLines(
+        x=Codes("quarter", labels=period_labels),
+        y="gap_rate",
+        series=series,
+        titles=Titles(t("gaps.trend_chart", lang), category=t("col.period", lang), value=t("col.gap_rate", lang)),
+        y_format=".0%",
+    ),
 )
 components.chart_with_table(
     fig,

@@ -1,8 +1,11 @@
 """Chart builders take every option at build time (figures are cached and shared, never changed afterwards)."""
 
+from dataclasses import replace
+
 import polars as pl
 
 from resettlement import charts
+from resettlement.charts import Codes, Titles
 from resettlement.ui import components
 
 TREND = pl.DataFrame(
@@ -12,21 +15,16 @@ TREND = pl.DataFrame(
         "series": ["area", "area", "wales", "wales"],
     }
 )
+SPEC = charts.TrendLines(
+    x=Codes("quarter"),
+    y="rate",
+    series=Codes("series", ["area", "wales"], {"area": "Cardiff", "wales": "Wales"}),
+    titles=Titles("Gap rate", category="Quarter", value="Rate"),
+)
 
 
-def _trend(df: pl.DataFrame = TREND, **kwargs):
-    return charts.trend_lines(
-        df,
-        "quarter",
-        "rate",
-        "series",
-        ["area", "wales"],
-        {"area": "Cardiff", "wales": "Wales"},
-        "Gap rate",
-        "Quarter",
-        "Rate",
-        **kwargs,
-    )
+def _trend(df: pl.DataFrame = TREND, **options):
+    return charts.trend_lines(df, replace(SPEC, **options))
 
 
 def test_trend_options_are_applied_when_built():
@@ -48,17 +46,14 @@ def test_grouped_bars_names_the_category_axis():
     df = pl.DataFrame({"n": ["0", "1", "0", "1"], "share": [0.5, 0.5, 0.25, 0.75], "s": ["a", "a", "b", "b"]})
     fig = charts.grouped_bars(
         df,
-        "n",
-        "share",
-        "s",
-        ["a", "b"],
-        {"a": "A", "b": "B"},
-        {},
-        "T",
-        "Share",
-        is_rate=True,
-        horizontal=False,
-        category_title="Pathways with a need",
+        charts.GroupedBars(
+            category=Codes("n"),
+            value="share",
+            series=Codes("s", ["a", "b"], {"a": "A", "b": "B"}),
+            titles=Titles("T", category="Pathways with a need", value="Share"),
+            is_rate=True,
+            horizontal=False,
+        ),
     )
     assert fig.layout.xaxis.title.text == "Pathways with a need"
     assert fig.layout.yaxis.title.text == "Share"
@@ -66,60 +61,18 @@ def test_grouped_bars_names_the_category_axis():
 
 
 def test_figures_are_built_once_per_distinct_input():
-    first = components.figure(
-        charts.trend_lines,
-        TREND,
-        "quarter",
-        "rate",
-        "series",
-        ["area", "wales"],
-        {"area": "Cardiff", "wales": "Wales"},
-        "Gap rate",
-        "Quarter",
-        "Rate",
-        y_format=".0%",
-    )
-    again = components.figure(
-        charts.trend_lines,
-        TREND.clone(),
-        "quarter",
-        "rate",
-        "series",
-        ["area", "wales"],
-        {"area": "Cardiff", "wales": "Wales"},
-        "Gap rate",
-        "Quarter",
-        "Rate",
-        y_format=".0%",
-    )
+    rates = replace(SPEC, y_format=".0%")
+    first = components.figure(charts.trend_lines, TREND, rates)
+    again = components.figure(charts.trend_lines, TREND.clone(), replace(rates))
     assert again is first
     changed = TREND.with_columns(pl.when(pl.col("rate") == 0.75).then(0.8).otherwise(pl.col("rate")).alias("rate"))
-    other = components.figure(
-        charts.trend_lines,
-        changed,
-        "quarter",
-        "rate",
-        "series",
-        ["area", "wales"],
-        {"area": "Cardiff", "wales": "Wales"},
-        "Gap rate",
-        "Quarter",
-        "Rate",
-        y_format=".0%",
-    )
+    other = components.figure(charts.trend_lines, changed, rates)
     assert other is not first and list(other.data[1].y) == [0.5, 0.8]
-    welsh = components.figure(
-        charts.trend_lines,
-        TREND,
-        "quarter",
-        "rate",
-        "series",
-        ["area", "wales"],
-        {"area": "Caerdydd", "wales": "Cymru"},
-        "Cyfradd bylchau",
-        "Chwarter",
-        "Cyfradd",
-        y_format=".0%",
+    welsh = replace(
+        rates,
+        series=Codes("series", ["area", "wales"], {"area": "Caerdydd", "wales": "Cymru"}),
+        titles=Titles("Cyfradd bylchau", category="Chwarter", value="Cyfradd"),
     )
+    welsh = components.figure(charts.trend_lines, TREND, welsh)
     assert welsh is not first and welsh.data[0].name == "Caerdydd"
     assert list(first.data[1].y) == [0.5, 0.75]

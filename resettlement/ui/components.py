@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -23,7 +24,8 @@ _PLAIN = (str, int, float, bool, type(None), date)
 
 
 def plain_key(value: Any) -> Hashable:
-    """``value`` as a key of plain values: frames by their schema and Polars' own row hashes, containers item by item.
+    """``value`` as a key of plain values: frames by their schema and Polars' own row hashes, containers and
+    dataclasses (chart specs) item by item.
 
     Never a pickle: pickling a frame holds the GIL inside Polars while its thread pool works, the half of the lock-order
     deadlock seen under concurrent sessions (see docs/performance.md). ``hash_rows`` runs in Polars' pool and needs no
@@ -35,6 +37,10 @@ def plain_key(value: Any) -> Hashable:
         hashes = value.hash_rows().to_numpy().tobytes() if value.width else b""
         rows = hashlib.blake2b(hashes, digest_size=16).hexdigest()
         return "frame", tuple((name, str(dtype)) for name, dtype in value.schema.items()), value.height, rows
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a chart spec: its kind and its fields
+        return type(value).__name__, tuple(
+            (f.name, plain_key(getattr(value, f.name))) for f in dataclasses.fields(value)
+        )
     if isinstance(value, Mapping):
         return "map", tuple((plain_key(k), plain_key(v)) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -52,7 +58,7 @@ def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.F
     """``builder(*args, **kwargs)``, built once per distinct input and viewer scope and shared between reruns.
 
     Plotly validates every property as a figure is built (tens of milliseconds each), most of a warm rerun of a page
-    of charts. The inputs (small protected frames and labels) are keyed by :func:`plain_key`, several times quicker
+    of charts. The inputs (small protected frames and chart specs) are keyed by :func:`plain_key`, several times quicker
     than Streamlit's hashing of nested labels. The figure returned is shared, so it is never changed after
     it is built: what it needs goes to its builder.
     """
