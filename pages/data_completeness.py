@@ -1,5 +1,5 @@
 """Data completeness: how complete, valid and timely the records are, by area, table and field, against Wales; a
-fix list for viewers with case-level rights. Every score comes from resettlement/completeness.py."""
+fix list for viewers with case-level rights. Every score comes from resettlement/completeness/."""
 
 from dataclasses import replace
 
