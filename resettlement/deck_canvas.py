@@ -32,6 +32,28 @@ def rgb(colour: str | Sequence[int]):
     return RGBColor(*(int(c) for c in colour[:3]))
 
 
+def _chart_data(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], number_format: str):
+    """A chart's data; its text neutralised, since the chart's data is a spreadsheet too."""
+    from pptx.chart.data import CategoryChartData
+
+    data = CategoryChartData(number_format=number_format)
+    data.categories = [exports.safe_cell(c) for c in categories]
+    for name, values in series:
+        data.add_series(exports.safe_cell(name), list(values))
+    return data
+
+
+def _value_axis(chart, number_format: str, maximum: float | None = None) -> None:
+    """A chart's value axis: from 0 (to ``maximum``), light gridlines, tick labels in ``number_format``."""
+    axis = chart.value_axis
+    axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = number_format, False
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = rgb("E0E0E0")
+    axis.minimum_scale = 0
+    if maximum is not None:
+        axis.maximum_scale = maximum
+
+
 class Canvas:
     """A python-pptx presentation with this project's slide furniture (title, footer, notes)."""
 
@@ -110,15 +132,11 @@ class Canvas:
     ):
         """A native clustered bar (or column) chart; the second series is hatched, so colour is not the only
         difference; hidden values are gaps."""
-        from pptx.chart.data import CategoryChartData
         from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
         from pptx.enum.dml import MSO_PATTERN
         from pptx.util import Pt
 
-        data = CategoryChartData(number_format=number_format)
-        data.categories = [exports.safe_cell(c) for c in categories]  # the chart's data is a spreadsheet too
-        for name, values in series:
-            data.add_series(exports.safe_cell(name), list(values))
+        data = _chart_data(categories, series, number_format)
         kind = XL_CHART_TYPE.BAR_CLUSTERED if horizontal else XL_CHART_TYPE.COLUMN_CLUSTERED
         chart = slide.shapes.add_chart(kind, *box, data).chart
         chart.font.size = Pt(12)
@@ -148,13 +166,7 @@ class Canvas:
                 fill.fore_color.rgb = rgb(OKABE_ITO[i])
         if horizontal:
             chart.category_axis.reverse_order = True
-        value_axis = chart.value_axis
-        value_axis.tick_labels.number_format, value_axis.tick_labels.number_format_is_linked = number_format, False
-        value_axis.has_major_gridlines = True
-        value_axis.major_gridlines.format.line.color.rgb = rgb("E0E0E0")
-        value_axis.minimum_scale = 0
-        if maximum is not None:
-            value_axis.maximum_scale = maximum
+        _value_axis(chart, number_format, maximum)
         return chart
 
     def line_chart(
@@ -167,15 +179,11 @@ class Canvas:
         number_format: str = "#,##0",
     ):
         """A native line chart with markers; series differ by marker and dash as well as colour."""
-        from pptx.chart.data import CategoryChartData
         from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
         from pptx.enum.dml import MSO_LINE_DASH_STYLE
         from pptx.util import Pt
 
-        data = CategoryChartData(number_format=number_format)
-        data.categories = [exports.safe_cell(c) for c in categories]  # the chart's data is a spreadsheet too
-        for name, values in series:
-            data.add_series(exports.safe_cell(name), list(values))
+        data = _chart_data(categories, series, number_format)
         chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
         chart.font.size = Pt(11)
         chart.has_title = True
@@ -198,11 +206,7 @@ class Canvas:
             s.marker.style, s.marker.size = markers[i % len(markers)], 7
             s.marker.format.fill.solid()
             s.marker.format.fill.fore_color.rgb = rgb(OKABE_ITO[i])
-        chart.value_axis.minimum_scale = 0
-        chart.value_axis.has_major_gridlines = True
-        chart.value_axis.major_gridlines.format.line.color.rgb = rgb("E0E0E0")
-        chart.value_axis.tick_labels.number_format = number_format
-        chart.value_axis.tick_labels.number_format_is_linked = False
+        _value_axis(chart, number_format)
         return chart
 
     def table(
