@@ -83,7 +83,12 @@ def suppressed(
 
 @dataclass
 class Scene:
-    """What every slide of one deck shares: the filters and their words, the threshold, and the canvas ``d``."""
+    """What every slide of one deck shares: the filters and their words, the threshold, and the canvas ``d``.
+
+    Words (set from the filters): ``area`` and ``comparator`` named, ``start`` and ``end`` quarters, ``names`` of
+    the chart series (``area``, ``wales``), the series ``keys`` charted (the comparator only for a part of Wales),
+    ``who`` (the area, or the area against its comparator) and ``missing`` (the note under a chart with gaps).
+    """
 
     f: Filters
     lang: str
@@ -105,10 +110,10 @@ class Scene:
         footer = t("report.footer", lang, area=self.area, start=self.start, end=self.end, as_of=self.as_of.isoformat())
         self.d = Canvas(lang, footer, self.synthetic)
 
-    def slide(self, key: str, *lead: str, sub: str | None = None, **params: object):
+    def slide(self, key: str, *lead: str, sub: str | None = None):
         """A new slide ``key``: its catalog title, ``lead`` then its definitions in the notes, and the subtitle
-        ``report.sub.<sub>`` with the area, period and ``params``."""
-        words = {"area": self.area, "start": self.start, "end": self.end, "who": self.who, **params}
+        ``report.sub.<sub>`` naming the area (or the area against its comparator) and the period."""
+        words = {"area": self.area, "start": self.start, "end": self.end, "who": self.who}
         subtitle = t(f"report.sub.{sub}", self.lang, **words) if sub else None
         return self.d.slide(key, t(f"report.slide.{key}", self.lang), self.notes(key, *lead), subtitle)
 
