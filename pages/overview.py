@@ -4,7 +4,7 @@ trends for the selected area against Wales."""
 import polars as pl
 import streamlit as st
 
-from resettlement import overview, report
+from resettlement import overview, present, report
 from resettlement.charts import Codes, Titles, TrendLines, trend_lines
 from resettlement.i18n import label, t
 from resettlement.ui import components, shell
@@ -31,7 +31,7 @@ head = ctx.published("overview.headline", f, ctx.as_of)
 cols = st.columns(3) + st.columns(3)
 for col, row in zip(cols, head.iter_rows(named=True), strict=False):
     metric, is_rate = row["metric"], row["metric"] in overview.RATE_METRICS
-    value = "c" if row["current__note"] else (f"{row['current']:.0%}" if is_rate else f"{row['current']:,.0f}")
+    value = "c" if row["current__note"] else present.number_text(row["current"], is_rate)
     shown = row["change"] is not None and not row["change__note"]
     delta = overview.change_label(row["change"], is_rate, lang) if shown else None
     flat = shown and overview.shown_change(row["change"], is_rate) == 0

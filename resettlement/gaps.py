@@ -42,13 +42,7 @@ def with_area(rows: pl.DataFrame) -> pl.DataFrame:
     """Add ``police_area`` (from the authority) to needs rows carrying ``la_code`` and ``service_code``."""
     if "police_area" in rows.columns:
         return rows
-    lookup = pl.DataFrame(
-        {
-            "la_code": list(geography.LA_CODES),
-            "police_area": [geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES],
-        }
-    )
-    return rows.join(lookup, on="la_code", how="left")
+    return geography.with_police_area(rows)
 
 
 def _aggs() -> list[pl.Expr]:

@@ -196,6 +196,12 @@ def la_frame() -> pl.DataFrame:
     )
 
 
+def with_police_area(df: pl.DataFrame, la_col: str = "la_code") -> pl.DataFrame:
+    """Add ``police_area``: the police force area of each row's authority (null for an unknown code)."""
+    lookup = la_frame().select(pl.col("la_code").alias(la_col), "police_area")
+    return df.join(lookup, on=la_col, how="left")
+
+
 def la_name(code: str, lang: str = "en") -> str:
     la = LA_BY_CODE[code]
     return la.name_cy if lang == "cy" else la.name_en

@@ -19,7 +19,7 @@ from functools import cache
 import polars as pl
 import pydeck as pdk
 
-from resettlement import disclosure, geography, markup
+from resettlement import disclosure, geography, markup, present
 from resettlement.settings import ROOT
 
 BOUNDARIES = ROOT / "data" / "boundaries" / "wales_la.geojson"
@@ -80,9 +80,8 @@ class Bins:
 
 
 def fmt_value(value: float | None, is_rate: bool) -> str:
-    if value is None:
-        return ""
-    return f"{value:.0%}" if is_rate else f"{value:,.0f}"
+    """A value for a tooltip or legend: a whole percentage or number, empty where there is none."""
+    return "" if value is None else present.number_text(value, is_rate)
 
 
 def map_frame(

@@ -28,6 +28,7 @@ import polars as pl
 
 from resettlement import completeness, disclosure, gaps, needs, reoffending
 from resettlement.filters import Filters, quarters_between, select_cases
+from resettlement.present import number_text
 from resettlement.standard import SECURE_COHORTS
 
 COUNT_METRICS = ("children", "releases", "needs_identified")
@@ -234,14 +235,14 @@ def summary(protected: pl.DataFrame, lang: str, area: str, period: str) -> list[
             sentences.append(t("overview.summary.suppressed", lang, what=t(f"overview.metric.{metric}", lang)))
             continue
         is_rate = metric in RATE_METRICS
-        value = f"{r['current']:.0%}" if is_rate else f"{r['current']:,.0f}"
+        value = number_text(r["current"], is_rate)
         if r["change__note"] or r["previous"] is None:
             comparison = t("overview.summary.no_comparison", lang)
         elif shown_change(r["change"], is_rate) == 0:
             comparison = t("overview.summary.same", lang)
         else:
             diff = f"{abs(r['change']) * 100:.0f}" if is_rate else f"{abs(r['change']):,.0f}"
-            previous = f"{r['previous']:.0%}" if is_rate else f"{r['previous']:,.0f}"
+            previous = number_text(r["previous"], is_rate)
             direction = (
                 ("higher" if r["change"] > 0 else "lower") if is_rate else ("more" if r["change"] > 0 else "fewer")
             )

@@ -49,13 +49,7 @@ def area_column(level: str) -> str:
 
 def with_areas(cases: pl.DataFrame, rrps: pl.DataFrame) -> pl.DataFrame:
     """Cases with every area column a profile groups by (police force area and RRP added)."""
-    police = pl.DataFrame(
-        {
-            "la_code": list(geography.LA_CODES),
-            "police_area": [geography.LA_BY_CODE[c].police_area for c in geography.LA_CODES],
-        }
-    )
-    out = cases.join(police, on="la_code", how="left")
+    out = geography.with_police_area(cases)
     return (
         out.join(rrp_lookup(rrps), on="la_code", how="left")
         if rrps.height

@@ -9,7 +9,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from resettlement import disclosure, exports, importer, report, templates
+from resettlement import deck_canvas, disclosure, exports, importer, templates, xlsx
 from resettlement.__main__ import main
 
 pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
@@ -63,8 +63,8 @@ def _cells(xlsx: bytes) -> list[openpyxl.cell.Cell]:
 def test_table_workbook_writes_text_as_text_and_numbers_as_numbers():
     df = pl.DataFrame({"area": [HOSTILE, "=1+1"], "n": [12, -7]})
     protected = disclosure.protect(df, counts=["n"], threshold=5)
-    about = report.about_rows("en", title="@title", threshold=5)
-    cells = _cells(report.workbook(protected, "en", about))
+    about = xlsx.about_rows("en", title="@title", threshold=5)
+    cells = _cells(xlsx.workbook(protected, "en", about))
     assert not [c for c in cells if c.data_type == "f"]
     values = [c.value for c in cells]
     assert "'" + HOSTILE in values and "'=1+1" in values and "'@title" in values
@@ -117,7 +117,7 @@ def test_a_quoted_cell_reads_back_as_it_was_so_rejects_reimport_the_same_keys(tm
 
 
 def test_deck_chart_workbooks_hold_no_formula():
-    deck = report._Deck("en", "footer", synthetic=False)
+    deck = deck_canvas.Canvas("en", "footer", synthetic=False)
     slide = deck.slide("needs", "Title", "Notes")
     chart = deck.bar_chart(slide, ["=1+1", "Cardiff"], [("@rrp", [0.5, -0.25])], (0, 0, 4_000_000, 3_000_000))
     cells = _cells(chart.part.chart_workbook.xlsx_part.blob)

@@ -11,7 +11,7 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from resettlement import disclosure, gaps, geography, needs, outcomes, overview, report, store
+from resettlement import disclosure, gaps, geography, needs, outcomes, overview, report, store, xlsx
 from resettlement.filters import Area, cli_filters, select_cases
 from resettlement.i18n import t
 from resettlement.scope import Scope
@@ -317,11 +317,11 @@ def test_workbook_holds_the_cells_shown_and_an_about_sheet():
     )
     protected = disclosure.protect(df, counts=["n"], rates={"rate": ("n", "d")}, threshold=5)
     f = cli_filters(AS_OF, "2024Q4", "2026Q3", area="la:W06000015")
-    about = report.about_rows(
+    about = xlsx.about_rows(
         "cy", title="Prawf", threshold=5, synthetic=True, as_of=AS_OF, filters=f, definitions=("gaps.definitions",)
     )
     wb = openpyxl.load_workbook(
-        io.BytesIO(report.workbook(protected, "cy", about, decimals={"rate": 2}, names={"n": "Nifer"}))
+        io.BytesIO(xlsx.workbook(protected, "cy", about, decimals={"rate": 2}, names={"n": "Nifer"}))
     )
     data, meta = wb[t("disclosure.export.sheet_data", "cy")], wb[t("disclosure.export.sheet_meta", "cy")]
     assert [[c.value for c in row] for row in data.iter_rows()] == [
@@ -335,7 +335,7 @@ def test_workbook_holds_the_cells_shown_and_an_about_sheet():
     assert rows["c"] == t("disclosure.note.c", "cy") and rows["k"] == t("disclosure.note.k", "cy")
     assert "5" in rows[t("disclosure.export.rule", "cy")]
     with pytest.raises(ValueError):
-        report.workbook(df, "en", about)
+        xlsx.workbook(df, "en", about)
 
 
 # --------------------------------------------------------------------------------------- in the app (AppTest)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from resettlement import disclosure, geography
+from resettlement import present as display  # the app-wide labels and cell text (this module is completeness's)
 from resettlement.completeness.rules import AREA_LEVELS, KINDS, NOT_REFERRED, RAG, TIMELINESS
 from resettlement.filters import Filters
 from resettlement.i18n import t
@@ -118,7 +119,7 @@ def _percent(col: str) -> pl.Expr:
 
 def records(protected_df: pl.DataFrame) -> list[dict]:
     """Rows of a protected frame as plain values: the figure where shown, its note code (c, z) where hidden."""
-    return disclosure.to_records(protected_df)
+    return display.records(protected_df)
 
 
 def shown(protected_df: pl.DataFrame, view: str) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement import disclosure
+from resettlement import disclosure, present
 from resettlement.filters import Area, Filters, select_cases
 from resettlement.rrp.attendance import (
     ATTENDANCE_RATES,
@@ -128,18 +128,5 @@ def attendance_trend_of(
 def texts(protected: pl.DataFrame, percent: Sequence[str] = ()) -> dict[str, str]:
     """The first row of a protected frame as display text: note codes where hidden, whole numbers with thousands
     separators, ``percent`` columns as whole percentages."""
-    row = protected.row(0, named=True)
-    out = {}
-    for c in protected.columns:
-        if c.endswith(disclosure.NOTE_SUFFIX):
-            continue
-        v, note = row[c], row.get(c + disclosure.NOTE_SUFFIX)
-        if note is not None:
-            out[c] = note
-        elif v is None:
-            out[c] = disclosure.NOT_APPLICABLE
-        elif c in percent:
-            out[c] = f"{v:.0%}"
-        else:
-            out[c] = f"{v:,.0f}"
-    return out
+    columns = [c for c in protected.columns if not c.endswith(disclosure.NOTE_SUFFIX)]
+    return present.row_texts(protected.row(0, named=True), columns, tuple(percent))

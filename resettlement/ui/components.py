@@ -14,8 +14,9 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
-from resettlement import disclosure, exports, geography, maps, markup, settings
-from resettlement.i18n import has, t
+from resettlement import disclosure, exports, geography, maps, markup, settings, xlsx
+from resettlement.i18n import t
+from resettlement.present import column_label, period_label
 
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 
@@ -75,11 +76,6 @@ def _figure(name: str, digest: str, scope_key: str, _args: tuple, _kwargs: dict)
     return _BUILDERS[name](*_args, **_kwargs)
 
 
-def column_label(name: str, lang: str) -> str:
-    key = f"col.{name}"
-    return t(key, lang) if has(key, lang) else name
-
-
 def display_frame(protected: pl.DataFrame, lang: str, decimals: Mapping[str, int] | None = None) -> pl.DataFrame:
     """Text cells with note codes, columns renamed to the chosen language."""
     if not disclosure.is_protected(protected):
@@ -118,7 +114,7 @@ def protected_table(
             t("disclosure.export.download_xlsx", lang),
             data=xlsx_export(protected, lang, key, filename, decimals, title or caption, definitions),
             file_name=filename.rsplit(".", 1)[0] + ".xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mime=xlsx.MIME,
             key=f"dl_xlsx_{key}",
             icon=":material/table_view:",
         )
@@ -151,15 +147,13 @@ def xlsx_export(
     """The XLSX behind a table, built only when it is asked for: its cells (with note codes) and an About sheet
     from this run's context. The About rows are fixed now, so the file describes the view that was on screen;
     openpyxl (and its import, a third of a second) is paid on the click, not by every table of every run."""
-    from resettlement import report
-
     ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
-    sections = tuple(definitions) if definitions is not None else report.definitions_for(key)
+    sections = tuple(definitions) if definitions is not None else xlsx.definitions_for(key)
     title = caption or filename.rsplit(".", 1)[0]
     if ctx is None:
-        about = report.about_rows(lang, title=title, threshold=settings.suppression_threshold(), definitions=sections)
+        about = xlsx.about_rows(lang, title=title, threshold=settings.suppression_threshold(), definitions=sections)
     else:
-        about = report.about_rows(
+        about = xlsx.about_rows(
             lang,
             title=title,
             threshold=ctx.threshold,
@@ -175,7 +169,7 @@ def xlsx_export(
     fixed_decimals = dict(decimals or {})
 
     def build() -> bytes:
-        return report.workbook(protected, lang, about, decimals=fixed_decimals, names=names)
+        return xlsx.workbook(protected, lang, about, decimals=fixed_decimals, names=names)
 
     return build
 
@@ -291,6 +285,6 @@ def period_names(periods: Sequence[str], lang: str, as_of: date) -> dict[str, st
 
     names = {}
     for p in periods:
-        name = t("period.quarter", lang, year=p[:4], q=p[5]) if len(p) > 4 else p
+        name = period_label(p, lang)
         names[p] = name if is_complete(p, as_of) else t("period.incomplete", lang, period=name)
     return names

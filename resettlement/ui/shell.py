@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from resettlement import access, files, markup, published, settings, store
+from resettlement import access, files, markup, present, published, settings, store
 from resettlement.filters import (
     DATA_START,
     Area,
@@ -27,8 +27,8 @@ from resettlement.filters import (
     quarters_between,
     trend_quarters,
 )
-from resettlement.geography import area_name
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
+from resettlement.present import area_label, quarter_label  # re-exported: pages label with shell.*_label
 from resettlement.published import Protection, text_params
 from resettlement.scope import Scope
 from resettlement.standard import COHORTS
@@ -330,21 +330,10 @@ def filter_bar(lang: str, quarters: list[str], scope: Scope, as_of: date) -> Fil
     return filters
 
 
-def quarter_label(q: str, lang: str) -> str:
-    return t("period.quarter", lang, year=q[:4], q=q[5])
-
-
-def area_label(token: str, lang: str) -> str:
-    area = Area.parse(token)
-    if area.level == "wales":
-        return t("area.wales", lang)
-    return f"{area_name(area.level, area.code, lang)} ({t('area.level.' + area.level, lang)})"
-
-
 def comparator_label(ctx: Context) -> str:
     """What the selected area is compared with: Wales (all of it, whatever the viewer's scope: see
     :attr:`Context.figures_scope`)."""
-    return t("area.wales", ctx.lang)
+    return present.comparator_label(ctx.lang)
 
 
 def publication_switch(lang: str, scope: Scope) -> bool:
