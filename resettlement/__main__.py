@@ -31,7 +31,6 @@ def _demo(args: argparse.Namespace) -> int:
     except synth.RealDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    _keep_first_page(url)
     elapsed = time.perf_counter() - started
     meta = store.read_meta(store.get_engine(url))
     print(f"Synthetic database written to {store.display_url(url)} in {elapsed:.1f} s (as of {meta['as_of']}):")
@@ -53,18 +52,6 @@ def _scale(text: str) -> float:
     if not settings.CHECKS["RESETTLEMENT_DEMO_SCALE"][0](text):
         raise argparse.ArgumentTypeError(f"not a scale {text!r}: use a number above 0 and up to 1000 (1 = Wales)")
     return float(text)
-
-
-def _keep_first_page(url: str) -> None:
-    """Compute the default Overview on the new data and keep it beside the snapshot, so the app's first page after
-    start reads it instead of computing it (see resettlement/kept.py). Only a cache: a failure is reported, not
-    raised."""
-    from resettlement.ui import warmup
-
-    try:
-        warmup.warm(url)
-    except Exception as exc:
-        print(f"warning: the first page was not computed in advance: {exc}", file=sys.stderr)
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -221,8 +208,6 @@ def _import(args: argparse.Namespace) -> int:
     )
     if rejects is not None and args.rejects is None and not report.rejects_paths:
         Path(rejects).rmdir()  # the private folder made for rejects that never came
-    if report.written and not args.dry_run:
-        _keep_first_page(url)
     if report.log_id is not None:  # written, or logged as nothing written: who did it goes in the audit log
         from resettlement import access
 
