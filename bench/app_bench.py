@@ -125,17 +125,6 @@ def child_pages(reruns: int = 3) -> dict:
 
     check("startup")
     out: dict[str, dict] = {}
-    # the Overview's first run when its results were not kept either (what a start on data nobody opened does)
-    from resettlement import kept, store
-
-    url = os.environ["RESETTLEMENT_DB_URL"]
-    kept.clear(url, store.read_meta(store.get_engine(url)).get("data_version", ""))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    t0 = time.perf_counter()
-    at.switch_page(PAGES["overview"]).run()
-    unkept = time.perf_counter() - t0
-    check("overview")
     for page, path in PAGES.items():
         st.cache_data.clear()
         st.cache_resource.clear()
@@ -156,7 +145,6 @@ def child_pages(reruns: int = 3) -> dict:
         }
     return {
         "startup_s": round(startup, 3),
-        "overview_cold_unkept_s": round(unkept, 3),
         "pages": out,
         "exceptions": errors,
     }
@@ -183,7 +171,6 @@ def _status(pid: int) -> dict[str, int]:
 def browser_run(url: str, starts: int = 3) -> dict:
     """Time to the first page after start, over ``starts`` fresh starts (median and worst); on the last, every page
     is opened and the server's peak memory read."""
-    unkept = _browser_start(url, visit_all=False, drop_kept=True)["first_page_s"]
     firsts = [_browser_start(url, visit_all=False)["first_page_s"] for _ in range(starts - 1)]
     last = _browser_start(url, visit_all=True)
     firsts.append(last["first_page_s"])
@@ -192,21 +179,15 @@ def browser_run(url: str, starts: int = 3) -> dict:
         "first_page_s": round(statistics.median(firsts), 2),
         "first_page_worst_s": max(firsts),
         "first_page_runs_s": firsts,
-        "first_page_unkept_s": unkept,
     }
 
 
-def _browser_start(url: str, visit_all: bool, drop_kept: bool = False) -> dict:
+def _browser_start(url: str, visit_all: bool) -> dict:
     """One start of the server (as ./scripts/run starts it): seconds to the first page, then optionally every
-    page and the server's peak memory. ``drop_kept`` removes the Overview's kept results first (resettlement/kept.py),
-    so the start computes them as it would on data nobody had opened."""
+    page and the server's peak memory."""
     from playwright.sync_api import sync_playwright
 
-    from resettlement import kept, store
     from resettlement.i18n import t
-
-    if drop_kept:
-        kept.clear(url, store.read_meta(store.get_engine(url)).get("data_version", ""))
 
     env = {**os.environ, "RESETTLEMENT_DB_URL": url}
     env.pop("RESETTLEMENT_SCOPE", None)
@@ -654,12 +635,10 @@ def print_table(results: dict) -> None:
                 line += " " * width * 2
         print(line)
 
-    row("overview cold, results not kept (s)", lambda r: r["pages"]["overview_cold_unkept_s"])
     print()
     row("first page after start, median of 3 (s)", lambda r: r["browser"]["first_page_s"])
     row("first page after start, worst of 3 (s)", lambda r: r["browser"]["first_page_worst_s"])
     row("  of which server up (s)", lambda r: r["browser"]["server_up_s"])
-    row("first page, Overview not kept (s)", lambda r: r["browser"]["first_page_unkept_s"])
     row("peak server memory, every page (MiB)", lambda r: r["browser"]["peak_mib"], "{:,.0f}")
     row("import, first: rows (cases and needs)", lambda r: r["import"]["rows"], "{:,}")
     row("import, first: rows per second", lambda r: r["import"]["rows_per_second"], "{:,}")
@@ -701,11 +680,9 @@ def print_table(results: dict) -> None:
             if worst[1]["warm_s"] > target:
                 print(f"    why: {slow}; its warm runs were {worst[1]['warm_runs_s']} s (see docs/performance.md)")
         if sc in TARGETS["first_page_s"] and "browser" in r:
-            unkept = r["browser"].get("first_page_unkept_s")
-            unkept = f"; {unkept:.2f} s when the Overview was not kept and the start computed it" if unkept else ""
             print(
                 f"  scale {s}: first page {r['browser']['first_page_s']:.2f} s (median of 3 starts; worst "
-                f"{r['browser']['first_page_worst_s']:.2f} s{unkept}): "
+                f"{r['browser']['first_page_worst_s']:.2f} s): "
                 f"{verdict(r['browser']['first_page_s'], TARGETS['first_page_s'][sc])}; peak memory "
                 f"{r['browser']['peak_mib']:,.0f} MiB: {verdict(r['browser']['peak_mib'], TARGETS['peak_mib'][sc])}"
             )

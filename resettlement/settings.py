@@ -78,8 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
         "RESETTLEMENT_CACHE_DIR",
         str(ROOT / "data" / "cache"),
         "Folder of the columnar snapshots (Parquet, one per data version) the app reads instead of reading every row "
-        "through SQL again, with the Overview's results kept beside them; 'off' keeps none. A snapshot is a copy of "
-        "the data: protect it like the database.",
+        "through SQL again; 'off' keeps none. A snapshot is a copy of the data: protect it like the database.",
     ),
     Setting(
         "RESETTLEMENT_LOCKOUT_FAILURES",

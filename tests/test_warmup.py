@@ -7,7 +7,7 @@ import functools
 
 import pytest
 
-from resettlement import kept, overview, published, store
+from resettlement import overview, published
 from resettlement.ui import data, warmup
 from tests.apptest import new_app, open_page
 
@@ -37,9 +37,8 @@ def counted(monkeypatch, demo_url):
 
 
 def _forget(url: str) -> None:
-    """Nothing cached in memory, nothing kept on disk (resettlement/kept.py)."""
+    """Nothing cached in memory."""
     data.clear()
-    kept.clear(url, store.read_meta(store.get_engine(url))["data_version"])
 
 
 @pytest.mark.parametrize("scope", [None, "W06000015"])  # all Wales; one authority (Cardiff) only
@@ -54,17 +53,6 @@ def test_first_overview_uses_what_the_warmup_computed(app, demo_url, counted, mo
     # and a different view is computed as usual
     at.sidebar.select_slider(key="period").set_value(("2025Q1", "2025Q4")).run()
     assert not at.exception and counted["headline"] == 2
-
-
-def test_a_restart_reads_the_kept_overview(app, demo_url, counted):
-    assert warmup.warm(demo_url) is True
-    assert counted == {"headline": 1, "trends": 1}
-    data.clear()  # a restart: nothing in memory, the kept results on disk
-    assert warmup.warm(demo_url) is True
-    at = open_page(app, "overview", "en")
-    assert not at.exception
-    assert counted == {"headline": 1, "trends": 1}, "computed again after a restart: the kept results were not read"
-    assert at.metric[0].value not in ("", "c")  # the figures are drawn
 
 
 def test_nothing_to_warm_without_a_database(tmp_path, counted):

@@ -16,14 +16,11 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
-from resettlement import completeness, geography, kept, store
+from resettlement import completeness, geography, store
 from resettlement.scope import scope_from_key
 
 T = TypeVar("T")
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
-# Results kept on disk beside the snapshot (see resettlement/kept.py): the Overview's, the page a visitor opens
-# first, so a restarted server draws it without computing it. Small (aggregates by quarter), one file per view.
-KEPT = frozenset({"resettlement.overview.headline", "resettlement.overview.trends"})
 
 
 def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFrame]:
@@ -104,7 +101,7 @@ def cached(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *a
     """
     name = f"{fn.__module__}.{fn.__qualname__}"
     _FUNCTIONS[name] = fn
-    return _computed(name, url, scope_key, data_version, args)
+    return _computed(name, url, scope_key, data_version, args, source="tables")
 
 
 def cached_evaluated(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *args: Any) -> T:
@@ -132,14 +129,8 @@ def _published(name: str, url: str, scope_key: str, data_version: str, protectio
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _computed(name: str, url: str, scope_key: str, data_version: str, args: tuple, source: str = "tables") -> Any:
-    key = (name, scope_key, args, source)
-    if name in KEPT:
-        found, value = kept.load(url, data_version, key)
-        if found:
-            return value
+def _computed(name: str, url: str, scope_key: str, data_version: str, args: tuple, source: str) -> Any:
+    # ``source`` is always passed by keyword: Streamlit keys a call on the arguments as given, so a call leaving it
+    # to a default would miss the entry of one naming it (the warm-up's Overview and the page's did).
     first = evaluated if source == "evaluated" else tables
-    value = _FUNCTIONS[name](first(url, scope_key, data_version), *args)
-    if name in KEPT:
-        kept.save(url, data_version, key, value)
-    return value
+    return _FUNCTIONS[name](first(url, scope_key, data_version), *args)

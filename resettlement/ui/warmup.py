@@ -147,11 +147,8 @@ def plan(url: str) -> View | None:
 
 
 def compute(view: View) -> None:
-    """The default Overview, through the page's own cached calls, then the tables the other pages read.
-
-    The Overview's results are kept beside the snapshot (see resettlement/kept.py): after the first start on a
-    data version they are read, not computed, and the tables load after them.
-    """
+    """The default Overview, through the page's own cached calls (which read the tables), so the first visitor's
+    page finds it in memory."""
     from resettlement import overview
     from resettlement.ui import data
 
@@ -161,8 +158,8 @@ def compute(view: View) -> None:
 
 
 def warm(url: str) -> bool:
-    """:func:`plan` then :func:`compute`, here; ``False`` when there was nothing to warm. ``demo`` and ``import``
-    call it after writing, so even the first start on new data finds the Overview's results kept."""
+    """:func:`plan` then :func:`compute`, in this thread (what :func:`start`'s thread does); ``False`` when there
+    was nothing to warm."""
     view = plan(url)
     if view is None:
         return False
