@@ -63,8 +63,8 @@ class Tables(Mapping[str, pl.DataFrame]):
     def __len__(self) -> int:
         return len(self._frames)
 
-    __eq__ = object.__eq__  # type: ignore[assignment]  # identity: frames compare cell by cell
-    __hash__ = object.__hash__  # type: ignore[assignment]
+    __eq__ = object.__eq__  # identity: frames compare cell by cell
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         return f"Tables({', '.join(f'{name}: {df.height:,}' for name, df in self._frames.items())})"
