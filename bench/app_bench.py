@@ -41,15 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from resettlement.browser import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGE_PATHS,
-    READY,
-    free_port,
-    serve_command,
-    wait_healthy,
-)
+from resettlement.browser import CHROMIUM, CHROMIUM_ARGS, PAGE_PATHS, READY, served  # noqa: E402
 
 AS_OF = "2026-09-30"
 TARGETS = {"warm_s": {1: 0.15, 100: 0.5}, "first_page_s": {100: 5.0}, "peak_mib": {100: 2048}, "ratio": 1.5}
@@ -168,44 +160,33 @@ def _browser_start(url: str, visit_all: bool) -> dict:
 
     from resettlement.i18n import t
 
-    env = {**os.environ, "RESETTLEMENT_DB_URL": url}
-    env.pop("RESETTLEMENT_SCOPE", None)
-    env.pop("RESETTLEMENT_CASE_LEVEL", None)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    log = Path("/tmp") / f"bench-server-{os.getpid()}.log"
+    no_case_level = {"RESETTLEMENT_CASE_LEVEL": ""}  # a blank setting reads as its default, as if unset
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
-        log = open(Path("/tmp") / f"bench-server-{port}.log", "w")  # noqa: SIM115 - closed below
         started = time.monotonic()
-        proc = subprocess.Popen(serve_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_healthy(base, proc, 300, log)
-            server_up = time.monotonic() - started
-            page.goto(base)
-            title = t("page.overview.title", "en")
-            page.wait_for_selector(f"h1:has-text('{title}')", timeout=600_000)
-            page.wait_for_selector(READY, timeout=600_000)
-            first = time.monotonic() - started
-            pages = {}
-            for key, path in PAGE_PATHS.items() if visit_all else ():
-                t0 = time.monotonic()
-                page.goto(f"{base}/{path}")
-                page.wait_for_selector(f"h1:has-text('{t(f'page.{key}.title', 'en')}')", timeout=600_000)
+            with served(url, log, env=no_case_level, timeout=300) as (base, proc):
+                server_up = time.monotonic() - started
+                page.goto(base)
+                title = t("page.overview.title", "en")
+                page.wait_for_selector(f"h1:has-text('{title}')", timeout=600_000)
                 page.wait_for_selector(READY, timeout=600_000)
-                page.wait_for_timeout(200)
-                page.wait_for_selector(READY, timeout=600_000)
-                if page.locator("[data-testid=stException]").count():
-                    raise SystemExit(f"page {key} shows an exception in the browser (server log {log.name})")
-                pages[key] = round(time.monotonic() - t0, 2)
-            status = _status(proc.pid)
+                first = time.monotonic() - started
+                pages = {}
+                for key, path in PAGE_PATHS.items() if visit_all else ():
+                    t0 = time.monotonic()
+                    page.goto(f"{base}/{path}")
+                    page.wait_for_selector(f"h1:has-text('{t(f'page.{key}.title', 'en')}')", timeout=600_000)
+                    page.wait_for_selector(READY, timeout=600_000)
+                    page.wait_for_timeout(200)
+                    page.wait_for_selector(READY, timeout=600_000)
+                    if page.locator("[data-testid=stException]").count():
+                        raise SystemExit(f"page {key} shows an exception in the browser (server log {log})")
+                    pages[key] = round(time.monotonic() - t0, 2)
+                status = _status(proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
             browser.close()
     return {
         "server_up_s": round(server_up, 2),
