@@ -49,7 +49,7 @@ from resettlement import disclosure
 from resettlement.filters import Area, Filters
 from resettlement.i18n import LANGS, t
 from resettlement.standard import CHECKS, TABLES
-from tests.fixtures import CARDIFF, SWANSEA, frame
+from tests.fixtures import CARDIFF, SWANSEA, frame, table_set
 
 D = date
 YEAR = Filters("2024Q1", "2024Q4")
@@ -225,15 +225,7 @@ def fixture() -> dict[str, pl.DataFrame]:
             },
         ],
     )
-    return {
-        "cases": cases,
-        "needs": needs,
-        "outcomes": outcomes,
-        "rrps": rrps,
-        "rrp_meetings": meetings,
-        "rrp_attendance": attendance,
-        "rrp_reviews": reviews,
-    }
+    return table_set(cases, needs, outcomes, rrps, meetings, attendance, reviews)
 
 
 @pytest.fixture(scope="module")

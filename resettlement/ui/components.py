@@ -15,8 +15,10 @@ import pyarrow as pa
 import streamlit as st
 
 from resettlement import disclosure, exports, geography, maps, markup, settings, xlsx
-from resettlement.i18n import t
+from resettlement.charts import Codes, GroupedBars, Titles, grouped_bars
+from resettlement.i18n import label, t
 from resettlement.present import column_label, period_label
+from resettlement.standard import PATHWAYS
 
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 
@@ -288,3 +290,32 @@ def period_names(periods: Sequence[str], lang: str, as_of: date) -> dict[str, st
         name = period_label(p, lang)
         names[p] = name if is_complete(p, as_of) else t("period.incomplete", lang, period=name)
     return names
+
+
+def choice(label: str, options: Sequence[str], default: str, names: str, lang: str, key: str, where: Any = st) -> str:
+    """A required segmented control over ``options`` in ``where`` (a column, or the page), each option shown as the
+    catalog text ``names.format(option)``: the pages' one way to pick a view."""
+    return where.segmented_control(
+        label,
+        options=list(options),
+        default=default,
+        required=True,
+        format_func=lambda v: t(names.format(v), lang),
+        key=key,
+    )
+
+
+def gap_rate_by_pathway(side: pl.DataFrame, series: Codes, lang: str) -> go.Figure:
+    """The gap rate of every pathway, a bar for each of ``series`` (the area against its comparator): the same chart
+    on Service gaps and on the Area profile."""
+    return figure(
+        grouped_bars,
+        side,
+        GroupedBars(
+            category=Codes("pathway", labels={p: label("pathway", p, lang) for p in PATHWAYS}),
+            value="gap_rate",
+            series=series,
+            titles=Titles(t("gaps.by_pathway_title", lang), value=t("col.gap_rate", lang)),
+            is_rate=True,
+        ),
+    )
