@@ -16,7 +16,8 @@ from dataclasses import replace
 
 import polars as pl
 
-from resettlement.filters import Area, Filters, quarter_expr, select_cases
+from resettlement.filters import Area, Filters, select_cases
+from resettlement.period import quarter_expr
 from resettlement.standard import PATHWAYS
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (("10-14", 10, 14), ("15", 15, 15), ("16", 16, 16), ("17", 17, 17))

@@ -37,7 +37,8 @@ from datetime import date
 import polars as pl
 
 from resettlement import disclosure
-from resettlement.filters import Area, Filters, quarter_bounds, quarter_expr, quarters_between, select_cases
+from resettlement.filters import Area, Filters, select_cases
+from resettlement.period import quarter_bounds, quarter_expr, quarters_between
 
 Z95 = 1.96
 OFFENDING = "12mo"  # Polars offsets: calendar months, month ends clamp (31 Aug + 18mo = 28 Feb)
