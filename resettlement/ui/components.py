@@ -262,7 +262,7 @@ def trend_periods(quarters: Sequence[str], lang: str, key: str, as_of: date) -> 
     """A quarterly / yearly switch for a trend; returns the periods and their labels in ``lang``.
 
     Yearly pools four quarters, so a small area's trend is not lost to suppression; a year the data do not cover
-    whole is left out, as a quarter under way is (see :func:`resettlement.filters.trend_quarters`).
+    whole is left out, as a quarter under way is (see :func:`resettlement.period.trend_quarters`).
     """
     from resettlement.period import complete_years
 
