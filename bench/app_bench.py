@@ -275,7 +275,8 @@ def child_aggregations(runs: int) -> dict:
     import polars as pl
 
     from resettlement import completeness, gaps, geography, needs, reoffending, store
-    from resettlement.filters import DATA_START, Filters, default_period, quarters_between, select_cases
+    from resettlement.filters import Filters, select_cases
+    from resettlement.period import DATA_START, default_period, quarters_between
     from resettlement.scope import Scope
 
     url = os.environ["RESETTLEMENT_DB_URL"]

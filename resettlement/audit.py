@@ -34,7 +34,8 @@ import polars as pl
 
 from resettlement import disclosure, geography, published
 from resettlement.completeness import Thresholds
-from resettlement.filters import Area, Filters, quarters_between, trend_quarters
+from resettlement.filters import Area, Filters
+from resettlement.period import quarters_between, trend_quarters
 
 Key = tuple  # a published cell: (family, area token, view, row labels, column)
 Interval = tuple[float, float]

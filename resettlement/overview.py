@@ -27,7 +27,8 @@ from datetime import date
 import polars as pl
 
 from resettlement import completeness, disclosure, gaps, needs, reoffending
-from resettlement.filters import Filters, quarters_between, select_cases
+from resettlement.filters import Filters, select_cases
+from resettlement.period import quarters_between
 from resettlement.present import number_text
 from resettlement.standard import SECURE_COHORTS
 

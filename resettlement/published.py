@@ -158,7 +158,7 @@ def page_calls(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> l
     """Every registered table with the arguments the pages pass it for filters ``f`` (each choice a page offers:
     every level of the Service gaps map and the profile, every breakdown, the first pathways' trends, the RRPs of
     the area): what the audit and the tests walk, so they check what users see."""
-    from resettlement.filters import DATA_START, quarters_between, trend_quarters
+    from resettlement.period import DATA_START, quarters_between, trend_quarters
     from resettlement.standard import AGENCY_TYPES, PATHWAYS, SECURE_COHORTS
 
     quarters = trend_quarters(as_of)

@@ -37,7 +37,8 @@ from datetime import date
 import polars as pl
 
 from resettlement import disclosure
-from resettlement.filters import Area, Filters, quarter_bounds, quarter_expr, quarters_between, select_cases
+from resettlement.filters import Area, Filters, select_cases
+from resettlement.period import quarter_bounds, quarter_expr, quarter_start_expr, quarters_between
 
 Z95 = 1.96
 OFFENDING = "12mo"  # Polars offsets: calendar months, month ends clamp (31 Aug + 18mo = 28 Feb)
@@ -69,10 +70,7 @@ def index_events(cases: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 def quarter_final_from(quarter: pl.Expr) -> pl.Expr:
     """The first as-of date on which a quarterly cohort is final: the quarter's last day + 18 months."""
-    year = quarter.str.slice(0, 4).cast(pl.Int32)
-    q = quarter.str.slice(5, 1).cast(pl.Int32)
-    first = pl.date(year, (q - 1) * 3 + 1, 1)
-    return first.dt.offset_by("3mo").dt.offset_by("-1d").dt.offset_by(WINDOW)
+    return quarter_start_expr(quarter).dt.offset_by("3mo").dt.offset_by("-1d").dt.offset_by(WINDOW)
 
 
 def outcome_of(events: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:

@@ -20,7 +20,8 @@ import polars as pl
 from resettlement import geography, published, rrp
 from resettlement.completeness import Thresholds
 from resettlement.deck import MIME, NOTES, SLIDES, deck, series_values
-from resettlement.filters import DATA_START, Filters, quarters_between, trend_quarters
+from resettlement.filters import Filters
+from resettlement.period import DATA_START, quarters_between, trend_quarters
 from resettlement.standard import SECURE_COHORTS
 
 __all__ = ["MIME", "NOTES", "SLIDES", "build_figures", "deck", "report_deck", "series_values"]

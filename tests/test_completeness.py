@@ -542,7 +542,7 @@ def _page_figures(url: str, by: str) -> list[dict]:
     """What the page shows for a view, with the page's defaults (latest eight quarters, all Wales, the publication
     view of docs/disclosure.md): the registered table, with the arguments the page passes."""
     from resettlement import published, store
-    from resettlement.filters import DATA_START, default_period, quarters_between, trend_quarters
+    from resettlement.period import DATA_START, default_period, quarters_between, trend_quarters
     from resettlement.scope import Scope
 
     as_of = D(2026, 9, 30)

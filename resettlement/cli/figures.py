@@ -110,7 +110,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _completeness(args: argparse.Namespace) -> int:
     from resettlement import completeness, published
-    from resettlement.filters import trend_quarters
+    from resettlement.period import trend_quarters
     from resettlement.scope import Scope
 
     opened = _open_report(args)

@@ -21,7 +21,8 @@ from resettlement.completeness.rules import (
     Timeliness,
     scored_fields,
 )
-from resettlement.filters import Area, Filters, in_area, quarter_expr, select_cases
+from resettlement.filters import Area, Filters, in_area, select_cases
+from resettlement.period import quarter_expr
 from resettlement.standard import ENUMS, TABLES, Field, When
 
 Evaluated = dict[str, pl.DataFrame]

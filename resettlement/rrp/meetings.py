@@ -8,7 +8,7 @@ from datetime import date
 
 import polars as pl
 
-from resettlement.filters import quarter_bounds, quarter_expr
+from resettlement.period import quarter_bounds, quarter_expr
 from resettlement.rrp.partnerships import ratio
 
 ACTIVITY_COUNTS: tuple[str, ...] = ("cases_reviewed", "actions_agreed", "actions_completed", "escalations")

@@ -264,9 +264,9 @@ def trend_periods(quarters: Sequence[str], lang: str, key: str, as_of: date) -> 
     """A quarterly / yearly switch for a trend; returns the periods and their labels in ``lang``.
 
     Yearly pools four quarters, so a small area's trend is not lost to suppression; a year the data do not cover
-    whole is left out, as a quarter under way is (see :func:`resettlement.filters.trend_quarters`).
+    whole is left out, as a quarter under way is (see :func:`resettlement.period.trend_quarters`).
     """
-    from resettlement.filters import complete_years
+    from resettlement.period import complete_years
 
     grain = st.segmented_control(
         t("ui.trend_grain", lang),
@@ -283,7 +283,7 @@ def trend_periods(quarters: Sequence[str], lang: str, key: str, as_of: date) -> 
 def period_names(periods: Sequence[str], lang: str, as_of: date) -> dict[str, str]:
     """Labels in ``lang`` of quarters (``2026Q3``) or years (``2026``) for axes and tables. A period still under way
     at the as-of date is marked incomplete, so the dip at the end of a trend is not read as a fall."""
-    from resettlement.filters import is_complete
+    from resettlement.period import is_complete
 
     names = {}
     for p in periods:

@@ -17,17 +17,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from resettlement import access, files, markup, present, published, settings, store
-from resettlement.filters import (
-    DATA_START,
-    Area,
-    Filters,
-    area_options,
-    default_period,
-    is_complete,
-    quarters_between,
-    trend_quarters,
-)
+from resettlement.filters import Area, Filters, area_options
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
+from resettlement.period import DATA_START, default_period, is_complete, quarters_between, trend_quarters
 from resettlement.present import area_label, quarter_label  # re-exported: pages label with shell.*_label
 from resettlement.published import Protection, text_params
 from resettlement.scope import Scope
