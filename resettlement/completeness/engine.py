@@ -25,7 +25,6 @@ from resettlement.filters import Area, Filters, in_area, quarter_expr, select_ca
 from resettlement.standard import ENUMS, TABLES, Field, When
 
 Evaluated = dict[str, pl.DataFrame]
-Frame = pl.DataFrame | pl.LazyFrame  # the rules are planned on either (lazy in the engine)
 
 
 def _col_name(table: str, ref: str, ref_table: str | None = None) -> str:
@@ -49,6 +48,9 @@ def _foreign(table: str) -> dict[str, set[str]]:
                     other, col = ref.split(".", 1)
                     out.setdefault(other, set()).add(col)
     return out
+
+
+Frame = pl.DataFrame | pl.LazyFrame  # the rules are planned on either (lazy in the engine)
 
 
 def _schema(df: Frame) -> pl.Schema:
