@@ -38,7 +38,7 @@ def area_label(area: Area | str, lang: str) -> str:
     """The area (an :class:`Area` or its token, ``la:W06000015``) in words, as the filter bar names it."""
     if isinstance(area, str):
         area = Area.parse(area)
-    if area.level == "wales":
+    if area.level == "wales" or area.code is None:  # no code: all Wales, as geography.area_la_codes reads it
         return t("area.wales", lang)
     return f"{geography.area_name(area.level, area.code, lang)} ({t('area.level.' + area.level, lang)})"
 

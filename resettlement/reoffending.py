@@ -223,7 +223,8 @@ def first_open_quarter(quarters: Sequence[str], as_of: date) -> str | None:
     grid = pl.DataFrame({"quarter": list(quarters)}, schema={"quarter": pl.String}).filter(
         quarter_final_from(pl.col("quarter")) > as_of
     )
-    return grid["quarter"].min() if grid.height else None
+    first = grid["quarter"].min()
+    return first if isinstance(first, str) else None
 
 
 def _events(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:

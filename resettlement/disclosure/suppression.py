@@ -73,7 +73,7 @@ class _Cells:
 
     def __init__(self, df: pl.DataFrame) -> None:
         self.values = {c: df[c].to_list() for c in df.columns if not c.endswith(NOTE_SUFFIX)}
-        self.notes = {
+        self.notes: dict[str, list[str | None]] = {
             c: (df[c + NOTE_SUFFIX].to_list() if c + NOTE_SUFFIX in df.columns else [None] * df.height)
             for c in self.values
         }

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import polars as pl
@@ -20,7 +20,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (  # the columns of activity_summary, in orde
 )
 
 
-def select_meetings(meetings: pl.DataFrame, rrp_ids: Sequence[str], start: date, end: date) -> pl.DataFrame:
+def select_meetings(meetings: pl.DataFrame, rrp_ids: Iterable[str], start: date, end: date) -> pl.DataFrame:
     """Meetings of the given RRPs dated from ``start`` to ``end`` (inclusive)."""
     return meetings.filter(pl.col("rrp_id").is_in(list(rrp_ids)) & pl.col("meeting_date").is_between(start, end))
 

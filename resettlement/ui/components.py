@@ -190,10 +190,9 @@ def chart_with_table(
     with chart_tab:
         st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
         ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
-        rounded = ctx is not None and ctx.protection.rounds
         st.caption(
             t("ui.suppression_note_rounded", lang, base=ctx.protection.base)
-            if rounded
+            if ctx is not None and ctx.protection.rounds
             else t("ui.suppression_note", lang)
         )
     with table_tab:

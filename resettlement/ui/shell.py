@@ -107,7 +107,7 @@ def header() -> str:
         st.segmented_control(
             "Language / Iaith",
             options=list(LANGS),
-            format_func=LANG_NAMES.get,
+            format_func=LANG_NAMES.__getitem__,
             key="lang",
             required=True,
             label_visibility="collapsed",
@@ -143,7 +143,7 @@ def restore_choices(lang: str) -> None:
     """
     if st.session_state.get(_LANG_SEEN, lang) != lang:
         for key, value in list(st.session_state.items()):
-            if _is_choice(key, value):
+            if isinstance(key, str) and _is_choice(key, value):
                 st.session_state[key] = value
     st.session_state[_LANG_SEEN] = lang
 
@@ -174,6 +174,8 @@ def _build_demo(url: str, progress) -> None:
         if store.database_exists(url) and not _outdated_demo(url):
             return
         path = store.sqlite_path(url)
+        if path is None:
+            raise ValueError("the demo database is a SQLite file")
         path.parent.mkdir(parents=True, exist_ok=True)
         store.remove_leftovers(path)  # left by a process killed while building or importing
         building = files.temp_path(path, "building")  # owner-only from the start, as the database will be
@@ -419,9 +421,12 @@ def pages(begun: Start, registered: tuple[tuple[str, str, str], ...]) -> list:
             )
         ]
     if acc.state == auth.NO_ROLE:
+        viewer = acc.viewer
+        if viewer is None:
+            raise ValueError("a viewer with no role is signed in")
         return [
             st.Page(
-                lambda: auth.no_role_page(acc.viewer, url, lang),
+                lambda: auth.no_role_page(viewer, url, lang),
                 title=t("auth.no_role_title", lang),
                 icon=":material/block:",
                 url_path="no-access",
