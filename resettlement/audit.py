@@ -245,7 +245,7 @@ def cells(
         for pattern, extra in BY_LEVEL:
             for level in LEVELS:
                 name = pattern.format(level=level)
-                table = published.frame(inputs, name, protection, vf, *extra(level, as_of, pathway))
+                table = published.required_frame(inputs, name, protection, vf, *extra(level, as_of, pathway))
                 out.table(
                     name,
                     table,
@@ -257,7 +257,7 @@ def cells(
         af = replace(f, area=area)
         for view, vf in all_views.items():  # each area against Wales, in every view too
             for name, extra in PER_AREA:
-                table = published.frame(inputs, name, protection, replace(vf, area=area), *extra(area, as_of))
+                table = published.required_frame(inputs, name, protection, replace(vf, area=area), *extra(area, as_of))
                 out.table(name, table, _token_of(area), view)
         for name, args in published.page_calls(inputs.tables, af, as_of):  # every other table the pages show
             spec = published.REGISTRY[name]

@@ -22,7 +22,7 @@ def protect(
     counts: Sequence[str] = (),
     rates: Mapping[str, str | tuple[str, str]] | None = None,
     threshold: int = 5,
-    relations: Sequence[RowSum | ColumnSum] = (),
+    relations: Sequence[Relation] = (),
 ) -> pl.DataFrame:
     """Null out disclosive cells and record why in a ``<column>__note`` column.
 
