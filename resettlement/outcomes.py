@@ -312,7 +312,7 @@ def figures(
 HEADLINE_COUNTS = ("denominator", "not_recorded")
 HEADLINE_RATES = {c: ("numerator", "denominator") for c in ("rate", "ci_low", "ci_high")}
 CONFIRMATION_COUNTS = ("recorded", "not_recorded")
-CONFIRMATION_RATES = {
+CONFIRMATION_RATES: dict[str, str | tuple[str, str]] = {
     **{c: ("late", "recorded") for c in ("late_rate", "ci_low", "ci_high")},
     "median_days_before": "recorded",
 }

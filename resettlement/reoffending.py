@@ -424,7 +424,7 @@ def report(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, protecti
     from resettlement import published
 
     inputs, quarters = published.Inputs(tables), tuple(quarters_between(f.start, f.end))
-    period = published.frame(inputs, "outcomes.reoffending", protection, f, as_of, quarters)
-    cohorts = published.frame(inputs, "outcomes.cohorts", protection, f, as_of, quarters)
+    period = published.required_frame(inputs, "outcomes.reoffending", protection, f, as_of, quarters)
+    cohorts = published.required_frame(inputs, "outcomes.cohorts", protection, f, as_of, quarters)
     cohorts = cohorts.filter(pl.col("group") == "area").drop("group")
     return {"measures": disclosure.to_records(period), "cohorts": disclosure.to_records(cohorts)}

@@ -57,7 +57,7 @@ def build_figures(
         protection = published.from_settings(publication=True, key=key, threshold=threshold)
 
         def fetch(name: str, *args: object) -> pl.DataFrame:
-            return published.frame(inputs, name, protection, *args)
+            return published.required_frame(inputs, name, protection, *args)
 
     all_quarters = quarters_between(DATA_START, as_of)
     period = tuple(q for q in all_quarters if f.start_q <= q <= f.end_q)
