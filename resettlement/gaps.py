@@ -13,18 +13,17 @@ Definitions (declared once here; shown on the Definitions page and used by the p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from resettlement import geography
 from resettlement.standard import PATHWAYS, SECURE_COHORTS
+from resettlement.tables import Tables
 
 if TYPE_CHECKING:
     from resettlement.filters import Filters
 
-Tables = Mapping[str, pl.DataFrame]
 
 LEVELS = ("la", "service", "police_area")
 COUNTS = ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place")

@@ -33,6 +33,7 @@ from resettlement import (
     rrp,
     settings,
 )
+from resettlement.tables import Tables
 
 if TYPE_CHECKING:
     from resettlement.filters import Filters
@@ -128,7 +129,7 @@ class Inputs:
     the audit and tests; the app caches both per scope)."""
 
     def __init__(self, tables: Mapping[str, pl.DataFrame]) -> None:
-        self.tables = tables
+        self.tables = Tables.of(tables)
         self._evaluated: completeness.Evaluated | None = None
         self._results: dict[tuple, Any] = {}
 
@@ -154,7 +155,7 @@ def frame(inputs: Inputs | Mapping[str, pl.DataFrame], name: str, protection: Pr
     return protect(spec, inputs.source(spec, args), protection, *args)
 
 
-def page_calls(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> list[tuple[str, tuple]]:
+def page_calls(tables: Tables, f: Filters, as_of: date) -> list[tuple[str, tuple]]:
     """Every registered table with the arguments the pages pass it for filters ``f`` (each choice a page offers:
     every level of the Service gaps map and the profile, every breakdown, the first pathways' trends, the RRPs of
     the area): what the audit and the tests walk, so they check what users see."""
