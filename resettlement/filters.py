@@ -92,7 +92,7 @@ def quarter_expr(col: str) -> pl.Expr:
 
 @dataclass(frozen=True)
 class Area:
-    level: str = "wales"
+    level: geography.Level = "wales"
     code: str | None = None
 
     def token(self) -> str:
@@ -103,7 +103,7 @@ class Area:
         if not token or token == "wales" or ":" not in token:
             return cls()
         level, code = token.split(":", 1)
-        return cls(level, code) if level in geography.AREA_LEVELS else cls()
+        return cls(level, code) if geography.is_level(level) else cls()
 
 
 @dataclass(frozen=True)

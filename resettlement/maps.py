@@ -181,7 +181,7 @@ def build_deck(frame: pl.DataFrame, tooltip_html: str, height: int = 560) -> pdk
     )
 
 
-def select_area(click: dict | None, level: str) -> str | None:
+def select_area(click: dict | None, level: geography.AreaLevel) -> str | None:
     """The area code a map click selects (pure, since AppTest cannot click charts).
 
     ``click`` is the selection state Streamlit returns for the deck: ``{"selection": {"objects": {layer_id:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal, get_args
 
 import polars as pl
 
@@ -159,7 +160,9 @@ def funnel_long(f: pl.DataFrame) -> pl.DataFrame:
     return f.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage", value_name="n")
 
 
-BREAKDOWNS: tuple[str, ...] = ("cohort", "sex", "age_band", "ethnicity")
+#: The characteristics the needs page breaks the funnel down by.
+Breakdown = Literal["cohort", "sex", "age_band", "ethnicity"]
+BREAKDOWNS: tuple[Breakdown, ...] = get_args(Breakdown)
 
 
 def compare_trend(
@@ -201,7 +204,7 @@ def figures(tables: Tables, f: Filters) -> dict[str, pl.DataFrame]:
     }
 
 
-def breakdown(tables: Tables, f: Filters, by: str) -> pl.DataFrame:
+def breakdown(tables: Tables, f: Filters, by: Breakdown) -> pl.DataFrame:
     """The selection's funnel per pathway and ``by`` group (one of :data:`BREAKDOWNS`)."""
     return funnel(with_case(tables["needs"], select_cases(tables["cases"], f)), by=[by])
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Literal, get_args
 
 import polars as pl
 
@@ -45,7 +46,8 @@ OFFENDING = "12mo"  # Polars offsets: calendar months, month ends clamp (31 Aug 
 WINDOW = "18mo"
 MOJ_TYPES: tuple[str, ...] = ("custody", "community")  # index events of the MoJ measure
 REMAND = "remand"  # reported as its own measure
-MEASURES: tuple[str, ...] = ("proven", "custody", "community", "remand")  # proven = custody + community
+Measure = Literal["proven", "custody", "community", "remand"]  # proven = custody + community
+MEASURES: tuple[Measure, ...] = get_args(Measure)
 SOURCES: tuple[str, ...] = ("dates", "checked", "flag", "not_recorded")
 
 
@@ -315,7 +317,7 @@ def by_area(tables: Tables, f: Filters, as_of: date, column: str) -> pl.DataFram
 
 
 def by_quarter(
-    tables: Tables, f: Filters, as_of: date, quarters: Sequence[str], measure: str = "proven"
+    tables: Tables, f: Filters, as_of: date, quarters: Sequence[str], measure: Measure = "proven"
 ) -> pl.DataFrame:
     """Quarterly offender cohorts (children by first index event in each quarter), every quarter present.
 
