@@ -32,42 +32,19 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from resettlement.browser import CHROMIUM, CHROMIUM_ARGS, PAGE_PATHS, READY, served  # noqa: E402
+
 AS_OF = "2026-09-30"
 TARGETS = {"warm_s": {1: 0.15, 100: 0.5}, "first_page_s": {100: 5.0}, "peak_mib": {100: 2048}, "ratio": 1.5}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--proxy-server=http://127.0.0.1:9",
-    "--proxy-bypass-list=127.0.0.1;localhost",
-]
-URL_PATHS = {
-    "overview": "",
-    "profile": "area_profile",
-    "needs": "pathway_needs",
-    "gaps": "service_gaps",
-    "rrp": "rrp_activity",
-    "completeness": "data_completeness",
-    "outcomes": "outcomes",
-    "import": "import_data",
-    "definitions": "definitions",
-}
 
 
 # ------------------------------------------------------------------------------------------------ databases
@@ -153,12 +130,6 @@ def child_pages(reruns: int = 3) -> dict:
 # --------------------------------------------------------------------------------------- first page (parent)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _status(pid: int) -> dict[str, int]:
     out = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -189,71 +160,33 @@ def _browser_start(url: str, visit_all: bool) -> dict:
 
     from resettlement.i18n import t
 
-    env = {**os.environ, "RESETTLEMENT_DB_URL": url}
-    env.pop("RESETTLEMENT_SCOPE", None)
-    env.pop("RESETTLEMENT_CASE_LEVEL", None)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    ready = "[data-testid=stApp][data-test-script-state=notRunning]"
+    log = Path("/tmp") / f"bench-server-{os.getpid()}.log"
+    no_case_level = {"RESETTLEMENT_CASE_LEVEL": ""}  # a blank setting reads as its default, as if unset
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
-        log = open(Path("/tmp") / f"bench-server-{port}.log", "w")  # noqa: SIM115 - closed below
         started = time.monotonic()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "resettlement",
-                "serve",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
         try:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() - started > 300:
-                    raise SystemExit(f"the server did not start: see {log.name}")
-                time.sleep(0.05)
-            server_up = time.monotonic() - started
-            page.goto(base)
-            title = t("page.overview.title", "en")
-            page.wait_for_selector(f"h1:has-text('{title}')", timeout=600_000)
-            page.wait_for_selector(ready, timeout=600_000)
-            first = time.monotonic() - started
-            pages = {}
-            for key, path in URL_PATHS.items() if visit_all else ():
-                t0 = time.monotonic()
-                page.goto(f"{base}/{path}")
-                page.wait_for_selector(f"h1:has-text('{t(f'page.{key}.title', 'en')}')", timeout=600_000)
-                page.wait_for_selector(ready, timeout=600_000)
-                page.wait_for_timeout(200)
-                page.wait_for_selector(ready, timeout=600_000)
-                if page.locator("[data-testid=stException]").count():
-                    raise SystemExit(f"page {key} shows an exception in the browser (server log {log.name})")
-                pages[key] = round(time.monotonic() - t0, 2)
-            status = _status(proc.pid)
+            with served(url, log, env=no_case_level, timeout=300) as (base, proc):
+                server_up = time.monotonic() - started
+                page.goto(base)
+                title = t("page.overview.title", "en")
+                page.wait_for_selector(f"h1:has-text('{title}')", timeout=600_000)
+                page.wait_for_selector(READY, timeout=600_000)
+                first = time.monotonic() - started
+                pages = {}
+                for key, path in PAGE_PATHS.items() if visit_all else ():
+                    t0 = time.monotonic()
+                    page.goto(f"{base}/{path}")
+                    page.wait_for_selector(f"h1:has-text('{t(f'page.{key}.title', 'en')}')", timeout=600_000)
+                    page.wait_for_selector(READY, timeout=600_000)
+                    page.wait_for_timeout(200)
+                    page.wait_for_selector(READY, timeout=600_000)
+                    if page.locator("[data-testid=stException]").count():
+                        raise SystemExit(f"page {key} shows an exception in the browser (server log {log})")
+                    pages[key] = round(time.monotonic() - t0, 2)
+                status = _status(proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
             browser.close()
     return {
         "server_up_s": round(server_up, 2),
@@ -342,7 +275,8 @@ def child_aggregations(runs: int) -> dict:
     import polars as pl
 
     from resettlement import completeness, gaps, geography, needs, reoffending, store
-    from resettlement.filters import DATA_START, Filters, default_period, quarters_between, select_cases
+    from resettlement.filters import Filters, select_cases
+    from resettlement.period import DATA_START, default_period, quarters_between
     from resettlement.scope import Scope
 
     url = os.environ["RESETTLEMENT_DB_URL"]

@@ -68,24 +68,14 @@ from websockets.asyncio.client import ClientConnection  # noqa: E402
 from websockets.typing import Subprotocol  # noqa: E402
 
 from resettlement import geography  # noqa: E402
+from resettlement.browser import PAGE_PATHS, free_port, serve_command  # noqa: E402
 from resettlement.filters import area_options  # noqa: E402
 from resettlement.i18n import LANG_NAMES, LANGS, t  # noqa: E402
 from resettlement.ui.shell import area_label  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 AS_OF = "2026-09-30"
-# Page key (catalog ``page.<key>.*``) -> url path (the file stem, "" for the default page); see app.py.
-PAGES: dict[str, str] = {
-    "overview": "",
-    "profile": "area_profile",
-    "needs": "pathway_needs",
-    "gaps": "service_gaps",
-    "rrp": "rrp_activity",
-    "completeness": "data_completeness",
-    "outcomes": "outcomes",
-    "import": "import_data",
-    "definitions": "definitions",
-}
+PAGES = PAGE_PATHS  # page key -> URL path
 AREA_PAGES = ("overview", "needs", "outcomes")  # pages whose subheader is the chosen area's label
 SHELL_KEYS = {"lang", "period", "area", "cohort"}  # the shared sidebar widgets' keys
 # What a session does between two runs, and how often: mostly page switches, as issue 14's users did.
@@ -134,12 +124,6 @@ class Options:
 # --------------------------------------------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_demo(folder: Path, scale: float) -> str:
     """A fresh demo database (``python -m resettlement demo``, which also keeps the first page) in ``folder``."""
     url = f"sqlite:///{folder / f'demo-s{scale:g}.db'}"
@@ -175,18 +159,7 @@ class Server:
     def start(self) -> None:
         with open(self.log_path, "w") as log:
             self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "resettlement",
-                    "serve",
-                    "--server.port",
-                    str(self.port),
-                    "--server.headless",
-                    "true",
-                    "--browser.gatherUsageStats",
-                    "false",
-                ],
+                serve_command(self.port),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -1276,21 +1249,21 @@ def parse_args(argv: list[str] | None) -> Options:
     p.add_argument("--py-spy", default=shutil.which("py-spy"), help="py-spy, to dump the server's stacks on a hang")
     p.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     a = p.parse_args(argv)
-    return Options(
-        sessions=a.sessions,
-        seconds=a.seconds,
-        cold=a.cold,
-        db=a.db,
-        scale=a.scale,
-        url=a.url,
-        pid=a.pid,
-        label=a.label,
-        think=a.think,
-        run_timeout=a.run_timeout,
-        seed=a.seed,
-        py_spy=a.py_spy,
-        out_dir=a.out,
+    same = (
+        "sessions",
+        "seconds",
+        "cold",
+        "db",
+        "scale",
+        "url",
+        "pid",
+        "label",
+        "think",
+        "run_timeout",
+        "seed",
+        "py_spy",
     )
+    return Options(**{name: getattr(a, name) for name in same}, out_dir=a.out)
 
 
 def main(argv: list[str] | None = None) -> int:

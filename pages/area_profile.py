@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from resettlement import markup, outcomes, profile, published, rrp
-from resettlement.charts import Codes, GroupedBars, Titles, grouped_bars
+from resettlement.charts import Codes
 from resettlement.filters import area_options
 from resettlement.i18n import label, t
 from resettlement.standard import PATHWAYS
@@ -57,17 +57,7 @@ pathway_labels = {p: label("pathway", p, lang) for p in PATHWAYS}
 
 st.subheader(t("profile.pathways_title", lang))
 side = ctx.published("profile.gaps", *args)
-fig = components.figure(
-    grouped_bars,
-    side,
-    GroupedBars(
-        category=Codes("pathway", labels=pathway_labels),
-        value="gap_rate",
-        series=Codes("series", series, markup.html_values(series_labels)),
-        titles=Titles(t("gaps.by_pathway_title", lang), value=t("col.gap_rate", lang)),
-        is_rate=True,
-    ),
-)
+fig = components.gap_rate_by_pathway(side, Codes("series", series, markup.html_values(series_labels)), lang)
 components.chart_with_table(
     fig,
     side.with_columns(pl.col("series").replace_strict(series_labels), pl.col("pathway").replace_strict(pathway_labels)),

@@ -1,6 +1,7 @@
 """Data completeness: how complete, valid and timely the records are, by area, table and field, against Wales; a
 fix list for viewers with case-level rights. Every score comes from resettlement/completeness/."""
 
+import contextlib
 from dataclasses import replace
 
 import streamlit as st
@@ -11,6 +12,20 @@ from resettlement.charts import Codes, ScoreTrend, Titles, score_trend
 from resettlement.filters import Area
 from resettlement.i18n import t
 from resettlement.ui import components, shell
+
+
+def _breakdown(view: str, by: str, filename: str, filters, *extra, tab=None) -> None:
+    """The published breakdown of ``filters`` by ``by`` as a captioned protected table (inside ``tab``, if given)."""
+    with tab or contextlib.nullcontext():
+        rows = ctx.published(f"completeness.{by}", filters, by, ctx.quarters, *extra)
+        components.protected_table(
+            dq.for_view(rows, view, lang),
+            lang,
+            key=f"dq_{view}",
+            filename=filename,
+            caption=t(f"completeness.{view}_caption", lang),
+        )
+
 
 ctx = shell.context()
 f, lang = ctx.filters, ctx.lang
@@ -60,13 +75,8 @@ st.caption(t("completeness.headline_caption", lang, **counts, worst=sel["worst_f
 
 # Areas compared: map (share of expected cells missing) and table
 st.header(t("completeness.compare_title", lang))
-level = st.segmented_control(
-    t("completeness.level", lang),
-    options=list(dq.AREA_LEVELS),
-    default="la",
-    required=True,
-    format_func=lambda v: t(f"completeness.level_{v}", lang),
-    key="dq_level",
+level = components.choice(
+    t("completeness.level", lang), dq.AREA_LEVELS, "la", "completeness.level_{}", lang, key="dq_level"
 )
 areas = ctx.published(f"completeness.{level}", f, level, ctx.quarters, th)
 names = dq.area_names(level, lang, ctx.rrp_names())
@@ -99,13 +109,8 @@ with table_tab:
 
 # Trend over every quarter, selection against the comparator
 st.header(t("completeness.trend_title", lang))
-score = st.segmented_control(
-    t("completeness.score", lang),
-    options=list(dq.KINDS),
-    default="completeness",
-    required=True,
-    format_func=lambda k: t(f"completeness.metric_{k}", lang),
-    key="dq_score",
+score = components.choice(
+    t("completeness.score", lang), dq.KINDS, "completeness", "completeness.metric_{}", lang, key="dq_score"
 )
 trend = ctx.published("completeness.quarter", f, "quarter", ctx.quarters, th)
 series = {"selection": area, "wales": comparator}
@@ -147,45 +152,14 @@ focus_name = shell.area_label(focus.token(), lang)
 st.header(t("completeness.fields_title", lang, area=focus_name))
 if clicked:
     st.caption(t("completeness.fields_clicked", lang))
-fields = ctx.published("completeness.field", replace(f, area=focus), "field", ctx.quarters)
-components.protected_table(
-    dq.for_view(fields, "fields", lang),
-    lang,
-    key="dq_fields",
-    filename="completeness_by_field.csv",
-    caption=t("completeness.fields_caption", lang),
-)
+_breakdown("fields", "field", "completeness_by_field.csv", replace(f, area=focus))
 
 # Validity rules, timeliness and tables of the selection
 st.header(t("completeness.detail_title", lang))
 rules_tab, time_tab, tables_tab = st.tabs([t(f"completeness.{k}_tab", lang) for k in ("rules", "timeliness", "tables")])
-with rules_tab:
-    rules = ctx.published("completeness.rule", f, "rule", ctx.quarters)
-    components.protected_table(
-        dq.for_view(rules, "rules", lang),
-        lang,
-        key="dq_rules",
-        filename="validity_by_rule.csv",
-        caption=t("completeness.rules_caption", lang),
-    )
-with time_tab:
-    timely = ctx.published("completeness.timeliness", f, "timeliness", ctx.quarters)
-    components.protected_table(
-        dq.for_view(timely, "timeliness", lang),
-        lang,
-        key="dq_timeliness",
-        filename="timeliness_by_rule.csv",
-        caption=t("completeness.timeliness_caption", lang),
-    )
-with tables_tab:
-    tables = ctx.published("completeness.table", f, "table", ctx.quarters, th)
-    components.protected_table(
-        dq.for_view(tables, "tables", lang),
-        lang,
-        key="dq_tables",
-        filename="completeness_by_table.csv",
-        caption=t("completeness.tables_caption", lang),
-    )
+_breakdown("rules", "rule", "validity_by_rule.csv", f, tab=rules_tab)
+_breakdown("timeliness", "timeliness", "timeliness_by_rule.csv", f, tab=time_tab)
+_breakdown("tables", "table", "completeness_by_table.csv", f, th, tab=tables_tab)
 
 # Fix list: case level, only with case-level rights, only authorities in scope (reads are scoped)
 st.header(t("completeness.fix_title", lang))

@@ -153,13 +153,13 @@ show(
 )
 st.caption(t("outcomes.reoff.measures_note", lang))
 
-measure = st.segmented_control(
+measure = components.choice(
     t("outcomes.reoff.show", lang),
     ["rate", "per_offender", "per_reoffender"],
-    default="rate",
-    required=True,
+    "rate",
+    "outcomes.cmeasure.{}",
+    lang,
     key="outcomes_reoff_measure",
-    format_func=lambda m: t(f"outcomes.cmeasure.{m}", lang),
 )
 by_q = ctx.published("outcomes.cohorts", *args)
 low, high = ("ci_low", "ci_high") if measure == "rate" else (f"{measure}_low", f"{measure}_high")

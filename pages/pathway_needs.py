@@ -67,14 +67,7 @@ components.chart_with_table(
 )
 
 st.header(t("needs.breakdown_title", lang))
-by = st.segmented_control(
-    t("needs.breakdown_by", lang),
-    options=list(needs.BREAKDOWNS),
-    default="cohort",
-    required=True,
-    format_func=lambda b: t(f"needs.by_{b}", lang),
-    key="needs_by",
-)
+by = components.choice(t("needs.breakdown_by", lang), needs.BREAKDOWNS, "cohort", "needs.by_{}", lang, key="needs_by")
 breakdown = ctx.published("needs.breakdown", f, by)
 group_labels = {g: (label(by, g, lang) if by != "age_band" else g) for g in breakdown[by].drop_nulls().unique()}
 breakdown = breakdown.filter(pl.col(by).is_not_null())

@@ -6,8 +6,8 @@ import streamlit as st
 
 from resettlement import charts, disclosure, markup, outcomes, rrp
 from resettlement.charts import Codes, Titles
-from resettlement.filters import DATA_START, quarters_between
 from resettlement.i18n import label, t
+from resettlement.period import DATA_START, quarters_between
 from resettlement.standard import AGENCY_TYPES, COHORTS, SECURE_COHORTS
 from resettlement.ui import components, shell
 

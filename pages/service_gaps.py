@@ -1,6 +1,7 @@
 """Service gaps: a map of Wales by local authority, service or police force area, and a selected area's
 breakdown against Wales."""
 
+import polars as pl
 import streamlit as st
 
 from resettlement import gaps, geography
@@ -16,13 +17,14 @@ period = t("overview.period", lang, start=shell.quarter_label(f.start_q, lang), 
 st.caption(period)
 
 c1, c2, c3 = st.columns([2.3, 1, 1])
-level = c1.segmented_control(
+level = components.choice(
     t("gaps.level", lang),
-    options=list(gaps.LEVELS),
-    required=True,
-    default=f.area.level if f.area.level in gaps.LEVELS else "la",
-    format_func=lambda v: t(f"gaps.level_{v}", lang),
+    gaps.LEVELS,
+    f.area.level if f.area.level in gaps.LEVELS else "la",
+    "gaps.level_{}",
+    lang,
     key="gaps_level",
+    where=c1,
 )
 pathway = c2.selectbox(
     t("gaps.pathway", lang),
@@ -90,26 +92,18 @@ if st.button(t("gaps.clear_selection", lang), icon=":material/close:"):
 series_labels = {"area": name, "wales": comparator}
 series = Codes("series", ["area", "wales"], series_labels)  # the area against the comparator, in every chart
 
+
+def _gap_rates(fig, rates: pl.DataFrame, key: str, filename: str) -> None:
+    """``fig`` and its table of gap rates (to three decimals), the series named."""
+    table = rates.with_columns(rates["series"].replace_strict(series_labels))
+    components.chart_with_table(
+        fig, table, lang, key=key, filename=filename, decimals={"gap_rate": 3, "not_in_place_rate": 3}
+    )
+
+
 side = ctx.published("gaps.compare", f, level, code, pathway)
-fig = components.figure(
-    grouped_bars,
-    side,
-    GroupedBars(
-        category=Codes("pathway", labels={p: label("pathway", p, lang) for p in PATHWAYS}),
-        value="gap_rate",
-        series=series,
-        titles=Titles(t("gaps.by_pathway_title", lang), value=t("col.gap_rate", lang)),
-        is_rate=True,
-    ),
-)
-components.chart_with_table(
-    fig,
-    side.with_columns(side["series"].replace_strict(series_labels)),
-    lang,
-    key="gaps_side",
-    filename="gap_rate_by_pathway.csv",
-    decimals={"gap_rate": 3, "not_in_place_rate": 3},
-)
+fig = components.gap_rate_by_pathway(side, series, lang)
+_gap_rates(fig, side, "gaps_side", "gap_rate_by_pathway.csv")
 
 st.subheader(t("gaps.reasons_title", lang))
 reasons_p = ctx.published("gaps.reasons", f, level, code, pathway)
@@ -153,11 +147,4 @@ fig = components.figure(
         y_format=".0%",
     ),
 )
-components.chart_with_table(
-    fig,
-    trend_p.with_columns(trend_p["series"].replace_strict(series_labels)),
-    lang,
-    key="gaps_trend",
-    filename="gap_rate_trend.csv",
-    decimals={"gap_rate": 3, "not_in_place_rate": 3},
-)
+_gap_rates(fig, trend_p, "gaps_trend", "gap_rate_trend.csv")

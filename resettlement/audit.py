@@ -34,7 +34,8 @@ import polars as pl
 
 from resettlement import disclosure, geography, published
 from resettlement.completeness import Thresholds
-from resettlement.filters import Area, Filters, quarters_between, trend_quarters
+from resettlement.filters import Area, Filters
+from resettlement.period import quarters_between, trend_quarters
 
 Key = tuple  # a published cell: (family, area token, view, row labels, column)
 Interval = tuple[float, float]
@@ -201,7 +202,7 @@ class _Cells:
 
 
 def _by_position(labels: tuple | None) -> bool:
-    return bool(labels) and any(str(x).startswith("#") for x in labels)
+    return labels is not None and any(str(x).startswith("#") for x in labels)
 
 
 def _area_of(args: tuple, f: Filters) -> Area:
@@ -209,6 +210,15 @@ def _area_of(args: tuple, f: Filters) -> Area:
     if len(args) >= 3 and args[1] in (*LEVELS, "rrp") and isinstance(args[2], str):
         return Area(args[1], args[2])
     return f.area
+
+
+def _level_token(level: str) -> Callable[[dict], str]:
+    """The area a row of a table by area at ``level`` is about."""
+
+    def token(row: dict) -> str:
+        return f"{level}:{row['area_code']}" if row["area_code"] != "wales" else "wales"
+
+    return token
 
 
 def _token_of(area: Area) -> Callable[[dict], str]:
@@ -245,28 +255,25 @@ def cells(
         for pattern, extra in BY_LEVEL:
             for level in LEVELS:
                 name = pattern.format(level=level)
-                table = published.frame(inputs, name, protection, vf, *extra(level, as_of, pathway))
-                out.table(
-                    name,
-                    table,
-                    lambda row, lv=level: f"{lv}:{row['area_code']}" if row["area_code"] != "wales" else "wales",
-                    view,
-                )
+                table = published.required_frame(inputs, name, protection, vf, *extra(level, as_of, pathway))
+                out.table(name, table, _level_token(level), view)
     walked = {pattern.format(level=lv) for pattern, _ in BY_LEVEL for lv in LEVELS} | {n for n, _ in PER_AREA}
     for area in [Area(), *(Area("la", code) for code in geography.area_codes("la"))]:
         af = replace(f, area=area)
         for view, vf in all_views.items():  # each area against Wales, in every view too
-            for name, extra in PER_AREA:
-                table = published.frame(inputs, name, protection, replace(vf, area=area), *extra(area, as_of))
+            for name, area_args in PER_AREA:
+                table = published.required_frame(
+                    inputs, name, protection, replace(vf, area=area), *area_args(area, as_of)
+                )
                 out.table(name, table, _token_of(area), view)
         for name, args in published.page_calls(inputs.tables, af, as_of):  # every other table the pages show
             spec = published.REGISTRY[name]
             if name in walked or "area_code" in spec.labels:
                 continue
-            table = published.frame(inputs, name, protection, *args)
-            if table is not None:
+            shown = published.frame(inputs, name, protection, *args)
+            if shown is not None:
                 family = FAMILY.get(name) or f"{name}{args[1:]!r}"
-                out.table(name, table, _token_of(_area_of(args, af)), "period", family)
+                out.table(name, shown, _token_of(_area_of(args, af)), "period", family)
     out.sums += _level_sums(out.known, f, as_of) + _view_sums(out.known, all_views)
     for slack in {p for s in out.sums for p in s.parts if p[0] == "slack"}:
         out.known[slack] = None

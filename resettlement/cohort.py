@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from resettlement.period import label_expr
 from resettlement.standard import COHORTS
 
 
@@ -18,7 +19,7 @@ def starts_by_quarter(cases: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
             pl.col("start_date").dt.year().alias("__y"), pl.col("start_date").dt.quarter().alias("__q"), "cohort"
         )
         .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
-        .select(pl.format("{}Q{}", "__y", "__q").alias("quarter"), "cohort", "episodes", "children")
+        .select(label_expr(pl.col("__y"), pl.col("__q")).alias("quarter"), "cohort", "episodes", "children")
     )
     return (
         grid.join(counts, on=["quarter", "cohort"], how="left")

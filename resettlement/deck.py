@@ -126,7 +126,7 @@ class Scene:
         when there are few), then ``base``."""
         lang = self.lang
         listed = t("report.suppressed_list", lang, items="; ".join(items)) if items else None
-        if items:
+        if listed is not None:
             slide.notes_slide.notes_text_frame.text += "\n\n" + listed
         short = listed if len(items) <= 6 else t("report.suppressed_many", lang, count=len(items))
         lines = [x for x in (short, base) if x]

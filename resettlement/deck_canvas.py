@@ -59,9 +59,10 @@ class Canvas:
 
     def __init__(self, lang: str, footer: str, synthetic: bool) -> None:
         from pptx import Presentation
+        from pptx.util import Emu
 
         self.prs = Presentation()
-        self.prs.slide_width, self.prs.slide_height = W, H
+        self.prs.slide_width, self.prs.slide_height = Emu(W), Emu(H)
         self.lang, self.footer, self.synthetic = lang, footer, synthetic
 
     def slide(self, key: str, title: str, notes: str, subtitle: str | None = None):

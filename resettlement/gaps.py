@@ -19,6 +19,7 @@ import polars as pl
 
 from resettlement import geography
 from resettlement.geography import AreaLevel, Level
+from resettlement.period import is_quarter
 from resettlement.standard import PATHWAYS, SECURE_COHORTS
 from resettlement.tables import Tables
 
@@ -137,7 +138,7 @@ def compare(area_rows: pl.DataFrame, wales_rows: pl.DataFrame, pathways: tuple[s
 def trend(rows: pl.DataFrame, quarters: list[str]) -> pl.DataFrame:
     """Gap measures per period of episode start (rows pooled over their pathways), every period present.
     ``quarters`` are quarter labels or calendar years; the period column is called ``quarter`` either way."""
-    col = "quarter" if quarters and "Q" in quarters[0] else "year"
+    col = "quarter" if quarters and is_quarter(quarters[0]) else "year"
     agg = rows.group_by(col).agg(_aggs()).rename({col: "quarter"} if col != "quarter" else {})
     out = (
         pl.DataFrame({"quarter": quarters})

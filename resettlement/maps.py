@@ -143,7 +143,7 @@ def polygon_rows(frame: pl.DataFrame) -> list[dict]:
     """One row per polygon (a MultiPolygon authority gives several), each carrying its authority's fields
     at the top level, where tooltips and click selections can read them."""
     by_code = {r["la_code"]: r for r in frame.iter_rows(named=True)}
-    rows = []
+    rows: list[dict] = []
     for feature in boundaries()["features"]:
         geometry = feature["geometry"]
         r = by_code[feature["properties"]["code"]]

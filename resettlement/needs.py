@@ -17,7 +17,8 @@ from typing import Literal, get_args
 
 import polars as pl
 
-from resettlement.filters import Area, Filters, quarter_expr, select_cases
+from resettlement.filters import Area, Filters, select_cases
+from resettlement.period import is_quarter, quarter_expr
 from resettlement.standard import PATHWAYS
 from resettlement.tables import Tables
 
@@ -121,7 +122,7 @@ def funnel(rows: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
 def trend(rows: pl.DataFrame, quarters: Sequence[str]) -> pl.DataFrame:
     """Funnel per pathway and period of episode start, every period present. ``quarters`` are quarter labels
     (``2024Q2``) or calendar years (``2024``); the result's period column is called ``quarter`` either way."""
-    col = "quarter" if quarters and "Q" in quarters[0] else "year"
+    col = "quarter" if quarters and is_quarter(quarters[0]) else "year"
     grid = pl.DataFrame({"pathway": list(PATHWAYS)}).join(pl.DataFrame({"quarter": list(quarters)}), how="cross")
     agg = rows.group_by("pathway", col).agg(_funnel_aggs()).rename({col: "quarter"} if col != "quarter" else {})
     out = grid.join(agg, on=["pathway", "quarter"], how="left").with_columns(

@@ -57,6 +57,14 @@ DAY_BINS: tuple[tuple[str, int, int], ...] = (
 # --------------------------------------------------------------------------------------------- intervals
 
 
+def as_float(value: object) -> float:
+    """A Polars aggregate (``Series.mean()``, ``median()``, ``var()``) as a float: Polars types it as any Python
+    value, or None for an empty or all-null series, which is an error here as ``float(None)`` would be."""
+    if not isinstance(value, int | float):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
     """Wilson score interval for ``k`` successes out of ``n`` (``(None, None)`` when ``n`` is 0).
 
@@ -247,7 +255,7 @@ def confirmation_summary(rows: pl.DataFrame) -> pl.DataFrame:
         "late_rate": late / days.len() if days.len() else None,
         "ci_low": lo,
         "ci_high": hi,
-        "median_days_before": float(days.median()) if days.len() else None,
+        "median_days_before": as_float(days.median()) if days.len() else None,
     }
     return pl.DataFrame(
         [row],
@@ -303,7 +311,7 @@ def figures(tables: Tables, f: Filters, as_of: date, quarters: Sequence[str]) ->
 HEADLINE_COUNTS = ("denominator", "not_recorded")
 HEADLINE_RATES = {c: ("numerator", "denominator") for c in ("rate", "ci_low", "ci_high")}
 CONFIRMATION_COUNTS = ("recorded", "not_recorded")
-CONFIRMATION_RATES = {
+CONFIRMATION_RATES: dict[str, str | tuple[str, str]] = {
     **{c: ("late", "recorded") for c in ("late_rate", "ci_low", "ci_high")},
     "median_days_before": "recorded",
 }

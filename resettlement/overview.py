@@ -23,20 +23,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Literal, TypedDict
 
 import polars as pl
 
 from resettlement import completeness, disclosure, gaps, needs, reoffending
-from resettlement.filters import Filters, quarters_between, select_cases
+from resettlement.filters import Filters, select_cases
+from resettlement.period import quarters_between
 from resettlement.present import number_text
 from resettlement.standard import SECURE_COHORTS
 from resettlement.tables import Tables
 
-COUNT_METRICS = ("children", "releases", "needs_identified")
+CountMetric = Literal["children", "releases", "needs_identified"]
+COUNT_METRICS: tuple[CountMetric, ...] = ("children", "releases", "needs_identified")
 RATE_METRICS = ("gap_rate", "completeness", "reoffending")
 
 
-def _figures(area_all: pl.DataFrame, rows_all: pl.DataFrame, f: Filters) -> dict[str, float | int | None]:
+class _Figures(TypedDict):
+    """The counts of one period, and its gap rate with the counts behind it."""
+
+    children: int
+    releases: int
+    needs_identified: int
+    gap_rate: float | None
+    gap_unmet: int
+    gap_recorded: int
+
+
+def _figures(area_all: pl.DataFrame, rows_all: pl.DataFrame, f: Filters) -> _Figures:
     """Counts for the period of ``f`` from the area's cases of every period and the needs rows of those started in
     this period or the one before (:func:`headline` joins the needs once for both)."""
     in_period = pl.col("start_date").is_between(f.start, f.end)

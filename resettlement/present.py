@@ -18,25 +18,27 @@ import polars as pl
 from resettlement import disclosure, geography
 from resettlement.filters import Area
 from resettlement.i18n import has, t
+from resettlement.period import Quarter, is_quarter
 
 # ----------------------------------------------------------------------------------------------------- labels
 
 
 def quarter_label(q: str, lang: str) -> str:
     """A quarter (``2024Q2``) in words: ``2024 Q2``, ``2024 Ch2``."""
-    return t("period.quarter", lang, year=q[:4], q=q[5])
+    quarter = Quarter.parse(q)
+    return t("period.quarter", lang, year=quarter.year, q=quarter.number)
 
 
 def period_label(period: str, lang: str) -> str:
     """A quarter (``2024Q2``) or a year (``2024``) as a trend's axis names it."""
-    return quarter_label(period, lang) if len(period) > 4 else period
+    return quarter_label(period, lang) if is_quarter(period) else period
 
 
 def area_label(area: Area | str, lang: str) -> str:
     """The area (an :class:`Area` or its token, ``la:W06000015``) in words, as the filter bar names it."""
     if isinstance(area, str):
         area = Area.parse(area)
-    if area.level == "wales":
+    if area.level == "wales" or area.code is None:  # no code: all Wales, as geography.area_la_codes reads it
         return t("area.wales", lang)
     return f"{geography.area_name(area.level, area.code, lang)} ({t('area.level.' + area.level, lang)})"
 

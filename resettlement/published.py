@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import polars as pl
 
@@ -149,18 +149,32 @@ class Inputs:
         return self._results[key]
 
 
-def frame(inputs: Inputs | Mapping[str, pl.DataFrame], name: str, protection: Protection, *args: Any) -> pl.DataFrame:
-    """Published table ``name`` for ``args`` (plain values, as its source takes them), protected."""
+def frame(
+    inputs: Inputs | Mapping[str, pl.DataFrame], name: str, protection: Protection, *args: Any
+) -> pl.DataFrame | None:
+    """Published table ``name`` for ``args`` (plain values, as its source takes them), protected (``None`` when
+    the source has no such part for these arguments, as :func:`protect`)."""
     spec = REGISTRY[name]
     inputs = inputs if isinstance(inputs, Inputs) else Inputs(inputs)
     return protect(spec, inputs.source(spec, args), protection, *args)
+
+
+def required_frame(
+    inputs: Inputs | Mapping[str, pl.DataFrame], name: str, protection: Protection, *args: Any
+) -> pl.DataFrame:
+    """:func:`frame` for a table its caller always shows: an error, not ``None``, when the source has no such
+    part for these arguments."""
+    out = frame(inputs, name, protection, *args)
+    if out is None:
+        raise ValueError(f"published table {name!r} has no frame for arguments {args!r}")
+    return out
 
 
 def page_calls(tables: Tables, f: Filters, as_of: date) -> list[tuple[str, tuple]]:
     """Every registered table with the arguments the pages pass it for filters ``f`` (each choice a page offers:
     every level of the Service gaps map and the profile, every breakdown, the first pathways' trends, the RRPs of
     the area): what the audit and the tests walk, so they check what users see."""
-    from resettlement.filters import DATA_START, quarters_between, trend_quarters
+    from resettlement.period import DATA_START, quarters_between, trend_quarters
     from resettlement.standard import AGENCY_TYPES, PATHWAYS, SECURE_COHORTS
 
     quarters = trend_quarters(as_of)
@@ -245,25 +259,51 @@ def _balance(ev: evaluation.Evaluation, protection: Protection, *_: Any) -> pl.D
 
 # ------------------------------------------------------------------------------------------------------- tables
 
-_GAPS = dict(counts=gaps.COUNTS, rates=gaps.RATES, shares=tuple(gaps.RATES))
-_FUNNEL = dict(counts=needs.FUNNEL_COUNTS, rates=needs.FUNNEL_RATES, shares=tuple(needs.FUNNEL_RATES))
+
+class _Measures(TypedDict):
+    """A table's counts, rates and the rates that are shares: keyword arguments of :class:`Table` that several
+    tables share (a TypedDict, so ``Table(..., **shared)`` is type-checked)."""
+
+    counts: tuple[str, ...]
+    rates: Mapping[str, str | tuple[str, str]]
+    shares: tuple[str, ...]
+
+
+class _Outcome(_Measures):
+    intervals: Mapping[str, str]
+    drop: tuple[str, ...]
+    labels: tuple[str, ...]
+    relations: str
+
+
+class _Reoffending(_Measures):
+    intervals: Mapping[str, str]
+    protector: Callable[..., pl.DataFrame]
+
+
+_GAPS: _Measures = {"counts": gaps.COUNTS, "rates": gaps.RATES, "shares": tuple(gaps.RATES)}
+_FUNNEL: _Measures = {
+    "counts": needs.FUNNEL_COUNTS,
+    "rates": needs.FUNNEL_RATES,
+    "shares": tuple(needs.FUNNEL_RATES),
+}
 _WILSON = {"ci_low": "low", "ci_high": "high"}
-_OUTCOME = dict(
-    counts=outcomes.HEADLINE_COUNTS,
-    rates=outcomes.HEADLINE_RATES,
-    shares=("rate",),
-    intervals=_WILSON,
-    drop=("numerator",),
-    labels=("group", "measure"),
-    relations="outcomes.headline",
-)
-_REOFFENDING = dict(
-    counts=reoffending.COUNTS,
-    rates=reoffending.RATES,
-    shares=reoffending.SHARES,
-    intervals=reoffending.INTERVALS,
-    protector=_reoffending,
-)
+_OUTCOME: _Outcome = {
+    "counts": outcomes.HEADLINE_COUNTS,
+    "rates": outcomes.HEADLINE_RATES,
+    "shares": ("rate",),
+    "intervals": _WILSON,
+    "drop": ("numerator",),
+    "labels": ("group", "measure"),
+    "relations": "outcomes.headline",
+}
+_REOFFENDING: _Reoffending = {
+    "counts": reoffending.COUNTS,
+    "rates": reoffending.RATES,
+    "shares": reoffending.SHARES,
+    "intervals": reoffending.INTERVALS,
+    "protector": _reoffending,
+}
 
 TABLES: tuple[Table, ...] = (
     # Overview (pages/overview.py; the deck's headline and trend slides)

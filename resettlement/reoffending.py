@@ -38,7 +38,8 @@ from typing import Literal, get_args
 import polars as pl
 
 from resettlement import disclosure
-from resettlement.filters import Area, Filters, quarter_bounds, quarter_expr, quarters_between, select_cases
+from resettlement.filters import Area, Filters, select_cases
+from resettlement.period import quarter_bounds, quarter_expr, quarter_start_expr, quarters_between
 from resettlement.tables import Tables
 
 Z95 = 1.96
@@ -72,10 +73,7 @@ def index_events(cases: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 def quarter_final_from(quarter: pl.Expr) -> pl.Expr:
     """The first as-of date on which a quarterly cohort is final: the quarter's last day + 18 months."""
-    year = quarter.str.slice(0, 4).cast(pl.Int32)
-    q = quarter.str.slice(5, 1).cast(pl.Int32)
-    first = pl.date(year, (q - 1) * 3 + 1, 1)
-    return first.dt.offset_by("3mo").dt.offset_by("-1d").dt.offset_by(WINDOW)
+    return quarter_start_expr(quarter).dt.offset_by("3mo").dt.offset_by("-1d").dt.offset_by(WINDOW)
 
 
 def outcome_of(events: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:
@@ -228,7 +226,8 @@ def first_open_quarter(quarters: Sequence[str], as_of: date) -> str | None:
     grid = pl.DataFrame({"quarter": list(quarters)}, schema={"quarter": pl.String}).filter(
         quarter_final_from(pl.col("quarter")) > as_of
     )
-    return grid["quarter"].min() if grid.height else None
+    first = grid["quarter"].min()
+    return first if isinstance(first, str) else None
 
 
 def _events(tables: Tables, f: Filters, as_of: date) -> pl.DataFrame:
@@ -428,7 +427,7 @@ def report(tables: Tables, f: Filters, as_of: date, protection: disclosure.Prote
     from resettlement import published
 
     inputs, quarters = published.Inputs(tables), tuple(quarters_between(f.start, f.end))
-    period = published.frame(inputs, "outcomes.reoffending", protection, f, as_of, quarters)
-    cohorts = published.frame(inputs, "outcomes.cohorts", protection, f, as_of, quarters)
+    period = published.required_frame(inputs, "outcomes.reoffending", protection, f, as_of, quarters)
+    cohorts = published.required_frame(inputs, "outcomes.cohorts", protection, f, as_of, quarters)
     cohorts = cohorts.filter(pl.col("group") == "area").drop("group")
     return {"measures": disclosure.to_records(period), "cohorts": disclosure.to_records(cohorts)}

@@ -20,7 +20,8 @@ import polars as pl
 from resettlement import published, rrp
 from resettlement.completeness import Thresholds
 from resettlement.deck import MIME, NOTES, SLIDES, deck, series_values
-from resettlement.filters import DATA_START, Filters, quarters_between, trend_quarters
+from resettlement.filters import Filters
+from resettlement.period import DATA_START, quarters_between, trend_quarters
 from resettlement.standard import SECURE_COHORTS
 from resettlement.tables import Tables
 
@@ -54,7 +55,7 @@ def build_figures(
         protection = published.from_settings(publication=True, key=key, threshold=threshold)
 
         def fetch(name: str, *args: object) -> pl.DataFrame:
-            return published.frame(inputs, name, protection, *args)
+            return published.required_frame(inputs, name, protection, *args)
 
     all_quarters = quarters_between(DATA_START, as_of)
     period = tuple(q for q in all_quarters if f.start_q <= q <= f.end_q)

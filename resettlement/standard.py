@@ -25,6 +25,7 @@ VERSION = "1.1"  # 1.1 added the reoffending dates (first reoffence, when it was
 Status = Literal["required", "expected", "conditional", "optional"]
 DType = Literal["str", "int", "float", "date", "bool", "enum", "enum_list"]
 Op = Literal["eq", "in", "present", "absent", "gt"]
+Value = str | bool | float | tuple[str, ...] | None  # a value a condition compares with ("in": a tuple)
 
 # Enumerations: stable codes. Labels (English and Welsh) live in the locale catalogs as ``enum.<name>.<code>``.
 PATHWAYS: tuple[str, ...] = (
@@ -86,7 +87,7 @@ class When:
 
     field: str
     op: Op
-    value: object = None
+    value: Value = None
     table: str | None = None
 
 

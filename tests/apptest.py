@@ -22,6 +22,13 @@ PAGES = {
 }
 
 
+def use_database(monkeypatch, url: str) -> None:
+    """Point the app at ``url`` with no viewer scope or case-level rights set in the environment."""
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", url)
+    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
+    monkeypatch.delenv("RESETTLEMENT_CASE_LEVEL", raising=False)
+
+
 def new_app(timeout: int = 60) -> AppTest:
     return AppTest.from_file(APP, default_timeout=timeout)
 

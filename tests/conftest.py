@@ -120,11 +120,9 @@ def partial_url(tmp_path_factory):
 @pytest.fixture
 def app(demo_url, monkeypatch):
     """An AppTest of app.py on the demo database, all Wales in scope."""
-    from tests.apptest import new_app
+    from tests.apptest import new_app, use_database
 
-    monkeypatch.setenv("RESETTLEMENT_DB_URL", demo_url)
-    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
-    monkeypatch.delenv("RESETTLEMENT_CASE_LEVEL", raising=False)
+    use_database(monkeypatch, demo_url)
     return new_app()
 
 

@@ -12,6 +12,27 @@ from resettlement.standard import TABLES
 CARDIFF, SWANSEA = "W06000015", "W06000011"
 
 
+def table_set(
+    cases: pl.DataFrame,
+    needs: pl.DataFrame,
+    outcomes: pl.DataFrame,
+    rrps: pl.DataFrame,
+    meetings: pl.DataFrame,
+    attendance: pl.DataFrame,
+    reviews: pl.DataFrame,
+) -> dict[str, pl.DataFrame]:
+    """The seven tables keyed by their names in the store, as ``store.replace_all`` and the evaluators take them."""
+    return {
+        "cases": cases,
+        "needs": needs,
+        "outcomes": outcomes,
+        "rrps": rrps,
+        "rrp_meetings": meetings,
+        "rrp_attendance": attendance,
+        "rrp_reviews": reviews,
+    }
+
+
 def frame(table: str, rows: list[dict]) -> pl.DataFrame:
     """A frame with the standard's full schema for ``table`` (missing columns are null)."""
     schema = store.polars_schema(TABLES[table])

@@ -55,7 +55,7 @@ def test_overview_headline_matches_hand_count(app, demo_url, monkeypatch, case_l
     at = open_page(app, "overview", "en")
     period = at.sidebar.select_slider[0].value
     cases = store.read_table(store.get_engine(demo_url), "cases", Scope.all_wales())
-    from resettlement.filters import quarter_bounds
+    from resettlement.period import quarter_bounds
 
     start, end = quarter_bounds(period[0])[0], quarter_bounds(period[1])[1]
     exact = cases.filter(pl.col("start_date").is_between(start, end))["child_id"].n_unique()

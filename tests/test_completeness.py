@@ -49,7 +49,7 @@ from resettlement import disclosure
 from resettlement.filters import Area, Filters
 from resettlement.i18n import LANGS, t
 from resettlement.standard import CHECKS, TABLES
-from tests.fixtures import CARDIFF, SWANSEA, frame
+from tests.fixtures import CARDIFF, SWANSEA, frame, table_set
 
 D = date
 YEAR = Filters("2024Q1", "2024Q4")
@@ -225,15 +225,7 @@ def fixture() -> dict[str, pl.DataFrame]:
             },
         ],
     )
-    return {
-        "cases": cases,
-        "needs": needs,
-        "outcomes": outcomes,
-        "rrps": rrps,
-        "rrp_meetings": meetings,
-        "rrp_attendance": attendance,
-        "rrp_reviews": reviews,
-    }
+    return table_set(cases, needs, outcomes, rrps, meetings, attendance, reviews)
 
 
 @pytest.fixture(scope="module")
@@ -550,7 +542,7 @@ def _page_figures(url: str, by: str) -> list[dict]:
     """What the page shows for a view, with the page's defaults (latest eight quarters, all Wales, the publication
     view of docs/disclosure.md): the registered table, with the arguments the page passes."""
     from resettlement import published, store
-    from resettlement.filters import DATA_START, default_period, quarters_between, trend_quarters
+    from resettlement.period import DATA_START, default_period, quarters_between, trend_quarters
     from resettlement.scope import Scope
 
     as_of = D(2026, 9, 30)

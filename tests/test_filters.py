@@ -2,22 +2,18 @@ from datetime import date
 
 import polars as pl
 
-from resettlement.filters import (
+from resettlement.filters import Area, Filters, area_options, cli_filters, select_cases
+from resettlement.geography import LA_CODES
+from resettlement.period import (
     DATA_START,
-    Area,
-    Filters,
-    area_options,
-    cli_filters,
     complete_years,
     default_period,
     is_complete,
     quarter_bounds,
     quarter_of,
     quarters_between,
-    select_cases,
     trend_quarters,
 )
-from resettlement.geography import LA_CODES
 
 
 def test_quarters():

@@ -8,7 +8,7 @@ import polars as pl
 
 from resettlement import disclosure, geography, store
 from resettlement.__main__ import main
-from resettlement.filters import quarter_bounds
+from resettlement.period import quarter_bounds
 from resettlement.scope import Scope
 
 

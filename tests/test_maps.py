@@ -16,18 +16,15 @@ def _protected(threshold=1):
     return disclosure.protect(table, counts=list(gaps.COUNTS), rates=gaps.RATES, threshold=threshold)
 
 
+def _gap_map(prot: pl.DataFrame, lang: str, suppressed: str, no_data: str):
+    """The gap-rate map (offers recorded as the denominator) of ``prot`` by local authority, mid-2024."""
+    areas = geography.la_to_area("la", date(2024, 6, 30))
+    return maps.map_frame(prot, "gap_rate", "offer_recorded", True, areas, lang, suppressed, no_data)
+
+
 def test_map_frame_colours_match_the_table():
     prot = _protected(threshold=1)  # nothing suppressed
-    frame, bins = maps.map_frame(
-        prot,
-        "gap_rate",
-        "offer_recorded",
-        True,
-        geography.la_to_area("la", date(2024, 6, 30)),
-        "en",
-        "too few",
-        "no data",
-    )
+    frame, bins = _gap_map(prot, "en", "too few", "no data")
     assert frame.height == 22 and sorted(frame["la_code"]) == sorted(LA_CODES)
     # Cardiff: unmet c1 ete; recorded acc c1, ete c1, ete c2, sub c1 = 4 -> 1/4; Swansea: unmet 2 of 3
     values = dict(zip(prot["area_code"], prot["gap_rate"], strict=True))
@@ -46,16 +43,7 @@ def test_map_frame_colours_match_the_table():
 
 def test_small_denominators_are_drawn_grey_not_coloured():
     prot = _protected(threshold=5)
-    frame, _ = maps.map_frame(
-        prot,
-        "gap_rate",
-        "offer_recorded",
-        True,
-        geography.la_to_area("la", date(2024, 6, 30)),
-        "cy",
-        "rhy ychydig",
-        "dim data",
-    )
+    frame, _ = _gap_map(prot, "cy", "rhy ychydig", "dim data")
     cardiff = frame.filter(pl.col("la_code") == CARDIFF).row(0, named=True)
     assert tuple(cardiff["fill"]) == maps.SUPPRESSED_FILL
     assert cardiff["value_text"] == "rhy ychydig" and cardiff["value"] is None
@@ -64,16 +52,7 @@ def test_small_denominators_are_drawn_grey_not_coloured():
 
 def test_deck_holds_all_22_authorities_and_renders_offline():
     prot = _protected(threshold=1)
-    frame, _ = maps.map_frame(
-        prot,
-        "gap_rate",
-        "offer_recorded",
-        True,
-        geography.la_to_area("la", date(2024, 6, 30)),
-        "en",
-        "too few",
-        "no data",
-    )
+    frame, _ = _gap_map(prot, "en", "too few", "no data")
     deck = maps.build_deck(frame, "<b>{name}</b> {value_text}")
     spec = json.loads(deck.to_json())
     layer = spec["layers"][0]

@@ -77,13 +77,19 @@ def _markdown_texts(at) -> list[str]:
     return [str(e.value) for kind in kinds for e in at.get(kind)]
 
 
-@pytest.mark.parametrize("lang", ["en", "cy"])
-def test_no_page_renders_imported_markup(hostile_url, monkeypatch, lang):
-    monkeypatch.setenv("RESETTLEMENT_DB_URL", hostile_url)
+def _hostile_app(url: str, monkeypatch):
+    """The app on the hostile database, every area and case-level detail visible, signed in and run once."""
+    monkeypatch.setenv("RESETTLEMENT_DB_URL", url)
     monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
     monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
-    at = signed_in(new_app(120), hostile_url)
+    at = signed_in(new_app(120), url)
     at.run()
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_no_page_renders_imported_markup(hostile_url, monkeypatch, lang):
+    at = _hostile_app(hostile_url, monkeypatch)
     if lang != "en":
         at.segmented_control(key="lang").set_value(lang).run()
     for page in PAGES:
@@ -102,11 +108,7 @@ def test_no_page_renders_imported_markup(hostile_url, monkeypatch, lang):
 def test_page_downloads_hold_no_live_formula(hostile_url, monkeypatch, media):
     from tests.test_report import download
 
-    monkeypatch.setenv("RESETTLEMENT_DB_URL", hostile_url)
-    monkeypatch.setenv("RESETTLEMENT_SCOPE", "all")
-    monkeypatch.setenv("RESETTLEMENT_CASE_LEVEL", "1")
-    at = signed_in(new_app(120), hostile_url)
-    at.run()
+    at = _hostile_app(hostile_url, monkeypatch)
     at.switch_page(PAGES["completeness"]).run()
     assert not at.exception
     from resettlement.i18n import t

@@ -6,7 +6,8 @@ import polars as pl
 import pytest
 
 from resettlement import geography, profile, store
-from resettlement.filters import Filters, quarter_bounds
+from resettlement.filters import Filters
+from resettlement.period import quarter_bounds
 from resettlement.scope import Scope
 
 AS_OF = date(2026, 9, 30)

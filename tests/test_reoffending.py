@@ -170,27 +170,16 @@ def fixture_url(tmp_path):
     return url
 
 
+def _cardiff_json(url: str) -> int:
+    """``reoffending --json`` for Cardiff, 2024Q1 to 2025Q2, as an administrator; the exit code."""
+    argv = ["reoffending", "--db", url, "--area", f"la:{CARDIFF}", "--from", "2024Q1", "--to", "2025Q2"]
+    return main([*argv, "--json", "--as-admin"])
+
+
 def test_cli_json_gives_the_documented_figures(fixture_url, capsys, monkeypatch):
     monkeypatch.setenv("RESETTLEMENT_SUPPRESSION_THRESHOLD", "1")  # every figure shown, exactly, to check it by hand
     monkeypatch.setenv("RESETTLEMENT_PUBLICATION_METHOD", "suppress")
-    assert (
-        main(
-            [
-                "reoffending",
-                "--db",
-                fixture_url,
-                "--area",
-                f"la:{CARDIFF}",
-                "--from",
-                "2024Q1",
-                "--to",
-                "2025Q2",
-                "--json",
-                "--as-admin",
-            ]
-        )
-        == 0
-    )
+    assert _cardiff_json(fixture_url) == 0
     out = json.loads(capsys.readouterr().out)
     rows = {r["measure"]: r for r in out["measures"]}
     p = rows["proven"]
@@ -204,24 +193,7 @@ def test_cli_json_gives_the_documented_figures(fixture_url, capsys, monkeypatch)
 
 
 def test_cli_hides_small_numbers_by_default(fixture_url, capsys):
-    assert (
-        main(
-            [
-                "reoffending",
-                "--db",
-                fixture_url,
-                "--area",
-                f"la:{CARDIFF}",
-                "--from",
-                "2024Q1",
-                "--to",
-                "2025Q2",
-                "--json",
-                "--as-admin",
-            ]
-        )
-        == 0
-    )
+    assert _cardiff_json(fixture_url) == 0
     p = {r["measure"]: r for r in json.loads(capsys.readouterr().out)["measures"]}["proven"]
     assert p["reoffenders"] == "c" and p["rate"] == "c"
 

@@ -15,7 +15,7 @@ from resettlement import access, markup, store
 from resettlement.i18n import t
 from resettlement.scope import Scope
 from resettlement.ui import shell
-from tests.apptest import OIDC_SECRETS, PAGES, new_app, texts
+from tests.apptest import OIDC_SECRETS, PAGES, new_app, texts, use_database
 
 pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
 
@@ -40,9 +40,7 @@ def real_url(demo_url, tmp_path_factory):
 
 @pytest.fixture
 def real(real_url, monkeypatch):
-    monkeypatch.setenv("RESETTLEMENT_DB_URL", real_url)
-    monkeypatch.delenv("RESETTLEMENT_SCOPE", raising=False)
-    monkeypatch.delenv("RESETTLEMENT_CASE_LEVEL", raising=False)
+    use_database(monkeypatch, real_url)
     return real_url
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from resettlement import store
 from resettlement.scope import Scope
 from resettlement.standard import TABLES
+from tests.fixtures import table_set
 
 CARDIFF, SWANSEA, VALE = "W06000015", "W06000011", "W06000014"
 
@@ -57,15 +58,7 @@ def _frames() -> dict[str, pl.DataFrame]:
         }
     )
     reviews = pl.DataFrame({"meeting_id": ["m1"], "case_id": ["c1"], "review_type": ["referral"]})
-    return {
-        "cases": cases,
-        "needs": needs,
-        "outcomes": outcomes,
-        "rrps": rrps,
-        "rrp_meetings": meetings,
-        "rrp_attendance": attendance,
-        "rrp_reviews": reviews,
-    }
+    return table_set(cases, needs, outcomes, rrps, meetings, attendance, reviews)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import polars as pl
 
 from resettlement.charts import style
 from resettlement.charts.spec import Codes, Titles
-from resettlement.filters import quarter_bounds
+from resettlement.period import quarter_bounds
 
 
 @dataclass(frozen=True, kw_only=True)

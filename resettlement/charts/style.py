@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from resettlement.filters import period_start
+from resettlement.period import period_start
 
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue

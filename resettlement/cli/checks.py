@@ -88,7 +88,7 @@ def checked(args: argparse.Namespace) -> int:
         if problems:
             return 2
         url_problem = settings.url_problem(db) if db else None
-        if url_problem:
+        if db and url_problem:
             print(
                 f"error: --db {settings.hide_password(db)!r} cannot be used: {settings.hide_password(url_problem)}",
                 file=sys.stderr,

@@ -59,7 +59,7 @@ def _gaps(args: argparse.Namespace) -> int:
     tables = _tables(engine)
     # output leaves the app: the publication view, exactly as the page's map table
     protection = published.from_settings(key=store.rounding_key(meta))
-    table = published.frame(tables, "gaps.areas", protection, f, args.by, args.pathway)
+    table = published.required_frame(tables, "gaps.areas", protection, f, args.by, args.pathway)
     records = disclosure.to_records(geography.with_area_names(table, args.by, args.lang))
     if args.json:
         print(json.dumps(records, indent=2, default=str))
@@ -114,7 +114,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _completeness(args: argparse.Namespace) -> int:
     from resettlement import completeness, published
-    from resettlement.filters import trend_quarters
+    from resettlement.period import trend_quarters
 
     opened = _open_report(args)
     if opened is None:
@@ -126,7 +126,7 @@ def _completeness(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     # output leaves the app: the publication view, exactly as the page's table
-    table = published.frame(
+    table = published.required_frame(
         _tables(engine),
         f"completeness.{args.by}",
         published.from_settings(key=store.rounding_key(meta)),
@@ -165,7 +165,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         published.from_settings(key=store.rounding_key(meta)),
     )
     figures = {
-        part: published.frame(inputs, f"evaluation.{part}", protection, f, as_of) for part in ("effects", "balance")
+        part: published.required_frame(inputs, f"evaluation.{part}", protection, f, as_of)
+        for part in ("effects", "balance")
     }
     out = {**_view(f, as_of, threshold), **evaluation.report(figures, threshold, args.lang)}
     if args.json:

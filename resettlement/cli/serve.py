@@ -7,8 +7,13 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from resettlement.cli.options import Command, option
+
+if TYPE_CHECKING:
+    from streamlit.web.server import Server
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -51,7 +56,7 @@ def _exit_soon_after_signal() -> None:
     def chain(number: int) -> None:
         streamlit_handler = signal.getsignal(number)
 
-        def handler(signum: int, frame: object) -> None:
+        def handler(signum: int, frame: FrameType | None) -> None:
             threading.Thread(target=exit_later, name="resettlement-exit", daemon=True).start()
             if callable(streamlit_handler):
                 streamlit_handler(signum, frame)
@@ -60,7 +65,7 @@ def _exit_soon_after_signal() -> None:
 
     set_up = bootstrap._set_up_signal_handler
 
-    def set_up_then_chain(server: object) -> None:
+    def set_up_then_chain(server: Server) -> None:
         set_up(server)
         for number in (signal.SIGTERM, signal.SIGINT):
             chain(number)

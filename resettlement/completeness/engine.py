@@ -21,7 +21,8 @@ from resettlement.completeness.rules import (
     Timeliness,
     scored_fields,
 )
-from resettlement.filters import Area, Filters, in_area, quarter_expr, select_cases
+from resettlement.filters import Area, Filters, in_area, select_cases
+from resettlement.period import quarter_expr
 from resettlement.standard import ENUMS, TABLES, Field, When
 
 Evaluated = Mapping[str, pl.DataFrame]
@@ -50,34 +51,37 @@ def _foreign(table: str) -> dict[str, set[str]]:
     return out
 
 
-def _schema(df: pl.DataFrame | pl.LazyFrame) -> pl.Schema:
+Frame = pl.DataFrame | pl.LazyFrame  # the rules are planned on either (lazy in the engine)
+
+
+def _schema(df: Frame) -> pl.Schema:
     return df.collect_schema()
 
 
-def _present(df: pl.DataFrame | pl.LazyFrame, name: str) -> pl.Expr:
+def _present(df: Frame, name: str) -> pl.Expr:
     col = pl.col(name)
     if _schema(df)[name] == pl.String:
         return col.is_not_null() & (col.str.strip_chars() != "")
     return col.is_not_null()
 
 
-def _when(df: pl.DataFrame, table: str, w: When) -> pl.Expr:
-    name = _col_name(table, w.field, w.table)
+def _when(df: Frame, table: str, w: When) -> pl.Expr:
+    name, value = _col_name(table, w.field, w.table), w.value
     col = pl.col(name)
     if w.op == "present":
         return _present(df, name)
     if w.op == "absent":
         return ~_present(df, name)
-    if w.op == "eq":
-        return (col == w.value).fill_null(False)
-    if w.op == "in":
-        return col.is_in(list(w.value)).fill_null(False)
-    if w.op == "gt":
-        return (col > w.value).fill_null(False)
-    raise ValueError(f"unknown condition {w.op!r}")
+    if w.op == "in" and isinstance(value, tuple):
+        return col.is_in(list(value)).fill_null(False)
+    if w.op == "eq" and not isinstance(value, tuple):
+        return (col == value).fill_null(False)
+    if w.op == "gt" and not isinstance(value, tuple):
+        return (col > value).fill_null(False)
+    raise ValueError(f"unknown condition {w.op!r} {value!r}")
 
 
-def applicable_expr(df: pl.DataFrame, table: str, f: Field) -> pl.Expr:
+def applicable_expr(df: Frame, table: str, f: Field) -> pl.Expr:
     """True where the standard expects ``f`` on a row of ``df``."""
     expr = pl.lit(True)
     if f.status == "conditional":
@@ -86,21 +90,23 @@ def applicable_expr(df: pl.DataFrame, table: str, f: Field) -> pl.Expr:
     return expr
 
 
-def _difference(df: pl.DataFrame, left: str, right: str) -> pl.Expr:
+def _difference(df: Frame, left: str, right: str) -> pl.Expr:
     diff = pl.col(left) - pl.col(right)
     return diff.dt.total_days() if _schema(df)[left] == pl.Date else diff
 
 
-def _rule_exprs(df: pl.DataFrame, rule: Rule) -> tuple[pl.Expr, pl.Expr]:
+def _rule_exprs(df: Frame, rule: Rule) -> tuple[pl.Expr, pl.Expr]:
     """(checked, invalid) for one rule on ``df``."""
-    if rule.kind == "check":
-        c = rule.check
+    c = rule.check
+    if rule.kind == "check" and c is not None:
         left, right = _col_name(c.table, c.left), _col_name(c.table, c.right)
         checked = _present(df, left) & _present(df, right)
         diff, offset = _difference(df, left, right), c.min_days or 0
         ok = {"ge": diff >= offset, "gt": diff > offset, "le": diff <= offset}[c.op]
         return checked, checked & ~ok
     f = rule.spec
+    if f is None:
+        raise ValueError(f"rule {rule.code!r} names no field")
     checked = _present(df, f.name)
     col = pl.col(f.name)
     if rule.kind == "range":
@@ -110,6 +116,8 @@ def _rule_exprs(df: pl.DataFrame, rule: Rule) -> tuple[pl.Expr, pl.Expr]:
         if f.max is not None:
             bad = bad | (col > f.max)
         return checked, checked & bad
+    if f.enum is None:
+        raise ValueError(f"rule {rule.code!r} names no enumeration")
     allowed = list(ENUMS[f.enum])
     if f.dtype == "enum_list":
         ok = col.str.split(";").list.eval(pl.element().str.strip_chars().is_in(allowed)).list.all()
@@ -118,7 +126,7 @@ def _rule_exprs(df: pl.DataFrame, rule: Rule) -> tuple[pl.Expr, pl.Expr]:
     return checked, checked & ~ok.fill_null(False)
 
 
-def _timely_exprs(df: pl.DataFrame, rule: Timeliness) -> tuple[pl.Expr, pl.Expr]:
+def _timely_exprs(df: Frame, rule: Timeliness) -> tuple[pl.Expr, pl.Expr]:
     checked = _present(df, rule.date) & _present(df, rule.since)
     return checked, checked & (_difference(df, rule.date, rule.since) > rule.max_days)
 
@@ -137,12 +145,12 @@ def case_attributes(cases: pl.DataFrame) -> pl.DataFrame:
 
 def _with_context(
     name: str,
-    frames: Mapping[str, pl.DataFrame | pl.LazyFrame],
-    cases: pl.DataFrame | pl.LazyFrame,
+    frames: Mapping[str, pl.LazyFrame],
+    cases: pl.LazyFrame,
     dims: Sequence[str] = tuple(DIMS),
-) -> pl.DataFrame | pl.LazyFrame:
+) -> pl.LazyFrame:
     """``name``'s rows with their grouping attributes (``dims`` from the case; the others null) and every foreign
-    column their rules read (lazy when the frames are)."""
+    column their rules read, planned lazily."""
     df = frames[name]
     foreign = _foreign(name)
     if name == "cases":
@@ -199,10 +207,10 @@ def evaluate(frames: Mapping[str, pl.DataFrame]) -> Evaluated:
             if rule.table == name:
                 checked, bad = _rule_exprs(df, rule)
                 masks += [checked.alias(Mask.CHECKED.column(rule.code)), bad.alias(Mask.INVALID.column(rule.code))]
-        for rule in TIMELINESS:
-            if rule.table == name:
-                checked, late = _timely_exprs(df, rule)
-                masks += [checked.alias(Mask.TIMED.column(rule.code)), late.alias(Mask.LATE.column(rule.code))]
+        for timely in TIMELINESS:
+            if timely.table == name:
+                checked, late = _timely_exprs(df, timely)
+                masks += [checked.alias(Mask.TIMED.column(timely.code)), late.alias(Mask.LATE.column(timely.code))]
         keep = list(
             dict.fromkeys(
                 [
@@ -265,7 +273,9 @@ def cell_counts(frames: Mapping[str, pl.DataFrame], f: Filters, by: Sequence[str
                 pl.sum_horizontal([m.cast(pl.Int64) for m in missing]).alias("cells_missing"),
             )
         )
-    schema = {**{b: DIMS.get(b, pl.String()) for b in by}, "cells_applicable": pl.Int64(), "cells_missing": pl.Int64()}
+    schema = pl.Schema(
+        {**{b: DIMS.get(b, pl.String()) for b in by}, "cells_applicable": pl.Int64(), "cells_missing": pl.Int64()}
+    )
     if not parts:
         return pl.DataFrame(schema=schema) if by else pl.DataFrame([[0], [0]], schema=schema)
     rows = pl.concat(parts)

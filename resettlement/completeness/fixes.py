@@ -13,9 +13,7 @@ from resettlement.filters import Filters
 from resettlement.i18n import label, t
 from resettlement.standard import ENUMS, TABLES
 
-FIX_SCHEMA: dict[str, pl.DataType] = {
-    c: pl.String() for c in ("case_id", "la_code", "table", "record", "field", "problem", "rule")
-}
+FIX_SCHEMA = pl.Schema({c: pl.String() for c in ("case_id", "la_code", "table", "record", "field", "problem", "rule")})
 
 
 def fix_list(ev: Evaluated, f: Filters) -> pl.DataFrame:
@@ -76,11 +74,11 @@ def fix_list_labelled(fixes: pl.DataFrame, lang: str) -> pl.DataFrame:
         )
     )
     la = {c: geography.la_name(c, lang) for c in geography.LA_CODES}
-    codes = {c: label(e, c, lang) for e in ("pathway", "review_type") for c in ENUMS[e]}
+    labels = {c: label(e, c, lang) for e in ("pathway", "review_type") for c in ENUMS[e]}
     record = (
         pl.col("record")
         .str.split(" · ")
-        .list.eval(pl.element().replace_strict(codes, default=pl.element(), return_dtype=pl.String))
+        .list.eval(pl.element().replace_strict(labels, default=pl.element(), return_dtype=pl.String))
         .list.join(" · ")
     )
     out = fixes.with_columns(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from resettlement.disclosure.notes import NOT_APPLICABLE, NOTE_SUFFIX, SUPPRESSED, blank_hidden, rate_parts
-from resettlement.disclosure.relations import Cell, ColumnSum, Relation, RowSum, Together
+from resettlement.disclosure.relations import Cell, Relation, RowSum, Together
 
 
 def _small(expr: pl.Expr, threshold: int) -> pl.Expr:
@@ -22,7 +22,7 @@ def protect(
     counts: Sequence[str] = (),
     rates: Mapping[str, str | tuple[str, str]] | None = None,
     threshold: int = 5,
-    relations: Sequence[RowSum | ColumnSum] = (),
+    relations: Sequence[Relation] = (),
 ) -> pl.DataFrame:
     """Null out disclosive cells and record why in a ``<column>__note`` column.
 
@@ -73,7 +73,7 @@ class _Cells:
 
     def __init__(self, df: pl.DataFrame) -> None:
         self.values = {c: df[c].to_list() for c in df.columns if not c.endswith(NOTE_SUFFIX)}
-        self.notes = {
+        self.notes: dict[str, list[str | None]] = {
             c: (df[c + NOTE_SUFFIX].to_list() if c + NOTE_SUFFIX in df.columns else [None] * df.height)
             for c in self.values
         }

@@ -11,6 +11,7 @@ import polars as pl
 
 from resettlement.evaluation.design import CONTINUOUS, COVARIATES, THRESHOLDS, UNMATCHED
 from resettlement.evaluation.estimates import clustered_se, weighted_mean
+from resettlement.outcomes import as_float
 
 
 def _smd(dt: float | None, dc: float | None, sd: float | None) -> float | None:
@@ -77,14 +78,14 @@ def _row(
     ``w1c``."""
     x0t, x0c, x1t, x1c = values
     counts = {f"k_{k}": int(x.sum()) if stat == "share" else None for k, x in zip(BALANCE_VALUES, values, strict=True)}
-    mt0 = float(x0t.mean()) if x0t.len() else None
-    mc0 = float(x0c.mean()) if x0c.len() else None
+    mt0 = as_float(x0t.mean()) if x0t.len() else None
+    mc0 = as_float(x0c.mean()) if x0c.len() else None
     if stat == "share":
         var = [p * (1 - p) for p in (mt0, mc0) if p is not None]
     else:
-        var = [float(s.var()) for s in (x0t, x0c) if s.len() > 1]
+        var = [as_float(s.var()) for s in (x0t, x0c) if s.len() > 1]
     sd = math.sqrt(sum(var) / len(var)) if len(var) == 2 else None
-    mt1 = float(x1t.mean()) if x1t.len() else None
+    mt1 = as_float(x1t.mean()) if x1t.len() else None
     mc1 = weighted_mean(x1c, w1c) if x1c.len() else None
     smd_after = _smd(mt1, mc1, sd)
     large = smd_after is not None and abs(smd_after) > THRESHOLDS["max_abs_smd_unmatched"]
@@ -112,7 +113,7 @@ def _z_after(m: pl.DataFrame, cov: str) -> float | None:
     mc = weighted_mean(c1x["y"], c1x["weight"]) if c1x.height else None
     if not se or not t1x.height or mc is None:
         return None
-    return (float(t1x["y"].mean()) - mc) / se
+    return (as_float(t1x["y"].mean()) - mc) / se
 
 
 def flagged(bal: pl.DataFrame, thresholds: Mapping[str, float] = THRESHOLDS) -> pl.Series:

@@ -9,7 +9,7 @@ from statistics import NormalDist
 import polars as pl
 
 from resettlement.evaluation.design import OUTCOMES
-from resettlement.outcomes import Z95
+from resettlement.outcomes import Z95, as_float
 
 
 def weighted_mean(values: pl.Series, weights: pl.Series) -> float | None:
@@ -46,6 +46,13 @@ def clustered_se(m: pl.DataFrame, cluster: str = "child_id") -> float | None:
     return math.sqrt(var)
 
 
+def _interval(diff: float | None, se: float | None, z: float) -> tuple[float | None, float | None]:
+    """``diff ± z × se`` (None, None without either)."""
+    if diff is None or se is None:
+        return None, None
+    return diff - z * se, diff + z * se
+
+
 def estimate(m: pl.DataFrame, tests: int = len(OUTCOMES)) -> dict:
     """Sample sizes, the matched ATT with its child-clustered 95% interval (and the Bonferroni-adjusted interval
     for ``tests`` outcomes tested together), and the naive difference, for a :func:`match` frame."""
@@ -61,7 +68,7 @@ def estimate(m: pl.DataFrame, tests: int = len(OUTCOMES)) -> dict:
         "strata": m.filter(pl.col("matched"))["stratum"].n_unique(),
         "children_matched": m.filter(pl.col("matched"))[cluster].n_unique() if cluster else None,
     }
-    pt = float(t_m["y"].mean()) if t_m.height else None
+    pt = as_float(t_m["y"].mean()) if t_m.height else None
     pc = weighted_mean(c_m["y"], c_m["weight"]) if c_m.height else None
     n_eff = float(c_m["weight"].sum()) ** 2 / float((c_m["weight"] ** 2).sum()) if c_m.height else 0.0
     diff = pt - pc if pt is not None and pc is not None else None
@@ -73,27 +80,16 @@ def estimate(m: pl.DataFrame, tests: int = len(OUTCOMES)) -> dict:
         naive_treated_events=int(t_all["y"].sum()),
         naive_comparison_events=int(c_all["y"].sum()),
     )
-    ok = diff is not None and se is not None
-    out.update(
-        treated_rate=pt,
-        comparison_rate=pc,
-        comparison_effective=n_eff,
-        difference=diff,
-        se=se,
-        ci_low=diff - Z95 * se if ok else None,
-        ci_high=diff + Z95 * se if ok else None,
-        ci_low_adjusted=diff - z_adj * se if ok else None,
-        ci_high_adjusted=diff + z_adj * se if ok else None,
-    )
-    qt = float(t_all["y"].mean()) if t_all.height else None
-    qc = float(c_all["y"].mean()) if c_all.height else None
-    naive = qt - qc if qt is not None and qc is not None else None
-    nse = math.sqrt(qt * (1 - qt) / t_all.height + qc * (1 - qc) / c_all.height) if naive is not None else None
-    out.update(
-        naive_treated_rate=qt,
-        naive_comparison_rate=qc,
-        naive_difference=naive,
-        naive_ci_low=naive - Z95 * nse if naive is not None else None,
-        naive_ci_high=naive + Z95 * nse if naive is not None else None,
-    )
+    out.update(treated_rate=pt, comparison_rate=pc, comparison_effective=n_eff, difference=diff, se=se)
+    out["ci_low"], out["ci_high"] = _interval(diff, se, Z95)
+    out["ci_low_adjusted"], out["ci_high_adjusted"] = _interval(diff, se, z_adj)
+    qt = as_float(t_all["y"].mean()) if t_all.height else None
+    qc = as_float(c_all["y"].mean()) if c_all.height else None
+    naive: float | None = None
+    nse: float | None = None
+    if qt is not None and qc is not None:
+        naive = qt - qc
+        nse = math.sqrt(qt * (1 - qt) / t_all.height + qc * (1 - qc) / c_all.height)
+    out.update(naive_treated_rate=qt, naive_comparison_rate=qc, naive_difference=naive)
+    out["naive_ci_low"], out["naive_ci_high"] = _interval(naive, nse, Z95)
     return out

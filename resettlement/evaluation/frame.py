@@ -12,6 +12,7 @@ from resettlement.evaluation.design import NEEDS_TOP_BAND, NOT_RECORDED, OUTCOME
 from resettlement.filters import Filters, select_cases
 from resettlement.needs import age_band_expr
 from resettlement.outcomes import case_outcomes
+from resettlement.period import quarter_expr
 from resettlement.standard import PATHWAYS
 from resettlement.tables import Tables
 
@@ -49,12 +50,7 @@ def reoffending_outcome(cases: pl.DataFrame, outcomes: pl.DataFrame, as_of: date
     start among ``cases`` whose quarterly cohort is final on ``as_of``: :mod:`resettlement.reoffending`'s rules."""
     events = reoffending.index_events(cases, as_of).filter(pl.col("index_type").is_in(list(reoffending.MOJ_TYPES)))
     first = events.sort("index_date", "case_id").group_by("child_id", maintain_order=True).first()
-    first = first.filter(
-        reoffending.quarter_final_from(
-            pl.format("{}Q{}", pl.col("index_date").dt.year(), pl.col("index_date").dt.quarter())
-        )
-        <= as_of
-    )
+    first = first.filter(reoffending.quarter_final_from(quarter_expr("index_date")) <= as_of)
     rows = reoffending.outcome_of(first, outcomes)
     return rows.select("case_id", pl.col("reoffended").cast(pl.Float64).alias("reoffended_moj"))
 

@@ -236,7 +236,7 @@ def parse_enum(raw: str, enum: str) -> Parsed:
 
 def parse_la_list(raw: str) -> Parsed:
     parts = [p for p in re.split(r"[;|\n]", raw) if p.strip()]
-    codes = [geography.normalise_la(p) for p in parts]
-    if not parts or any(c is None for c in codes):
+    codes = [c for c in (geography.normalise_la(p) for p in parts) if c is not None]
+    if not parts or len(codes) < len(parts):
         return None, "unknown_la", None
     return ";".join(dict.fromkeys(codes)), None, None

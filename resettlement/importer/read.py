@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -226,7 +227,7 @@ def _rows_to_frame(records: Iterator[list[str]], fields: list[str | None], start
     """Data records → a String frame of the mapped fields, with spreadsheet row numbers and extra-value counts."""
     width = len(fields)
     keep = [i for i, f in enumerate(fields) if f is not None]
-    names = [fields[i] for i in keep]
+    names = [f for f in fields if f is not None]
     schema = {**{n: pl.String() for n in names}, ROW: pl.Int64(), EXTRA: pl.Int64()}
     parts = [pl.DataFrame(schema=schema)]
     row_no = start_row
@@ -260,7 +261,7 @@ def _records_block(records: Iterator[list[str]]) -> _Block | None:
     """The first non-empty record is the header; the rest are read lazily (the csv module or a worksheet)."""
     for header_row, rec in enumerate(records, start=1):
         if any(v.strip() for v in rec):
-            return _Block([v.strip() for v in rec], lambda fields, at=header_row: _rows_to_frame(records, fields, at))
+            return _Block([v.strip() for v in rec], functools.partial(_rows_to_frame, records, start_row=header_row))
     return None  # an empty sheet: nothing to import, nothing lost
 
 
@@ -323,9 +324,9 @@ def _map_columns(
         else:
             seen[f] = h
             fields.append(f)
-    for f in spec.fields:
-        if f.status == "required" and f.name not in seen:
-            problems.append({**where, "column": f.name, "code": "missing_column", "params": {"column": f.name}})
+    for field in spec.fields:
+        if field.status == "required" and field.name not in seen:
+            problems.append({**where, "column": field.name, "code": "missing_column", "params": {"column": field.name}})
             blocked = True
     return fields, seen, blocked
 

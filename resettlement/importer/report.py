@@ -62,15 +62,17 @@ REASONS: dict[str, str] = {
 }
 STRICT_ERRORS: frozenset[str] = frozenset({"out_of_range", *(c.code for c in CHECKS)})
 
-PROBLEM_SCHEMA: dict[str, pl.DataType] = {
-    "file": pl.String(),
-    "table": pl.String(),
-    "row": pl.Int64(),
-    "column": pl.String(),
-    "value": pl.String(),
-    "code": pl.String(),
-    "params": pl.String(),
-}
+PROBLEM_SCHEMA = pl.Schema(
+    {
+        "file": pl.String(),
+        "table": pl.String(),
+        "row": pl.Int64(),
+        "column": pl.String(),
+        "value": pl.String(),
+        "code": pl.String(),
+        "params": pl.String(),
+    }
+)
 TOTAL_COLUMNS: tuple[str, ...] = ("rows_read", "valid", "rejected", "warnings", "added", "updated", "unchanged")
 
 Progress = Callable[[str, str, int, int], None]  # (stage, table, done, total)

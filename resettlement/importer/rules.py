@@ -133,6 +133,7 @@ def bad_characters(rows: pl.DataFrame, table: str, present: Sequence[str]) -> tu
 def _parse_value(text: str, f: Field, today: date) -> tuple[object, str | None, dict | None, bool]:
     """One distinct cell of field ``f``: ``(value, problem code, params, day-first ambiguous)``."""
     ambiguous = False
+    v: object
     if f.dtype == "date":
         v, code, p, ambiguous = parse.parse_date(text, today)
     elif f.dtype == "enum":
@@ -141,8 +142,9 @@ def _parse_value(text: str, f: Field, today: date) -> tuple[object, str | None, 
         v, code, p = parse.parse_la_list(text)
     else:
         v, code, p = _PARSERS[f.dtype](text)
-    below = f.min is not None and v is not None and v < f.min
-    above = f.max is not None and v is not None and v > f.max
+    number = v if isinstance(v, int | float) else None  # only numbers have a range
+    below = f.min is not None and number is not None and number < f.min
+    above = f.max is not None and number is not None and number > f.max
     if code is None and (below or above):
         code, p = "out_of_range", {"min": f"{f.min:g}", "max": f"{f.max:g}"}
     return v, code, p, ambiguous

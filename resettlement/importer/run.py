@@ -20,6 +20,10 @@ from resettlement.importer.validate import Lookup, Validation, validate
 from resettlement.importer.write import append_log, now, write
 from resettlement.scope import Scope
 
+# what ends an import with a report rather than a crash: the database unreachable, unreadable or refusing, a file
+# that cannot be written, or no driver
+_FAILURES: tuple[type[BaseException], ...] = (*store.DATABASE_ERRORS, OSError, ImportError)
+
 
 @dataclass(frozen=True)
 class _Request:
@@ -135,7 +139,7 @@ def _dry_run(req: _Request, new_file: Path | None) -> ImportReport:
             v = req.validate(Lookup(conn if store.has_schema(conn) else None, req.scope), dry_run=True)
         v.report.synthetic_target = meta.get("synthetic") == "1"
         return v.report
-    except (*store.DATABASE_ERRORS, OSError, ImportError) as exc:
+    except _FAILURES as exc:
         return req.failed("database_error", {"detail": _error_detail(exc)}, dry_run=True)
 
 
@@ -171,7 +175,7 @@ def _write_import(req: _Request, new_file: Path | None) -> ImportReport:
         report.created = created
         report.written = True
         return report
-    except (*store.DATABASE_ERRORS, OSError, ImportError) as exc:  # unreachable, unreadable, refused, no driver
+    except _FAILURES as exc:
         report.written = report.nothing_written = False
         report.data_version = report.log_id = None
         add_problem(report, "database_error", {"detail": _error_detail(exc)})

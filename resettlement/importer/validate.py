@@ -180,7 +180,8 @@ def _latest_date(name: str, ok: pl.DataFrame, latest: date | None) -> date | Non
     for c in ok.columns:
         if c in spec.columns and spec.field(c).dtype == "date" and ok[c].drop_nulls().len():
             top = ok[c].max()
-            latest = top if latest is None or top > latest else latest
+            if isinstance(top, date) and (latest is None or top > latest):
+                latest = top
     return latest
 
 

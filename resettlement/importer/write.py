@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import polars as pl
@@ -22,6 +23,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _offset(progress: Progress, name: str, base: int, total: int) -> Callable[[int], None]:
+    """Upsert progress of table ``name`` as the whole write's: the ``base`` rows written before it counted in."""
+    return lambda n: progress("write", name, base + n, total)
+
+
 def _upsert_valid(conn: sa.Connection, v: Validation, progress: Progress | None) -> None:
     """Upsert the valid, new or changed rows, table by table, each sheet with its own columns."""
     for name in table_order():
@@ -33,15 +39,7 @@ def _upsert_valid(conn: sa.Connection, v: Validation, progress: Progress | None)
         for idx, cols in sorted({i: c for i, s in enumerate(v.sheets) for c in [s.columns] if s.table == name}.items()):
             part = todo.filter(pl.col(SHEET) == idx).select(list(cols))
             if part.height:
-                base = done
-                store.upsert(
-                    conn,
-                    name,
-                    part,
-                    progress=(lambda n, b=base, nm=name, tot=total: progress("write", nm, b + n, tot))
-                    if progress
-                    else None,
-                )
+                store.upsert(conn, name, part, progress=_offset(progress, name, done, total) if progress else None)
                 done += part.height
 
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from resettlement import disclosure
-from resettlement.filters import quarter_expr
 from resettlement.i18n import t
+from resettlement.period import quarter_expr
 from resettlement.rrp.partnerships import ALL, ratio
 from resettlement.standard import AGENCY_TYPES
 

@@ -39,7 +39,7 @@ from resettlement.rrp.reviews import (
 from resettlement.tables import Tables
 
 HEADLINE_COUNTS: tuple[str, ...] = (*ACTIVITY_COUNTS, "released", "reviewed_before_release")
-HEADLINE_RATES = {**ACTIVITY_RATES, **ATTENDANCE_RATES, **RELEASE_RATES}
+HEADLINE_RATES: dict[str, str | tuple[str, str]] = {**ACTIVITY_RATES, **ATTENDANCE_RATES, **RELEASE_RATES}
 
 
 def stacked(parts: Mapping[str, pl.DataFrame]) -> pl.DataFrame:

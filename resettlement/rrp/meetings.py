@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import polars as pl
 
-from resettlement.filters import quarter_bounds, quarter_expr
+from resettlement.period import quarter_bounds, quarter_expr
 from resettlement.rrp.partnerships import ratio
 
 ACTIVITY_COUNTS: tuple[str, ...] = ("cases_reviewed", "actions_agreed", "actions_completed", "escalations")
@@ -20,7 +20,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (  # the columns of activity_summary, in orde
 )
 
 
-def select_meetings(meetings: pl.DataFrame, rrp_ids: Sequence[str], start: date, end: date) -> pl.DataFrame:
+def select_meetings(meetings: pl.DataFrame, rrp_ids: Iterable[str], start: date, end: date) -> pl.DataFrame:
     """Meetings of the given RRPs dated from ``start`` to ``end`` (inclusive)."""
     return meetings.filter(pl.col("rrp_id").is_in(list(rrp_ids)) & pl.col("meeting_date").is_between(start, end))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 def _scoped_select(name: str, scope: Scope) -> sa.Select:
     t = METADATA.tables[name]
     cases = METADATA.tables["cases"]
-    codes = sa.bindparam("la_codes", value=sorted(scope.la_codes), expanding=True)
+    codes: sa.BindParameter[str] = sa.bindparam("la_codes", value=sorted(scope.la_codes), expanding=True)
     stmt = sa.select(*(t.c[c] for c in TABLES[name].columns))
     if name == "cases":
         return stmt.where(t.c.la_code.in_(codes))
@@ -60,7 +61,7 @@ def read_table(engine: Engine, name: str, scope: Scope) -> pl.DataFrame:
             return visible
         ids = visible["rrp_id"].to_list()
         meetings_t = METADATA.tables["rrp_meetings"]
-        id_param = sa.bindparam("rrp_ids", value=ids, expanding=True)
+        id_param: sa.BindParameter[str] = sa.bindparam("rrp_ids", value=ids, expanding=True)
         if name == "rrp_meetings":
             return _fetch(conn, sa.select(meetings_t).where(meetings_t.c.rrp_id.in_(id_param)), table)
         if name == "rrp_attendance":
@@ -124,7 +125,7 @@ def scope_condition(name: str, scope: Scope) -> sa.ColumnElement[bool]:
     t = METADATA.tables[name]
     codes = sorted(scope.la_codes)
     cases = METADATA.tables["cases"]
-    in_codes = sa.bindparam(f"scope_{name}", value=codes, expanding=True)
+    in_codes: sa.BindParameter[str] = sa.bindparam(f"scope_{name}", value=codes, expanding=True)
     if name == "cases":
         return t.c.la_code.in_(in_codes)
     if TABLES[name].case_linked:
@@ -169,7 +170,9 @@ def read_rows(
     wanted = keys[first].drop_nulls().unique().to_list()
     parts = [pl.DataFrame(schema=schema)]
     for start in range(0, len(wanted), UPSERT_CHUNK_ROWS):
-        chunk = sa.bindparam("keys", value=wanted[start : start + UPSERT_CHUNK_ROWS], expanding=True)
+        chunk: sa.BindParameter[Any] = sa.bindparam(
+            "keys", value=wanted[start : start + UPSERT_CHUNK_ROWS], expanding=True
+        )
         with readable(name):
             rows = conn.execute(stmt.where(t.c[first].in_(chunk))).all()
             parts.append(pl.DataFrame(rows, schema=schema, orient="row"))

@@ -6,6 +6,9 @@ replacing the data creates them all (the users and audit tables have their own, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -15,7 +18,7 @@ from resettlement.standard import TABLES, Field, Table
 META_TABLE = "dataset_meta"
 
 
-_SA_TYPES = {
+_SA_TYPES: dict[str, Callable[[Field], sa.types.TypeEngine[Any]]] = {
     "str": lambda f: sa.String(64),
     "enum": lambda f: sa.String(32),
     "enum_list": lambda f: sa.Text(),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import polars as pl
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from resettlement.standard import TABLES
@@ -69,13 +70,13 @@ def upsert(conn: sa.Connection, name: str, df: pl.DataFrame, progress: Callable[
     df = df.select(pl.col(c).cast(POLARS_TYPES[table.field(c).dtype]) for c in cols)
     t = METADATA.tables[name]
     dialect = conn.dialect.name
+    stmt: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        stmt = postgresql.insert(t)
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        stmt = sqlite.insert(t)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise ValueError(f"upsert is not supported on {dialect}")
-    stmt = dialect_insert(t)
     updates = {c: stmt.excluded[c] for c in cols if c not in table.key}
     stmt = (
         stmt.on_conflict_do_update(index_elements=list(table.key), set_=updates)
@@ -92,7 +93,10 @@ def upsert(conn: sa.Connection, name: str, df: pl.DataFrame, progress: Callable[
 def append_import_log(conn: sa.Connection, entry: Mapping[str, object]) -> int:
     """Record one import in the log (inside the import's transaction); returns its id."""
     values = {c.name: entry[c.name] for c in IMPORT_LOG.columns if c.name != "id"}
-    return conn.execute(IMPORT_LOG.insert().values(**values)).inserted_primary_key[0]
+    key = conn.execute(IMPORT_LOG.insert().values(**values)).inserted_primary_key
+    if key is None:
+        raise RuntimeError("the import log gave no id for the new entry")
+    return key[0]
 
 
 def read_import_log(engine: Engine, limit: int = 50) -> pl.DataFrame:

@@ -27,7 +27,10 @@ def assemble(s: Synth) -> dict[str, pl.DataFrame]:
     """Every table of the standard, in the standard's order."""
     s.report(0.8, "Completeness and validity")
     cols = _case_columns(s)
-    cols.update(_rrp_columns(s, cols["cases"]["case_id"]))
+    case_ids = cols["cases"]["case_id"]
+    if not isinstance(case_ids, pl.Series):
+        raise TypeError("case ids are held as a Polars series")
+    cols.update(_rrp_columns(s, case_ids))
     keep_outcome = _blank_fields(s, cols)
     _errors(s, cols)
     frames = {name: frame(name, c) for name, c in cols.items()}
@@ -42,7 +45,7 @@ def _case_columns(s: Synth) -> dict[str, Columns]:
     n = s.n
     case_ids = seq_ids("C", n)
     child_ids = hex_ids("P", int(s.child_num.max()) + 1 if n else 0, s.streams[4])
-    cases = {
+    cases: Columns = {
         "case_id": case_ids,
         "child_id": child_ids.gather(pl.Series(s.child_num, dtype=pl.UInt32)) if n else pl.Series([], dtype=pl.String),
         "la_code": s.la,
@@ -61,7 +64,7 @@ def _case_columns(s: Synth) -> dict[str, Columns]:
         "plan_date": s.plan,
         "assessment_date": s.assess,
     }
-    needs = {
+    needs: Columns = {
         "case_id": case_ids.gather(pl.Series(s.nc, dtype=pl.UInt32)),
         "pathway": s.npw,
         "need": s.need,
@@ -72,7 +75,7 @@ def _case_columns(s: Synth) -> dict[str, Columns]:
         "gap_reason": s.gap,
         "agency": s.agency,
     }
-    outcomes = {"case_id": case_ids, **s.outcomes}
+    outcomes: Columns = {"case_id": case_ids, **s.outcomes}
     return {"cases": cases, "needs": needs, "outcomes": outcomes}
 
 
@@ -80,7 +83,7 @@ def _rrp_columns(s: Synth, case_ids: pl.Series) -> dict[str, Columns]:
     """Working columns of meetings, attendance and reviews."""
     n_meet, n_ag = s.meeting_keys.size, len(AGENCY_TYPES)
     meeting_id = s.meeting_id
-    meetings = {
+    meetings: Columns = {
         "meeting_id": meeting_id,
         "rrp_id": pl.Series(s.rrp_ids[s.m_rrp], dtype=pl.String),
         "meeting_date": s.m_day.astype(float),
@@ -89,13 +92,13 @@ def _rrp_columns(s: Synth, case_ids: pl.Series) -> dict[str, Columns]:
         "actions_completed": s.mt_completed.astype(float),
         "escalations": s.mt_escalations,
     }
-    attendance = {
+    attendance: Columns = {
         "meeting_id": meeting_id.gather(pl.Series(np.repeat(np.arange(n_meet), n_ag), dtype=pl.UInt32)),
         "agency_type": np.tile(np.arange(n_ag), n_meet),
         "invited": s.invited.ravel().astype(float),
         "attended": s.attended.ravel(),
     }
-    reviews = {
+    reviews: Columns = {
         "meeting_id": meeting_id.gather(pl.Series(s.r_meet, dtype=pl.UInt32)),
         "case_id": case_ids.gather(pl.Series(s.r_case, dtype=pl.UInt32)),
         "review_type": s.r_type,

@@ -50,8 +50,8 @@ def generate_cases(s: Synth) -> None:
 def _start_dates(s: Synth, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Start days and cohorts, sorted by start then cohort: yearly volumes with half-Poisson noise."""
     starts, cohorts = [], []
-    for ci, cohort in enumerate(COHORTS):
-        v2016, v2025 = VOLUMES[cohort]
+    for ci, name in enumerate(COHORTS):
+        v2016, v2025 = VOLUMES[name]
         for year in range(PERIOD_START.year, s.as_of.year + 1):
             lo, hi = max(day_number(date(year, 1, 1)), s.t0), min(day_number(date(year, 12, 31)), s.t1)
             covered = (hi - lo + 1) / (day_number(date(year, 12, 31)) - day_number(date(year, 1, 1)) + 1)

@@ -3,7 +3,7 @@ building, blanking and error picking. Pure numpy/Polars on arrays; randomness on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -47,8 +47,10 @@ def draw(
     if p.ndim == 1:
         cum = np.cumsum(p / p.sum())
         return np.minimum(np.searchsorted(cum, rng.random(n), side="right"), p.size - 1)
+    if group is None:
+        raise ValueError("one distribution per group needs the rows' group")
     cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
-    u = rng.random(group.shape[0])
+    u = rng.random(len(group))
     return np.minimum((u[:, None] >= cum[group]).sum(axis=1), p.shape[1] - 1)
 
 
@@ -94,6 +96,8 @@ def _series(f: standard.Field, v: np.ndarray | pl.Series) -> pl.Series:
     if isinstance(v, pl.Series):
         return v.alias(f.name)
     if f.dtype == "enum":
+        if f.enum is None:
+            raise ValueError(f"enum column {f.name} names no enumeration")
         idx = pl.Series(np.where(v >= 0, v, np.nan), nan_to_null=True).cast(pl.UInt32)
         return pl.Series(f.name, ENUMS[f.enum], dtype=pl.String).gather(idx).alias(f.name)
     s = pl.Series(f.name, v, nan_to_null=v.dtype.kind == "f")
@@ -108,14 +112,17 @@ def frame(name: str, cols: dict[str, np.ndarray | pl.Series]) -> pl.DataFrame:
     return df.select(pl.col(c).cast(t) for c, t in store.polars_schema(table).items())
 
 
-def blank(rng: np.random.Generator, table: str, cols: dict[str, np.ndarray], rate: np.ndarray) -> None:
-    """Blank expected and conditional fields in place, row by row at ``rate`` times the field's multiplier."""
+def blank(rng: np.random.Generator, table: str, cols: Mapping[str, np.ndarray | pl.Series], rate: np.ndarray) -> None:
+    """Blank expected and conditional fields in place, row by row at ``rate`` times the field's multiplier (ids,
+    held as Polars series, are never blank)."""
     for f in TABLES[table].fields:
-        if f.status not in ("expected", "conditional") or isinstance(cols[f.name], pl.Series):
+        if f.status not in ("expected", "conditional"):
+            continue
+        arr = cols[f.name]
+        if isinstance(arr, pl.Series):
             continue
         p = np.minimum(rate * FIELD_MISSING.get(f"{table}.{f.name}", 1.0), 0.6)
         m = rng.random(rate.size) < p
-        arr = cols[f.name]
         if arr.dtype.kind == "f":
             arr[m] = np.nan
         else:

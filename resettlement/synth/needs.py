@@ -51,7 +51,7 @@ def _need_rows(s: Synth, rng: np.random.Generator) -> None:
     s.need = need_code[assessed]
 
 
-def _gap_tables(la_codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _gap_tables(la_codes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Offer probability (authority x pathway) and gap reason mix (authority x pathway x reason)."""
     n_la, n_pw = len(la_codes), len(PATHWAYS)
     offer_p = np.full((n_la, n_pw), OFFER_DEFAULT)

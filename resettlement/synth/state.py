@@ -30,7 +30,7 @@ class Synth:
     t1: int  # day number of as_of
 
     # authorities (22)
-    la_codes: list[str] = field(init=False)
+    la_codes: tuple[str, ...] = field(init=False)
     la_police: np.ndarray = field(init=False)  # police force area index per authority
 
     # cases

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 from resettlement.standard import PATHWAYS
 
@@ -102,7 +103,7 @@ ENGAGED: dict[str, float] = {
 # 0.97) unless a profile below overrides it for that authority and pathway; when no service is offered the reason is
 # drawn from the profile's mix over standard.GAP_REASONS (no_provision, waiting_list, not_eligible, declined, other).
 OFFER_DEFAULT = 0.82
-GAP_MIX_DEFAULT: tuple[float, ...] = (0.12, 0.18, 0.15, 0.38, 0.17)
+GAP_MIX_DEFAULT: tuple[float, float, float, float, float] = (0.12, 0.18, 0.15, 0.38, 0.17)
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,22 @@ REFERRAL_LOGIT: dict[str, object] = {
 # Untreated outcome probabilities P0(X): additive on the probability scale in cohort, needs band, age band
 # (10-14, 15, 16, 17), sex (female), police force area and start year only, then clipped so P0 + effect stays
 # inside (0, 1). Nothing else (authority, service gaps, ethnicity, exact dates) enters.
-OUTCOME_MODEL: dict[str, dict[str, object]] = {
+
+
+class OutcomeModel(TypedDict):
+    """One outcome's untreated probability: intercept per cohort, slopes per needs band, female and start year,
+    offsets per age band and police force area, and the (low, high) it is clipped to."""
+
+    cohort: tuple[float, ...]
+    needs_band: float
+    age_band: tuple[float, ...]
+    female: float
+    police: tuple[float, ...]
+    year: float
+    clip: tuple[float, float]
+
+
+OUTCOME_MODEL: dict[str, OutcomeModel] = {
     "reoffended": {
         "cohort": (0.69, 0.58, 0.63),
         "needs_band": 0.035,

@@ -15,8 +15,10 @@ import pyarrow as pa
 import streamlit as st
 
 from resettlement import disclosure, exports, geography, maps, markup, settings, xlsx
-from resettlement.i18n import t
+from resettlement.charts import Codes, GroupedBars, Titles, grouped_bars
+from resettlement.i18n import label, t
 from resettlement.present import column_label, period_label
+from resettlement.standard import PATHWAYS
 
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 
@@ -188,10 +190,9 @@ def chart_with_table(
     with chart_tab:
         st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
         ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
-        rounded = ctx is not None and ctx.protection.rounds
         st.caption(
             t("ui.suppression_note_rounded", lang, base=ctx.protection.base)
-            if rounded
+            if ctx is not None and ctx.protection.rounds
             else t("ui.suppression_note", lang)
         )
     with table_tab:
@@ -262,9 +263,9 @@ def trend_periods(quarters: Sequence[str], lang: str, key: str, as_of: date) -> 
     """A quarterly / yearly switch for a trend; returns the periods and their labels in ``lang``.
 
     Yearly pools four quarters, so a small area's trend is not lost to suppression; a year the data do not cover
-    whole is left out, as a quarter under way is (see :func:`resettlement.filters.trend_quarters`).
+    whole is left out, as a quarter under way is (see :func:`resettlement.period.trend_quarters`).
     """
-    from resettlement.filters import complete_years
+    from resettlement.period import complete_years
 
     grain = st.segmented_control(
         t("ui.trend_grain", lang),
@@ -281,10 +282,39 @@ def trend_periods(quarters: Sequence[str], lang: str, key: str, as_of: date) -> 
 def period_names(periods: Sequence[str], lang: str, as_of: date) -> dict[str, str]:
     """Labels in ``lang`` of quarters (``2026Q3``) or years (``2026``) for axes and tables. A period still under way
     at the as-of date is marked incomplete, so the dip at the end of a trend is not read as a fall."""
-    from resettlement.filters import is_complete
+    from resettlement.period import is_complete
 
     names = {}
     for p in periods:
         name = period_label(p, lang)
         names[p] = name if is_complete(p, as_of) else t("period.incomplete", lang, period=name)
     return names
+
+
+def choice(label: str, options: Sequence[str], default: str, names: str, lang: str, key: str, where: Any = st) -> str:
+    """A required segmented control over ``options`` in ``where`` (a column, or the page), each option shown as the
+    catalog text ``names.format(option)``: the pages' one way to pick a view."""
+    return where.segmented_control(
+        label,
+        options=list(options),
+        default=default,
+        required=True,
+        format_func=lambda v: t(names.format(v), lang),
+        key=key,
+    )
+
+
+def gap_rate_by_pathway(side: pl.DataFrame, series: Codes, lang: str) -> go.Figure:
+    """The gap rate of every pathway, a bar for each of ``series`` (the area against its comparator): the same chart
+    on Service gaps and on the Area profile."""
+    return figure(
+        grouped_bars,
+        side,
+        GroupedBars(
+            category=Codes("pathway", labels={p: label("pathway", p, lang) for p in PATHWAYS}),
+            value="gap_rate",
+            series=series,
+            titles=Titles(t("gaps.by_pathway_title", lang), value=t("col.gap_rate", lang)),
+            is_rate=True,
+        ),
+    )

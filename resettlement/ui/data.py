@@ -111,14 +111,19 @@ def cached_evaluated(fn: Callable[..., T], url: str, scope_key: str, data_versio
     return _computed(name, url, scope_key, data_version, args, source="evaluated")
 
 
-def published(name: str, url: str, scope_key: str, data_version: str, protection: Any, *args: Any) -> pl.DataFrame:
+def published(
+    name: str, url: str, scope_key: str, data_version: str, protection: Any, *args: Any
+) -> pl.DataFrame | None:
     """Published table ``name`` (:mod:`resettlement.published`) for ``args``, protected for ``protection``; its
-    source's result is cached once (shared by the tables made from it) and so is the protected table."""
+    source's result is cached once (shared by the tables made from it) and so is the protected table (None when
+    the source has no such part for ``args``)."""
     return _published(name, url, scope_key, data_version, protection, args)
 
 
 @st.cache_resource(show_spinner=False, max_entries=1024)
-def _published(name: str, url: str, scope_key: str, data_version: str, protection: Any, args: tuple) -> pl.DataFrame:
+def _published(
+    name: str, url: str, scope_key: str, data_version: str, protection: Any, args: tuple
+) -> pl.DataFrame | None:
     from resettlement import published as registry
 
     spec = registry.REGISTRY[name]

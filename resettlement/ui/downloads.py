@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
+
+T = TypeVar("T")
 
 _BUILT = ":built"
 #: Session-state key of ``(database url, user, page, filters)`` for a signed-in viewer's run (set by the shell).
@@ -36,7 +39,7 @@ def keep_built_downloads() -> None:
         with self._lock:
             entry = self._deferred_callables.get(file_id)
             session_files = self._files_by_session_and_coord.get(entry["session_id"]) if entry else None
-            if session_files is not None and built_id in self._file_metadata:
+            if entry and session_files is not None and built_id in self._file_metadata:
                 session_files[entry["coordinates"] + _BUILT] = built_id
         return url
 
@@ -61,7 +64,7 @@ def audit_downloads() -> None:
     MediaFileManager.add_deferred = add_deferred  # type: ignore[method-assign]
 
 
-def _audited(build: Callable[[], object], file_name: str | None) -> Callable[[], object]:
+def _audited(build: Callable[[], T], file_name: str | None) -> Callable[[], T]:
     """``build``, recording a ``download`` in the audit log once it has built the file (the viewer is read now, in
     the script run that draws the button: the build runs later, outside it)."""
     import streamlit as st
@@ -74,7 +77,7 @@ def _audited(build: Callable[[], object], file_name: str | None) -> Callable[[],
         return build
     url, user, page, detail = viewer
 
-    def built() -> object:
+    def built() -> T:
         from resettlement import access, store
 
         result = build()

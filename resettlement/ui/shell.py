@@ -17,17 +17,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from resettlement import access, files, markup, present, published, settings, store
-from resettlement.filters import (
-    DATA_START,
-    Area,
-    Filters,
-    area_options,
-    default_period,
-    is_complete,
-    quarters_between,
-    trend_quarters,
-)
+from resettlement.filters import Area, Filters, area_options
 from resettlement.i18n import LANG_NAMES, LANGS, label, t
+from resettlement.period import DATA_START, default_period, is_complete, quarters_between, trend_quarters
 from resettlement.present import area_label, quarter_label  # re-exported: pages label with shell.*_label
 from resettlement.published import Protection, text_params
 from resettlement.scope import Scope
@@ -117,7 +109,7 @@ def header() -> str:
         st.segmented_control(
             "Language / Iaith",
             options=list(LANGS),
-            format_func=LANG_NAMES.get,
+            format_func=LANG_NAMES.__getitem__,
             key="lang",
             required=True,
             label_visibility="collapsed",
@@ -153,7 +145,7 @@ def restore_choices(lang: str) -> None:
     """
     if st.session_state.get(_LANG_SEEN, lang) != lang:
         for key, value in list(st.session_state.items()):
-            if _is_choice(key, value):
+            if isinstance(key, str) and _is_choice(key, value):
                 st.session_state[key] = value
     st.session_state[_LANG_SEEN] = lang
 
@@ -184,6 +176,8 @@ def _build_demo(url: str, progress) -> None:
         if store.database_exists(url) and not _outdated_demo(url):
             return
         path = store.sqlite_path(url)
+        if path is None:
+            raise ValueError("the demo database is a SQLite file")
         path.parent.mkdir(parents=True, exist_ok=True)
         store.remove_leftovers(path)  # left by a process killed while building or importing
         building = files.temp_path(path, "building")  # owner-only from the start, as the database will be
@@ -429,9 +423,12 @@ def pages(begun: Start, registered: tuple[tuple[str, str, str], ...]) -> list:
             )
         ]
     if acc.state == auth.NO_ROLE:
+        viewer = acc.viewer
+        if viewer is None:
+            raise ValueError("a viewer with no role is signed in")
         return [
             st.Page(
-                lambda: auth.no_role_page(acc.viewer, url, lang),
+                lambda: auth.no_role_page(viewer, url, lang),
                 title=t("auth.no_role_title", lang),
                 icon=":material/block:",
                 url_path="no-access",

@@ -15,15 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from resettlement import settings, store
-from resettlement.filters import (
-    DATA_START,
-    Area,
-    Filters,
-    area_options,
-    default_period,
-    quarters_between,
-    trend_quarters,
-)
+from resettlement.filters import Area, Filters, area_options
+from resettlement.period import DATA_START, default_period, quarters_between, trend_quarters
 from resettlement.scope import scope_from_settings
 from resettlement.standard import COHORTS
 
