@@ -33,7 +33,7 @@ from resettlement import geography, settings, store
 from resettlement.scope import Scope
 
 ROLES: tuple[str, ...] = ("national", "area", "presenter", "admin")
-AREA_LEVELS: tuple[str, ...] = ("la", "service", "police_area", "rrp")
+AREA_LEVELS = geography.AREA_OR_RRP_LEVELS
 #: What the audit log records.
 AUDIT_EVENTS: tuple[str, ...] = (
     "sign_in",
@@ -109,7 +109,7 @@ def area_las(token: str, engine: Engine) -> tuple[str, ...]:
     level, _, code = token.partition(":")
     if level == "rrp":
         return tuple(c for c in (store.rrp_la_codes(engine, code) or ()) if c in geography.LA_CODES)
-    if area_problem(token) is not None:
+    if area_problem(token) is not None or not geography.is_level(level):
         return ()
     return geography.area_la_codes(level, code)
 

@@ -127,7 +127,7 @@ PER_AREA: tuple[tuple[str, Callable[[Area, date], tuple]], ...] = (
     ("needs.compare", lambda area, as_of: ()),
     ("outcomes.headline", lambda area, as_of: (as_of, trend_quarters(as_of))),
 )
-LEVELS = ("la", "service", "police_area")
+LEVELS = geography.BREAKDOWN_LEVELS
 AUDITED = tuple(published.REGISTRY)  # every table: by level, per area, or (the rest) as the pages call them
 
 

@@ -20,7 +20,7 @@ from resettlement.standard import COHORTS
 
 @dataclass(frozen=True)
 class Area:
-    level: str = "wales"
+    level: geography.Level = "wales"
     code: str | None = None
 
     def token(self) -> str:
@@ -31,7 +31,7 @@ class Area:
         if not token or token == "wales" or ":" not in token:
             return cls()
         level, code = token.split(":", 1)
-        return cls(level, code) if level in geography.AREA_LEVELS else cls()
+        return cls(level, code) if geography.is_level(level) else cls()
 
 
 @dataclass(frozen=True)

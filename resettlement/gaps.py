@@ -13,21 +13,21 @@ Definitions (declared once here; shown on the Definitions page and used by the p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from resettlement import geography
+from resettlement.geography import AreaLevel, Level
 from resettlement.period import is_quarter
 from resettlement.standard import PATHWAYS, SECURE_COHORTS
+from resettlement.tables import Tables
 
 if TYPE_CHECKING:
     from resettlement.filters import Filters
 
-Tables = Mapping[str, pl.DataFrame]
 
-LEVELS = ("la", "service", "police_area")
+LEVELS = geography.BREAKDOWN_LEVELS
 COUNTS = ("identified", "offer_recorded", "offer_unknown", "unmet", "release_needs", "not_in_place")
 RATES = {"gap_rate": ("unmet", "offer_recorded"), "not_in_place_rate": ("not_in_place", "release_needs")}
 MEASURES = ("gap_rate", "unmet", "not_in_place_rate")
@@ -35,7 +35,7 @@ DENOMINATOR = {"gap_rate": "offer_recorded", "unmet": "identified", "not_in_plac
 IS_RATE = {"gap_rate": True, "unmet": False, "not_in_place_rate": True}
 
 
-def _area_col(level: str) -> str:
+def _area_col(level: AreaLevel) -> str:
     return {"la": "la_code", "service": "service_code", "police_area": "police_area"}[level]
 
 
@@ -76,7 +76,7 @@ def _rates(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def by_area(
-    rows: pl.DataFrame, level: str = "la", pathways: tuple[str, ...] = PATHWAYS, areas: list[str] | None = None
+    rows: pl.DataFrame, level: AreaLevel = "la", pathways: tuple[str, ...] = PATHWAYS, areas: list[str] | None = None
 ) -> pl.DataFrame:
     """Gap measures per area × pathway, every area and pathway present (zeros where nothing was recorded).
 
@@ -118,7 +118,7 @@ def combine(rows: pl.DataFrame, pathway: str | None) -> pl.DataFrame:
     return rows.with_columns(pl.lit("all").alias("pathway"))
 
 
-def in_area(rows: pl.DataFrame, level: str, code: str | None) -> pl.DataFrame:
+def in_area(rows: pl.DataFrame, level: Level, code: str | None) -> pl.DataFrame:
     """Rows of one area at ``level`` (all of them for ``wales``)."""
     if level == "wales":
         return rows
@@ -193,13 +193,13 @@ def _rows(
     return with_case(rows, select_cases(tables["cases"], replace(f, area=Area()), with_period))
 
 
-def map_of(tables: Tables, f: Filters, level: str, pathway: str) -> pl.DataFrame:
+def map_of(tables: Tables, f: Filters, level: AreaLevel, pathway: str) -> pl.DataFrame:
     """The figures behind the map and its table (and the ``gaps`` CLI), before protection: every area at ``level``
     for one pathway (or ``all`` pooled), over the filters' period and cohorts in every area in scope."""
     return by_area(combine(_rows(tables, f), pathway), level, pathways=(pathway,))
 
 
-def area_figures(tables: Tables, f: Filters, level: str, code: str, pathway: str) -> dict[str, pl.DataFrame]:
+def area_figures(tables: Tables, f: Filters, level: Level, code: str, pathway: str) -> dict[str, pl.DataFrame]:
     """One area at ``level`` against every area in scope over the filters' period: ``side`` (gap measures per
     pathway, both) and ``reasons`` (unmet needs by recorded reason, for ``pathway`` or all pooled)."""
     rows = _rows(tables, f)
@@ -210,7 +210,9 @@ def area_figures(tables: Tables, f: Filters, level: str, code: str, pathway: str
     }
 
 
-def trend_of(tables: Tables, f: Filters, level: str, code: str, pathway: str, periods: tuple[str, ...]) -> pl.DataFrame:
+def trend_of(
+    tables: Tables, f: Filters, level: Level, code: str, pathway: str, periods: tuple[str, ...]
+) -> pl.DataFrame:
     """:func:`compare_trend` of one area against every area in scope over every period, whatever the filters'
     period."""
     # every quarter of every area: only the columns the measures read, and only the pathway's rows

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, TypeGuard, get_args
 
 import polars as pl
 
@@ -130,7 +131,21 @@ SERVICES: tuple[Service, ...] = (
     Service("powys", "Powys", "Powys", ("W06000023",), _EPOCH),
 )
 
-AREA_LEVELS: tuple[str, ...] = ("wales", "police_area", "service", "la")
+#: The levels of an area filter: all Wales, or a police force area, youth justice service or local authority.
+Level = Literal["wales", "police_area", "service", "la"]
+AREA_LEVELS: tuple[Level, ...] = get_args(Level)
+#: The levels a table or map breaks Wales into.
+AreaLevel = Literal["la", "service", "police_area"]
+BREAKDOWN_LEVELS: tuple[AreaLevel, ...] = get_args(AreaLevel)
+#: Those and resettlement and review panels (RRPs, each covering a set of authorities): what a profile, the
+#: completeness page and a viewer's access can be about.
+AreaOrRrpLevel = Literal[AreaLevel, "rrp"]
+AREA_OR_RRP_LEVELS: tuple[AreaOrRrpLevel, ...] = get_args(AreaOrRrpLevel)
+
+
+def is_level(text: str) -> TypeGuard[Level]:
+    """Whether ``text`` names a :data:`Level` (narrows it for the type checker)."""
+    return text in AREA_LEVELS
 
 
 def service_for(la_code: str, day: date) -> Service:
@@ -141,7 +156,7 @@ def service_for(la_code: str, day: date) -> Service:
     raise KeyError(f"no youth justice service covers {la_code} on {day.isoformat()}")
 
 
-def la_to_area(level: str, day: date) -> dict[str, str]:
+def la_to_area(level: AreaLevel, day: date) -> dict[str, str]:
     """The area each authority belongs to at ``level``: itself, its police force area, or its service on ``day``."""
     if level == "la":
         return {c: c for c in LA_CODES}
@@ -224,7 +239,7 @@ def service_codes() -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.code for s in SERVICES))
 
 
-def area_name(level: str, code: str, lang: str = "en") -> str:
+def area_name(level: Level, code: str, lang: str = "en") -> str:
     """Display name of an area at any level."""
     if level == "la":
         return la_name(code, lang)
@@ -235,7 +250,7 @@ def area_name(level: str, code: str, lang: str = "en") -> str:
     return "Cymru" if lang == "cy" else "Wales"
 
 
-def area_la_codes(level: str, code: str | None) -> tuple[str, ...]:
+def area_la_codes(level: Level, code: str | None) -> tuple[str, ...]:
     """Every authority an area has ever covered (a service is further narrowed by date in :func:`attach_service`)."""
     if level == "wales" or code is None:
         return LA_CODES
@@ -248,7 +263,7 @@ def area_la_codes(level: str, code: str | None) -> tuple[str, ...]:
     raise ValueError(f"unknown area level {level!r}")
 
 
-def area_codes(level: str) -> tuple[str, ...]:
+def area_codes(level: AreaLevel) -> tuple[str, ...]:
     """Every area code at a level: authorities, police force areas or youth justice services."""
     if level == "la":
         return LA_CODES
@@ -299,7 +314,7 @@ def normalise_la(value: str) -> str | None:
     return _ALIASES.get(fold(str(value)))
 
 
-def with_area_names(df: pl.DataFrame, level: str, lang: str, code_col: str = "area_code") -> pl.DataFrame:
+def with_area_names(df: pl.DataFrame, level: AreaLevel, lang: str, code_col: str = "area_code") -> pl.DataFrame:
     """Add an ``area`` column with each area's name in ``lang``, first, before the code."""
     names = {code: area_name(level, code, lang) for code in area_codes(level)}
     out = df.with_columns(pl.col(code_col).replace_strict(names, default=pl.col(code_col)).alias("area"))

@@ -8,8 +8,10 @@ error too, so an untranslated string fails tests rather than reaching a user in 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 LANGS: tuple[str, ...] = ("en", "cy")
 LANG_NAMES = {"en": "English", "cy": "Cymraeg"}
@@ -28,8 +30,8 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
 
 
 @cache
-def catalog(lang: str) -> dict[str, str]:
-    """The flattened catalog for ``lang``."""
+def catalog(lang: str) -> Mapping[str, str]:
+    """The flattened catalog for ``lang`` (read-only: one catalog is shared by every caller)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
     merged: dict[str, str] = {}
@@ -40,7 +42,7 @@ def catalog(lang: str) -> dict[str, str]:
         if clash:
             raise ValueError(f"{path.name} redefines keys: {', '.join(clash[:5])}")
         merged.update(flat)
-    return merged
+    return MappingProxyType(merged)
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

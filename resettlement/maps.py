@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import polars as pl
 import pydeck as pdk
 
 from resettlement import disclosure, geography, markup, present
+from resettlement.readonly import read_only
 from resettlement.settings import ROOT
 
 BOUNDARIES = ROOT / "data" / "boundaries" / "wales_la.geojson"
@@ -38,10 +41,10 @@ VIEW = pdk.ViewState(latitude=52.36, longitude=-3.75, zoom=6.55, min_zoom=5.5, m
 
 
 @cache
-def boundaries() -> dict:
-    """The bundled GeoJSON (22 features; properties ``code``, ``name_en``, ``name_cy``)."""
+def boundaries() -> Mapping[str, Any]:
+    """The bundled GeoJSON (22 features; properties ``code``, ``name_en``, ``name_cy``), read-only (it is shared)."""
     with open(BOUNDARIES, encoding="utf-8") as fh:
-        return json.load(fh)
+        return read_only(json.load(fh))
 
 
 def _nice_ceiling(x: float) -> float:
@@ -178,7 +181,7 @@ def build_deck(frame: pl.DataFrame, tooltip_html: str, height: int = 560) -> pdk
     )
 
 
-def select_area(click: dict | None, level: str) -> str | None:
+def select_area(click: dict | None, level: geography.AreaLevel) -> str | None:
     """The area code a map click selects (pure, since AppTest cannot click charts).
 
     ``click`` is the selection state Streamlit returns for the deck: ``{"selection": {"objects": {layer_id:

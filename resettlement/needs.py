@@ -11,14 +11,16 @@ Definitions (shown on the Definitions page):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal, get_args
 
 import polars as pl
 
 from resettlement.filters import Area, Filters, select_cases
 from resettlement.period import is_quarter, quarter_expr
 from resettlement.standard import PATHWAYS
+from resettlement.tables import Tables
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (("10-14", 10, 14), ("15", 15, 15), ("16", 16, 16), ("17", 17, 17))
 FUNNEL_COUNTS = (
@@ -159,7 +161,9 @@ def funnel_long(f: pl.DataFrame) -> pl.DataFrame:
     return f.unpivot(index="pathway", on=["identified", "offered", "engaged"], variable_name="stage", value_name="n")
 
 
-BREAKDOWNS: tuple[str, ...] = ("cohort", "sex", "age_band", "ethnicity")
+#: The characteristics the needs page breaks the funnel down by.
+Breakdown = Literal["cohort", "sex", "age_band", "ethnicity"]
+BREAKDOWNS: tuple[Breakdown, ...] = get_args(Breakdown)
 
 
 def compare_trend(
@@ -188,7 +192,7 @@ def compare_needs_per_case(
 # ---- what the Pathway needs page shows, from the tables and plain values (cached by the page on those values) ----
 
 
-def figures(tables: Mapping[str, pl.DataFrame], f: Filters) -> dict[str, pl.DataFrame]:
+def figures(tables: Tables, f: Filters) -> dict[str, pl.DataFrame]:
     """The selection against Wales (every area in scope) for the filters' period: ``compare`` (funnel of both),
     ``funnel`` (the selection's) and ``per_case`` (pathways with a need per episode, both)."""
     cases, rows = tables["cases"], tables["needs"]
@@ -201,12 +205,12 @@ def figures(tables: Mapping[str, pl.DataFrame], f: Filters) -> dict[str, pl.Data
     }
 
 
-def breakdown(tables: Mapping[str, pl.DataFrame], f: Filters, by: str) -> pl.DataFrame:
+def breakdown(tables: Tables, f: Filters, by: Breakdown) -> pl.DataFrame:
     """The selection's funnel per pathway and ``by`` group (one of :data:`BREAKDOWNS`)."""
     return funnel(with_case(tables["needs"], select_cases(tables["cases"], f)), by=[by])
 
 
-def trend_of(tables: Mapping[str, pl.DataFrame], f: Filters, periods: Sequence[str], pathway: str) -> pl.DataFrame:
+def trend_of(tables: Tables, f: Filters, periods: Sequence[str], pathway: str) -> pl.DataFrame:
     """:func:`compare_trend` over every period (quarters or years) for one pathway, whatever the filters' period."""
     cases = tables["cases"]
     rows = (

@@ -30,6 +30,7 @@ import polars as pl
 from resettlement import disclosure, reoffending
 from resettlement.filters import Area, Filters, select_cases
 from resettlement.standard import SECURE_COHORTS
+from resettlement.tables import Tables
 
 Z95 = 1.96
 
@@ -204,7 +205,7 @@ def headline_compare(
     )
 
 
-def reoffending_parts(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> dict[str, int]:
+def reoffending_parts(tables: Tables, f: Filters, as_of: date) -> dict[str, int]:
     """The MoJ measure's reoffenders (``numerator``), children recorded (``denominator``) and ``not_recorded``
     for the selection and period, from :func:`resettlement.reoffending.for_period`: the same figure everywhere."""
     p = reoffending.parts(tables, f, as_of)
@@ -278,9 +279,7 @@ def groups_of(f: Filters) -> dict[str, Filters]:
     return {"area": f} if f.area.level == "wales" else {"area": f, "wales": replace(f, area=Area())}
 
 
-def figures(
-    tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str]
-) -> dict[str, pl.DataFrame]:
+def figures(tables: Tables, f: Filters, as_of: date, quarters: Sequence[str]) -> dict[str, pl.DataFrame]:
     """What the Outcomes page shows above the evaluation, unprotected: ``headline`` (:func:`headline_compare` of the
     groups of :func:`groups_of` over the period), the selection's ``confirmation`` summary and ``days`` bins,
     ``reoffending`` (:func:`resettlement.reoffending.for_period` of the selection: the MoJ measure, its custody and

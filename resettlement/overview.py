@@ -20,7 +20,7 @@ disclosure control can protect both periods.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Literal, TypedDict
@@ -32,6 +32,7 @@ from resettlement.filters import Filters, select_cases
 from resettlement.period import quarters_between
 from resettlement.present import number_text
 from resettlement.standard import SECURE_COHORTS
+from resettlement.tables import Tables
 
 CountMetric = Literal["children", "releases", "needs_identified"]
 COUNT_METRICS: tuple[CountMetric, ...] = ("children", "releases", "needs_identified")
@@ -79,7 +80,7 @@ def _completeness(cells: pl.DataFrame, f: Filters) -> tuple[int, int]:
     return applicable - missing, applicable
 
 
-def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:
+def headline(tables: Tables, f: Filters, as_of: date) -> pl.DataFrame:
     """One row per headline metric: ``current``, ``previous`` and ``change``, with the counts behind rates
     (``current_num``/``current_den`` and the same for ``previous``)."""
     cases, needs_rows = tables["cases"], tables["needs"]
@@ -190,9 +191,7 @@ def _rounded_figure(prefix: str, rounding: disclosure.Protection) -> pl.Expr:
     return pl.when(pl.col(f"{prefix}_den").is_not_null()).then(rate).otherwise(num.cast(pl.Float64))
 
 
-def trends(
-    tables: Mapping[str, pl.DataFrame], f: Filters, quarters: Sequence[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def trends(tables: Tables, f: Filters, quarters: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The Overview's two trends over every quarter: episodes starting per quarter in the selected area and in all
     areas in scope (``series`` area/wales), and episodes and children starting by cohort in the selected area (all
     cohorts, so a page can show those chosen)."""

@@ -9,7 +9,6 @@ Suppressed peer values are left out of the median and the rank, so neither revea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -17,8 +16,10 @@ import polars as pl
 
 from resettlement import completeness, disclosure, gaps, geography, needs, outcomes, reoffending
 from resettlement.filters import Area, Filters, select_cases
+from resettlement.geography import AreaOrRrpLevel
+from resettlement.tables import Tables
 
-LEVELS = ("la", "service", "police_area", "rrp")
+LEVELS = geography.AREA_OR_RRP_LEVELS
 # measure -> (numerator, denominator); a None denominator marks a count.
 MEASURES: dict[str, tuple[str, str | None]] = {
     "children": ("children", None),
@@ -43,7 +44,7 @@ def rrp_lookup(rrps: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def area_column(level: str) -> str:
+def area_column(level: AreaOrRrpLevel) -> str:
     return {"la": "la_code", "service": "service_code", "police_area": "police_area", "rrp": "rrp_area"}[level]
 
 
@@ -57,7 +58,7 @@ def with_areas(cases: pl.DataFrame, rrps: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
+def by_area(tables: Tables, f: Filters, level: AreaOrRrpLevel, as_of: date) -> pl.DataFrame:
     """Every profile measure's numerator and denominator for each area at ``level`` (all areas in scope)."""
     col = area_column(level)
     everywhere = replace(f, area=Area())
@@ -100,18 +101,18 @@ def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: d
     )
 
 
-def reoffending_by_area(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
+def reoffending_by_area(tables: Tables, f: Filters, level: AreaOrRrpLevel, as_of: date) -> pl.DataFrame:
     """The one proven reoffending measure (:func:`resettlement.reoffending.by_area`) per area at ``level``:
     ``reoffenders`` and ``reoffending_recorded`` children, each child in the area of their first index event."""
     col = area_column(level)
-    cases = with_areas(geography.attach_service(tables["cases"]), tables["rrps"])
-    return reoffending.by_area({**tables, "cases": cases}, f, as_of, col).rename(
+    cases = with_areas(tables["cases"], tables["rrps"])
+    return reoffending.by_area(Tables.of({**tables, "cases": cases}), f, as_of, col).rename(
         {"recorded": "reoffending_recorded", "children": "reoffending_children"}
     )
 
 
 def _reoffending_parts(
-    tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
+    tables: Tables, f: Filters, level: AreaOrRrpLevel, code: str, as_of: date
 ) -> dict[str, dict[str, int]]:
     """The headline table's proven reoffending parts for the area (its row of :func:`reoffending_by_area`, so the
     outcomes table and the at-a-glance table agree) and for Wales."""
@@ -191,15 +192,12 @@ def at_a_glance(protected: pl.DataFrame, wales: pl.DataFrame, code: str) -> pl.D
     )
 
 
-def area_tables(tables: Mapping[str, pl.DataFrame], la_codes: list[str]) -> dict[str, pl.DataFrame]:
+def area_tables(tables: Tables, la_codes: list[str]) -> Tables:
     """The case-linked tables restricted to cases of the given authorities (for an RRP's profile)."""
     cases = tables["cases"].filter(pl.col("la_code").is_in(la_codes))
     ids = cases.select("case_id")
-    out = dict(tables)
-    out["cases"] = cases
-    for name in ("needs", "outcomes", "rrp_reviews"):
-        out[name] = tables[name].join(ids, on="case_id", how="semi")
-    return out
+    linked = {name: tables[name].join(ids, on="case_id", how="semi") for name in ("needs", "outcomes", "rrp_reviews")}
+    return Tables.of({**tables, **linked, "cases": cases})
 
 
 def glance_table(glance: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -227,7 +225,7 @@ def glance_table(glance: pl.DataFrame, lang: str) -> pl.DataFrame:
     )
 
 
-def areas(tables: Mapping[str, pl.DataFrame], f: Filters, level: str, as_of: date) -> pl.DataFrame:
+def areas(tables: Tables, f: Filters, level: AreaOrRrpLevel, as_of: date) -> pl.DataFrame:
     """:func:`by_area` with the pooled :func:`wales_row` appended (``area_code`` = ``wales``): the table the profile
     publishes, so the at-a-glance figures are read from protected cells only."""
     per_area = by_area(tables, f, level, as_of)
@@ -245,7 +243,7 @@ def glance(protected: pl.DataFrame, code: str) -> pl.DataFrame:
     return out.with_columns(pl.col("measure").replace_strict(notes, default=None).alias("wales__note"))
 
 
-def covering_rrps(tables: Mapping[str, pl.DataFrame], level: str, code: str) -> pl.DataFrame:
+def covering_rrps(tables: Tables, level: AreaOrRrpLevel, code: str) -> pl.DataFrame:
     """The RRPs covering an area (or the RRP itself, for an RRP's profile)."""
     from resettlement import rrp
 
@@ -253,9 +251,7 @@ def covering_rrps(tables: Mapping[str, pl.DataFrame], level: str, code: str) -> 
     return rrps.filter(pl.col("rrp_id") == code) if level == "rrp" else rrp.rrps_for_area(rrps, Area(level, code))
 
 
-def sections(
-    tables: Mapping[str, pl.DataFrame], f: Filters, level: str, code: str, as_of: date
-) -> dict[str, pl.DataFrame]:
+def sections(tables: Tables, f: Filters, level: AreaOrRrpLevel, code: str, as_of: date) -> dict[str, pl.DataFrame]:
     """The figures the profile shows under its at-a-glance table, unprotected: ``gaps`` (gap measures per pathway,
     the area and Wales), ``worst_fields`` (the five fields of the area's records missing most cells),
     ``rrp_headline`` (of the RRPs covering the area) and ``outcomes`` (the area and Wales)."""

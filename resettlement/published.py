@@ -33,6 +33,8 @@ from resettlement import (
     rrp,
     settings,
 )
+from resettlement.readonly import read_only
+from resettlement.tables import Tables
 
 if TYPE_CHECKING:
     from resettlement.filters import Filters
@@ -124,18 +126,18 @@ def rule_texts(protection: Protection, lang: str) -> list[str]:
 
 class Inputs:
     """The tables, their completeness masks (worked out only when a table needs them) and the results of the sources
-    already computed, so the tables made from one source share it (for callers outside the app: the deck, the CLI,
-    the audit and tests; the app caches both per scope)."""
+    already computed, so the tables made from one source share it, read-only (for callers outside the app: the deck,
+    the CLI, the audit and tests; the app caches both per scope)."""
 
     def __init__(self, tables: Mapping[str, pl.DataFrame]) -> None:
-        self.tables = tables
+        self.tables = Tables.of(tables)
         self._evaluated: completeness.Evaluated | None = None
         self._results: dict[tuple, Any] = {}
 
     def of(self, spec: Table) -> Any:
         if spec.input == "evaluated":
             if self._evaluated is None:
-                self._evaluated = completeness.evaluate(self.tables)
+                self._evaluated = read_only(completeness.evaluate(self.tables))
             return self._evaluated
         return self.tables
 
@@ -143,7 +145,7 @@ class Inputs:
         """``spec.source`` on these inputs and ``args``, computed once."""
         key = (spec.source, args)
         if key not in self._results:
-            self._results[key] = spec.source(self.of(spec), *args)
+            self._results[key] = read_only(spec.source(self.of(spec), *args))
         return self._results[key]
 
 
@@ -168,7 +170,7 @@ def required_frame(
     return out
 
 
-def page_calls(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> list[tuple[str, tuple]]:
+def page_calls(tables: Tables, f: Filters, as_of: date) -> list[tuple[str, tuple]]:
     """Every registered table with the arguments the pages pass it for filters ``f`` (each choice a page offers:
     every level of the Service gaps map and the profile, every breakdown, the first pathways' trends, the RRPs of
     the area): what the audit and the tests walk, so they check what users see."""

@@ -30,22 +30,25 @@ Definitions (``docs/evaluation.md`` and the Definitions page say the same in wor
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Literal, get_args
 
 import polars as pl
 
 from resettlement import disclosure
 from resettlement.filters import Area, Filters, select_cases
 from resettlement.period import quarter_bounds, quarter_expr, quarter_start_expr, quarters_between
+from resettlement.tables import Tables
 
 Z95 = 1.96
 OFFENDING = "12mo"  # Polars offsets: calendar months, month ends clamp (31 Aug + 18mo = 28 Feb)
 WINDOW = "18mo"
 MOJ_TYPES: tuple[str, ...] = ("custody", "community")  # index events of the MoJ measure
 REMAND = "remand"  # reported as its own measure
-MEASURES: tuple[str, ...] = ("proven", "custody", "community", "remand")  # proven = custody + community
+Measure = Literal["proven", "custody", "community", "remand"]  # proven = custody + community
+MEASURES: tuple[Measure, ...] = get_args(Measure)
 SOURCES: tuple[str, ...] = ("dates", "checked", "flag", "not_recorded")
 
 
@@ -227,12 +230,12 @@ def first_open_quarter(quarters: Sequence[str], as_of: date) -> str | None:
     return first if isinstance(first, str) else None
 
 
-def _events(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:
+def _events(tables: Tables, f: Filters, as_of: date) -> pl.DataFrame:
     """Index events of every area in scope for the filters' cohorts (areas are chosen after the first event)."""
     return index_events(select_cases(tables["cases"], replace(f, area=Area()), with_period=False), as_of)
 
 
-def cohort_children(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, types: Sequence[str]) -> pl.DataFrame:
+def cohort_children(tables: Tables, f: Filters, as_of: date, types: Sequence[str]) -> pl.DataFrame:
     """The children of the selection's offender cohort for the period of ``f`` (first event of ``types``), each
     with ``final`` (their quarter is final on ``as_of``) and their outcome (:func:`outcome_of`)."""
     first = first_events(_events(tables, f, as_of), f.start, f.end, types)
@@ -252,7 +255,7 @@ def _measure_rows(children: pl.DataFrame, measure: str) -> pl.DataFrame:
     return out
 
 
-def for_period(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> pl.DataFrame:
+def for_period(tables: Tables, f: Filters, as_of: date) -> pl.DataFrame:
     """The one reoffending figure of a selection and period: one row per measure of :data:`MEASURES` (``proven``
     = the MoJ measure, custody and community its parts by the child's index event, ``remand`` on its own), with
     :data:`COLUMNS`, ``open`` (children whose first event is in a quarter not final yet), ``family`` (``moj`` for
@@ -281,7 +284,7 @@ def for_period(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> p
     return out.select("measure", "family", *COLUMNS, "open", "final_to")
 
 
-def parts(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> dict[str, int]:
+def parts(tables: Tables, f: Filters, as_of: date) -> dict[str, int]:
     """``reoffenders``, ``recorded`` and ``not_recorded`` children of the MoJ measure for the selection and period:
     :func:`for_period`'s ``proven`` row, without the rest of the table."""
     kids = cohort_children(tables, f, as_of, [c for c in MOJ_TYPES if c in f.cohorts]).filter(pl.col("final"))
@@ -289,14 +292,14 @@ def parts(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> dict[s
     return {"reoffenders": int(known.sum()), "recorded": known.len(), "not_recorded": kids.height - known.len()}
 
 
-def headline(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date) -> tuple[int, int]:
+def headline(tables: Tables, f: Filters, as_of: date) -> tuple[int, int]:
     """(reoffenders, children recorded) of the MoJ measure for the selection and period: the pair every page,
     slide and command shows as *the* proven reoffending rate (:func:`for_period`'s ``proven`` row)."""
     p = parts(tables, f, as_of)
     return p["reoffenders"], p["recorded"]
 
 
-def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, column: str) -> pl.DataFrame:
+def by_area(tables: Tables, f: Filters, as_of: date, column: str) -> pl.DataFrame:
     """The MoJ measure's reoffenders, recorded and final children per value of ``column`` (an area column of the
     children's index events, e.g. ``la_code``), over every area in scope: the areas add up to Wales."""
     everywhere = replace(f, area=Area())
@@ -313,7 +316,7 @@ def by_area(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, column:
 
 
 def by_quarter(
-    tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, quarters: Sequence[str], measure: str = "proven"
+    tables: Tables, f: Filters, as_of: date, quarters: Sequence[str], measure: Measure = "proven"
 ) -> pl.DataFrame:
     """Quarterly offender cohorts (children by first index event in each quarter), every quarter present.
 
@@ -417,7 +420,7 @@ def _open(out: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def report(tables: Mapping[str, pl.DataFrame], f: Filters, as_of: date, protection: disclosure.Protection) -> dict:
+def report(tables: Tables, f: Filters, as_of: date, protection: disclosure.Protection) -> dict:
     """What ``python -m resettlement reoffending --json`` prints: the period's measures and the quarterly cohorts of
     the MoJ measure, the registered tables the Outcomes page shows (the selection's rows), protected for
     ``protection``."""

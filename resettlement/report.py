@@ -12,23 +12,24 @@ The XLSX behind every table is :mod:`resettlement.xlsx`; labels and cell text ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
 
-from resettlement import geography, published, rrp
+from resettlement import published, rrp
 from resettlement.completeness import Thresholds
 from resettlement.deck import MIME, NOTES, SLIDES, deck, series_values
 from resettlement.filters import Filters
 from resettlement.period import DATA_START, quarters_between, trend_quarters
 from resettlement.standard import SECURE_COHORTS
+from resettlement.tables import Tables
 
 __all__ = ["MIME", "NOTES", "SLIDES", "build_figures", "deck", "report_deck", "series_values"]
 
 
 def build_figures(
-    tables: Mapping[str, pl.DataFrame],
+    tables: Tables,
     filters: Filters,
     as_of: date,
     threshold: int,
@@ -50,9 +51,6 @@ def build_figures(
     """
     f = filters
     if fetch is None:
-        tables = dict(tables)
-        if "service_code" not in tables["cases"].columns:
-            tables["cases"] = geography.attach_service(tables["cases"])
         inputs = published.Inputs(tables)
         protection = published.from_settings(publication=True, key=key, threshold=threshold)
 
@@ -78,7 +76,7 @@ def build_figures(
 
 
 def report_deck(
-    tables: Mapping[str, pl.DataFrame],
+    tables: Tables,
     filters: Filters,
     as_of: date,
     threshold: int,

@@ -17,7 +17,10 @@ from resettlement.cli.options import AREA, AREA_OR_WALES, COHORT, DB, PERIOD, Co
 from resettlement.standard import PATHWAYS
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from resettlement.filters import Filters
+    from resettlement.tables import Tables
 
 
 def _open_report(args: argparse.Namespace, with_area: bool = True):
@@ -38,19 +41,22 @@ def _open_report(args: argparse.Namespace, with_area: bool = True):
     return engine, meta, as_of, f
 
 
+def _tables(engine: Engine) -> Tables:
+    """Every standard table of all Wales (reporting commands read the whole country and filter by area)."""
+    from resettlement.scope import Scope
+    from resettlement.tables import Tables
+
+    return Tables.of(store.read_all(engine, Scope.all_wales()))
+
+
 def _gaps(args: argparse.Namespace) -> int:
     from resettlement import disclosure, geography, published
-    from resettlement.scope import Scope
 
     opened = _open_report(args, with_area=False)
     if opened is None:
         return 2
     engine, meta, _, f = opened
-    scope = Scope.all_wales()
-    tables = {
-        "cases": geography.attach_service(store.read_table(engine, "cases", scope)),
-        "needs": store.read_table(engine, "needs", scope),
-    }
+    tables = _tables(engine)
     # output leaves the app: the publication view, exactly as the page's map table
     protection = published.from_settings(key=store.rounding_key(meta))
     table = published.required_frame(tables, "gaps.areas", protection, f, args.by, args.pathway)
@@ -70,15 +76,13 @@ def _gaps(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     """Findings of the disclosure audit (resettlement/audit.py) over the registry of published tables; exit 1 when
     there is any."""
-    from resettlement import audit, geography, published
-    from resettlement.scope import Scope
+    from resettlement import audit, published
 
     opened = _open_report(args, with_area=False)
     if opened is None:
         return 2
     engine, meta, as_of, f = opened
-    tables = store.read_all(engine, Scope.all_wales())
-    tables["cases"] = geography.attach_service(tables["cases"])
+    tables = _tables(engine)
     protection = published.from_settings(publication=args.publication, key=store.rounding_key(meta))
     found = audit.run(published.Inputs(tables), f, as_of, protection, args.pathway)
     view = "publication" if args.publication else "working"
@@ -111,7 +115,6 @@ def _audit(args: argparse.Namespace) -> int:
 def _completeness(args: argparse.Namespace) -> int:
     from resettlement import completeness, published
     from resettlement.period import trend_quarters
-    from resettlement.scope import Scope
 
     opened = _open_report(args)
     if opened is None:
@@ -124,7 +127,7 @@ def _completeness(args: argparse.Namespace) -> int:
         return 2
     # output leaves the app: the publication view, exactly as the page's table
     table = published.required_frame(
-        store.read_all(engine, Scope.all_wales()),
+        _tables(engine),
         f"completeness.{args.by}",
         published.from_settings(key=store.rounding_key(meta)),
         f,
@@ -151,7 +154,6 @@ def _view(f: Filters, as_of: date, threshold: int) -> dict:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from resettlement import evaluation, published
-    from resettlement.scope import Scope
 
     opened = _open_report(args)
     if opened is None:
@@ -159,7 +161,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     engine, meta, as_of, f = opened
     threshold = settings.suppression_threshold()  # output leaves the app: the publication view, as on the page
     inputs, protection = (
-        published.Inputs(store.read_all(engine, Scope.all_wales())),
+        published.Inputs(_tables(engine)),
         published.from_settings(key=store.rounding_key(meta)),
     )
     figures = {
@@ -178,14 +180,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _reoffending(args: argparse.Namespace) -> int:
     from resettlement import published, reoffending
-    from resettlement.scope import Scope
 
     opened = _open_report(args)
     if opened is None:
         return 2
     engine, meta, as_of, f = opened
     protection = published.from_settings(key=store.rounding_key(meta))  # output leaves the app: publication view
-    tables = store.read_all(engine, Scope.all_wales())
+    tables = _tables(engine)
     out = {**_view(f, as_of, protection.threshold), **reoffending.report(tables, f, as_of, protection)}
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
@@ -211,7 +212,6 @@ def _out_file_problem(out: str) -> str | None:
 
 def _report(args: argparse.Namespace) -> int:
     from resettlement import report
-    from resettlement.scope import Scope
 
     problem = _out_file_problem(args.out)
     if problem:
@@ -222,7 +222,7 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     engine, meta, as_of, f = opened
     deck = report.report_deck(
-        store.read_all(engine, Scope.all_wales()),
+        _tables(engine),
         f,
         as_of,
         settings.suppression_threshold(),

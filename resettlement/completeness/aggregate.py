@@ -5,6 +5,7 @@ areas, trend, tables, fields, rules, timeliness), before disclosure control."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, get_args
 
 import polars as pl
 
@@ -23,6 +24,7 @@ from resettlement.completeness.rules import (
     scored_fields,
 )
 from resettlement.filters import Area, Filters
+from resettlement.geography import AreaOrRrpLevel
 from resettlement.standard import TABLES
 
 
@@ -226,7 +228,7 @@ def headline(ev: Evaluated, f: Filters, thresholds: Thresholds | None = None) ->
     )
 
 
-def area_scores(ev: Evaluated, f: Filters, level: str, thresholds: Thresholds | None = None) -> pl.DataFrame:
+def area_scores(ev: Evaluated, f: Filters, level: AreaOrRrpLevel, thresholds: Thresholds | None = None) -> pl.DataFrame:
     """Every area in scope at ``level`` (la, service, police_area, rrp), for the filter's period and cohorts
     (the area filter is not applied: areas are compared). ``area_code`` names the area; for RRPs the case
     records of children referred to it plus its own partnership records, and ``none`` = not referred."""
@@ -275,22 +277,14 @@ def selection_timeliness(ev: Evaluated, f: Filters) -> pl.DataFrame:
     return timeliness_scores(select(ev, f))
 
 
-BY: tuple[str, ...] = (
-    "wales",
-    "la",
-    "service",
-    "police_area",
-    "rrp",
-    "quarter",
-    "field",
-    "table",
-    "rule",
-    "timeliness",
-)
+#: The views of the completeness page (and the CLI's ``--by``): the headline, each area level, the trend, fields,
+#: tables, validity rules and timeliness.
+By = Literal["wales", AreaOrRrpLevel, "quarter", "field", "table", "rule", "timeliness"]
+BY: tuple[By, ...] = get_args(By)
 
 
 def view(
-    ev: Evaluated, f: Filters, by: str, quarters: Sequence[str], thresholds: Thresholds | None = None
+    ev: Evaluated, f: Filters, by: By, quarters: Sequence[str], thresholds: Thresholds | None = None
 ) -> pl.DataFrame:
     """The figures the page shows for one view, and the CLI prints, before protection: ``wales`` the headline (the
     selection and the comparator), an area level, ``quarter`` the trend over ``quarters``, ``field``,

@@ -25,7 +25,7 @@ from resettlement.filters import Area, Filters, in_area, select_cases
 from resettlement.period import quarter_expr
 from resettlement.standard import ENUMS, TABLES, Field, When
 
-Evaluated = dict[str, pl.DataFrame]
+Evaluated = Mapping[str, pl.DataFrame]
 
 
 def _col_name(table: str, ref: str, ref_table: str | None = None) -> str:
@@ -312,7 +312,7 @@ def select(
     period)."""
     area = f.area if area is None else area
     period = pl.col("record_date").is_between(f.start, f.end, closed="both") if with_period else pl.lit(True)
-    out: Evaluated = {}
+    out: dict[str, pl.DataFrame] = {}
     for name, df in ev.items():
         if name in CASE_TABLES:
             out[name] = _keep(df, in_area(df, area) & pl.col("cohort").is_in(list(f.cohorts)) & period)

@@ -5,13 +5,18 @@ RAG statuses in the chosen language, and the CLI's plain-text table."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from resettlement import disclosure, geography
 from resettlement import present as display  # the app-wide labels and cell text (this module is completeness's)
 from resettlement.completeness.rules import AREA_LEVELS, KINDS, NOT_REFERRED, RAG, TIMELINESS
+
+if TYPE_CHECKING:
+    from resettlement.completeness.aggregate import By
 from resettlement.filters import Filters
+from resettlement.geography import AreaOrRrpLevel
 from resettlement.i18n import t
 from resettlement.standard import TABLES
 
@@ -28,7 +33,9 @@ CELL_COLUMNS = (
     "rag",
     "records",
 )
-VIEWS: dict[str, tuple[str, ...]] = {
+#: The tables of the completeness page, each a view of :func:`resettlement.completeness.view`'s figures.
+View = Literal["areas", "trend", "fields", "rules", "timeliness", "tables"]
+VIEWS: dict[View, tuple[str, ...]] = {
     "areas": (
         "area",
         "episodes",
@@ -122,7 +129,7 @@ def records(protected_df: pl.DataFrame) -> list[dict]:
     return display.records(protected_df)
 
 
-def shown(protected_df: pl.DataFrame, view: str) -> pl.DataFrame:
+def shown(protected_df: pl.DataFrame, view: View) -> pl.DataFrame:
     """The columns a view shows (with their note columns), in order."""
     note = disclosure.NOTE_SUFFIX
     cols = [c for c in VIEWS[view] if c in protected_df.columns]
@@ -180,7 +187,7 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def area_names(level: str, lang: str, rrps: pl.DataFrame | None = None) -> dict[str, str]:
+def area_names(level: AreaOrRrpLevel, lang: str, rrps: pl.DataFrame | None = None) -> dict[str, str]:
     """Display names of every area code at ``level`` (RRP names from the rrps table; ``none`` = not referred)."""
     if level == "rrp":
         name = "name_cy" if lang == "cy" else "name"
@@ -191,7 +198,7 @@ def area_names(level: str, lang: str, rrps: pl.DataFrame | None = None) -> dict[
 
 def for_view(
     protected_df: pl.DataFrame,
-    view: str,
+    view: View,
     lang: str,
     names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pl.DataFrame:
@@ -228,17 +235,18 @@ def for_view(
     return shown(df.with_columns(exprs) if exprs else df, view)
 
 
-def text_report(rows: list[dict], by: str, f: Filters) -> str:
+def text_report(rows: list[dict], by: By, f: Filters) -> str:
     """The CLI's plain-text table of :func:`records` of a protected view (English; figures as the page shows them)."""
     area = geography.area_name(f.area.level, f.area.code) if f.area.code else "Wales"
-    view = {
+    views: dict[str, View] = {
         "wales": "trend",
         "quarter": "trend",
         "field": "fields",
         "table": "tables",
         "rule": "rules",
         "timeliness": "timeliness",
-    }.get(by, "areas")
+    }
+    view = views.get(by, "areas")
     key = {"wales": "series", "field": "table"}.get(by, "area_code" if by in AREA_LEVELS else None)
     if by in AREA_LEVELS and by != "rrp":
         names = area_names(by, "en")

@@ -11,7 +11,7 @@ from typing import Literal
 
 import polars as pl
 
-from resettlement import settings
+from resettlement import geography, settings
 from resettlement.standard import CHECKS, TABLES, Check, Field
 
 # Validity rules the standard does not declare, in the standard's own form (``table.column`` reaches the row's
@@ -114,7 +114,7 @@ def scored_fields(table: str) -> tuple[Field, ...]:
     return tuple(f for f in TABLES[table].fields if f.status in SCORED_STATUSES)
 
 
-AREA_LEVELS = ("la", "service", "police_area", "rrp")
+AREA_LEVELS = geography.AREA_OR_RRP_LEVELS
 
 
 # ---------------------------------------------------------------------------------------------------------- masks

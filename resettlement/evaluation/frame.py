@@ -3,7 +3,6 @@ balance covariates and outcomes, built from the imported tables."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 
 import polars as pl
@@ -15,6 +14,7 @@ from resettlement.needs import age_band_expr
 from resettlement.outcomes import case_outcomes
 from resettlement.period import quarter_expr
 from resettlement.standard import PATHWAYS
+from resettlement.tables import Tables
 
 
 def first_reviews(reviews: pl.DataFrame, meetings: pl.DataFrame) -> pl.DataFrame:
@@ -140,7 +140,7 @@ def _band(column: str, top: int) -> pl.Expr:
     return pl.col(column).clip(0, top).cast(pl.String).replace({str(top): f"{top}+"})
 
 
-def selection_frame(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date) -> pl.DataFrame:
+def selection_frame(tables: Tables, filters: Filters, as_of: date) -> pl.DataFrame:
     """:func:`analysis_frame` for the episodes the filters select (area, cohorts, start in the period)."""
     cases = select_cases(tables["cases"], filters)
     return analysis_frame(

@@ -14,6 +14,7 @@ from resettlement.evaluation.estimates import estimate
 from resettlement.evaluation.frame import selection_frame
 from resettlement.evaluation.matching import match
 from resettlement.filters import Filters
+from resettlement.tables import Tables
 
 
 def verdict(est: dict, bal: pl.DataFrame, outcome: str, thresholds: Mapping[str, float] = THRESHOLDS) -> str:
@@ -59,7 +60,7 @@ def evaluate(
     return Evaluation(pl.DataFrame(effects, infer_schema_length=None), pl.concat(balances))
 
 
-def figures(tables: Mapping[str, pl.DataFrame], filters: Filters, as_of: date) -> Evaluation:
+def figures(tables: Tables, filters: Filters, as_of: date) -> Evaluation:
     """:func:`evaluate` on :func:`selection_frame`: what the Outcomes page and ``python -m resettlement evaluate``
     show for a selection, before protection (the registry of published tables protects it)."""
     return evaluate(selection_frame(tables, filters, as_of), thresholds=thresholds())

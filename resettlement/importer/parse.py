@@ -7,8 +7,10 @@ Every parser returns ``(value, problem code, params)`` and is applied to each di
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cache
+from types import MappingProxyType
 
 from resettlement import geography
 from resettlement.geography import fold
@@ -121,8 +123,9 @@ _UNKNOWN = frozenset(fold(x) for x in UNKNOWN_TOKENS)
 
 
 @cache
-def enum_spellings(enum: str) -> dict[str, str]:
-    """Every accepted spelling of an enumeration (folded) → its code: code, English and Welsh labels, aliases."""
+def enum_spellings(enum: str) -> Mapping[str, str]:
+    """Every accepted spelling of an enumeration (folded) → its code: code, English and Welsh labels, aliases
+    (read-only: the cached mapping is shared)."""
     out: dict[str, str] = {}
     for code in ENUMS[enum]:
         out[fold(code.replace("_", " "))] = code
@@ -132,7 +135,7 @@ def enum_spellings(enum: str) -> dict[str, str]:
                 out.setdefault(fold(label), code)
     for alias, code in ENUM_ALIASES.get(enum, {}).items():
         out.setdefault(fold(alias), code)
-    return out
+    return MappingProxyType(out)
 
 
 Parsed = tuple[object, str | None, dict | None]  # (value, problem code, params)

@@ -36,6 +36,7 @@ from resettlement.rrp.reviews import (
     referral_shares,
     release_reviews,
 )
+from resettlement.tables import Tables
 
 HEADLINE_COUNTS: tuple[str, ...] = (*ACTIVITY_COUNTS, "released", "reviewed_before_release")
 HEADLINE_RATES: dict[str, str | tuple[str, str]] = {**ACTIVITY_RATES, **ATTENDANCE_RATES, **RELEASE_RATES}
@@ -56,7 +57,7 @@ def headline(meetings: pl.DataFrame, rows: pl.DataFrame, per_case: pl.DataFrame)
 
 
 def case_figures(
-    tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], secure: Sequence[str], whole: bool = False
+    tables: Tables, f: Filters, rrp_ids: Sequence[str], secure: Sequence[str], whole: bool = False
 ) -> dict:
     """The RRP page's figures that rest on cases (the large table), aggregated: the ``headline`` of the RRPs
     ``rrp_ids`` over the filters' period, and per series (``area``: the filters' cases in those RRPs' authorities;
@@ -83,7 +84,7 @@ def case_figures(
 
 
 def _invitations_of(
-    tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str]
+    tables: Tables, f: Filters, rrp_ids: Sequence[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The meetings of ``rrp_ids`` in the filters' period, and the invitations to them and to every RRP's."""
     meetings = select_meetings(tables["rrp_meetings"], rrp_ids, f.start, f.end)
@@ -96,7 +97,7 @@ def _invitations_of(
 
 
 def activity_figures(
-    tables: Mapping[str, pl.DataFrame], f: Filters, rrp_ids: Sequence[str], quarters: Sequence[str], as_of: date
+    tables: Tables, f: Filters, rrp_ids: Sequence[str], quarters: Sequence[str], as_of: date
 ) -> dict[str, pl.DataFrame]:
     """The RRP page's figures from meetings and attendance, before protection: meetings ``per_quarter`` and the
     activity ``summary`` of the RRPs ``rrp_ids``, their ``actions`` by quarter and the ``attendance`` matrix against
@@ -112,7 +113,7 @@ def activity_figures(
 
 
 def attendance_trend_of(
-    tables: Mapping[str, pl.DataFrame],
+    tables: Tables,
     f: Filters,
     rrp_ids: Sequence[str],
     quarters: Sequence[str],

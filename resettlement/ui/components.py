@@ -224,7 +224,7 @@ def area_map(
     measure: str,
     denominator: str,
     is_rate: bool,
-    level: str,
+    level: geography.AreaLevel,
     day: date,
     lang: str,
     key: str,

@@ -16,19 +16,21 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
-from resettlement import completeness, geography, store
+from resettlement import completeness, store
+from resettlement.readonly import read_only
 from resettlement.scope import scope_from_key
+from resettlement.tables import Tables
 
 T = TypeVar("T")
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
 
 
-def tables(url: str, scope_key: str, data_version: str) -> dict[str, pl.DataFrame]:
+def tables(url: str, scope_key: str, data_version: str) -> Tables:
     """Every standard table visible in scope, with ``service_code`` attached to cases.
 
-    Shared, never mutated (Polars frames are immutable), so no per-call copy. ``data_version`` changes
-    whenever data is written, which retires the cached entry. Read from the columnar snapshot of that version when
-    there is one (see :func:`resettlement.store.read_all`).
+    Shared and read-only (:class:`~resettlement.tables.Tables`; Polars frames are immutable), so no per-call copy.
+    ``data_version`` changes whenever data is written, which retires the cached entry. Read from the columnar
+    snapshot of that version when there is one (see :func:`resettlement.store.read_all`).
     """
     return _tables(url, _rows_key(scope_key), data_version)
 
@@ -63,10 +65,8 @@ def _rows_key(scope_key: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _tables(url: str, rows_key: str, data_version: str) -> dict[str, pl.DataFrame]:
-    frames = store.read_all(store.get_engine(url), scope_from_key(rows_key), data_version)
-    frames["cases"] = geography.attach_service(frames["cases"])
-    return frames
+def _tables(url: str, rows_key: str, data_version: str) -> Tables:
+    return Tables.of(store.read_all(store.get_engine(url), scope_from_key(rows_key), data_version))
 
 
 def read_meta(url: str) -> dict[str, str]:
@@ -81,7 +81,7 @@ def evaluated(url: str, scope_key: str, data_version: str) -> completeness.Evalu
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _evaluated(url: str, rows_key: str, data_version: str) -> completeness.Evaluated:
-    return completeness.evaluate(_tables(url, rows_key, data_version))
+    return read_only(completeness.evaluate(_tables(url, rows_key, data_version)))
 
 
 def clear() -> None:
@@ -96,8 +96,8 @@ def cached(fn: Callable[..., T], url: str, scope_key: str, data_version: str, *a
 
     ``fn`` is a module-level function of ``resettlement/`` whose first parameter is the tables mapping; ``args``
     are plain values (strings, dates, tuples, the frozen :class:`~resettlement.filters.Filters`), never frames,
-    so the key is cheap to hash. Results are shared between reruns and sessions and never mutated (Polars frames
-    are immutable).
+    so the key is cheap to hash. Results are shared between reruns and sessions, so they are read-only (Polars frames
+    are immutable; dicts and lists are frozen by :func:`~resettlement.readonly.read_only`).
     """
     name = f"{fn.__module__}.{fn.__qualname__}"
     _FUNCTIONS[name] = fn
@@ -138,4 +138,4 @@ def _computed(name: str, url: str, scope_key: str, data_version: str, args: tupl
     # ``source`` is always passed by keyword: Streamlit keys a call on the arguments as given, so a call leaving it
     # to a default would miss the entry of one naming it (the warm-up's Overview and the page's did).
     first = evaluated if source == "evaluated" else tables
-    return _FUNCTIONS[name](first(url, scope_key, data_version), *args)
+    return read_only(_FUNCTIONS[name](first(url, scope_key, data_version), *args))

@@ -24,6 +24,7 @@ from resettlement.present import area_label, quarter_label  # re-exported: pages
 from resettlement.published import Protection, text_params
 from resettlement.scope import Scope
 from resettlement.standard import COHORTS
+from resettlement.tables import Tables
 from resettlement.ui import auth, data, downloads
 
 ICON = str(Path(__file__).resolve().parent.parent / "assets" / "icon.png")
@@ -68,7 +69,8 @@ class Context:
         protection = replace(self.protection, publication=True)
         return data.published(name, self.url, self.figures_scope, self.data_version, protection, *args)
 
-    def tables(self) -> dict:
+    def tables(self) -> Tables:
+        """The viewer's standard tables (shared, read-only)."""
         return data.tables(self.url, self.scope.key(), self.data_version)
 
     def access_text(self) -> str:
