@@ -10,32 +10,10 @@ from pathlib import Path
 from resettlement import standard
 from resettlement.i18n import t
 from resettlement.settings import ROOT
+from resettlement.templates import allowed_text, condition_text
 
 DATA_STANDARD_PATH = ROOT / "docs" / "data-standard.md"
-_OPS = {"eq": "=", "in": "in", "present": "is recorded", "absent": "is empty", "gt": ">"}
 _CHECK_OPS = {"ge": "≥", "le": "≤", "gt": ">"}
-
-
-def _condition(f: standard.Field) -> str:
-    parts = []
-    for w in f.when:
-        name = f"{w.table}.{w.field}" if w.table else w.field
-        if w.op in ("present", "absent"):
-            parts.append(f"`{name}` {_OPS[w.op]}")
-        else:
-            value = ", ".join(map(str, w.value)) if isinstance(w.value, tuple) else str(w.value).lower()
-            parts.append(f"`{name}` {_OPS[w.op]} {value}")
-    return " and ".join(parts)
-
-
-def _allowed(f: standard.Field) -> str:
-    if f.enum == "la_code":
-        return "GSS code of a Welsh local authority" + (" (list)" if f.dtype == "enum_list" else "")
-    if f.allowed:
-        return ", ".join(f"`{v}`" for v in f.allowed)
-    if f.min is not None or f.max is not None:
-        return f"{f.min:g} to {f.max:g}"
-    return ""
 
 
 def render_data_standard() -> str:
@@ -59,7 +37,7 @@ def render_data_standard() -> str:
         ]
         for f in table.fields:
             lines.append(
-                f"| `{f.name}` | {t('dtype.' + f.dtype)} | {f.status} | {_condition(f)} | {_allowed(f)} | "
+                f"| `{f.name}` | {t('dtype.' + f.dtype)} | {f.status} | {condition_text(f)} | {allowed_text(f)} | "
                 f"{f'`{f.references}`' if f.references else ''} | {t(f'field.{table.name}.{f.name}')} |"
             )
         lines.append("")

@@ -287,6 +287,11 @@ _FUNNEL: _Measures = {
     "rates": needs.FUNNEL_RATES,
     "shares": tuple(needs.FUNNEL_RATES),
 }
+_ACTIVITY: _Measures = {
+    "counts": rrp.ACTIVITY_COUNTS,
+    "rates": rrp.ACTIVITY_RATES,
+    "shares": tuple(rrp.ACTIVITY_RATES),
+}
 _WILSON = {"ci_low": "low", "ci_high": "high"}
 _OUTCOME: _Outcome = {
     "counts": outcomes.HEADLINE_COUNTS,
@@ -442,26 +447,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         "rrp.meetings", rrp.activity_figures, "per_quarter", counts=("cases_reviewed",), labels=("rrp_id", "quarter")
     ),
-    Table(
-        "rrp.summary",
-        rrp.activity_figures,
-        "summary",
-        counts=rrp.ACTIVITY_COUNTS,
-        rates=rrp.ACTIVITY_RATES,
-        shares=tuple(rrp.ACTIVITY_RATES),
-        labels=("rrp_id",),
-        relations="rrp.activity",
-    ),
-    Table(
-        "rrp.actions",
-        rrp.activity_figures,
-        "actions",
-        counts=rrp.ACTIVITY_COUNTS,
-        rates=rrp.ACTIVITY_RATES,
-        shares=tuple(rrp.ACTIVITY_RATES),
-        labels=("quarter",),
-        relations="rrp.activity",
-    ),
+    Table("rrp.summary", rrp.activity_figures, "summary", labels=("rrp_id",), relations="rrp.activity", **_ACTIVITY),
+    Table("rrp.actions", rrp.activity_figures, "actions", labels=("quarter",), relations="rrp.activity", **_ACTIVITY),
     Table(
         "rrp.attendance",
         rrp.activity_figures,
