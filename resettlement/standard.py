@@ -20,7 +20,10 @@ from typing import Literal
 
 from resettlement.geography import LA_CODES
 
-VERSION = "1.1"  # 1.1 added the reoffending dates (first reoffence, when it was proven, record checked)
+# 1.1 added the reoffending dates (first reoffence, when it was proven, record checked); 1.2 added release planning
+# (expected release of a child still held, pre-release plan agreed, ETE arranged for release and when, and when a
+# need's service was confirmed for a child in custody or on remand).
+VERSION = "1.2"
 
 Status = Literal["required", "expected", "conditional", "optional"]
 DType = Literal["str", "int", "float", "date", "bool", "enum", "enum_list"]
@@ -104,6 +107,7 @@ class Field:
     when: tuple[When, ...] = ()
     references: str | None = None  # "table.column"
     pseudonymised: bool = False
+    future: bool = False  # a forecast (an expected release): may lie after today, see FUTURE_DAYS_AHEAD
 
     @property
     def allowed(self) -> tuple[str, ...] | None:
@@ -148,6 +152,9 @@ class Table:
 _SECURE = When("cohort", "in", SECURE_COHORTS)
 _SECURE_CASE = When("cohort", "in", SECURE_COHORTS, table="cases")
 _ENDED = When("end_date", "present", table="cases")
+_RELEASED = When("release_date", "present")
+_STILL_HELD = (_SECURE, When("release_date", "absent"), When("end_date", "absent"))  # neither released nor ended
+FUTURE_DAYS_AHEAD = 3653  # a forecast date up to ten years ahead is plausible (a long sentence); others one year
 
 CASES = Table(
     "cases",
@@ -169,6 +176,13 @@ CASES = Table(
         Field("rrp_referral_date", "date", "conditional", when=(When("rrp_id", "present"),)),
         Field("plan_date", "date", "expected"),
         Field("assessment_date", "date", "expected"),
+        # Release planning (1.2). The expected (or earliest) release date while the child is still held; the
+        # pre-release plan (carer, address, services) and ETE arranged for release are expected once released
+        # (and may be recorded earlier, while the child is held).
+        Field("expected_release_date", "date", "conditional", when=_STILL_HELD, future=True),
+        Field("pre_release_plan_date", "date", "conditional", when=(_SECURE, _RELEASED)),
+        Field("ete_arranged", "bool", "conditional", when=(_SECURE, _RELEASED)),
+        Field("ete_arranged_date", "date", "conditional", when=(When("ete_arranged", "eq", True),)),
     ),
 )
 
@@ -192,6 +206,9 @@ NEEDS = Table(
             when=(When("need", "eq", "yes"), When("service_offered", "eq", False)),
         ),
         Field("agency", "enum", "conditional", enum="agency_type", when=(When("service_offered", "eq", True),)),
+        # 1.2: when the service was confirmed for a child in custody or on remand (before release or not is worked
+        # out against the case's release date).
+        Field("confirmed_date", "date", "conditional", when=(When("service_offered", "eq", True), _SECURE_CASE)),
     ),
 )
 
@@ -282,9 +299,13 @@ TABLES: dict[str, Table] = {
 CHECKS: tuple[Check, ...] = (
     Check("release_after_start", "cases", "release_date", "ge", "start_date"),
     Check("end_after_start", "cases", "end_date", "ge", "start_date"),
+    Check("expected_release_after_start", "cases", "expected_release_date", "ge", "start_date"),
+    Check("pre_release_plan_after_start", "cases", "pre_release_plan_date", "ge", "start_date"),
+    Check("ete_arranged_after_start", "cases", "ete_arranged_date", "ge", "start_date"),
     Check("referral_after_start", "cases", "rrp_referral_date", "ge", "start_date", min_days=-365),
     Check("need_identified_near_episode", "needs", "identified_date", "ge", "cases.start_date", min_days=-365),
     Check("offer_after_identified", "needs", "offered_date", "ge", "identified_date"),
+    Check("confirmed_after_identified", "needs", "confirmed_date", "ge", "identified_date"),
     Check("reoffence_after_start", "outcomes", "first_reoffence_date", "ge", "cases.start_date"),
     Check("reoffence_proven_after_offence", "outcomes", "first_reoffence_proven_date", "ge", "first_reoffence_date"),
     Check("hours_attended_within_offered", "outcomes", "ete_hours_attended", "le", "ete_hours_offered"),

@@ -3,22 +3,25 @@
 Fixture (all episodes start in 2024; thresholds green 95%, amber 80% unless a test says otherwise):
 
 cases (scored: sex, age, ethnicity [expected]; release_date [secure and ended]; establishment [secure];
-rrp_referral_date [referred]; plan_date, assessment_date [expected])
-  c1 Cardiff custody 2024-01-10, ended, released 03-01, parc, referred to rrp_a 01-20, plan +15 d, assessment +51 d
-     applicable 8, missing 0
+rrp_referral_date [referred]; plan_date, assessment_date [expected]; since 1.2 pre_release_plan_date, ete_arranged
+[secure and released], ete_arranged_date [ETE arranged], expected_release_date [secure, neither released nor ended])
+  c1 Cardiff custody 2024-01-10, ended, released 03-01, parc, referred to rrp_a 01-20, plan +15 d, assessment +51 d,
+     pre-release plan 02-10, ETE not arranged: applicable 10, missing 0
   c2 Cardiff community 2024-04-02, open, age 9 (invalid), ethnicity and plan missing, assessment +4 d
      applicable 5 (release/establishment/referral do not apply), missing 2
   c3 Swansea remand 2024-04-10, ended, release missing, establishment 'narnia' (invalid), plan +40 d (late),
-     assessment missing: applicable 7, missing 2
-  c4 Swansea custody 2024-05-01, ended, released 04-15 (before start: invalid), plan +9 d, assessment -11 d
-     applicable 7, missing 0                                                  -> cases 27 applicable, 4 missing
+     assessment missing: applicable 7, missing 2 (no release date: the pre-release fields do not apply; it has
+     ended: no expected release date either)
+  c4 Swansea custody 2024-05-01, ended, released 04-15 (before start: invalid), plan +9 d, assessment -11 d,
+     pre-release plan 05-05, ETE not arranged: applicable 9, missing 0          -> cases 31 applicable, 4 missing
 needs
-  c1 accommodation yes, offered, all filled: applicable 5 (identified, offered, offered_date, engaged, agency)
+  c1 accommodation yes, offered, all filled: applicable 6 (identified, offered, offered_date, engaged, agency,
+     confirmed_date: custody)
   c1 ete yes, not offered, gap reason missing, identified 2023-01-01 (374 days before start: invalid):
      applicable 3 (identified, offered, gap_reason), missing 1
   c2 health no: nothing applies
-  c3 accommodation yes, offered, identified and engaged missing: applicable 5, missing 2
-  c3 ete yes, offer not recorded: applicable 2 (identified, offered), missing 1     -> needs 15 applicable, 4 missing
+  c3 accommodation yes, offered, identified and engaged missing, confirmed 04-20 (remand): applicable 6, missing 2
+  c3 ete yes, offer not recorded: applicable 2 (identified, offered), missing 1     -> needs 17 applicable, 4 missing
 outcomes
   c1 ended, released: applicable 11 (with the three reoffending dates); reoffences and exit missing (2); hours
      attended 25 > offered 20 (invalid)
@@ -30,7 +33,7 @@ outcomes
 rrp_reviews (both of c1)
   r0 at m0 (2024-01-15, before c1's referral on 01-20: invalid), escalated missing: applicable 3, missing 1
   r1 at m1 (2024-02-01): applicable 3, missing 0                           -> reviews 6 applicable, 1 missing
-Case records: 75 applicable, 17 missing -> completeness 58/75.
+Case records: 81 applicable, 17 missing -> completeness 64/81.
 Partnership records of rrp_a (covers Cardiff): rrps 2 applicable / 1 missing (name_cy); meetings m0 4/0,
 m1 4/1 (escalations), m1 completed 3 > agreed 2 (invalid); attendance 2/1 (police attended missing).
 """
@@ -75,6 +78,8 @@ def fixture() -> dict[str, pl.DataFrame]:
                 "rrp_referral_date": D(2024, 1, 20),
                 "plan_date": D(2024, 1, 25),
                 "assessment_date": D(2024, 3, 1),
+                "pre_release_plan_date": D(2024, 2, 10),
+                "ete_arranged": False,
             },
             {
                 **common,
@@ -111,6 +116,8 @@ def fixture() -> dict[str, pl.DataFrame]:
                 "age_at_start": 17,
                 "plan_date": D(2024, 5, 10),
                 "assessment_date": D(2024, 4, 20),
+                "pre_release_plan_date": D(2024, 5, 5),
+                "ete_arranged": False,
             },
         ],
     )
@@ -126,6 +133,7 @@ def fixture() -> dict[str, pl.DataFrame]:
                 "offered_date": D(2024, 1, 20),
                 "engaged": True,
                 "agency": "housing",
+                "confirmed_date": D(2024, 2, 1),
             },
             {
                 "case_id": "c1",
@@ -142,6 +150,7 @@ def fixture() -> dict[str, pl.DataFrame]:
                 "service_offered": True,
                 "offered_date": D(2024, 4, 12),
                 "agency": "housing",
+                "confirmed_date": D(2024, 4, 20),
             },
             {"case_id": "c3", "pathway": "ete", "need": "yes", "identified_date": D(2024, 4, 15)},
         ],
@@ -253,15 +262,15 @@ def test_completeness_by_table(ev):
     s = dq.scores(dq.select(ev, YEAR, partnership=True), ["table"], TH)
     got = {r["table"]: (r["cells_applicable"], r["cells_missing"]) for r in s.iter_rows(named=True)}
     assert got == {
-        "cases": (27, 4),
-        "needs": (15, 4),
+        "cases": (31, 4),
+        "needs": (17, 4),
         "outcomes": (27, 8),
         "rrp_reviews": (6, 1),
         "rrps": (2, 1),
         "rrp_meetings": (8, 1),
         "rrp_attendance": (2, 1),
     }
-    assert _row(s, table="cases")["completeness"] == 23 / 27
+    assert _row(s, table="cases")["completeness"] == 27 / 31
     assert _row(s, table="outcomes")["completeness"] == 19 / 27
     assert _row(s, table="needs")["episodes"] == 3  # c1, c2, c3 have needs rows
     assert _row(s, table="rrp_meetings")["episodes"] == 0 and _row(s, table="rrp_meetings")["records"] == 2
@@ -270,23 +279,24 @@ def test_completeness_by_table(ev):
 def test_overall_and_area_scores(ev):
     head = dq.headline(ev, YEAR, TH)
     sel = _row(head, series="selection")
-    assert (sel["episodes"], sel["cells_applicable"], sel["cells_missing"]) == (4, 75, 17)
-    assert sel["completeness"] == 58 / 75
-    assert (sel["values_checked"], sel["values_invalid"], sel["validity"]) == (63, 7, 56 / 63)
+    assert (sel["episodes"], sel["cells_applicable"], sel["cells_missing"]) == (4, 81, 17)
+    assert sel["completeness"] == 64 / 81
+    assert (sel["values_checked"], sel["values_invalid"], sel["validity"]) == (66, 7, 59 / 66)
     assert (sel["dates_checked"], sel["dates_late"], sel["timeliness"]) == (6, 2, 4 / 6)
-    assert sel["rag"] == "red"  # 77% < 80%
+    assert sel["rag"] == "red"  # 79% < 80%
     # the field missing most: exit to universal services (c1 and c3) = 2 of the 17 missing cells
     assert (sel["worst_field"], sel["worst_field_missing"]) == ("outcomes.exit_to_universal_services", 2)
 
     la = dq.area_scores(ev, YEAR, "la", TH)
     cardiff, swansea = _row(la, area_code=CARDIFF), _row(la, area_code=SWANSEA)
-    # Cardiff: cases 13/2, needs 8/1, outcomes 13/2, reviews 6/1; Swansea: cases 14/2, needs 7/3, outcomes 14/6
-    assert (cardiff["cells_applicable"], cardiff["cells_missing"], cardiff["completeness"]) == (40, 6, 34 / 40)
-    assert (swansea["cells_applicable"], swansea["cells_missing"], swansea["completeness"]) == (35, 11, 24 / 35)
-    # validity: Cardiff cases 13/1, needs 10/1, outcomes 6/1 (c1's reoffence dates: 2 checks), reviews 10/1;
-    # Swansea cases 15/2, needs 6/0, outcomes 3/1
-    assert (cardiff["values_checked"], cardiff["values_invalid"]) == (39, 4)
-    assert (swansea["values_checked"], swansea["values_invalid"]) == (24, 3)
+    # Cardiff: cases 15/2, needs 9/1, outcomes 13/2, reviews 6/1; Swansea: cases 16/2, needs 8/3, outcomes 14/6
+    assert (cardiff["cells_applicable"], cardiff["cells_missing"], cardiff["completeness"]) == (43, 6, 37 / 43)
+    assert (swansea["cells_applicable"], swansea["cells_missing"], swansea["completeness"]) == (38, 11, 27 / 38)
+    # validity: Cardiff cases 14/1 (c1's pre-release plan: 1 check), needs 11/1 (c1's confirmed date: 1 check),
+    # outcomes 6/1 (c1's reoffence dates: 2 checks), reviews 10/1; Swansea cases 16/2 (c4's plan), needs 6/0 (c3's
+    # confirmed date is not checked: its identified date is missing), outcomes 3/1
+    assert (cardiff["values_checked"], cardiff["values_invalid"]) == (41, 4)
+    assert (swansea["values_checked"], swansea["values_invalid"]) == (25, 3)
     # timeliness: Cardiff plan c1 on time, assessments c1 late and c2 on time; Swansea plan c3 late, c4 on time
     assert (cardiff["dates_checked"], cardiff["dates_late"]) == (3, 1)
     assert (swansea["dates_checked"], swansea["dates_late"]) == (3, 1)
@@ -294,30 +304,30 @@ def test_overall_and_area_scores(ev):
     assert la.height == 2
 
     svc = dq.area_scores(ev, YEAR, "service", TH)
-    assert _row(svc, area_code="cardiff")["completeness"] == 34 / 40
+    assert _row(svc, area_code="cardiff")["completeness"] == 37 / 43
     assert _row(svc, area_code="swansea")["cells_missing"] == 11  # 2024 records belong to Swansea YJS
     police = dq.area_scores(ev, YEAR, "police_area", TH)
-    assert _row(police, area_code="W15000003")["completeness"] == 58 / 75  # both in South Wales
+    assert _row(police, area_code="W15000003")["completeness"] == 64 / 81  # both in South Wales
 
 
 def test_scores_by_rrp_and_quarter(ev):
     rrp = dq.area_scores(ev, YEAR, "rrp", TH)
-    # rrp_a: c1's case records 33 applicable / 4 missing + its own records 12 / 3
+    # rrp_a: c1's case records 36 applicable / 4 missing + its own records 12 / 3
     a = _row(rrp, area_code="rrp_a")
-    assert (a["episodes"], a["cells_applicable"], a["cells_missing"], a["completeness"]) == (1, 45, 7, 38 / 45)
+    assert (a["episodes"], a["cells_applicable"], a["cells_missing"], a["completeness"]) == (1, 48, 7, 41 / 48)
     none = _row(rrp, area_code=dq.NOT_REFERRED)
-    assert (none["episodes"], none["cells_applicable"], none["cells_missing"]) == (3, 42, 13)
+    assert (none["episodes"], none["cells_applicable"], none["cells_missing"]) == (3, 45, 13)
 
     tr = dq.trend(ev, YEAR, ["2023Q4", "2024Q1", "2024Q2", "2024Q3"], TH)
     assert tr["series"].unique().to_list() == ["selection"]  # the selection is Wales: no second series
     q1, q2 = _row(tr, quarter="2024Q1"), _row(tr, quarter="2024Q2")
-    assert (q1["episodes"], q1["cells_applicable"], q1["cells_missing"]) == (1, 33, 4)
-    assert (q2["episodes"], q2["cells_applicable"], q2["cells_missing"]) == (3, 42, 13)
+    assert (q1["episodes"], q1["cells_applicable"], q1["cells_missing"]) == (1, 36, 4)
+    assert (q2["episodes"], q2["cells_applicable"], q2["cells_missing"]) == (3, 45, 13)
     empty = _row(tr, quarter="2023Q4")
     assert (empty["episodes"], empty["completeness"]) == (0, None)
     cardiff = dq.trend(ev, replace(YEAR, area=Area("la", CARDIFF)), ["2024Q1", "2024Q2"], TH)
     assert _row(cardiff, quarter="2024Q2", series="selection")["cells_applicable"] == 7  # c2: cases 5, outcomes 2
-    assert _row(cardiff, quarter="2024Q2", series="wales")["cells_applicable"] == 42
+    assert _row(cardiff, quarter="2024Q2", series="wales")["cells_applicable"] == 45
 
 
 def test_field_scores_rank_what_pulls_the_score_down(ev):
@@ -414,7 +424,7 @@ def test_validity_per_rule(ev):
     assert got["reoffence_after_start"] == (1, 0) and got["reoffence_proven_after_offence"] == (1, 0)  # c1
     assert "range.outcomes.reoffences" not in got  # never present: nothing checked
     case_rules = dq.rule_scores(dq.select(ev, YEAR))
-    assert (case_rules["values_checked"].sum(), case_rules["values_invalid"].sum()) == (63, 7)
+    assert (case_rules["values_checked"].sum(), case_rules["values_invalid"].sum()) == (66, 7)
     assert _row(rules, rule="release_after_start")["validity"] == 0.5
 
 
@@ -427,8 +437,8 @@ def test_timeliness(ev):
 
 def test_rag_thresholds(ev):
     rag = dq.area_scores(ev, YEAR, "la", dq.Thresholds(0.80, 0.60)).select("area_code", "rag").rows()
-    assert sorted(rag) == [(SWANSEA, "amber"), (CARDIFF, "green")]  # 68.6% and 85.0%
-    assert dq.headline(ev, YEAR, dq.Thresholds(0.80, 0.60))["rag"][0] == "amber"  # 77%
+    assert sorted(rag) == [(SWANSEA, "amber"), (CARDIFF, "green")]  # 71.1% and 86.0%
+    assert dq.headline(ev, YEAR, dq.Thresholds(0.80, 0.60))["rag"][0] == "amber"  # 79.0%
     with pytest.raises(ValueError):
         dq.Thresholds(0.5, 0.9)
 
@@ -451,7 +461,7 @@ def test_area_selection_and_partnership_records(ev):
     assert _row(tables, table="rrp_meetings")["cells_applicable"] == 8  # rrp_a covers Cardiff
     swansea = dq.table_scores(ev, replace(YEAR, area=Area("la", SWANSEA)), TH)
     assert "rrp_meetings" not in swansea["table"].to_list()  # no RRP covers Swansea here
-    assert dq.scores(dq.select(ev, cardiff))["cells_applicable"][0] == 40
+    assert dq.scores(dq.select(ev, cardiff))["cells_applicable"][0] == 43
     community = replace(YEAR, cohorts=("community",))
     assert dq.scores(dq.select(ev, community))["cells_applicable"][0] == 5 + 0 + 2  # c2: cases, needs, outcomes
     q2 = Filters("2024Q2", "2024Q2")
@@ -497,7 +507,7 @@ def test_disclosure_judges_every_figure_on_children(ev):
         assert row["completeness"] == row["cells_missing"] == row["rag"] == row["worst_field"] == "c"
     shown = dq.records(dq.protected(dq.area_scores(ev, YEAR, "la", TH), threshold=2))
     cardiff = next(r for r in shown if r["area_code"] == CARDIFF)
-    assert (cardiff["episodes"], cardiff["completeness"], cardiff["cells_missing"]) == (2, 85.0, 6)  # 34/40
+    assert (cardiff["episodes"], cardiff["completeness"], cardiff["cells_missing"]) == (2, 86.0, 6)  # 37/43
     rrp = dq.records(dq.protected(dq.area_scores(ev, YEAR, "rrp", TH), threshold=2))
     assert next(r for r in rrp if r["area_code"] == "rrp_a")["completeness"] == "c"  # one child
     tables = dq.records(dq.protected(dq.table_scores(ev, YEAR, TH), threshold=2))

@@ -535,7 +535,7 @@ def test_a_new_database_is_created_with_metadata(url):
     assert report.created and report.written
     meta = store.read_meta(store.get_engine(url))
     assert meta["synthetic"] == "0" and meta["as_of"] == "2024-04-01"  # the latest date seen
-    assert meta["data_version"].startswith("import-") and meta["standard_version"] == standard.VERSION == "1.1"
+    assert meta["data_version"].startswith("import-") and meta["standard_version"] == standard.VERSION == "1.2"
 
 
 def test_dry_run_and_rejected_imports_do_not_create_a_database(tmp_path):

@@ -187,16 +187,19 @@ def _make_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def parse_date(raw: str, today: date | None = None) -> tuple[date | None, str | None, dict | None, bool]:
-    """``(date, problem code, params, day_first_ambiguous)``; never reads a date month-first.
+def parse_date(
+    raw: str, today: date | None = None, days_ahead: int | None = None
+) -> tuple[date | None, str | None, dict | None, bool]:
+    """``(date, problem code, params, day_first_ambiguous)``; never reads a date month-first. A date more than
+    ``days_ahead`` days after today (default :data:`DATE_RANGE`'s) is implausible.
 
     ``day_first_ambiguous`` marks ``dd/mm/yyyy`` values whose parts are both 12 or under (and differ): valid as
     read, but rejected (:func:`resettlement.importer.rules.ambiguous_dates`) when the same sheet also holds
     month-first dates.
     """
     text = " ".join(str(raw).split())
-    low, days_ahead = DATE_RANGE
-    high = (today or date.today()) + timedelta(days=days_ahead)
+    low, default_ahead = DATE_RANGE
+    high = (today or date.today()) + timedelta(days=default_ahead if days_ahead is None else days_ahead)
     ambiguous = False
     if m := _ISO.fullmatch(text):
         value = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))

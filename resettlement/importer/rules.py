@@ -23,7 +23,7 @@ from resettlement.importer.columns import BLOCKED, CODE, ERROR, EXTRA, FILE, PAR
 from resettlement.importer.read import Sheet
 from resettlement.importer.report import PROBLEM_SCHEMA, severity_expr
 from resettlement.scope import Scope
-from resettlement.standard import CHECKS, TABLES, Check, Field
+from resettlement.standard import CHECKS, FUTURE_DAYS_AHEAD, TABLES, Check, Field
 
 #: A cell that is blank or NULL-like once trimmed (a regex test: no lower-cased copy of the column).
 _NULL_CELL = (
@@ -135,7 +135,8 @@ def _parse_value(text: str, f: Field, today: date) -> tuple[object, str | None, 
     ambiguous = False
     v: object
     if f.dtype == "date":
-        v, code, p, ambiguous = parse.parse_date(text, today)
+        ahead = FUTURE_DAYS_AHEAD if f.future else None  # a forecast may lie years ahead
+        v, code, p, ambiguous = parse.parse_date(text, today, ahead)
     elif f.dtype == "enum":
         v, code, p = parse.parse_enum(text, f.enum or "")
     elif f.dtype == "enum_list":

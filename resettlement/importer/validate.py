@@ -175,10 +175,13 @@ def _classify(result: _TableResult, name: str, lookup: Lookup) -> pl.DataFrame:
 
 
 def _latest_date(name: str, ok: pl.DataFrame, latest: date | None) -> date | None:
-    """The latest date any valid row holds, ``latest`` included."""
+    """The latest date any valid row holds, ``latest`` included (a forecast, such as an expected release, is not a
+    date the data was recorded by)."""
     spec = TABLES[name]
     for c in ok.columns:
-        if c in spec.columns and spec.field(c).dtype == "date" and ok[c].drop_nulls().len():
+        if c not in spec.columns or spec.field(c).future:
+            continue
+        if spec.field(c).dtype == "date" and ok[c].drop_nulls().len():
             top = ok[c].max()
             if isinstance(top, date) and (latest is None or top > latest):
                 latest = top

@@ -15,6 +15,9 @@ What is built in, and documented in ``docs/synthetic-data.md``:
 - completeness that varies by youth justice service and improves over time (:data:`SERVICE_MISSING_2016`);
 - a small, documented rate of impossible values for a data-quality checker to find (:data:`ERROR_RATES`);
 - nine Reintegration and Resettlement Partnerships (:data:`RRP_DEFS`) with monthly meetings, attendance and reviews;
+- **release planning** (data standard 1.2, :data:`RELEASE_PLANNING`): expected release dates of children still
+  held, pre-release plans, ETE arranged for release, addresses confirmed for children still held and services
+  confirmed, with slower areas (:data:`RELEASE_SLOW_AREAS`);
 - a **known causal effect of RRP review** (:data:`RRP_EFFECT`). Selection into review depends only on cohort,
   number of pathway needs (banded 0..5+), police force area and start year, plus whether the case's RRP had been
   established when the case started. Untreated outcome probabilities depend only on cohort, needs band, age band,
@@ -25,9 +28,10 @@ What is built in, and documented in ``docs/synthetic-data.md``:
 The package: :mod:`~resettlement.synth.tables` holds the data tables (every rate and distribution named above);
 :mod:`~resettlement.synth.build` runs the stages, each on its own random stream and each reading and extending the
 shared :class:`~resettlement.synth.state.Synth` state: :mod:`~resettlement.synth.cases` (stream 0),
-:mod:`~resettlement.synth.needs` (1), :mod:`~resettlement.synth.rrp` (2), :mod:`~resettlement.synth.outcomes` (3) and
-:mod:`~resettlement.synth.assemble` (ids, blanks and errors: 4 to 6); :mod:`~resettlement.synth.helpers` has the
-small vectorised helpers.
+:mod:`~resettlement.synth.needs` (1), :mod:`~resettlement.synth.rrp` (2), :mod:`~resettlement.synth.outcomes` (3),
+:mod:`~resettlement.synth.release` (7: release planning, added with data standard 1.2 so the older streams draw as
+before) and :mod:`~resettlement.synth.assemble` (ids, blanks and errors: 4 to 6); :mod:`~resettlement.synth.helpers`
+has the small vectorised helpers.
 """
 
 from resettlement.synth.build import RealDataError, build_demo, generate, refuse_real_data
@@ -56,6 +60,9 @@ from resettlement.synth.tables import (
     PREVALENCE,
     RECORD_CHECK_LAG,
     REFERRAL_LOGIT,
+    RELEASE_FIELDS,
+    RELEASE_PLANNING,
+    RELEASE_SLOW_AREAS,
     REOFFENCE_DATES_MISSING,
     REOFFENCE_DAYS,
     RRP_DEFS,
@@ -66,6 +73,8 @@ from resettlement.synth.tables import (
     YEAR_DAYS,
     GapProfile,
     Progress,
+    ReleasePlanning,
+    ReleaseSlowness,
     RRPDef,
 )
 
@@ -93,6 +102,9 @@ __all__ = [
     "PREVALENCE",
     "RECORD_CHECK_LAG",
     "REFERRAL_LOGIT",
+    "RELEASE_FIELDS",
+    "RELEASE_PLANNING",
+    "RELEASE_SLOW_AREAS",
     "REOFFENCE_DATES_MISSING",
     "REOFFENCE_DAYS",
     "RRP_DEFS",
@@ -105,6 +117,8 @@ __all__ = [
     "Progress",
     "RRPDef",
     "RealDataError",
+    "ReleasePlanning",
+    "ReleaseSlowness",
     "build_demo",
     "default_as_of",
     "generate",

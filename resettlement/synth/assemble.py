@@ -63,6 +63,7 @@ def _case_columns(s: Synth) -> dict[str, Columns]:
         "rrp_referral_date": np.where(s.referred, s.referral, np.nan),
         "plan_date": s.plan,
         "assessment_date": s.assess,
+        **s.release_columns["cases"],
     }
     needs: Columns = {
         "case_id": case_ids.gather(pl.Series(s.nc, dtype=pl.UInt32)),
@@ -74,6 +75,7 @@ def _case_columns(s: Synth) -> dict[str, Columns]:
         "engaged": s.engaged,
         "gap_reason": s.gap,
         "agency": s.agency,
+        **s.release_columns["needs"],
     }
     outcomes: Columns = {"case_id": case_ids, **s.outcomes}
     return {"cases": cases, "needs": needs, "outcomes": outcomes}

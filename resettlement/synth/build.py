@@ -14,6 +14,7 @@ from resettlement.synth.cases import generate_cases
 from resettlement.synth.helpers import day_number, default_as_of
 from resettlement.synth.needs import generate_needs
 from resettlement.synth.outcomes import generate_outcomes
+from resettlement.synth.release import generate_release
 from resettlement.synth.rrp import generate_rrp
 from resettlement.synth.state import Synth
 from resettlement.synth.tables import PERIOD_START, SCENARIOS, Progress
@@ -43,7 +44,7 @@ def generate(
         scale=scale,
         as_of=as_of,
         hidden=scenario == "hidden_selection",
-        streams=np.random.default_rng(seed).spawn(7),
+        streams=np.random.default_rng(seed).spawn(8),
         progress=progress,
         t0=day_number(PERIOD_START),
         t1=day_number(as_of),
@@ -52,6 +53,7 @@ def generate(
     generate_needs(s)  # stream 1
     generate_rrp(s)  # stream 2
     generate_outcomes(s)  # stream 3
+    generate_release(s)  # stream 7 (added with data standard 1.2, so streams 0-6 draw as before)
     return assemble(s)  # streams 4 (ids), 5 (blanks), 6 (errors)
 
 

@@ -3,7 +3,7 @@ building, blanking and error picking. Pure numpy/Polars on arrays; randomness on
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -11,7 +11,7 @@ import polars as pl
 
 from resettlement import standard, store
 from resettlement.standard import ENUMS, TABLES
-from resettlement.synth.tables import FIELD_MISSING, LATE_REOFFENCE, RECORD_CHECK_LAG, REOFFENCE_DAYS
+from resettlement.synth.tables import FIELD_MISSING, LATE_REOFFENCE, RECORD_CHECK_LAG, RELEASE_FIELDS, REOFFENCE_DAYS
 
 EPOCH = date(1970, 1, 1)
 KEY = 1_000_000  # as-of join keys are group * KEY + day
@@ -112,11 +112,20 @@ def frame(name: str, cols: dict[str, np.ndarray | pl.Series]) -> pl.DataFrame:
     return df.select(pl.col(c).cast(t) for c, t in store.polars_schema(table).items())
 
 
-def blank(rng: np.random.Generator, table: str, cols: Mapping[str, np.ndarray | pl.Series], rate: np.ndarray) -> None:
+def blank(
+    rng: np.random.Generator,
+    table: str,
+    cols: Mapping[str, np.ndarray | pl.Series],
+    rate: np.ndarray,
+    fields: Collection[str] | None = None,
+) -> None:
     """Blank expected and conditional fields in place, row by row at ``rate`` times the field's multiplier (ids,
-    held as Polars series, are never blank)."""
+    held as Polars series, are never blank). ``fields`` names the fields to blank; by default every field but the
+    release-planning ones (:data:`RELEASE_FIELDS`), which are blanked on their own stream."""
     for f in TABLES[table].fields:
         if f.status not in ("expected", "conditional"):
+            continue
+        if f.name not in fields if fields is not None else f"{table}.{f.name}" in RELEASE_FIELDS:
             continue
         arr = cols[f.name]
         if isinstance(arr, pl.Series):

@@ -101,6 +101,9 @@ class Synth:
     # outcomes, per case
     outcomes: dict[str, np.ndarray] = field(init=False)
 
+    # release planning (data standard 1.2): working columns by table ("cases": per case, "needs": per need row)
+    release_columns: dict[str, dict[str, np.ndarray]] = field(init=False)
+
     def report(self, fraction: float, message: str) -> None:
         """Tell the caller's progress callback, if any."""
         if self.progress is not None:

@@ -206,6 +206,11 @@ FIELD_MISSING: dict[str, float] = {
     "outcomes.first_reoffence_proven_date": 0.0,
     "outcomes.reoffending_checked_date": 0.0,
     "outcomes.exit_to_universal_services": 1.4,
+    "cases.expected_release_date": 0.3,
+    "cases.pre_release_plan_date": 0.8,
+    "cases.ete_arranged": 0.8,
+    "cases.ete_arranged_date": 1.0,
+    "needs.confirmed_date": 1.0,
 }
 OUTCOME_ROW_MISSING = 0.03  # cases with no outcomes row at all
 REOFFENCE_DATES_MISSING = 0.8  # multiplier of the row blank rate: records with none of the reoffending dates
@@ -220,6 +225,8 @@ ERROR_RATES: dict[str, float] = {
     "outcomes.hours_attended_above_offered": 0.01,  # of outcomes with hours offered > 0
     "rrp_meetings.completed_above_agreed": 0.01,  # of meetings
     "rrp_reviews.completed_above_agreed": 0.005,  # of reviews
+    "cases.pre_release_plan_before_start": 0.005,  # of secure cases with a plan date (stream 7)
+    "needs.confirmed_before_identified": 0.003,  # of needs with both dates (stream 7)
 }
 
 
@@ -381,3 +388,76 @@ HIDDEN_SELECTION = {"referral_logit": 2.5, "reoffended": 0.15}  # per substance 
 REOFFENCE_DAYS = {"offence_scale": 130.0, "offence_max": 330, "proven_min": 14, "proven_scale": 60.0, "proven_max": 200}
 LATE_REOFFENCE = {"after_12_months": 0.30, "proven_too_late": 0.04}
 RECORD_CHECK_LAG = 120  # the record was last checked up to this many days before the as-of date
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Release planning (data standard 1.2), generated on its own random stream (7) so every older column is unchanged
+# for the same seed. Children still held on the as-of date get an expected release date; plans, ETE and
+# accommodation are arranged some days before release (or the expected release), a few late or never; the service
+# for a secure child's need is confirmed some days after it was offered. Some areas are slower (RELEASE_SLOW_AREAS).
+# --------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReleasePlanning:
+    """The release-planning assumptions; pairs are (custody, remand)."""
+
+    ahead_median: tuple[float, float]  # median days from as_of to the expected release of a child still held
+    ahead_sigma: float  # lognormal spread of those days (custody: about 90% fall 1-9 months ahead)
+    overdue: float  # held children whose expected date has passed (1-60 days before as_of): not yet updated
+    unknown: float  # held children with no expected date known
+    release_moved: float  # released children whose expected date (recorded while held) differed from the release
+    plan_lead: tuple[int, int]  # days before release a pre-release plan is typically agreed (uniform)
+    plan_late: tuple[float, float]  # share agreed late: 0-13 days before release, or up to a week after
+    plan_missing: float  # share with no plan recorded
+    ete_arranged: tuple[float, float]  # share with ETE arranged for release
+    ete_lead: tuple[int, int]  # days before release ETE was arranged (uniform)
+    accommodation_late: float  # held children whose address will not be confirmed before release
+    accommodation_lead: tuple[int, int]  # days before (expected) release the address is confirmed (uniform)
+    service_delay: float  # mean days from a secure child's offered service to its confirmation (exponential)
+    service_unconfirmed: float  # share of offered services never confirmed
+
+
+RELEASE_PLANNING = ReleasePlanning(
+    ahead_median=(120.0, 50.0),
+    ahead_sigma=0.6,
+    overdue=0.06,
+    unknown=0.02,
+    release_moved=0.3,
+    plan_lead=(10, 40),
+    plan_late=(0.12, 0.30),
+    plan_missing=0.05,
+    ete_arranged=(0.62, 0.45),
+    ete_lead=(0, 30),
+    accommodation_late=0.22,
+    accommodation_lead=(1, 45),
+    service_delay=10.0,
+    service_unconfirmed=0.08,
+)
+
+
+@dataclass(frozen=True)
+class ReleaseSlowness:
+    """Areas where release planning is slower: every lead time before release is multiplied by ``lead``, ``late``
+    is added to the late shares (plans, accommodation) and the ETE share is multiplied by ``ete``."""
+
+    label: str
+    la_codes: tuple[str, ...]
+    lead: float
+    late: float
+    ete: float
+
+
+RELEASE_SLOW_AREAS: tuple[ReleaseSlowness, ...] = (
+    ReleaseSlowness(
+        "Newport and Wrexham: addresses found late (accommodation shortage)", ("W06000022", "W06000006"), 0.5, 0.25, 0.9
+    ),
+    ReleaseSlowness("Powys and Ceredigion: far from the establishments", ("W06000023", "W06000008"), 0.7, 0.10, 0.85),
+    ReleaseSlowness("Merthyr Tydfil and Blaenau Gwent: few ETE places", ("W06000024", "W06000019"), 1.0, 0.0, 0.6),
+)
+# The fields the release stage fills and blanks on its own stream (the older blanking on stream 5 skips them).
+RELEASE_FIELDS: tuple[str, ...] = (
+    "cases.expected_release_date",
+    "cases.pre_release_plan_date",
+    "cases.ete_arranged",
+    "cases.ete_arranged_date",
+    "needs.confirmed_date",
+)
