@@ -125,7 +125,8 @@ def blank(
     for f in TABLES[table].fields:
         if f.status not in ("expected", "conditional"):
             continue
-        if f.name not in fields if fields is not None else f"{table}.{f.name}" in RELEASE_FIELDS:
+        wanted = f.name in fields if fields is not None else f"{table}.{f.name}" not in RELEASE_FIELDS
+        if not wanted:
             continue
         arr = cols[f.name]
         if isinstance(arr, pl.Series):
