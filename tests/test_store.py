@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from resettlement import store
 from resettlement.scope import Scope
-from resettlement.standard import TABLES
+from resettlement.standard import TABLES, VERSION
 from tests.fixtures import table_set
 
 CARDIFF, SWANSEA, VALE = "W06000015", "W06000011", "W06000014"
@@ -167,3 +167,58 @@ def test_database_exists_only_false_for_missing_sqlite_file(tmp_path):
 
 def test_display_url_hides_password():
     assert "secret" not in store.display_url("postgresql+psycopg://u:secret@h/db")
+
+
+# The fields data standard 1.2 added: a database written under 1.1 lacks their columns.
+ADDED_IN_1_2 = {
+    "cases": ("expected_release_date", "pre_release_plan_date", "ete_arranged", "ete_arranged_date"),
+    "needs": ("confirmed_date",),
+}
+
+
+def _as_written_under_1_1(engine) -> None:
+    with engine.begin() as conn:
+        for table, columns in ADDED_IN_1_2.items():
+            for col in columns:
+                conn.execute(sa.text(f'ALTER TABLE "{table}" DROP COLUMN "{col}"'))
+
+
+def test_a_database_of_an_earlier_standard_gains_the_new_columns_and_keeps_its_data(engine):
+    _as_written_under_1_1(engine)
+    with engine.connect() as conn:
+        assert sorted(f"{c.table.name}.{c.name}" for c in store.missing_columns(conn)) == [
+            "cases.ete_arranged",
+            "cases.ete_arranged_date",
+            "cases.expected_release_date",
+            "cases.pre_release_plan_date",
+            "needs.confirmed_date",
+        ]
+    with engine.begin() as conn:
+        added = store.upgrade_in(conn)
+    assert len(added) == 5
+    meta = store.read_meta(engine)
+    assert meta["data_version"].startswith("upgrade-")
+    assert meta["upgraded_to_standard"] == VERSION
+    tables = store.read_all(engine, Scope.all_wales())
+    cases = tables["cases"].sort("case_id")
+    assert cases["case_id"].to_list() == ["c1", "c2", "c3"]
+    assert cases["release_date"].to_list() == [date(2017, 6, 1), None, date(2021, 4, 1)]
+    assert cases["expected_release_date"].null_count() == 3
+    assert tables["needs"]["confirmed_date"].null_count() == 3
+    with engine.begin() as conn:
+        assert store.upgrade_in(conn) == ()
+
+
+def test_opening_a_database_of_an_earlier_standard_upgrades_it_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = store.get_engine(url)
+    store.replace_all(engine, _frames(), {"as_of": "2024-03-31", "synthetic": "0", "data_version": "v1"})
+    _as_written_under_1_1(engine)
+    store.check(url)
+    with engine.connect() as conn:
+        assert store.missing_columns(conn) == []
+    version = store.read_meta(engine)["data_version"]
+    assert version != "v1"
+    store.check(url)  # once per process: the second check writes nothing
+    assert store.read_meta(engine)["data_version"] == version
+    assert store.read_all(engine, Scope.all_wales())["cases"].height == 3

@@ -160,6 +160,8 @@ def _write_import(req: _Request, new_file: Path | None) -> ImportReport:
                 created = not store.has_schema(conn)
                 if created:
                     store.create_schema_in(conn)
+                else:
+                    store.upgrade_in(conn)
                 meta = store.read_meta_in(conn)
                 v = req.validate(Lookup(conn), dry_run=False)
                 report = v.report

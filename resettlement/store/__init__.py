@@ -5,8 +5,9 @@ travel as bound parameters. Every read takes a :class:`~resettlement.scope.Scope
 
 Modules: :mod:`.schema` (tables and Polars schemas), :mod:`.engine` (engines, the usability check, readable
 errors), :mod:`.meta` (dataset metadata and the rounding key), :mod:`.reads` (scoped reads), :mod:`.snapshot` (the
-columnar Parquet snapshot), :mod:`.writes` (replacing the dataset, upserts, the import log) and :mod:`.users` (users,
-roles and the audit log). Callers use the names re-exported here: ``from resettlement import store``.
+columnar Parquet snapshot), :mod:`.writes` (replacing the dataset, upserts, the import log), :mod:`.upgrade` (the
+columns a newer standard added) and :mod:`.users` (users, roles and the audit log). Callers use the names
+re-exported here: ``from resettlement import store``.
 """
 
 from resettlement.scope import Scope
@@ -65,6 +66,7 @@ from resettlement.store.snapshot import (
     snapshot_root,
     write_snapshot,
 )
+from resettlement.store.upgrade import missing_columns, upgrade, upgrade_in
 from resettlement.store.users import (
     ACCESS_METADATA,
     AUDIT,
@@ -136,6 +138,7 @@ __all__ = [
     "has_users",
     "insert_user",
     "list_users",
+    "missing_columns",
     "polars_schema",
     "read_all",
     "read_all_sql",
@@ -160,6 +163,8 @@ __all__ = [
     "snapshot_root",
     "sqlite_path",
     "update_user",
+    "upgrade",
+    "upgrade_in",
     "upsert",
     "write_engine",
     "write_meta",

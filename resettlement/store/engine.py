@@ -54,8 +54,9 @@ def get_engine(url: str) -> Engine:
 def check(url: str) -> None:
     """Raise :class:`StoreUnavailable` with a readable reason if the database cannot be used.
 
-    Never creates anything: a missing SQLite file is reported, not made empty. An unparsable URL or a database
-    driver that is not installed is reported too.
+    Never creates a database: a missing SQLite file is reported, not made empty. An unparsable URL or a database
+    driver that is not installed is reported too. A database written under an earlier data standard is upgraded
+    (once per process) by adding the columns the standard has added since (see :mod:`resettlement.store.upgrade`).
     """
     problem = settings.url_problem(url)
     if problem:
@@ -71,6 +72,9 @@ def check(url: str) -> None:
             conn.execute(sa.select(1))
             if not sa.inspect(conn).has_table(META_TABLE):
                 raise StoreUnavailable("The database has no Resettlement Monitor tables. Load demo data or import.")
+        from resettlement.store.upgrade import upgrade  # it writes through this module's engines
+
+        upgrade(url)
     except StoreUnavailable:
         raise
     except Exception as exc:
