@@ -81,7 +81,7 @@ level = components.choice(
 areas = ctx.published(f"completeness.{level}", f, level, ctx.quarters, th)
 names = dq.area_names(level, lang, ctx.rrp_names())
 clicked = None
-map_tab, table_tab = st.tabs([t("completeness.map_tab", lang), t("ui.table", lang)])
+map_tab, table_tab = components.lazy_tabs(("completeness.map_tab", "ui.table"), lang, "tab_dq_map")
 with map_tab:
     if level == "rrp":
         st.info(t("completeness.rrp_no_map", lang), icon=":material/info:")
@@ -98,14 +98,15 @@ with map_tab:
             measure_label=t("completeness.map_measure", lang),
             denominator_label=t("col.episodes", lang),
         )
-with table_tab:
-    components.protected_table(
-        dq.for_view(areas, "areas", lang, {"area": names}),
-        lang,
-        key=f"dq_areas_{level}",
-        filename=f"completeness_by_{level}.csv",
-        caption=t("completeness.compare_caption", lang),
-    )
+if table_tab.open:  # the table is made and sent only while its tab is open
+    with table_tab:
+        components.protected_table(
+            dq.for_view(areas, "areas", lang, {"area": names}),
+            lang,
+            key=f"dq_areas_{level}",
+            filename=f"completeness_by_{level}.csv",
+            caption=t("completeness.compare_caption", lang),
+        )
 
 # Trend over every quarter, selection against the comparator
 st.header(t("completeness.trend_title", lang))
@@ -156,10 +157,14 @@ _breakdown("fields", "field", "completeness_by_field.csv", replace(f, area=focus
 
 # Validity rules, timeliness and tables of the selection
 st.header(t("completeness.detail_title", lang))
-rules_tab, time_tab, tables_tab = st.tabs([t(f"completeness.{k}_tab", lang) for k in ("rules", "timeliness", "tables")])
-_breakdown("rules", "rule", "validity_by_rule.csv", f, tab=rules_tab)
-_breakdown("timeliness", "timeliness", "timeliness_by_rule.csv", f, tab=time_tab)
-_breakdown("tables", "table", "completeness_by_table.csv", f, th, tab=tables_tab)
+details = [f"completeness.{k}_tab" for k in ("rules", "timeliness", "tables")]
+rules_tab, time_tab, tables_tab = components.lazy_tabs(details, lang, "dq_detail")  # only the open tab is made
+if rules_tab.open:
+    _breakdown("rules", "rule", "validity_by_rule.csv", f, tab=rules_tab)
+if time_tab.open:
+    _breakdown("timeliness", "timeliness", "timeliness_by_rule.csv", f, tab=time_tab)
+if tables_tab.open:
+    _breakdown("tables", "table", "completeness_by_table.csv", f, th, tab=tables_tab)
 
 # Fix list: case level, only with case-level rights, only authorities in scope (reads are scoped)
 st.header(t("completeness.fix_title", lang))

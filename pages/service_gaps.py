@@ -45,7 +45,7 @@ measure = c3.selectbox(
 protected = ctx.published("gaps.areas", f, level, pathway)
 denominator = gaps.DENOMINATOR[measure]
 
-map_tab, table_tab = st.tabs([t("gaps.map_tab", lang), t("ui.table", lang)])
+map_tab, table_tab = components.lazy_tabs(("gaps.map_tab", "ui.table"), lang, "tab_gaps_map")
 with map_tab:
     clicked = components.area_map(
         protected,
@@ -59,15 +59,16 @@ with map_tab:
         measure_label=t(f"col.{measure}", lang),
         denominator_label=t(f"col.{denominator}", lang),
     )
-with table_tab:
-    named = geography.with_area_names(protected.drop("pathway"), level, lang)
-    components.protected_table(
-        named,
-        lang,
-        key=f"gaps_table_{level}",
-        filename=f"service_gaps_{level}_{pathway}.csv",
-        decimals={"gap_rate": 3, "not_in_place_rate": 3},
-    )
+if table_tab.open:  # the table is made and sent only while its tab is open
+    with table_tab:
+        named = geography.with_area_names(protected.drop("pathway"), level, lang)
+        components.protected_table(
+            named,
+            lang,
+            key=f"gaps_table_{level}",
+            filename=f"service_gaps_{level}_{pathway}.csv",
+            decimals={"gap_rate": 3, "not_in_place_rate": 3},
+        )
 
 if clicked:
     st.session_state["gaps_selected"] = (level, clicked)

@@ -72,3 +72,13 @@ def signed_in(
     at.secrets["auth"] = dict(OIDC_SECRETS)
     at.user = {"is_logged_in": True, "email": name}
     return at
+
+
+def open_tables(at: AppTest, lang: str = "en") -> AppTest:
+    """Open the table tab of every chart on the current page, as a reader's click on each does, and run: a table
+    and its downloads are only drawn while their tab is open."""
+    from resettlement.i18n import t
+
+    for key in [k for k in at.session_state if isinstance(k, str) and k.startswith("tab_")]:
+        at.session_state[key] = t("ui.table", lang)
+    return at.run()

@@ -9,7 +9,7 @@ from resettlement import published, store
 from resettlement.filters import cli_filters
 from resettlement.i18n import t
 from resettlement.scope import Scope
-from tests.apptest import AS_OF, open_page
+from tests.apptest import AS_OF, open_page, open_tables
 
 CARDIFF = "W06000015"
 
@@ -45,7 +45,7 @@ def test_the_map_shows_every_authority_as_wales_publishes_it(cardiff_chair, demo
     """All 22 authorities on the map's table, each exactly as the national publication view shows it: no other
     area shown as zero, no figure computed on Cardiff's rows alone."""
     at = open_page(cardiff_chair, "gaps", "en")
-    at.segmented_control(key="gaps_level").set_value("la").run()
+    open_tables(at.segmented_control(key="gaps_level").set_value("la").run())
     page = next(d.value for d in at.dataframe if t("col.gap_rate", "en") in d.value.columns)
     period = at.sidebar.select_slider[0].value
     f = cli_filters(AS_OF, period[0], period[1])

@@ -595,6 +595,9 @@ def test_cli_human_output_and_errors(cli_db, capsys):
 
 
 def _area_table(at, lang: str):
+    from tests.apptest import open_tables
+
+    open_tables(at, lang)  # the table beside the map is drawn while its tab is open
     wanted = {t("col.completeness", lang), t("col.worst_field", lang)}
     return next(d.value for d in at.dataframe if wanted <= set(d.value.columns))
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from resettlement import importer, markup, store
-from tests.apptest import AS_OF, PAGES, new_app, signed_in
+from tests.apptest import AS_OF, PAGES, new_app, open_tables, signed_in
 
 pytestmark = pytest.mark.usefixtures("own_snapshots")  # their databases' snapshots apart
 
@@ -117,7 +117,7 @@ def test_page_downloads_hold_no_live_formula(hostile_url, monkeypatch, media):
     frame = pl.read_csv(io.StringIO(fix), infer_schema=False)
     assert "'" + CASE in frame[frame.columns[0]].to_list() or "'" + CASE in fix
     assert not [line for line in fix.splitlines() if line.startswith(CASE)]
-    at.switch_page(PAGES["rrp"]).run()
+    open_tables(at.switch_page(PAGES["rrp"]).run())
     assert not at.exception
     labels = {b.label for b in at.get("download_button")}
     csv_label = t("ui.download_csv", "en")

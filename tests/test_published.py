@@ -13,7 +13,7 @@ import pytest
 from resettlement import disclosure, published
 from resettlement.geography import la_name
 from resettlement.i18n import t
-from tests.apptest import open_page
+from tests.apptest import open_page, open_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,7 +127,7 @@ def test_service_gaps_page_table_is_the_clis(app, demo_url, capsys):
     same cells, authority by authority."""
     from resettlement.__main__ import main
 
-    at = open_page(app, "gaps", "en")
+    at = open_tables(open_page(app, "gaps", "en"))
     assert not at.exception
     page = next(d.value for d in at.dataframe if t("col.gap_rate", "en") in d.value.columns)
     period = at.sidebar.select_slider[0].value
@@ -148,7 +148,7 @@ def test_printable_profile_holds_the_pages_cells(app, media):
     in the HTML."""
     from tests.test_report import download
 
-    at = open_page(app, "profile", "en")
+    at = open_tables(open_page(app, "profile", "en"))
     assert not at.exception
     html = download(at, media, t("profile.download_html", "en")).decode("utf-8")
     gaps = next(d.value for d in at.dataframe if t("col.gap_rate", "en") in d.value.columns)

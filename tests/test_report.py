@@ -17,7 +17,7 @@ from resettlement.i18n import t
 from resettlement.scope import Scope
 from resettlement.standard import PATHWAYS
 from resettlement.ui import data
-from tests.apptest import AS_OF, open_page
+from tests.apptest import AS_OF, open_page, open_tables
 from tests.test_disclosure import registry_calls
 
 N = 5
@@ -373,7 +373,7 @@ def test_publication_switch_adds_secondary_suppression_and_hides_case_lists(app,
     assert t("disclosure.publication_on", lang) in [c.value for c in at.sidebar.caption]
     assert not any(b.label == fix for b in at.get("download_button")), "no fix list in the publication view"
     # the service gaps table gains suppressed cells when the publication view is on
-    at.switch_page("pages/service_gaps.py").run()
+    open_tables(at.switch_page("pages/service_gaps.py").run(), lang)
     on = at.dataframe[0].value
     at = at.sidebar.toggle[0].set_value(False).run()
     off = at.dataframe[0].value
@@ -381,7 +381,7 @@ def test_publication_switch_adds_secondary_suppression_and_hides_case_lists(app,
 
 
 def test_xlsx_export_has_the_table_and_its_metadata(app, media):
-    at = open_page(app, "needs", "cy")
+    at = open_tables(open_page(app, "needs", "cy"), "cy")
     assert not at.exception
     xlsx = [b for b in at.get("download_button") if b.label == t("disclosure.export.download_xlsx", "cy")]
     assert xlsx and all(b.proto.HasField("deferred_file_id") for b in xlsx)  # built when clicked, not every run

@@ -16,7 +16,7 @@ import streamlit as st
 
 from resettlement import disclosure, exports, geography, maps, markup, settings, xlsx
 from resettlement.charts import Codes, GroupedBars, Titles, grouped_bars
-from resettlement.i18n import label, t
+from resettlement.i18n import LANGS, label, t
 from resettlement.present import column_label, period_label
 from resettlement.standard import PATHWAYS
 
@@ -185,8 +185,8 @@ def chart_with_table(
     decimals: Mapping[str, int] | None = None,
 ) -> None:
     """A chart and its table alternative holding the same numbers, in tabs (the table's export is titled like the
-    chart)."""
-    chart_tab, table_tab = st.tabs([t("ui.chart", lang), t("ui.table", lang)])
+    chart). The table, its Arrow cells and its downloads are made and sent only while its tab is open."""
+    chart_tab, table_tab = lazy_tabs(("ui.chart", "ui.table"), lang, f"tab_{key}")
     with chart_tab:
         st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
         ctx = st.session_state.get("_ctx")  # the shell's Context for this run (absent outside the app)
@@ -195,9 +195,36 @@ def chart_with_table(
             if ctx is not None and ctx.protection.rounds
             else t("ui.suppression_note", lang)
         )
-    with table_tab:
-        title = re.sub(r"<[^>]+>", " ", fig.layout.title.text or "").strip() or None
-        protected_table(protected, lang, key, filename, decimals, title=title)
+    if table_tab.open:
+        with table_tab:
+            _table_of_chart(fig, protected, lang, key, filename, decimals)
+
+
+def _table_of_chart(
+    fig: go.Figure, protected: pl.DataFrame, lang: str, key: str, filename: str, decimals: Mapping[str, int] | None
+) -> None:
+    """The chart's table, its export titled like the chart."""
+    title = re.sub(r"<[^>]+>", " ", fig.layout.title.text or "").strip() or None
+    protected_table(protected, lang, key, filename, decimals, title=title)
+
+
+def lazy_tabs(messages: Sequence[str], lang: str, key: str) -> Sequence[Any]:
+    """Tabs labelled by the ``messages`` keys whose content is run and sent only while open (each tab's ``.open``):
+    choosing a tab reruns the page, so a hidden tab costs nothing. The first tab is open at first.
+
+    The open tab is kept by ``key`` across a language switch: its value is the old language's label, which names
+    no tab once they are labelled in the new language, so it is set to the same tab's new label before they are
+    drawn.
+    """
+    labels = [t(m, lang) for m in messages]
+    chosen = st.session_state.get(key)
+    if isinstance(chosen, str) and chosen not in labels:
+        for other in LANGS:
+            named = [t(m, other) for m in messages]
+            if chosen in named:
+                st.session_state[key] = labels[named.index(chosen)]
+                break
+    return st.tabs(labels, key=key, on_change="rerun")
 
 
 def _legend_html(bins: maps.Bins, is_rate: bool, title: str, lang: str) -> str:
