@@ -257,17 +257,21 @@ st.subheader(t("outcomes.eval.sizes", lang))
 st.caption(t("outcomes.eval.sizes_note", lang))
 show(named, ["outcome", *evaluation.EFFECT_COUNTS, "strata"], "rrp_evaluation_sizes")
 
-with st.expander(t("outcomes.eval.balance", lang)):
-    st.caption(t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"]))
-    chosen = st.selectbox(
-        t("outcomes.eval.balance_outcome", lang), evaluation.OUTCOMES, key="outcomes_balance", format_func=names.get
-    )
-    show(
-        evaluation.balance_display(ev["balance"], chosen, lang),
-        evaluation.BALANCE_TABLE,
-        f"rrp_balance_{chosen}",
-        decimals={c: 3 if c.startswith("smd") else 1 for c in evaluation.BALANCE_TABLE[2:]},
-    )
+balance = components.lazy_expander(t("outcomes.eval.balance", lang), "exp_outcomes_balance")
+if balance.open:  # the balance table is made and sent only while it is open
+    with balance:
+        st.caption(
+            t("outcomes.eval.balance_intro", lang, smd=th["max_abs_smd"], smd_unmatched=th["max_abs_smd_unmatched"])
+        )
+        chosen = st.selectbox(
+            t("outcomes.eval.balance_outcome", lang), evaluation.OUTCOMES, key="outcomes_balance", format_func=names.get
+        )
+        show(
+            evaluation.balance_display(ev["balance"], chosen, lang),
+            evaluation.BALANCE_TABLE,
+            f"rrp_balance_{chosen}",
+            decimals={c: 3 if c.startswith("smd") else 1 for c in evaluation.BALANCE_TABLE[2:]},
+        )
 
 st.subheader(t("outcomes.eval.caveats", lang))
 caveats = ("selection", "unmatched", "timing", "multiple", "undercount", "open", "dropped", "episodes")

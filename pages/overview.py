@@ -46,15 +46,17 @@ for col, row in zip(cols, head.iter_rows(named=True), strict=False):
 
 st.markdown(f"**{t('overview.summary.heading', lang)}**")
 st.markdown("\n".join(f"- {s}" for s in overview.summary(head, lang, area, f"{start}–{end}")))
-with st.expander(t("ui.table", lang)):
-    metric_names = {m: t(f"overview.label.{m}", lang) for m in (*overview.COUNT_METRICS, *overview.RATE_METRICS)}
-    components.protected_table(
-        head.with_columns(pl.col("metric").replace_strict(metric_names)),
-        lang,
-        key="overview_head",
-        filename="headline.csv",
-        decimals={"current": 3, "previous": 3, "change": 3},
-    )
+head_table = components.lazy_expander(t("ui.table", lang), "exp_overview_head")
+if head_table.open:  # the table is made and sent only while it is open
+    with head_table:
+        metric_names = {m: t(f"overview.label.{m}", lang) for m in (*overview.COUNT_METRICS, *overview.RATE_METRICS)}
+        components.protected_table(
+            head.with_columns(pl.col("metric").replace_strict(metric_names)),
+            lang,
+            key="overview_head",
+            filename="headline.csv",
+            decimals={"current": 3, "previous": 3, "change": 3},
+        )
 
 st.header(t("overview.section.trend", lang))
 trend = ctx.published("overview.trend", f, ctx.quarters)

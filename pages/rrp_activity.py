@@ -181,12 +181,14 @@ components.chart_with_table(
     filename="rrp_attendance_matrix.csv",
     decimals={c: 1 for c in disclosure.protected_columns(wide)},
 )
-with st.expander(t("rrp.att.counts", lang)):
-    show(
-        matrix,
-        ["agency_type", "rrp_id", "invited", "recorded", "attended", "attendance_rate", "weak"],
-        "rrp_attendance_counts",
-    )
+counts = components.lazy_expander(t("rrp.att.counts", lang), "exp_rrp_attendance_counts")
+if counts.open:  # the table is made and sent only while it is open
+    with counts:
+        show(
+            matrix,
+            ["agency_type", "rrp_id", "invited", "recorded", "attended", "attendance_rate", "weak"],
+            "rrp_attendance_counts",
+        )
 
 st.subheader(t("rrp.att.trend_title", lang))
 agency = st.columns([1, 2])[0].selectbox(

@@ -75,10 +75,10 @@ def signed_in(
 
 
 def open_tables(at: AppTest, lang: str = "en") -> AppTest:
-    """Open the table tab of every chart on the current page, as a reader's click on each does, and run: a table
-    and its downloads are only drawn while their tab is open."""
+    """Open the table tab of every chart and every table's expander on the current page, as a reader's click on each
+    does, and run: a table and its downloads are only drawn while their tab or expander is open."""
     from resettlement.i18n import t
 
-    for key in [k for k in at.session_state if isinstance(k, str) and k.startswith("tab_")]:
-        at.session_state[key] = t("ui.table", lang)
+    for key in [k for k in at.session_state if isinstance(k, str) and k.startswith(("tab_", "exp_"))]:
+        at.session_state[key] = t("ui.table", lang) if key.startswith("tab_") else True
     return at.run()

@@ -227,6 +227,15 @@ def lazy_tabs(messages: Sequence[str], lang: str, key: str) -> Sequence[Any]:
     return st.tabs(labels, key=key, on_change="rerun")
 
 
+def lazy_expander(label: str, key: str) -> Any:
+    """An expander whose content is run and sent only while it is open (its ``.open``), closed at first. Its label
+    is part of its identity and changes with the language, so its state is set again by ``key`` before it is drawn:
+    an open expander stays open across a language switch."""
+    if key in st.session_state:
+        st.session_state[key] = bool(st.session_state[key])
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def _legend_html(bins: maps.Bins, is_rate: bool, title: str, lang: str) -> str:
     def swatch(rgb: tuple[int, int, int], text: str) -> str:
         colour = "rgb({},{},{})".format(*rgb)
