@@ -3,7 +3,7 @@
 Every function of the tables takes a :class:`Tables`: each table of the data standard is there with every standard
 column, and cases carry ``service_code`` (the youth justice service covering the case's authority on its start date),
 so no function has to check or attach them again. The value is read-only (it is shared by every session through the
-cache), and reads like the mapping it replaces: ``tables["cases"]`` or ``tables.cases``.
+cache), and reads like the mapping it replaces: ``tables["cases"]``.
 """
 
 from __future__ import annotations
@@ -47,10 +47,6 @@ class Tables(Mapping[str, pl.DataFrame]):
             cases = geography.attach_service(cases)
         return cls({**frames, "cases": cases})
 
-    def replace(self, **frames: pl.DataFrame) -> Tables:
-        """A copy with some tables replaced (checked like any other)."""
-        return Tables.of({**self._frames, **frames})
-
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Tables is read-only")
 
@@ -68,31 +64,3 @@ class Tables(Mapping[str, pl.DataFrame]):
 
     def __repr__(self) -> str:
         return f"Tables({', '.join(f'{name}: {df.height:,}' for name, df in self._frames.items())})"
-
-    @property
-    def cases(self) -> pl.DataFrame:
-        return self._frames["cases"]
-
-    @property
-    def needs(self) -> pl.DataFrame:
-        return self._frames["needs"]
-
-    @property
-    def outcomes(self) -> pl.DataFrame:
-        return self._frames["outcomes"]
-
-    @property
-    def rrps(self) -> pl.DataFrame:
-        return self._frames["rrps"]
-
-    @property
-    def rrp_meetings(self) -> pl.DataFrame:
-        return self._frames["rrp_meetings"]
-
-    @property
-    def rrp_attendance(self) -> pl.DataFrame:
-        return self._frames["rrp_attendance"]
-
-    @property
-    def rrp_reviews(self) -> pl.DataFrame:
-        return self._frames["rrp_reviews"]
