@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Literal, TypeGuard, get_args
 
 import polars as pl
@@ -83,6 +85,7 @@ LOCAL_AUTHORITIES: tuple[LocalAuthority, ...] = (
 )
 LA_CODES: tuple[str, ...] = tuple(la.code for la in LOCAL_AUTHORITIES)
 LA_BY_CODE: dict[str, LocalAuthority] = {la.code: la for la in LOCAL_AUTHORITIES}
+POLICE_AREA_OF: Mapping[str, str] = MappingProxyType({la.code: la.police_area for la in LOCAL_AUTHORITIES})
 POLICE_BY_CODE: dict[str, PoliceArea] = {p.code: p for p in POLICE_AREAS}
 
 # The Western Bay split date is not confirmed in public sources (about April 2019): an assumption, kept here once.
@@ -161,7 +164,7 @@ def la_to_area(level: AreaLevel, day: date) -> dict[str, str]:
     if level == "la":
         return {c: c for c in LA_CODES}
     if level == "police_area":
-        return {c: LA_BY_CODE[c].police_area for c in LA_CODES}
+        return dict(POLICE_AREA_OF)
     return {c: service_for(c, day).code for c in LA_CODES}
 
 

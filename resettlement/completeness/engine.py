@@ -135,9 +135,10 @@ def case_attributes(cases: pl.DataFrame) -> pl.DataFrame:
     """The grouping attributes of each case (service on the start date, police area, quarter of start)."""
     if "service_code" not in cases.columns:
         cases = geography.attach_service(cases)
-    police = {la.code: la.police_area for la in geography.LOCAL_AUTHORITIES}
     return cases.with_columns(
-        pl.col("la_code").replace_strict(police, default=None, return_dtype=pl.String).alias("police_area"),
+        pl.col("la_code")
+        .replace_strict(geography.POLICE_AREA_OF, default=None, return_dtype=pl.String)
+        .alias("police_area"),
         pl.col("start_date").alias("record_date"),
         quarter_expr("start_date").alias("quarter"),
     )

@@ -124,11 +124,10 @@ def _needs_per_case(needs: pl.DataFrame) -> pl.DataFrame:
 
 def _matching_covariates() -> list[pl.Expr]:
     """The matching covariates (:data:`COVARIATES`) as text, a missing value being ``not_recorded``."""
-    police = {la.code: la.police_area for la in geography.LOCAL_AUTHORITIES}
     return [
         *(pl.col(c).cast(pl.String).fill_null(NOT_RECORDED) for c in ("cohort", "sex", "ethnicity")),
         age_band_expr().fill_null(NOT_RECORDED).alias("age_band"),
-        pl.col("la_code").replace_strict(police, default=NOT_RECORDED).alias("police_area"),
+        pl.col("la_code").replace_strict(geography.POLICE_AREA_OF, default=NOT_RECORDED).alias("police_area"),
         pl.col("start_date").dt.year().cast(pl.String).alias("start_year"),
         _band("needs_count", NEEDS_TOP_BAND).alias("needs_band"),
         _band("prior_episodes", PRIOR_TOP_BAND).alias("prior_band"),
